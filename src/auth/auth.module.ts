@@ -1,0 +1,40 @@
+import { Module } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { authConfig } from '../config/auth.config';
+import { AccessTokenService } from './access-token.service';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { BetterAuthTokensService } from './better-auth-tokens.service';
+import { JwtAuthGuard } from './jwt-auth.guard';
+import { PasswordService } from './password.service';
+import { SessionsService } from './sessions.service';
+import { TokenVerifierService } from './token-verifier.service';
+import { UsersService } from './users.service';
+
+@Module({
+  imports: [
+    JwtModule.registerAsync({
+      inject: [authConfig.KEY],
+      useFactory: (config: ConfigType<typeof authConfig>) => ({
+        secret: config.secret,
+        signOptions: { algorithm: 'HS256' },
+        verifyOptions: { algorithms: ['HS256'] },
+      }),
+    }),
+  ],
+  controllers: [AuthController],
+  providers: [
+    AuthService,
+    AccessTokenService,
+    BetterAuthTokensService,
+    PasswordService,
+    SessionsService,
+    TokenVerifierService,
+    UsersService,
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+  ],
+  exports: [UsersService],
+})
+export class AuthModule {}

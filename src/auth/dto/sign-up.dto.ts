@@ -1,0 +1,28 @@
+import { IsEmail, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { LowerTrim, Trim } from '../../common/transforms';
+
+export class SignUpDto {
+  /**
+   * Stored lower-cased; must not belong to another account (case-insensitive).
+   * @example "ada@example.com"
+   */
+  @LowerTrim()
+  @IsEmail({}, { message: 'must be a valid email address' })
+  @MaxLength(254)
+  email: string;
+
+  /** @example "correct horse battery staple" */
+  @IsString()
+  @Length(8, 128)
+  password: string;
+
+  /**
+   * Display name; defaults to the part of the email before `@` when missing or blank.
+   * @example "Ada Lovelace"
+   */
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MaxLength(100)
+  name?: string;
+}

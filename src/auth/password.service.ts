@@ -1,0 +1,29 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Algorithm, hash, verify } from '@node-rs/argon2';
+
+/** argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane). */
+const ARGON2_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+@Injectable()
+export class PasswordService implements OnModuleInit {
+  /** Verified against when an email is unknown, so that answer takes as long as a wrong password. */
+  private dummyHash = '';
+
+  async onModuleInit(): Promise<void> {
+    this.dummyHash = await hash('not-a-real-password-just-for-timing', ARGON2_OPTIONS);
+  }
+
+  hash(password: string): Promise<string> {
+    return hash(password, ARGON2_OPTIONS);
+  }
+
+  /** Constant-work check: pass `null` for an unknown account and still pay for one verification. */
+  async verify(passwordHash: string | null, password: string): Promise<boolean> {
+    try {
+      const ok = await verify(passwordHash ?? this.dummyHash, password);
+      return ok && passwordHash !== null;
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { AccessClaims, AccessTokenService, invalidToken } from './access-token.service';
+import { BetterAuthTokensService } from './better-auth-tokens.service';
+import { AuthUser } from './current-user.decorator';
+import { SessionsService } from './sessions.service';
+import { UsersService } from './users.service';
+
+/** Tokens longer than this are refused before any parsing or crypto. */
+const MAX_TOKEN_LENGTH = 8_192;
+
+/**
+ * Decides which issuer a bearer token claims to come from (by its `alg`), has that issuer's
+ * verifier check it, and provisions its user. HS256 goes to our own secret; the asymmetric
+ * algorithms to Better Auth's JWKS. Nothing else is accepted.
+ */
+@Injectable()
+export class TokenVerifierService {
+  constructor(
+    private readonly accessTokens: AccessTokenService,
+    private readonly betterAuth: BetterAuthTokensService,
+    private readonly sessions: SessionsService,
+    private readonly users: UsersService,
+  ) {}
+
+  async authenticate(token: string): Promise<AuthUser> {
+    if (token.length > MAX_TOKEN_LENGTH) throw invalidToken('The token is too long');
+    const alg = algorithmOf(token);
+    let claims: AccessClaims;
+    let issuer: AuthUser['issuer'];
+    if (alg === 'HS256') {
+      claims = await this.accessTokens.verify(token);
+      if (claims.sid && (await this.sessions.isRevoked(claims.sid))) throw invalidToken('The session has been signed out');
+      issuer = 'service';
+    } else {
+      claims = await this.betterAuth.verify(token);
+      issuer = 'better-auth';
+    }
+    await this.users.ensureExists(claims);
+    return { id: claims.sub, email: claims.email ?? null, sessionId: claims.sid, issuer };
+  }
+}
+
+function algorithmOf(token: string): string {
+  const [header, payload, signature] = token.split('.');
+  if (!header || !payload || signature === undefined || token.split('.').length !== 3) {
+    throw invalidToken('The token is not a JWT');
+  }
+  try {
+    const { alg } = JSON.parse(Buffer.from(header, 'base64url').toString('utf8'));
+    if (typeof alg === 'string') return alg;
+  } catch {
+    // fall through
+  }
+  throw invalidToken('The token header is not valid');
+}

@@ -1,0 +1,122 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+
+/** RFC 9457 problem details, the body of every error this service sends. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  errors?: FieldError[];
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** A 422 that carries per-field messages; thrown by validation (body, query and path). */
+export class ValidationFailedException extends HttpException {
+  constructor(readonly errors: FieldError[], detail = 'The request is not valid') {
+    super({ detail, errors }, HttpStatus.UNPROCESSABLE_ENTITY);
+  }
+}
+
+/**
+ * The catalogue of errors that do not come from a Nest HttpException: Fastify's own errors (by
+ * code) and PostgreSQL's (by SQLSTATE, or by driver error code when no connection could be had).
+ * Anything not listed is a 500 whose body says nothing of its cause.
+ */
+const FASTIFY_ERRORS: Record<string, { status: number; detail: string }> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, detail: 'Unsupported content type: send application/json' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, detail: 'The Content-Length header does not match the body' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, detail: 'The request body is larger than 64 KiB' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, detail: 'The request body is empty' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, detail: 'The request body is not valid JSON' },
+  FST_ERR_CTP_INVALID_TYPE: { status: 400, detail: 'The Content-Type header is not valid' },
+  FST_ERR_BAD_URL: { status: 400, detail: 'The request URL is malformed' },
+  FST_ERR_ASYNC_CONSTRAINT: { status: 400, detail: 'The request could not be routed' },
+};
+
+const DATABASE_UNAVAILABLE = { status: 503, detail: 'The database is unavailable; try again shortly' };
+
+const POSTGRES_ERRORS: Record<string, { status: number; detail: string }> = {
+  '23505': { status: 409, detail: 'The resource already exists' },
+  '23503': { status: 404, detail: 'A resource this request refers to does not exist' },
+  '22P02': { status: 422, detail: 'A value in the request has the wrong format' },
+  '22001': { status: 422, detail: 'A value in the request is too long' },
+  '22003': { status: 422, detail: 'A number in the request is out of range' },
+  '22007': { status: 422, detail: 'A date in the request is not valid' },
+  '22008': { status: 422, detail: 'A date in the request is out of range' },
+  '22021': { status: 422, detail: 'The request contains characters that cannot be stored' },
+  '23514': { status: 422, detail: 'A value in the request breaks a constraint' },
+  '57014': { status: 503, detail: 'The database took too long to answer; try again shortly' },
+  '40001': { status: 503, detail: 'The request conflicted with another; try again' },
+  '40P01': { status: 503, detail: 'The request conflicted with another; try again' },
+  '53300': DATABASE_UNAVAILABLE,
+  '57P01': DATABASE_UNAVAILABLE,
+  '57P02': DATABASE_UNAVAILABLE,
+  '57P03': DATABASE_UNAVAILABLE,
+};
+
+const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN']);
+const CONNECTION_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|connection timeout|Client has encountered a connection error|Cannot use a pool after calling end/i;
+
+function knownError(error: unknown): { status: number; detail: string } | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, message, driverError } = error as { code?: unknown; message?: unknown; driverError?: unknown };
+  if (typeof code === 'string') {
+    if (FASTIFY_ERRORS[code]) return FASTIFY_ERRORS[code];
+    if (POSTGRES_ERRORS[code]) return POSTGRES_ERRORS[code];
+    if (/^08/.test(code) || CONNECTION_ERROR_CODES.has(code)) return DATABASE_UNAVAILABLE;
+  }
+  if (typeof message === 'string' && CONNECTION_MESSAGES.test(message)) return DATABASE_UNAVAILABLE;
+  if (driverError && driverError !== error) return knownError(driverError);
+  const { statusCode } = error as { statusCode?: unknown };
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500 && typeof message === 'string') {
+    // Another Fastify client error we have not catalogued: its status is right, its message safe.
+    return { status: statusCode, detail: message };
+  }
+  return undefined;
+}
+
+function detailOf(response: string | object, fallback: string): string {
+  if (typeof response === 'string') return response;
+  const { detail, message } = response as { detail?: unknown; message?: unknown };
+  if (typeof detail === 'string') return detail;
+  if (typeof message === 'string') return message;
+  if (Array.isArray(message) && typeof message[0] === 'string') return message.join('; ');
+  return fallback;
+}
+
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  return trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+}
+
+/** Turns anything thrown while serving a request into the problem document to send. */
+export function toProblem(error: unknown, instance?: string): Problem {
+  let status = 500;
+  let detail = 'Something went wrong on our side; try again later';
+  let errors: FieldError[] | undefined;
+  if (error instanceof HttpException) {
+    status = error.getStatus();
+    const title = STATUS_CODES[status] ?? 'Error';
+    detail = status >= 500 && status !== 503 ? detail : sentence(detailOf(error.getResponse(), title));
+    if (error instanceof ValidationFailedException) errors = error.errors;
+  } else {
+    const known = knownError(error);
+    if (known) ({ status, detail } = known);
+  }
+  return {
+    type: 'about:blank',
+    title: STATUS_CODES[status] ?? 'Error',
+    status,
+    detail,
+    ...(instance ? { instance } : {}),
+    ...(errors ? { errors } : {}),
+  };
+}

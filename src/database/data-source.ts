@@ -1,0 +1,55 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { AuthSession } from '../auth/entities/auth-session.entity';
+import { RefreshToken } from '../auth/entities/refresh-token.entity';
+import { User } from '../auth/entities/user.entity';
+import { Task } from '../tasks/task.entity';
+import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
+
+export const ENTITIES = [User, AuthSession, RefreshToken, Task];
+export const MIGRATIONS = [InitialSchema1763800000000];
+
+/** Any constant: serialises migrations when several instances start at once. */
+const MIGRATION_LOCK = 727_073_691;
+
+export interface DatabaseSettings {
+  url: string;
+  poolSize: number;
+  poolRecycleSeconds: number;
+}
+
+/** One definition of the connection, shared by the app and the TypeORM CLI. */
+export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: settings.url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    migrationsRun: false,
+    applicationName: 'todo-api',
+    connectTimeoutMS: 5_000,
+    extra: {
+      max: settings.poolSize,
+      // Replace connections regularly so a failover or a proxy's idle cut never leaves stale ones.
+      maxLifetimeSeconds: settings.poolRecycleSeconds || undefined,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+      // A statement that runs away is cancelled (57014 -> 503) instead of holding a connection.
+      statement_timeout: 15_000,
+    },
+  };
+}
+
+/** Runs pending migrations under an advisory lock, before the app serves any request. */
+export async function runMigrations(dataSource: DataSource): Promise<void> {
+  const lock = dataSource.createQueryRunner();
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await lock.release();
+  }
+}

@@ -1,0 +1,67 @@
+import { Logger } from '@nestjs/common';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createApp } from './app';
+import { DATA_DIR, prepareEnvironment } from './config/environment';
+import { ConfigError, loadEnv } from './config/env.validation';
+import { EmbeddedPostgres } from './database/embedded-postgres';
+
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+async function main(): Promise<void> {
+  const logger = new Logger('Bootstrap');
+  prepareEnvironment();
+  const env = loadEnv();
+
+  let embedded: EmbeddedPostgres | undefined;
+  if (!env.databaseUrl) {
+    const dataDir = join(DATA_DIR, 'postgres');
+    logger.log(`DATABASE_URL is not set: starting an embedded PostgreSQL in ${dataDir}`);
+    if (!existsSync(join(dataDir, 'PG_VERSION'))) logger.log('First run: initialising the database cluster (data survives restarts)');
+    const pgLogger = new Logger('EmbeddedPostgres');
+    const verbose = env.logLevel === 'debug' || env.logLevel === 'trace';
+    const log = (line: string) => {
+      if (/\b(WARNING|ERROR|FATAL|PANIC):/.test(line)) pgLogger.warn(line);
+      else if (verbose) pgLogger.debug(line);
+    };
+    embedded = await EmbeddedPostgres.start({ dataDir, log });
+    process.env.DATABASE_URL = embedded.url;
+    logger.log(`Embedded PostgreSQL is ready on 127.0.0.1:${embedded.port}`);
+  }
+
+  logger.log('Connecting to the database and running migrations');
+  const app = await createApp().catch(async (error) => {
+    await embedded?.stop();
+    throw error;
+  });
+  await app.listen({ port: env.port, host: env.host });
+  const shown = env.host === '0.0.0.0' || env.host === '::' ? 'localhost' : env.host;
+  logger.log(`Listening on http://${shown}:${env.port} (API docs: http://${shown}:${env.port}/docs)`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal} received: finishing in-flight requests, then stopping`);
+    const force = setTimeout(() => {
+      logger.error(`Shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms; exiting anyway`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    await app.close();
+    await embedded?.stop();
+    clearTimeout(force);
+    logger.log('Stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    for (const problem of error.problems) console.error(`Configuration error: ${problem}`);
+  } else {
+    console.error(`Start-up failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  process.exit(1);
+});

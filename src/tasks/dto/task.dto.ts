@@ -1,0 +1,27 @@
+import { Priority } from '../task.entity';
+
+export class TaskDto {
+  /** @example 42 */
+  id: number;
+  /** @example "5b0d5b8e-8c1e-4a6b-9a53-2f6f2d1c9e41" */
+  user_id: string;
+  /** @example "Buy milk" */
+  title: string;
+  description: string | null;
+  completed: boolean;
+  priority: Priority;
+  /** @example "2026-12-01T17:00:00.000Z" */
+  due_date: string | null;
+  /** @example "2026-11-22T10:00:00.000Z" */
+  created_at: string;
+  /** @example "2026-11-22T10:00:00.000Z" */
+  updated_at: string;
+}
+
+export class TaskPageDto {
+  items: TaskDto[];
+  /** How many tasks match the filters, over all pages. */
+  total: number;
+  limit: number;
+  offset: number;
+}
