@@ -1,0 +1,89 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { Client } from 'pg';
+import { createApp } from '../../src/app';
+import { createTestDatabase, TestDatabase } from './test-database';
+
+export const TEST_SECRET = 'e2e-secret-that-is-long-enough-for-hs256-0123456789';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  db: TestDatabase;
+  /** A plain connection to the app's database, to check what was (or was not) stored. */
+  sql: Client;
+  request(options: RequestOptions): Promise<LightMyRequestResponse>;
+  signUp(overrides?: Partial<{ email: string; password: string; name: string }>): Promise<Session>;
+  close(): Promise<void>;
+}
+
+export interface RequestOptions {
+  method: InjectOptions['method'];
+  url: string;
+  token?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Session {
+  user: { id: string; email: string; name: string; created_at: string };
+  token: string;
+  refresh_token: string;
+  token_type: string;
+  expires_in: number;
+}
+
+/**
+ * Boots the real application (the same createApp as main.ts) on a fresh database of its own. `env`
+ * is applied on top of the test defaults for this app only.
+ */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const saved = { ...process.env };
+  Object.assign(process.env, {
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    BETTER_AUTH_SECRET: TEST_SECRET,
+    AUTH_RATE_LIMIT: '0',
+    LOG_LEVEL: 'error',
+    ...env,
+  });
+  let app: NestFastifyApplication;
+  try {
+    app = await createApp({ logger: false });
+  } finally {
+    process.env = saved;
+  }
+  const sql = new Client({ connectionString: db.url });
+  await sql.connect();
+
+  const request = ({ method, url, token, body, headers = {} }: RequestOptions) =>
+    app.inject({
+      method,
+      url,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { payload: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+
+  return {
+    app,
+    db,
+    sql,
+    request,
+    async signUp(overrides = {}) {
+      const body = { email: `user-${randomUUID()}@example.com`, password: 'correct horse battery', ...overrides };
+      const response = await request({ method: 'POST', url: '/api/auth/sign-up/email', body });
+      if (response.statusCode !== 201) throw new Error(`sign-up failed: ${response.statusCode} ${response.body}`);
+      return response.json<Session>();
+    },
+    async close() {
+      await sql.end();
+      await app.close();
+      await db.drop();
+    },
+  };
+}
