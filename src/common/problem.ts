@@ -26,25 +26,16 @@ export class ValidationFailedException extends HttpException {
 }
 
 /**
- * The catalogue of errors that do not come from a Nest HttpException: Fastify's own errors (by
- * code) and PostgreSQL's (by SQLSTATE, or by driver error code when no connection could be had).
- * Anything not listed is a 500 whose body says nothing of its cause.
+ * The catalogue of errors that are not Nest HttpExceptions: PostgreSQL's (by SQLSTATE, or by driver
+ * error code when no connection could be had). Nest already turns Fastify's own errors (413, 415)
+ * into HttpExceptions carrying Fastify's status and message. Anything else is a 500 whose body says
+ * nothing of its cause.
  */
-const FASTIFY_ERRORS: Record<string, { status: number; detail: string }> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, detail: 'Unsupported content type: send application/json' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, detail: 'The Content-Length header does not match the body' },
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, detail: 'The request body is larger than 64 KiB' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, detail: 'The request body is empty' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, detail: 'The request body is not valid JSON' },
-  FST_ERR_CTP_INVALID_TYPE: { status: 400, detail: 'The Content-Type header is not valid' },
-  FST_ERR_BAD_URL: { status: 400, detail: 'The request URL is malformed' },
-  FST_ERR_ASYNC_CONSTRAINT: { status: 400, detail: 'The request could not be routed' },
-};
-
 const DATABASE_UNAVAILABLE = { status: 503, detail: 'The database is unavailable; try again shortly' };
 
 const POSTGRES_ERRORS: Record<string, { status: number; detail: string }> = {
   '23505': { status: 409, detail: 'The resource already exists' },
+  '23502': { status: 422, detail: 'A required value is missing' },
   '23503': { status: 404, detail: 'A resource this request refers to does not exist' },
   '22P02': { status: 422, detail: 'A value in the request has the wrong format' },
   '22001': { status: 422, detail: 'A value in the request is too long' },
@@ -69,7 +60,6 @@ function knownError(error: unknown): { status: number; detail: string } | undefi
   if (typeof error !== 'object' || error === null) return undefined;
   const { code, message, driverError } = error as { code?: unknown; message?: unknown; driverError?: unknown };
   if (typeof code === 'string') {
-    if (FASTIFY_ERRORS[code]) return FASTIFY_ERRORS[code];
     if (POSTGRES_ERRORS[code]) return POSTGRES_ERRORS[code];
     if (/^08/.test(code) || CONNECTION_ERROR_CODES.has(code)) return DATABASE_UNAVAILABLE;
   }

@@ -21,8 +21,10 @@ export class StrictValidationPipe extends ValidationPipe {
   }
 
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    const isDto = metadata.metatype && this.toValidate(metadata);
-    if (isDto && metadata.type === 'body') {
+    // Primitives (path params typed `number`) are left to their own pipes: ValidationPipe would
+    // coerce them with Number(), turning "1e3" into 1000 and "0x10" into 16.
+    if (!metadata.metatype || !this.toValidate(metadata)) return value;
+    if (metadata.type === 'body') {
       // No body at all is validated as an empty object, so required fields are reported by name.
       if (value === undefined || value === null) value = {};
       else if (typeof value !== 'object' || Array.isArray(value)) {

@@ -11,6 +11,9 @@ import { parseTimestamp } from './is-timestamp.decorator';
 export const TASK_VERSION = Symbol('taskVersion');
 export type VersionedTask = TaskDto & { [TASK_VERSION]: number };
 
+/** What each sort orders by; titles case-insensitively, matching the migration's indexes. */
+const SORT_KEYS = { created_at: 'created_at', updated_at: 'updated_at', due_date: 'due_date', priority: 'priority', title: 'lower(title)' } as const;
+
 const COLUMNS = 'id, user_id, title, description, completed, priority, due_date, created_at, updated_at, version';
 
 /** Writable fields and how a DTO value becomes a column value. */
@@ -62,17 +65,18 @@ export class TasksService {
 
     const sort = query.sort ?? '-created_at';
     const direction = sort.startsWith('-') ? 'DESC' : 'ASC';
-    const column = sort.replace(/^-/, '');
-    // Undated tasks go last in both directions; other sort columns are NOT NULL, so their order
-    // matches the (user_id, column, id) indexes exactly and a page is read straight off the index.
-    const nulls = column === 'due_date' ? ' NULLS LAST' : '';
+    const field = sort.replace(/^-/, '') as keyof typeof SORT_KEYS;
+    // Undated tasks go last in both directions; the other keys are NOT NULL, so their order matches
+    // the (user_id, key, id) indexes exactly and a page is read straight off the index.
+    const key = SORT_KEYS[field];
+    const nulls = field === 'due_date' ? ' NULLS LAST' : '';
     const limit = query.limit ?? 50;
     const offset = query.offset ?? 0;
 
     const filter = where.join(' AND ');
     const rows: TaskRow[] = await this.db.query(
       `SELECT ${COLUMNS}, count(*) OVER () AS total FROM tasks WHERE ${filter}
-       ORDER BY ${column} ${direction}${nulls}, id ${direction} LIMIT ${param(limit)} OFFSET ${param(offset)}`,
+       ORDER BY ${key} ${direction}${nulls}, id ${direction} LIMIT ${param(limit)} OFFSET ${param(offset)}`,
       params,
     );
     let total = rows.length ? Number(rows[0].total) : 0;

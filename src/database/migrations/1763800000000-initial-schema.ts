@@ -1,5 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
+/** Frozen copy of the sort keys this migration indexes (migrations never import changing code). */
+const SORT_KEYS = { created_at: 'created_at', updated_at: 'updated_at', due_date: 'due_date', priority: 'priority', title: 'lower(title)' };
+
 export class InitialSchema1763800000000 implements MigrationInterface {
   name = 'InitialSchema1763800000000';
 
@@ -44,8 +47,9 @@ export class InitialSchema1763800000000 implements MigrationInterface {
       )`);
     // One index per sort key, led by the owner: every list query filters on user_id and orders by
     // one of these with id as the tie-breaker, so a page is an index range scan at any table size.
-    for (const column of ['created_at', 'updated_at', 'due_date', 'priority', 'title']) {
-      await q.query(`CREATE INDEX tasks_user_${column}_idx ON tasks (user_id, ${column}, id)`);
+    // Titles sort case-insensitively whatever the database's collation, hence lower(title).
+    for (const [name, key] of Object.entries(SORT_KEYS)) {
+      await q.query(`CREATE INDEX tasks_user_${name}_idx ON tasks (user_id, ${key}, id)`);
     }
   }
 

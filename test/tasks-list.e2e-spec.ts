@@ -1,0 +1,169 @@
+import { createTestApp, Session, TestApp } from './support/test-app';
+
+interface Task {
+  id: number;
+  title: string;
+  description: string | null;
+  completed: boolean;
+  priority: 'low' | 'medium' | 'high';
+  due_date: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+describe('listing tasks', () => {
+  let t: TestApp;
+  let me: Session;
+  let other: Session;
+  let mine: Task[];
+
+  const list = async (query = '', session = me) => {
+    const res = await t.request({ method: 'GET', url: `/api/tasks${query}`, token: session.token });
+    return res;
+  };
+  const ids = async (query: string) => {
+    const res = await list(query);
+    expect(res.statusCode).toBe(200);
+    return res.json().items.map((task: Task) => task.id);
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    [me, other] = await Promise.all([t.signUp(), t.signUp()]);
+    const specs = [
+      { title: 'Write report', description: 'Quarterly numbers', priority: 'high', due_date: '2026-12-01T09:00:00Z' },
+      { title: 'buy milk', description: null, priority: 'low', due_date: '2026-11-25T09:00:00Z', completed: true },
+      { title: 'Call Bob', description: 'about the 100% discount', priority: 'medium', due_date: null },
+      { title: 'Alpha task', description: 'under_score', priority: 'high', due_date: '2026-11-30T09:00:00Z', completed: true },
+      { title: 'Zeta task', description: 'REPORT draft', priority: 'low', due_date: null },
+    ];
+    mine = [];
+    for (const spec of specs) {
+      const res = await t.request({ method: 'POST', url: '/api/tasks', token: me.token, body: spec });
+      mine.push(res.json());
+    }
+    // Same created_at for two tasks, to check the id tie-break.
+    await t.sql.query('UPDATE tasks SET created_at = $1 WHERE id = ANY($2)', ['2026-11-20T00:00:00.000Z', [mine[0].id, mine[1].id]]);
+    await t.request({ method: 'POST', url: '/api/tasks', token: other.token, body: { title: 'Write report for someone else', priority: 'high' } });
+  });
+  afterAll(() => t.close());
+
+  it('returns a page with total, limit and offset, newest first by default', async () => {
+    const res = await list();
+    expect(res.statusCode).toBe(200);
+    const page = res.json();
+    expect(page).toMatchObject({ total: 5, limit: 50, offset: 0 });
+    expect(page.items).toHaveLength(5);
+    const expected = [...mine]
+      .map((task) => ({ id: task.id, created: task.id === mine[0].id || task.id === mine[1].id ? '2026-11-20T00:00:00.000Z' : task.created_at }))
+      .sort((a, b) => b.created.localeCompare(a.created) || b.id - a.id)
+      .map((x) => x.id);
+    expect(page.items.map((task: Task) => task.id)).toEqual(expected);
+  });
+
+  it('pages with limit and offset while total counts every match', async () => {
+    const all = await ids('?sort=title');
+    const first = (await list('?sort=title&limit=2')).json();
+    const second = (await list('?sort=title&limit=2&offset=2')).json();
+    expect(first).toMatchObject({ total: 5, limit: 2, offset: 0 });
+    expect(second).toMatchObject({ total: 5, limit: 2, offset: 2 });
+    expect([...first.items, ...second.items].map((task: Task) => task.id)).toEqual(all.slice(0, 4));
+    const past = (await list('?offset=10')).json();
+    expect(past).toEqual({ items: [], total: 5, limit: 50, offset: 10 });
+  });
+
+  it('filters by status and by completed', async () => {
+    const done = mine.filter((task) => task.completed).map((task) => task.id).sort();
+    const pending = mine.filter((task) => !task.completed).map((task) => task.id).sort();
+    expect((await ids('?status=completed')).sort()).toEqual(done);
+    expect((await ids('?status=pending')).sort()).toEqual(pending);
+    expect((await ids('?completed=true')).sort()).toEqual(done);
+    expect((await ids('?completed=false')).sort()).toEqual(pending);
+    expect((await ids('?status=all')).length).toBe(5);
+    expect((await list('?status=completed')).json().total).toBe(done.length);
+  });
+
+  it('filters by priority', async () => {
+    expect((await ids('?priority=high')).sort()).toEqual([mine[0].id, mine[3].id].sort());
+  });
+
+  it('searches title and description case-insensitively', async () => {
+    expect((await ids('?q=REPORT')).sort()).toEqual([mine[0].id, mine[4].id].sort());
+    expect(await ids('?q=MILK')).toEqual([mine[1].id]);
+  });
+
+  it('treats % and _ in q as plain characters', async () => {
+    expect(await ids('?q=100%25')).toEqual([mine[2].id]);
+    expect(await ids('?q=under_score')).toEqual([mine[3].id]);
+    expect(await ids('?q=%25')).toEqual([mine[2].id]);
+    expect(await ids('?q=_')).toEqual([mine[3].id]);
+  });
+
+  it('filters by due date, strictly before and after', async () => {
+    expect((await ids('?due_before=2026-12-01T09:00:00Z')).sort()).toEqual([mine[1].id, mine[3].id].sort());
+    expect(await ids('?due_after=2026-11-30T09:00:00Z')).toEqual([mine[0].id]);
+    expect(await ids('?due_after=2026-11-26&due_before=2026-12-01')).toEqual([mine[3].id]);
+  });
+
+  it('sorts by every field in both directions, ties broken by id in the same direction', async () => {
+    const byTitle = [...mine].sort((a, b) => a.title.localeCompare(b.title, 'en', { sensitivity: 'base' })).map((task) => task.id);
+    expect(await ids('?sort=title')).toEqual(byTitle);
+    expect(await ids('?sort=-title')).toEqual([...byTitle].reverse());
+
+    const rank = { low: 0, medium: 1, high: 2 };
+    const byPriority = [...mine].sort((a, b) => rank[a.priority] - rank[b.priority] || a.id - b.id).map((task) => task.id);
+    expect(await ids('?sort=priority')).toEqual(byPriority);
+    expect(await ids('?sort=-priority')).toEqual([...byPriority].reverse());
+
+    const dated = mine.filter((task) => task.due_date).sort((a, b) => a.due_date!.localeCompare(b.due_date!)).map((task) => task.id);
+    const undated = mine.filter((task) => !task.due_date).map((task) => task.id);
+    expect(await ids('?sort=due_date')).toEqual([...dated, ...undated.sort((a, b) => a - b)]);
+    expect(await ids('?sort=-due_date')).toEqual([...[...dated].reverse(), ...undated.sort((a, b) => b - a)]);
+
+    const tied = [mine[0].id, mine[1].id];
+    const asc = await ids('?sort=created_at');
+    expect(asc.slice(0, 2)).toEqual([...tied].sort((a, b) => a - b));
+    const desc = await ids('?sort=-created_at');
+    expect(desc.slice(-2)).toEqual([...tied].sort((a, b) => b - a));
+
+    expect((await ids('?sort=updated_at')).length).toBe(5);
+    expect((await ids('?sort=-updated_at')).length).toBe(5);
+  });
+
+  it("lists only the caller's tasks, also through /api/{user_id}/tasks", async () => {
+    const res = await t.request({ method: 'GET', url: `/api/${me.user.id}/tasks?q=report`, token: me.token });
+    expect(res.json().total).toBe(2);
+    const theirs = (await list('', other)).json();
+    expect(theirs.total).toBe(1);
+    expect(theirs.items[0].title).toBe('Write report for someone else');
+  });
+
+  it.each([
+    ['limit=0', 'limit'],
+    ['limit=101', 'limit'],
+    ['limit=abc', 'limit'],
+    ['limit=1.5', 'limit'],
+    ['offset=-1', 'offset'],
+    ['offset=x', 'offset'],
+    ['status=done', 'status'],
+    ['completed=yes', 'completed'],
+    ['priority=urgent', 'priority'],
+    ['sort=owner', 'sort'],
+    ['sort=--title', 'sort'],
+    ['due_before=tomorrow', 'due_before'],
+    ['due_after=2026-13-01', 'due_after'],
+    ['status=pending&status=completed', 'status'],
+    [`q=${'x'.repeat(201)}`, 'q'],
+    ['user_id=someone', 'user_id'],
+  ])('answers ?%s with 422 naming the parameter', async (query, field) => {
+    const res = await list(`?${query}`);
+    expect(res.statusCode).toBe(422);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json().errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+  });
+
+  it('accepts the limits at their edges', async () => {
+    expect((await list('?limit=1')).json().items).toHaveLength(1);
+    expect((await list('?limit=100&offset=0')).statusCode).toBe(200);
+  });
+});
