@@ -60,5 +60,5 @@ export class AccessTokenService {
 }
 
 export function invalidToken(detail: string): UnauthorizedException {
-  return new UnauthorizedException({ detail, invalidToken: true });
+  return new UnauthorizedException({ message: detail, invalidToken: true });
 }

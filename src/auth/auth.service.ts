@@ -46,7 +46,7 @@ export class AuthService {
   async refresh(refreshToken: string): Promise<SessionDto> {
     const issued = await this.sessions.rotate(refreshToken);
     const user = await this.users.findById(issued.userId);
-    if (!user) throw new UnauthorizedException({ detail: 'The refresh token is invalid or expired', invalidToken: true });
+    if (!user) throw new UnauthorizedException({ message: 'The refresh token is invalid or expired', invalidToken: true });
     return this.session(user, issued);
   }
 

@@ -52,9 +52,9 @@ export class SessionsService {
     const [known] = await this.db.query(`SELECT session_id, used_at FROM refresh_tokens WHERE token_hash = $1`, [tokenHash]);
     if (known?.used_at) {
       await this.revoke(known.session_id);
-      throw new UnauthorizedException({ detail: 'This refresh token was already used; the session has been revoked', invalidToken: true });
+      throw new UnauthorizedException({ message: 'This refresh token was already used; the session has been revoked', invalidToken: true });
     }
-    throw new UnauthorizedException({ detail: 'The refresh token is invalid or expired', invalidToken: true });
+    throw new UnauthorizedException({ message: 'The refresh token is invalid or expired', invalidToken: true });
   }
 
   async revoke(sessionId: string): Promise<void> {

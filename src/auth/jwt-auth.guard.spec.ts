@@ -1,0 +1,47 @@
+import { ExecutionContext, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthUser } from './current-user.decorator';
+import { bearerToken, JwtAuthGuard } from './jwt-auth.guard';
+import { TokenVerifierService } from './token-verifier.service';
+
+describe('JwtAuthGuard', () => {
+  const user: AuthUser = { id: 'u1', email: 'u1@example.com', issuer: 'service' };
+  const verifier = { authenticate: jest.fn(async (token: string) => (token === 'good' ? user : Promise.reject(new UnauthorizedException()))) };
+  const contextFor = (request: object, isPublic = false) => {
+    const reflector = { getAllAndOverride: () => isPublic } as unknown as Reflector;
+    const context = { getHandler: () => undefined, getClass: () => undefined, switchToHttp: () => ({ getRequest: () => request }) } as unknown as ExecutionContext;
+    return { guard: new JwtAuthGuard(reflector, verifier as unknown as TokenVerifierService), context };
+  };
+
+  beforeEach(() => verifier.authenticate.mockClear());
+
+  it('lets @Public() routes through without looking for a token', async () => {
+    const { guard, context } = contextFor({ headers: {} }, true);
+    await expect(guard.canActivate(context)).resolves.toBe(true);
+    expect(verifier.authenticate).not.toHaveBeenCalled();
+  });
+
+  it('puts the verified user on the request', async () => {
+    const request: { headers: object; user?: AuthUser } = { headers: { authorization: 'Bearer good' } };
+    const { guard, context } = contextFor(request);
+    await expect(guard.canActivate(context)).resolves.toBe(true);
+    expect(request.user).toBe(user);
+    expect(verifier.authenticate).toHaveBeenCalledWith('good');
+  });
+
+  it('refuses a request without a token, and a token the verifier rejects', async () => {
+    await expect(contextFor({ headers: {} }).guard.canActivate(contextFor({ headers: {} }).context)).rejects.toThrow(UnauthorizedException);
+    const bad = contextFor({ headers: { authorization: 'Bearer bad' } });
+    await expect(bad.guard.canActivate(bad.context)).rejects.toThrow(UnauthorizedException);
+  });
+});
+
+describe('bearerToken', () => {
+  it.each(['Bearer abc', 'bearer abc', 'BEARER abc', 'Bearer   abc  '])('reads %j', (header) => {
+    expect(bearerToken(header)).toBe('abc');
+  });
+
+  it.each([undefined, '', 'abc', 'Basic abc', 'Bearer', 'Bearer a b', 'Bearerabc'])('refuses %j', (header) => {
+    expect(() => bearerToken(header)).toThrow(UnauthorizedException);
+  });
+});

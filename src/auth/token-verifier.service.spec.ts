@@ -1,0 +1,50 @@
+import { UnauthorizedException } from '@nestjs/common';
+import { AccessTokenService } from './access-token.service';
+import { BetterAuthTokensService } from './better-auth-tokens.service';
+import { SessionsService } from './sessions.service';
+import { TokenVerifierService } from './token-verifier.service';
+import { UsersService } from './users.service';
+
+const jwtWith = (header: object) => `${Buffer.from(JSON.stringify(header)).toString('base64url')}.e30.sig`;
+
+describe('TokenVerifierService', () => {
+  const own = { verify: jest.fn(async () => ({ sub: 'own-user', email: 'o@example.com', sid: 'sid-1' })) };
+  const betterAuth = { verify: jest.fn(async () => ({ sub: 'ba-user', email: 'b@example.com', name: 'B' })) };
+  const sessions = { isRevoked: jest.fn(async () => false) };
+  const users = { ensureExists: jest.fn(async () => undefined) };
+  const verifier = new TokenVerifierService(
+    own as unknown as AccessTokenService,
+    betterAuth as unknown as BetterAuthTokensService,
+    sessions as unknown as SessionsService,
+    users as unknown as UsersService,
+  );
+
+  beforeEach(() => jest.clearAllMocks());
+
+  it('sends HS256 tokens to our own verifier and checks their session', async () => {
+    await expect(verifier.authenticate(jwtWith({ alg: 'HS256' }))).resolves.toEqual({ id: 'own-user', email: 'o@example.com', sessionId: 'sid-1', issuer: 'service' });
+    expect(sessions.isRevoked).toHaveBeenCalledWith('sid-1');
+    expect(betterAuth.verify).not.toHaveBeenCalled();
+  });
+
+  it('refuses an HS256 token whose session was signed out', async () => {
+    sessions.isRevoked.mockResolvedValueOnce(true);
+    await expect(verifier.authenticate(jwtWith({ alg: 'HS256' }))).rejects.toThrow('The session has been signed out');
+  });
+
+  it.each(['EdDSA', 'RS256', 'ES256', 'none', 'HS512'])('sends %s tokens to the Better Auth verifier, never to the shared secret', async (alg) => {
+    await verifier.authenticate(jwtWith({ alg }));
+    expect(betterAuth.verify).toHaveBeenCalled();
+    expect(own.verify).not.toHaveBeenCalled();
+  });
+
+  it('provisions the user from the verified claims', async () => {
+    await verifier.authenticate(jwtWith({ alg: 'EdDSA' }));
+    expect(users.ensureExists).toHaveBeenCalledWith({ sub: 'ba-user', email: 'b@example.com', name: 'B' });
+  });
+
+  it.each(['abc', 'a.b', 'a.b.c.d', `${'x'.repeat(9000)}.e30.sig`, 'bm90LWpzb24.e30.sig'])('refuses the malformed token %#', async (token) => {
+    await expect(verifier.authenticate(token)).rejects.toThrow(UnauthorizedException);
+    expect(own.verify).not.toHaveBeenCalled();
+  });
+});
