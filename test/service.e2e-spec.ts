@@ -136,6 +136,21 @@ describe('service routes, docs, CORS and headers', () => {
     }
   });
 
+  it('needs a bearer token on every route but the reviewed public ones', async () => {
+    // Changing this list is a permission change: review it like one.
+    const PUBLIC = ['GET /', 'GET /health', 'GET /health/live', 'POST /api/auth/sign-up/email', 'POST /api/auth/sign-in/email', 'POST /api/auth/refresh'];
+    const doc = (await t.request({ method: 'GET', url: '/docs-json' })).json();
+    const open: string[] = [];
+    for (const [path, operations] of Object.entries<Record<string, unknown>>(doc.paths)) {
+      for (const method of Object.keys(operations)) {
+        const url = path.replace('{userId}', 'someone').replace('{id}', '1');
+        const res = await t.request({ method: method.toUpperCase() as 'GET', url });
+        if (res.statusCode !== 401) open.push(`${method.toUpperCase()} ${path}`);
+      }
+    }
+    expect(open.sort()).toEqual(PUBLIC.sort());
+  });
+
   it('answers unknown routes with a problem+json 404', async () => {
     const res = await t.request({ method: 'GET', url: '/api/nothing/here?x=1' });
     expect(res.statusCode).toBe(404);
