@@ -52,6 +52,34 @@ describe('AUTH_RATE_LIMIT per client address', () => {
   });
 });
 
+describe('the client address behind a proxy', () => {
+  const attempt = (t: TestApp, forwardedFor: string) =>
+    t.request({ method: 'POST', url: '/api/auth/sign-in/email', body: {}, remoteAddress: '10.0.0.1', headers: { 'x-forwarded-for': forwardedFor } });
+
+  it('by default is the connecting address: a forged X-Forwarded-For does not buy a new budget', async () => {
+    const t = await createTestApp({ AUTH_RATE_LIMIT: '2' });
+    try {
+      expect((await attempt(t, '198.51.100.1')).statusCode).toBe(422);
+      expect((await attempt(t, '198.51.100.2')).statusCode).toBe(422);
+      expect((await attempt(t, '198.51.100.3')).statusCode).toBe(429);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('with TRUST_PROXY=1 is the address the proxy forwarded', async () => {
+    const t = await createTestApp({ AUTH_RATE_LIMIT: '2', TRUST_PROXY: '1' });
+    try {
+      expect((await attempt(t, '198.51.100.1')).statusCode).toBe(422);
+      expect((await attempt(t, '198.51.100.1')).statusCode).toBe(422);
+      expect((await attempt(t, '198.51.100.1')).statusCode).toBe(429);
+      expect((await attempt(t, '198.51.100.2')).statusCode).toBe(422);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 it('AUTH_RATE_LIMIT=0 turns the per-address limit off', async () => {
   const t = await createTestApp({ AUTH_RATE_LIMIT: '0' });
   try {

@@ -57,6 +57,13 @@ describe('Better Auth with its default keys (EdDSA)', () => {
     expect(me.json()).toMatchObject({ id: user.id });
   });
 
+  it("refuses Better Auth's session token, which is not a JWT, saying so", async () => {
+    const user = await ba.signUp();
+    const response = await t.request({ method: 'GET', url: '/api/auth/me', token: user.sessionToken });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().detail).toBe('The token is not a JWT');
+  });
+
   it('provisions a user from the claims once, with no database write on later requests', async () => {
     // Counts every INSERT, UPDATE and DELETE statement on the auth tables, including an INSERT that
     // ends in ON CONFLICT DO NOTHING (statement triggers fire for those too).

@@ -10,6 +10,8 @@ export interface BetterAuthUser {
   name: string;
   /** The session cookie Better Auth set at sign-up, as a browser would send it back. */
   cookie: string;
+  /** The `token` of the sign-up response: Better Auth's opaque session token, not a JWT. */
+  sessionToken: string;
 }
 
 /** A real Better Auth server (test/support/better-auth-server.mjs) in a child process. */
@@ -75,13 +77,13 @@ function serverApi(url: string, child: ChildProcess, db: TestDatabase): BetterAu
     url,
     async signUp(overrides = {}) {
       const email = overrides.email ?? `ba-${randomUUID()}@example.com`;
-      const { body, response } = await post<{ user: { id: string; email: string; name: string } }>('/api/auth/sign-up/email', {
+      const { body, response } = await post<{ token: string; user: { id: string; email: string; name: string } }>('/api/auth/sign-up/email', {
         email,
         password: 'correct horse battery',
         name: overrides.name ?? 'Ada Lovelace',
       });
       const cookie = response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-      return { ...body.user, cookie };
+      return { ...body.user, cookie, sessionToken: body.token };
     },
     async token(user) {
       return (await call<{ token: string }>('/api/auth/token', { headers: { cookie: user.cookie } })).body.token;
