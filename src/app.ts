@@ -30,7 +30,8 @@ export interface CreateAppOptions {
  */
 export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const env = loadEnv();
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, return503OnClosing: true });
+  // Behind a proxy the client address (AUTH_RATE_LIMIT is counted per address) is in X-Forwarded-For.
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, return503OnClosing: true, trustProxy: env.trustProxy });
   registerBodyParsers(adapter.getInstance());
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {

@@ -1,5 +1,6 @@
-import { Body, Controller, Get, Header, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { AuthRateLimitGuard } from './auth-rate-limit.guard';
 import { AuthService } from './auth.service';
 import { AuthUser, CurrentUser } from './current-user.decorator';
 import { RefreshDto, SignOutDto } from './dto/refresh.dto';
@@ -19,6 +20,7 @@ export class AuthController {
    * JSON or form body. 409 if the email is taken (case-insensitive).
    */
   @Public()
+  @UseGuards(AuthRateLimitGuard)
   @Post('sign-up/email')
   @Header('Location', '/api/auth/me')
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
@@ -29,9 +31,11 @@ export class AuthController {
   /**
    * Sign in with email and password
    *
-   * JSON or form body. An unknown email and a wrong password get the same 401.
+   * JSON or form body. An unknown email and a wrong password get the same 401. After 10 failed
+   * sign-ins for one email within 15 minutes, its sign-ins get 429 until the window has passed.
    */
   @Public()
+  @UseGuards(AuthRateLimitGuard)
   @Post('sign-in/email')
   @HttpCode(HttpStatus.OK)
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
@@ -45,6 +49,7 @@ export class AuthController {
    * The refresh token is spent. Presenting a spent one again revokes the whole session.
    */
   @Public()
+  @UseGuards(AuthRateLimitGuard)
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
   refresh(@Body() dto: RefreshDto): Promise<SessionDto> {

@@ -4,12 +4,14 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { authConfig } from '../config/auth.config';
 import { AccessTokenService } from './access-token.service';
+import { AuthRateLimitService } from './auth-rate-limit.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { BetterAuthTokensService } from './better-auth-tokens.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { PasswordService } from './password.service';
 import { SessionsService } from './sessions.service';
+import { SignInLockoutService } from './sign-in-lockout.service';
 import { TokenVerifierService } from './token-verifier.service';
 import { UsersService } from './users.service';
 
@@ -28,9 +30,11 @@ import { UsersService } from './users.service';
   providers: [
     AuthService,
     AccessTokenService,
+    AuthRateLimitService,
     BetterAuthTokensService,
     PasswordService,
     SessionsService,
+    SignInLockoutService,
     TokenVerifierService,
     UsersService,
     { provide: APP_GUARD, useClass: JwtAuthGuard },

@@ -9,6 +9,7 @@ import { SignUpDto } from './dto/sign-up.dto';
 import { User } from './entities/user.entity';
 import { PasswordService } from './password.service';
 import { IssuedRefresh, SessionsService } from './sessions.service';
+import { SignInLockoutService } from './sign-in-lockout.service';
 import { UsersService } from './users.service';
 
 @Injectable()
@@ -18,6 +19,7 @@ export class AuthService {
     private readonly passwords: PasswordService,
     private readonly sessions: SessionsService,
     private readonly accessTokens: AccessTokenService,
+    private readonly lockout: SignInLockoutService,
   ) {}
 
   async signUp(dto: SignUpDto): Promise<SessionDto> {
@@ -35,10 +37,12 @@ export class AuthService {
   }
 
   async signIn(dto: SignInDto): Promise<SessionDto> {
+    await this.lockout.begin(dto.email);
     const account = await this.users.findCredentials(dto.email);
     // Always one argon2 verification, so an unknown email costs what a wrong password costs.
     const ok = await this.passwords.verify(account?.passwordHash ?? null, dto.password);
     if (!account || !ok) throw new UnauthorizedException('Invalid credentials');
+    await this.lockout.succeeded(dto.email);
     const user = (await this.users.findById(account.id))!;
     return this.session(user, await this.sessions.start(user.id));
   }

@@ -1,52 +1,55 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { createRemoteJWKSet, errors, JWTPayload, jwtVerify } from 'jose';
+import { errors, JWTPayload, jwtVerify } from 'jose';
 import { authConfig } from '../config/auth.config';
 import { AccessClaims, invalidToken } from './access-token.service';
+import { JwksCache, JwksUnavailableError } from './jwks-cache';
 
 /** What Better Auth's jwt plugin can be configured to sign with. Never HS256, never none. */
 export const BETTER_AUTH_ALGORITHMS = ['EdDSA', 'RS256', 'PS256', 'ES256', 'ES512'];
 
+/** Least time between two fetches of Better Auth's key set: bounds what unknown kids can cost. */
+export const JWKS_COOLDOWN_MS = 10_000;
+
 /**
  * Verifies tokens from Better Auth's `jwt` plugin against its JWKS. The key set is fetched lazily,
- * cached, and refetched only for an unknown `kid` (at most once per cooldown), so the service starts
- * and serves its own tokens whether or not Better Auth is up.
+ * cached, and refetched for an unknown `kid` or when stale (at most once per cooldown), so the
+ * service starts and serves its own tokens whether or not Better Auth is up.
  */
 @Injectable()
 export class BetterAuthTokensService {
   private readonly logger = new Logger('BetterAuth');
-  private readonly jwks?: ReturnType<typeof createRemoteJWKSet>;
+  private readonly jwks?: JwksCache;
 
   constructor(@Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>) {
     const { jwksUrl } = config.betterAuth;
     if (jwksUrl) {
-      this.jwks = createRemoteJWKSet(new URL(jwksUrl), {
-        cooldownDuration: 30_000,
-        cacheMaxAge: 10 * 60_000,
-        timeoutDuration: 5_000,
+      this.jwks = new JwksCache(new URL(jwksUrl), {
+        cooldownMs: JWKS_COOLDOWN_MS,
+        maxAgeMs: 10 * 60_000,
+        timeoutMs: 5_000,
+        onFetchError: (reason) => this.logger.warn(`Could not fetch Better Auth's keys from ${jwksUrl}: ${reason}`),
       });
+    } else {
+      this.logger.log('BETTER_AUTH_URL is not set: only tokens signed with BETTER_AUTH_SECRET are accepted');
     }
-  }
-
-  get configured(): boolean {
-    return this.jwks !== undefined;
   }
 
   async verify(token: string): Promise<AccessClaims> {
     if (!this.jwks) {
       throw invalidToken('This token is not signed with HS256, and Better Auth verification is not configured (set BETTER_AUTH_URL)');
     }
-    const { issuer, audience, jwksUrl } = this.config.betterAuth;
+    const { issuer, audience } = this.config.betterAuth;
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, this.jwks, {
+      ({ payload } = await jwtVerify(token, this.jwks.getKey, {
         algorithms: BETTER_AUTH_ALGORITHMS,
         issuer,
         audience,
         requiredClaims: ['exp', 'sub'],
       }));
     } catch (error) {
-      throw invalidToken(this.explain(error, jwksUrl!));
+      throw invalidToken(explain(error));
     }
     if (typeof payload.sub !== 'string' || !payload.sub || payload.sub.length > 255) {
       throw invalidToken('The token has no valid subject (sub)');
@@ -58,21 +61,21 @@ export class BetterAuthTokensService {
       exp: payload.exp,
     };
   }
+}
 
-  private explain(error: unknown, jwksUrl: string): string {
-    if (error instanceof errors.JWTExpired) return 'The token has expired';
-    if (error instanceof errors.JWTClaimValidationFailed) {
-      if (error.claim === 'nbf') return 'The token is not valid yet (nbf)';
-      if (error.claim === 'iss') return 'The token was issued by another issuer (iss)';
-      if (error.claim === 'aud') return 'The token is meant for another audience (aud)';
-      return `The token's ${error.claim} claim is missing or invalid`;
-    }
-    if (error instanceof errors.JWKSNoMatchingKey) return 'The token is signed by a key Better Auth does not publish';
-    if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError)) {
-      this.logger.warn(`Could not fetch Better Auth's keys from ${jwksUrl}: ${(error as Error).message}`);
-      return "Better Auth's signing keys could not be fetched, so the token could not be checked";
-    }
-    if (error instanceof errors.JOSEAlgNotAllowed) return 'The token is signed with an algorithm that is not accepted';
-    return 'The token is invalid';
+function explain(error: unknown): string {
+  if (error instanceof JwksUnavailableError) {
+    return `Better Auth's signing keys could not be fetched (${error.reason}), so the token could not be checked`;
   }
+  if (error instanceof errors.JWTExpired) return 'The token has expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf') return 'The token is not valid yet (nbf)';
+    if (error.claim === 'iss') return 'The token was issued by another issuer (iss)';
+    if (error.claim === 'aud') return 'The token is meant for another audience (aud)';
+    return `The token's ${error.claim} claim is missing or invalid`;
+  }
+  if (error instanceof errors.JWKSNoMatchingKey) return 'The token is signed by a key Better Auth does not publish';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return "The token's signature does not match Better Auth's key";
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'The token is signed with an algorithm that is not accepted';
+  return 'The token is invalid';
 }

@@ -25,6 +25,13 @@ export class ValidationFailedException extends HttpException {
   }
 }
 
+/** A 429 that tells the client when to try again (`Retry-After`, in whole seconds). */
+export class TooManyRequestsException extends HttpException {
+  constructor(detail: string, retryAfterSeconds: number) {
+    super({ detail, headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) } }, HttpStatus.TOO_MANY_REQUESTS);
+  }
+}
+
 /**
  * The catalogue of errors that are not Nest HttpExceptions: PostgreSQL's (by SQLSTATE, or by driver
  * error code when no connection could be had). Nest already turns Fastify's own errors (413, 415)

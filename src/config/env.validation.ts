@@ -23,6 +23,8 @@ export interface Env {
   betterAuthAudience: string | undefined;
   corsOrigins: string[];
   authRateLimit: number;
+  /** Fastify's trustProxy: whose X-Forwarded-For to believe for the client address. */
+  trustProxy: boolean | number | string;
 }
 
 export const MIN_PRODUCTION_SECRET_LENGTH = 32;
@@ -83,6 +85,15 @@ function redact(text: string): string {
   return text.replace(/\/\/([^:/@]+):([^@]*)@/, '//$1:***@');
 }
 
+/** TRUST_PROXY: unset/false, true, a number of proxy hops, or comma-separated proxy addresses/CIDRs. */
+function trustProxyOf(reader: Reader): boolean | number | string {
+  const text = reader.string('TRUST_PROXY');
+  if (text === undefined || /^false$/i.test(text)) return false;
+  if (/^true$/i.test(text)) return true;
+  if (/^\d+$/.test(text)) return Number(text);
+  return text;
+}
+
 function nodeEnvOf(reader: Reader, raw: Raw): NodeEnv {
   const name = raw.NODE_ENV?.trim() ? 'NODE_ENV' : 'ENVIRONMENT';
   const value = reader.oneOf(name, ['development', 'production', 'test', 'dev', 'prod'] as const, 'development');
@@ -136,6 +147,7 @@ export function parseEnv(raw: Raw): { env: Env; problems: string[] } {
     betterAuthAudience: r.string('BETTER_AUTH_AUDIENCE'),
     corsOrigins: [...origins],
     authRateLimit: r.int('AUTH_RATE_LIMIT', 30, 0, 1_000_000),
+    trustProxy: trustProxyOf(r),
   };
   if (!env.authSecret && nodeEnv !== 'production') {
     r.problems.push('BETTER_AUTH_SECRET: is not set (the development secret under ./.data was not prepared)');

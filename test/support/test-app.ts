@@ -23,6 +23,8 @@ export interface RequestOptions {
   token?: string;
   body?: unknown;
   headers?: Record<string, string>;
+  /** The client address the app sees (default 127.0.0.1). */
+  remoteAddress?: string;
 }
 
 export interface Session {
@@ -34,11 +36,12 @@ export interface Session {
 }
 
 /**
- * Boots the real application (the same createApp as main.ts) on a fresh database of its own. `env`
- * is applied on top of the test defaults for this app only.
+ * Boots the real application (the same createApp as main.ts) on a fresh database of its own, or on
+ * `options.db` to run a second instance beside another one. `env` is applied on top of the test
+ * defaults for this app only.
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
+export async function createTestApp(env: Record<string, string> = {}, options: { db?: TestDatabase } = {}): Promise<TestApp> {
+  const db = options.db ?? (await createTestDatabase());
   const saved = { ...process.env };
   Object.assign(process.env, {
     NODE_ENV: 'test',
@@ -57,10 +60,11 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const sql = new Client({ connectionString: db.url });
   await sql.connect();
 
-  const request = ({ method, url, token, body, headers = {} }: RequestOptions) =>
+  const request = ({ method, url, token, body, headers = {}, remoteAddress }: RequestOptions) =>
     app.inject({
       method,
       url,
+      remoteAddress,
       headers: {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
         ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}),
@@ -83,7 +87,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     async close() {
       await sql.end();
       await app.close();
-      await db.drop();
+      if (!options.db) await db.drop();
     },
   };
 }

@@ -1,0 +1,152 @@
+import { JwtService } from '@nestjs/jwt';
+import { createTestApp, Session, TEST_SECRET, TestApp } from './support/test-app';
+
+/** The service's own tokens: refresh rotation, reuse detection, sign-out, token separation. */
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t?.close());
+
+const me = (token: string) => t.request({ method: 'GET', url: '/api/auth/me', token });
+const refresh = (refreshToken: string) => t.request({ method: 'POST', url: '/api/auth/refresh', body: { refresh_token: refreshToken } });
+
+describe('refresh tokens', () => {
+  it('rotate: the new session works and the old refresh token is spent', async () => {
+    const first = await t.signUp();
+    const response = await refresh(first.refresh_token);
+    expect(response.statusCode).toBe(200);
+    const second = response.json<Session>();
+    expect(second.refresh_token).not.toBe(first.refresh_token);
+    expect(second.user.id).toBe(first.user.id);
+    expect((await me(second.token)).statusCode).toBe(200);
+  });
+
+  it('a spent refresh token presented again revokes the whole family (RFC 9700 reuse detection)', async () => {
+    const first = await t.signUp();
+    const second = (await refresh(first.refresh_token)).json<Session>();
+
+    const reuse = await refresh(first.refresh_token);
+    expect(reuse.statusCode).toBe(401);
+    expect(reuse.json().detail).toBe('This refresh token was already used; the session has been revoked');
+
+    // The legitimate holder's newer tokens die with the family: the thief may hold them.
+    expect((await refresh(second.refresh_token)).statusCode).toBe(401);
+    expect((await me(second.token)).statusCode).toBe(401);
+    expect((await me(first.token)).statusCode).toBe(401);
+    // Other sessions of the same user are untouched.
+    const other = (await t.request({ method: 'POST', url: '/api/auth/sign-in/email', body: { email: first.user.email, password: 'correct horse battery' } })).json<Session>();
+    expect((await me(other.token)).statusCode).toBe(200);
+  });
+
+  it('of concurrent refreshes of one token exactly one wins, and the family is revoked', async () => {
+    for (let round = 0; round < 5; round++) {
+      const session = await t.signUp();
+      const responses = await Promise.all(Array.from({ length: 4 }, () => refresh(session.refresh_token)));
+      const statuses = responses.map((r) => r.statusCode).sort();
+      expect(statuses).toEqual([200, 401, 401, 401]);
+      const winner = responses.find((r) => r.statusCode === 200)!.json<Session>();
+      expect((await refresh(winner.refresh_token)).statusCode).toBe(401);
+      expect((await me(winner.token)).statusCode).toBe(401);
+      const { rows } = await t.sql.query(`SELECT revoked_at FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE u.id = $1`, [session.user.id]);
+      expect(rows).toHaveLength(1);
+      expect(rows[0].revoked_at).not.toBeNull();
+    }
+  });
+
+  it('an expired refresh token is refused', async () => {
+    const session = await t.signUp();
+    await t.sql.query(`UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE session_id IN (SELECT id FROM auth_sessions WHERE user_id = $1)`, [session.user.id]);
+    const response = await refresh(session.refresh_token);
+    expect(response.statusCode).toBe(401);
+    expect(response.json().detail).toBe('The refresh token is invalid or expired');
+  });
+});
+
+describe('sign-out', () => {
+  it("revokes the session's access and refresh tokens", async () => {
+    const session = await t.signUp();
+    const signOut = await t.request({ method: 'POST', url: '/api/auth/sign-out', token: session.token });
+    expect(signOut.statusCode).toBe(204);
+    const after = await me(session.token);
+    expect(after.statusCode).toBe(401);
+    expect(after.json().detail).toBe('The session has been signed out');
+    expect((await refresh(session.refresh_token)).statusCode).toBe(401);
+  });
+
+  it('also revokes the session of a refresh token it is given, if that session is yours', async () => {
+    const a = await t.signUp();
+    const b = (await t.request({ method: 'POST', url: '/api/auth/sign-in/email', body: { email: a.user.email, password: 'correct horse battery' } })).json<Session>();
+    const stranger = await t.signUp();
+    await t.request({ method: 'POST', url: '/api/auth/sign-out', token: a.token, body: { refresh_token: b.refresh_token } });
+    expect((await me(b.token)).statusCode).toBe(401);
+    await t.request({ method: 'POST', url: '/api/auth/sign-out', token: b.token, body: { refresh_token: stranger.refresh_token } });
+    expect((await me(stranger.token)).statusCode).toBe(200);
+  });
+});
+
+describe('access and refresh tokens are not interchangeable', () => {
+  it('a refresh token is not a bearer token', async () => {
+    const session = await t.signUp();
+    const response = await me(session.refresh_token);
+    expect(response.statusCode).toBe(401);
+    expect(response.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+  });
+
+  it('an access token is not a refresh token', async () => {
+    const session = await t.signUp();
+    expect((await refresh(session.token)).statusCode).toBe(401);
+    // Nothing was spent or revoked by the attempt.
+    expect((await me(session.token)).statusCode).toBe(200);
+    expect((await refresh(session.refresh_token)).statusCode).toBe(200);
+  });
+
+  it('an HS256 JWT typed as anything but an access token is refused', async () => {
+    const session = await t.signUp();
+    const jwt = new JwtService({ secret: TEST_SECRET });
+    const typed = (typ: string) => jwt.signAsync({ sub: session.user.id, typ }, { expiresIn: 60 });
+    const refused = await me(await typed('refresh'));
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json().detail).toBe('The token is not an access token');
+    expect((await me(await typed('access'))).statusCode).toBe(200);
+  });
+});
+
+describe('sign-in', () => {
+  it('answers an unknown email and a wrong password alike (timing printed, not asserted)', async () => {
+    // Several accounts, so that the per-email lockout (10 failures) stays out of the measurement.
+    const users = await Promise.all([1, 2, 3, 4].map(async () => (await t.signUp()).user));
+    const attempt = async (email: string) => {
+      const started = process.hrtime.bigint();
+      const response = await t.request({ method: 'POST', url: '/api/auth/sign-in/email', body: { email, password: 'not the password' } });
+      return { response, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+    };
+    const unknown: number[] = [];
+    const wrong: number[] = [];
+    const bodies = new Set<string>();
+    for (let i = 0; i < 12; i++) {
+      // Alternate which goes first, so warm-up and load drift fall on both sides alike.
+      const emails = [`nobody-${i}@example.com`, users[i % users.length].email];
+      const first = await attempt(emails[i % 2]);
+      const second = await attempt(emails[1 - (i % 2)]);
+      const [a, b] = i % 2 ? [second, first] : [first, second];
+      expect([a.response.statusCode, b.response.statusCode]).toEqual([401, 401]);
+      bodies.add(a.response.body).add(b.response.body);
+      unknown.push(a.ms);
+      wrong.push(b.ms);
+    }
+    expect([...bodies].map((body) => JSON.parse(body))).toEqual([
+      { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'Invalid credentials', instance: '/api/auth/sign-in/email' },
+    ]);
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+    console.log(`sign-in median over 12: unknown email ${median(unknown).toFixed(1)} ms, wrong password ${median(wrong).toFixed(1)} ms`);
+  });
+
+  it('stores passwords with argon2id at or above OWASP parameters', async () => {
+    const { user } = await t.signUp();
+    const { rows } = await t.sql.query(`SELECT password_hash FROM users WHERE id = $1`, [user.id]);
+    expect(rows[0].password_hash).toMatch(/^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$/);
+  });
+});
