@@ -1,27 +1,22 @@
 import helmet from '@fastify/helmet';
-import { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import pino, { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { registerBodyParsers } from './common/body-parsers';
 import { loadEnv } from './config/env.validation';
+import { createLogger } from './logging/logger';
+import { PinoNestLogger } from './logging/pino-nest-logger';
+import { registerRequestContext, requestId } from './logging/request-context';
+import { RequestLogController } from './logging/request-logging';
 import { SERVICE_NAME, SERVICE_VERSION } from './service-info';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
-const NEST_LOG_LEVELS: Record<string, LogLevel[]> = {
-  fatal: ['fatal'],
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
-
 export interface CreateAppOptions {
-  /** Overrides LOG_LEVEL (tests pass `false` to keep their output clean). */
-  logger?: false | LogLevel[];
+  /** Where logs go: by default stdout per LOG_LEVEL and LOG_FORMAT; `false` silences them (tests). */
+  logger?: false | Logger;
 }
 
 /**
@@ -30,13 +25,22 @@ export interface CreateAppOptions {
  */
 export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const env = loadEnv();
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, return503OnClosing: true });
+  const logger = options.logger === false ? pino({ enabled: false }) : (options.logger ?? createLogger(env));
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    return503OnClosing: true,
+    loggerInstance: logger,
+    logController: new RequestLogController(),
+    requestIdHeader: false,
+    genReqId: requestId,
+  });
   registerBodyParsers(adapter.getInstance());
+  registerRequestContext(adapter.getInstance());
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     bodyParser: false,
     abortOnError: false,
-    logger: options.logger ?? NEST_LOG_LEVELS[env.logLevel],
+    logger: new PinoNestLogger(logger),
   });
 
   await app.register(helmet, {

@@ -9,6 +9,7 @@ export type NodeEnv = 'development' | 'production' | 'test';
 export interface Env {
   nodeEnv: NodeEnv;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  logFormat: 'json' | 'pretty';
   port: number;
   host: string;
   databaseUrl: string | undefined;
@@ -23,6 +24,7 @@ export interface Env {
   betterAuthAudience: string | undefined;
   corsOrigins: string[];
   authRateLimit: number;
+  metricsEnabled: boolean;
 }
 
 export const MIN_PRODUCTION_SECRET_LENGTH = 32;
@@ -62,6 +64,16 @@ class Reader {
       return fallback;
     }
     return value;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const text = this.string(name);
+    if (text === undefined) return fallback;
+    const value = text.toLowerCase();
+    if (value === 'true' || value === '1') return true;
+    if (value === 'false' || value === '0') return false;
+    this.problems.push(`${name}: must be true or false, got "${text}"`);
+    return fallback;
   }
 
   url(name: string, protocols: string[]): string | undefined {
@@ -122,6 +134,8 @@ export function parseEnv(raw: Raw): { env: Env; problems: string[] } {
   const env: Env = {
     nodeEnv,
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    // People read development logs; machines read the rest.
+    logFormat: r.oneOf('LOG_FORMAT', ['json', 'pretty'] as const, nodeEnv === 'development' ? 'pretty' : 'json'),
     port: r.int('PORT', 8000, 0, 65535),
     host: r.string('HOST') ?? '0.0.0.0',
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
@@ -136,6 +150,7 @@ export function parseEnv(raw: Raw): { env: Env; problems: string[] } {
     betterAuthAudience: r.string('BETTER_AUTH_AUDIENCE'),
     corsOrigins: [...origins],
     authRateLimit: r.int('AUTH_RATE_LIMIT', 30, 0, 1_000_000),
+    metricsEnabled: r.bool('METRICS_ENABLED', true),
   };
   if (!env.authSecret && nodeEnv !== 'production') {
     r.problems.push('BETTER_AUTH_SECRET: is not set (the development secret under ./.data was not prepared)');

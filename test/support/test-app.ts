@@ -2,7 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { Client } from 'pg';
-import { createApp } from '../../src/app';
+import { createApp, CreateAppOptions } from '../../src/app';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 export const TEST_SECRET = 'e2e-secret-that-is-long-enough-for-hs256-0123456789';
@@ -35,9 +35,9 @@ export interface Session {
 
 /**
  * Boots the real application (the same createApp as main.ts) on a fresh database of its own. `env`
- * is applied on top of the test defaults for this app only.
+ * is applied on top of the test defaults for this app only; logs are off unless `options` says where.
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, options: CreateAppOptions = { logger: false }): Promise<TestApp> {
   const db = await createTestDatabase();
   const saved = { ...process.env };
   Object.assign(process.env, {
@@ -50,7 +50,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   });
   let app: NestFastifyApplication;
   try {
-    app = await createApp({ logger: false });
+    app = await createApp(options);
   } finally {
     process.env = saved;
   }
