@@ -1,7 +1,7 @@
 import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import pino, { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { registerBodyParsers } from './common/body-parsers';
@@ -10,7 +10,8 @@ import { createLogger } from './logging/logger';
 import { PinoNestLogger } from './logging/pino-nest-logger';
 import { registerRequestContext, requestId } from './logging/request-context';
 import { RequestLogController } from './logging/request-logging';
-import { SERVICE_NAME, SERVICE_VERSION } from './service-info';
+import { buildOpenApiDocument } from './openapi/openapi-document';
+import { SERVICE_NAME } from './service-info';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -67,18 +68,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     maxAge: 600,
   });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Todo API')
-      .setDescription(
-        'Tasks for a Next.js todo app. Sign up or sign in under `auth`, press **Authorize** and paste the `token`. ' +
-          'Tokens from Better Auth (jwt plugin) are accepted too. Errors are RFC 9457 problem+json.',
-      )
-      .setVersion(SERVICE_VERSION)
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .build(),
-  );
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     customSiteTitle: `${SERVICE_NAME} docs`,
