@@ -1,27 +1,23 @@
 import helmet from '@fastify/helmet';
-import { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
+import pino, { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { registerBodyParsers } from './common/body-parsers';
 import { loadEnv } from './config/env.validation';
-import { SERVICE_NAME, SERVICE_VERSION } from './service-info';
+import { createLogger } from './logging/logger';
+import { PinoNestLogger } from './logging/pino-nest-logger';
+import { registerRequestContext, requestId } from './logging/request-context';
+import { RequestLogController } from './logging/request-logging';
+import { buildOpenApiDocument } from './openapi/openapi-document';
+import { SERVICE_NAME } from './service-info';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
-const NEST_LOG_LEVELS: Record<string, LogLevel[]> = {
-  fatal: ['fatal'],
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
-
 export interface CreateAppOptions {
-  /** Overrides LOG_LEVEL (tests pass `false` to keep their output clean). */
-  logger?: false | LogLevel[];
+  /** Where logs go: by default stdout per LOG_LEVEL and LOG_FORMAT; `false` silences them (tests). */
+  logger?: false | Logger;
 }
 
 /**
@@ -30,14 +26,24 @@ export interface CreateAppOptions {
  */
 export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const env = loadEnv();
-  // Behind a proxy the client address (AUTH_RATE_LIMIT is counted per address) is in X-Forwarded-For.
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, return503OnClosing: true, trustProxy: env.trustProxy });
+  const logger = options.logger === false ? pino({ enabled: false }) : (options.logger ?? createLogger(env));
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    return503OnClosing: true,
+    // Behind a proxy the client address (AUTH_RATE_LIMIT is counted per address) is in X-Forwarded-For.
+    trustProxy: env.trustProxy,
+    loggerInstance: logger,
+    logController: new RequestLogController(),
+    requestIdHeader: false,
+    genReqId: requestId,
+  });
   registerBodyParsers(adapter.getInstance());
+  registerRequestContext(adapter.getInstance());
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     bodyParser: false,
     abortOnError: false,
-    logger: options.logger ?? NEST_LOG_LEVELS[env.logLevel],
+    logger: new PinoNestLogger(logger),
   });
 
   await app.register(helmet, {
@@ -64,18 +70,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     maxAge: 600,
   });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Todo API')
-      .setDescription(
-        'Tasks for a Next.js todo app. Sign up or sign in under `auth`, press **Authorize** and paste the `token`. ' +
-          'Tokens from Better Auth (jwt plugin) are accepted too. Errors are RFC 9457 problem+json.',
-      )
-      .setVersion(SERVICE_VERSION)
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .build(),
-  );
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     customSiteTitle: `${SERVICE_NAME} docs`,

@@ -5,6 +5,8 @@ import { createApp } from './app';
 import { DATA_DIR, prepareEnvironment } from './config/environment';
 import { ConfigError, loadEnv } from './config/env.validation';
 import { EmbeddedPostgres } from './database/embedded-postgres';
+import { createLogger } from './logging/logger';
+import { PinoNestLogger } from './logging/pino-nest-logger';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
@@ -12,6 +14,9 @@ async function main(): Promise<void> {
   const logger = new Logger('Bootstrap');
   prepareEnvironment();
   const env = loadEnv();
+  // Start-up lines go out in the same format (JSON in production) as everything after.
+  const log = createLogger(env);
+  Logger.overrideLogger(new PinoNestLogger(log));
 
   let embedded: EmbeddedPostgres | undefined;
   if (!env.databaseUrl) {
@@ -30,7 +35,7 @@ async function main(): Promise<void> {
   }
 
   logger.log('Connecting to the database and running migrations');
-  const app = await createApp().catch(async (error) => {
+  const app = await createApp({ logger: log }).catch(async (error) => {
     await embedded?.stop();
     throw error;
   });

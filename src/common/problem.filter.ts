@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem';
 
@@ -8,16 +8,16 @@ import { PROBLEM_CONTENT_TYPE, toProblem } from './problem';
  */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
-  private readonly logger = new Logger('Errors');
-
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const problem = toProblem(error, request.url.split('?')[0]);
+    const path = request.url.split('?')[0];
+    const problem = toProblem(error, path);
 
     if (problem.status >= 500) {
-      this.logger.error(`${request.method} ${request.url} -> ${problem.status}: ${describe(error)}`, (error as Error)?.stack);
+      // The request's logger: the line carries the request id the client got in X-Request-Id.
+      request.log.error({ context: 'Errors', err: error }, `${request.method} ${path} -> ${problem.status}: ${describe(error)}`);
     }
     if (reply.sent) return;
     if (problem.status === 401) reply.header('WWW-Authenticate', bearerChallenge(error));

@@ -34,6 +34,8 @@ describe('toProblem', () => {
     expect(toProblem(refused).status).toBe(503);
     expect(toProblem(new Error('timeout exceeded when trying to connect')).status).toBe(503);
     expect(toProblem(pgError('57P01', 'terminating connection due to administrator command')).status).toBe(503);
+    const refusedAtConnect = Object.assign(new Error('database "todo" is not currently accepting connections'), { code: '55000' });
+    expect(toProblem(refusedAtConnect).status).toBe(503);
   });
 
   it('hides the cause of anything unexpected behind a generic 500', () => {

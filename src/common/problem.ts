@@ -54,6 +54,12 @@ const POSTGRES_ERRORS: Record<string, { status: number; detail: string }> = {
   '57014': { status: 503, detail: 'The database took too long to answer; try again shortly' },
   '40001': { status: 503, detail: 'The request conflicted with another; try again' },
   '40P01': { status: 503, detail: 'The request conflicted with another; try again' },
+  // Refused at connection time: the database is missing, not accepting connections, or our
+  // credentials stopped working. Nothing the client can fix; try again later.
+  '3D000': DATABASE_UNAVAILABLE,
+  '28000': DATABASE_UNAVAILABLE,
+  '28P01': DATABASE_UNAVAILABLE,
+  '55000': DATABASE_UNAVAILABLE,
   '53300': DATABASE_UNAVAILABLE,
   '57P01': DATABASE_UNAVAILABLE,
   '57P02': DATABASE_UNAVAILABLE,

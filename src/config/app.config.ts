@@ -10,5 +10,6 @@ export const appConfig = registerAs('app', () => {
     port: env.port,
     host: env.host,
     corsOrigins: env.corsOrigins,
+    metricsEnabled: env.metricsEnabled,
   };
 });

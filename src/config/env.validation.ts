@@ -9,6 +9,7 @@ export type NodeEnv = 'development' | 'production' | 'test';
 export interface Env {
   nodeEnv: NodeEnv;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  logFormat: 'json' | 'pretty';
   port: number;
   host: string;
   databaseUrl: string | undefined;
@@ -25,6 +26,7 @@ export interface Env {
   authRateLimit: number;
   /** Fastify's trustProxy: whose X-Forwarded-For to believe for the client address. */
   trustProxy: boolean | number | string;
+  metricsEnabled: boolean;
 }
 
 export const MIN_PRODUCTION_SECRET_LENGTH = 32;
@@ -64,6 +66,16 @@ class Reader {
       return fallback;
     }
     return value;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const text = this.string(name);
+    if (text === undefined) return fallback;
+    const value = text.toLowerCase();
+    if (value === 'true' || value === '1') return true;
+    if (value === 'false' || value === '0') return false;
+    this.problems.push(`${name}: must be true or false, got "${text}"`);
+    return fallback;
   }
 
   url(name: string, protocols: string[]): string | undefined {
@@ -133,6 +145,8 @@ export function parseEnv(raw: Raw): { env: Env; problems: string[] } {
   const env: Env = {
     nodeEnv,
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    // People read development logs; machines read the rest.
+    logFormat: r.oneOf('LOG_FORMAT', ['json', 'pretty'] as const, nodeEnv === 'development' ? 'pretty' : 'json'),
     port: r.int('PORT', 8000, 0, 65535),
     host: r.string('HOST') ?? '0.0.0.0',
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
@@ -148,6 +162,7 @@ export function parseEnv(raw: Raw): { env: Env; problems: string[] } {
     corsOrigins: [...origins],
     authRateLimit: r.int('AUTH_RATE_LIMIT', 30, 0, 1_000_000),
     trustProxy: trustProxyOf(r),
+    metricsEnabled: r.bool('METRICS_ENABLED', true),
   };
   if (!env.authSecret && nodeEnv !== 'production') {
     r.problems.push('BETTER_AUTH_SECRET: is not set (the development secret under ./.data was not prepared)');

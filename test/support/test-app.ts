@@ -2,7 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { Client } from 'pg';
-import { createApp } from '../../src/app';
+import { createApp, CreateAppOptions } from '../../src/app';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 export const TEST_SECRET = 'e2e-secret-that-is-long-enough-for-hs256-0123456789';
@@ -38,10 +38,13 @@ export interface Session {
 /**
  * Boots the real application (the same createApp as main.ts) on a fresh database of its own, or on
  * `options.db` to run a second instance beside another one. `env` is applied on top of the test
- * defaults for this app only.
+ * defaults for this app only; logs are off unless `options.logger` says where.
  */
-export async function createTestApp(env: Record<string, string> = {}, options: { db?: TestDatabase } = {}): Promise<TestApp> {
-  const db = options.db ?? (await createTestDatabase());
+export async function createTestApp(
+  env: Record<string, string> = {},
+  { db: sharedDb, ...appOptions }: CreateAppOptions & { db?: TestDatabase } = {},
+): Promise<TestApp> {
+  const db = sharedDb ?? (await createTestDatabase());
   const saved = { ...process.env };
   Object.assign(process.env, {
     NODE_ENV: 'test',
@@ -53,7 +56,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: {
   });
   let app: NestFastifyApplication;
   try {
-    app = await createApp({ logger: false });
+    app = await createApp({ logger: false, ...appOptions });
   } finally {
     process.env = saved;
   }
@@ -87,7 +90,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: {
     async close() {
       await sql.end();
       await app.close();
-      if (!options.db) await db.drop();
+      if (!sharedDb) await db.drop();
     },
   };
 }

@@ -1,0 +1,27 @@
+import { DataSource } from 'typeorm';
+import { prepareEnvironment } from '../config/environment';
+import { loadEnv } from '../config/env.validation';
+import { dataSourceOptions } from './data-source';
+
+/**
+ * The TypeORM CLI's data source (`npm run migration:run|revert|generate`): the app's connection
+ * settings, pointed at DATABASE_URL from the environment or `.env`. Kept apart from data-source.ts
+ * so that importing the app never reads the environment or builds a connection as a side effect.
+ */
+function cliDataSource(): DataSource {
+  prepareEnvironment();
+  const env = loadEnv();
+  if (!env.databaseUrl) {
+    // The app starts its embedded PostgreSQL itself and migrates it on start-up; the CLI only
+    // works on a database it is pointed at. One clear line instead of the CLI's stack trace.
+    console.error(
+      'DATABASE_URL is not set: set it to the database to migrate, e.g. DATABASE_URL=postgres://user:password@host:5432/todo. ' +
+        'For the embedded development database, start the app (it applies pending migrations itself) and use ' +
+        'postgres://postgres:<password in .data/postgres-password>@127.0.0.1:<port it logs>/todo.',
+    );
+    process.exit(1);
+  }
+  return new DataSource(dataSourceOptions({ url: env.databaseUrl, poolSize: 1, poolRecycleSeconds: 0 }));
+}
+
+export default cliDataSource();

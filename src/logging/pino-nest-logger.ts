@@ -1,0 +1,51 @@
+import { LoggerService } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { currentRequestLogger } from './request-context';
+
+type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+
+/**
+ * Nest's Logger, written through pino: the same format and redaction as the request lines, and,
+ * inside a request, that request's id.
+ */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly root: Logger) {}
+
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
+  }
+
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+
+  /** Nest passes the context last, and for errors a stack before it. */
+  private write(level: Level, message: unknown, params: unknown[]): void {
+    const logger = currentRequestLogger() ?? this.root;
+    const context = params.length && typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
+    const stack = params.find((p): p is string => typeof p === 'string');
+    if (message instanceof Error) {
+      logger[level]({ context, err: message }, message.message);
+    } else if (typeof message === 'object' && message !== null) {
+      logger[level]({ context, ...message });
+    } else {
+      logger[level]({ context, ...(stack ? { stack } : {}) }, String(message));
+    }
+  }
+}

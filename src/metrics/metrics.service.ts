@@ -1,0 +1,76 @@
+import { Inject, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import type { Pool } from 'pg';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { appConfig } from '../config/app.config';
+import { routeTemplate } from '../logging/request-context';
+
+/**
+ * Prometheus metrics: requests and their latency by route template and status, the database pool,
+ * and the process. A registry of its own per app, so several apps in one process (tests) never
+ * share or double-register series.
+ */
+@Injectable()
+export class MetricsService implements OnModuleInit {
+  private readonly registry = new Registry();
+
+  constructor(
+    @Inject(appConfig.KEY) private readonly config: ConfigType<typeof appConfig>,
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  onModuleInit(): void {
+    if (!this.config.metricsEnabled) return;
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+
+    const labelNames = ['method', 'route', 'status'] as const;
+    const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests served', labelNames, registers });
+    const duration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'Time from receiving a request to finishing its response',
+      labelNames,
+      registers,
+    });
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    fastify.addHook('onResponse', (request, reply, done) => {
+      const labels = { method: request.method, route: routeTemplate(request), status: String(reply.statusCode) };
+      requests.inc(labels);
+      duration.observe(labels, reply.elapsedTime / 1000);
+      done();
+    });
+
+    // Read at scrape time from the pg Pool TypeORM drives.
+    const pool = () => (this.dataSource.driver as PostgresDriver).master as Pool;
+    new Gauge({
+      name: 'db_pool_connections',
+      help: 'Database connections in the pool, by state (in_use, idle)',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const { totalCount, idleCount } = pool();
+        this.set({ state: 'in_use' }, totalCount - idleCount);
+        this.set({ state: 'idle' }, idleCount);
+      },
+    });
+    new Gauge({
+      name: 'db_pool_waiting_requests',
+      help: 'Queries waiting for a free database connection',
+      registers,
+      collect() {
+        this.set(pool().waitingCount);
+      },
+    });
+  }
+
+  /** The Prometheus text exposition; 404 like any unknown route when METRICS_ENABLED=false. */
+  render(): Promise<string> {
+    if (!this.config.metricsEnabled) throw new NotFoundException();
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,121 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { createTestDatabase, TestDatabase } from './support/test-database';
+import { createTestApp, TEST_SECRET, TestApp } from './support/test-app';
+
+const ROOT = join(__dirname, '..');
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs one of the operator scripts the way `npm run` does, with `env` on top of ours. */
+async function script(file: string, args: string[], env: Record<string, string> = {}): Promise<Outcome> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(ROOT, 'scripts', file), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
+    return { code, stdout, stderr };
+  }
+}
+
+describe('npm run seed', () => {
+  let t: TestApp;
+  let api: string;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    api = await t.app.getUrl();
+  });
+
+  afterAll(() => t.close());
+
+  const demoTasks = async () =>
+    (await t.sql.query("SELECT t.title FROM tasks t JOIN users u ON u.id = t.user_id WHERE u.email = 'demo@example.com'")).rows;
+
+  it('creates a demo user with a few tasks through the API and says how to sign in', async () => {
+    const run = await script('seed.mjs', [api]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toContain('Sign in as demo@example.com with password demo-password-1234');
+    expect(await demoTasks()).toHaveLength(4);
+
+    const signIn = await t.request({ method: 'POST', url: '/api/auth/sign-in/email', body: { email: 'demo@example.com', password: 'demo-password-1234' } });
+    expect(signIn.statusCode).toBe(200);
+    const token = run.stdout.trim().split('\n').pop()!.trim();
+    expect((await t.request({ method: 'GET', url: '/api/auth/me', token })).json()).toMatchObject({ email: 'demo@example.com' });
+  });
+
+  it('changes nothing when run again', async () => {
+    const run = await script('seed.mjs', [api]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('it already has tasks, none added');
+    expect(await demoTasks()).toHaveLength(4);
+  });
+
+  it('says how to start the API when it cannot reach it', async () => {
+    const run = await script('seed.mjs', ['http://127.0.0.1:9']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('seed: cannot reach the API at http://127.0.0.1:9');
+    expect(run.stderr).toContain('npm run start:dev');
+  });
+});
+
+describe('npm run migration:*', () => {
+  let db: TestDatabase;
+  let sql: Client;
+  // With a secret given, the CLI never generates the development one under ./.data.
+  const migration = (...args: string[]) => script('migration.mjs', args, { DATABASE_URL: db.url, BETTER_AUTH_SECRET: TEST_SECRET });
+  const tables = async () =>
+    (await sql.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")).rows.map((r) => r.table_name);
+
+  beforeAll(async () => {
+    db = await createTestDatabase('migrations');
+    sql = new Client({ connectionString: db.url });
+    await sql.connect();
+  });
+
+  afterAll(async () => {
+    await sql.end();
+    await db.drop();
+  });
+
+  it('generate prints the schema the entities need (--dryrun writes no file)', async () => {
+    const run = await migration('generate', 'Everything', '--dryrun');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('CREATE TABLE "tasks"');
+    expect(run.stdout).not.toContain('Next: review the SQL');
+  });
+
+  it('run applies the migrations', async () => {
+    const run = await migration('run');
+    expect(run.code).toBe(0);
+    expect(await tables()).toEqual(['auth_sessions', 'migrations', 'refresh_tokens', 'tasks', 'users']);
+  });
+
+  it('revert undoes the last one', async () => {
+    const run = await migration('revert');
+    expect(run.code).toBe(0);
+    expect(await tables()).toEqual(['migrations']);
+  });
+
+  it('generate wants a PascalCase name', async () => {
+    const run = await migration('generate', 'drop table');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('Usage: npm run migration:generate -- AddSomething');
+  });
+
+  it('says to set DATABASE_URL when it is not set', async () => {
+    const run = await script('migration.mjs', ['run'], { DATABASE_URL: '', BETTER_AUTH_SECRET: TEST_SECRET });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('DATABASE_URL is not set: set it to the database to migrate');
+  });
+});
