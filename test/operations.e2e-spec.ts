@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { MIGRATIONS } from '../src/database/data-source';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 import { createTestApp, TEST_SECRET, TestApp } from './support/test-app';
 
@@ -95,16 +96,24 @@ describe('npm run migration:*', () => {
     expect(run.stdout).not.toContain('Next: review the SQL');
   });
 
-  it('run applies the migrations', async () => {
+  const applied = async () => (await sql.query<{ name: string }>('SELECT name FROM migrations ORDER BY id')).rows.map((row) => row.name);
+  let tablesAfterRun: string[];
+
+  it('run applies every migration', async () => {
     const run = await migration('run');
     expect(run.code).toBe(0);
-    expect(await tables()).toEqual(['auth_sessions', 'migrations', 'refresh_tokens', 'tasks', 'users']);
+    expect(await applied()).toEqual(MIGRATIONS.map((m) => m.name));
+    tablesAfterRun = await tables();
+    expect(tablesAfterRun).toEqual(expect.arrayContaining(['auth_sessions', 'migrations', 'refresh_tokens', 'tasks', 'users']));
   });
 
-  it('revert undoes the last one', async () => {
+  it('revert undoes the last one only', async () => {
     const run = await migration('revert');
     expect(run.code).toBe(0);
-    expect(await tables()).toEqual(['migrations']);
+    expect(await applied()).toEqual(MIGRATIONS.slice(0, -1).map((m) => m.name));
+    const left = await tables();
+    expect(left.length).toBeLessThan(tablesAfterRun.length);
+    expect(left).toEqual(expect.arrayContaining(['tasks', 'users']));
   });
 
   it('generate wants a PascalCase name', async () => {
