@@ -4,9 +4,10 @@ import { RefreshToken } from '../auth/entities/refresh-token.entity';
 import { User } from '../auth/entities/user.entity';
 import { Task } from '../tasks/task.entity';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
+import { IdempotencyKeys1763900000000 } from './migrations/1763900000000-idempotency-keys';
 
 export const ENTITIES = [User, AuthSession, RefreshToken, Task];
-export const MIGRATIONS = [InitialSchema1763800000000];
+export const MIGRATIONS = [InitialSchema1763800000000, IdempotencyKeys1763900000000];
 
 /** Any constant: serialises migrations when several instances start at once. */
 const MIGRATION_LOCK = 727_073_691;
