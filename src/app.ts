@@ -5,6 +5,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { registerBodyParsers } from './common/body-parsers';
+import { clientErrorHandler } from './common/client-error';
 import { loadEnv } from './config/env.validation';
 import { SERVICE_NAME, SERVICE_VERSION } from './service-info';
 
@@ -30,7 +31,15 @@ export interface CreateAppOptions {
  */
 export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const env = loadEnv();
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, return503OnClosing: true });
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    return503OnClosing: true,
+    // No client waits on a silent socket: a request not answered within REQUEST_TIMEOUT_MS (a hung
+    // database, a lock held elsewhere) gets a 503, and one that takes as long to arrive is cut off.
+    handlerTimeout: env.requestTimeoutMs,
+    requestTimeout: env.requestTimeoutMs,
+    clientErrorHandler,
+  });
   registerBodyParsers(adapter.getInstance());
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {

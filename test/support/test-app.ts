@@ -35,10 +35,11 @@ export interface Session {
 
 /**
  * Boots the real application (the same createApp as main.ts) on a fresh database of its own. `env`
- * is applied on top of the test defaults for this app only.
+ * is applied on top of the test defaults for this app only; `server` is the PostgreSQL server to
+ * create that database on (default: the run's).
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
+export async function createTestApp(env: Record<string, string> = {}, options: { server?: string } = {}): Promise<TestApp> {
+  const db = await createTestDatabase('e2e', options.server);
   const saved = { ...process.env };
   Object.assign(process.env, {
     NODE_ENV: 'test',
