@@ -22,7 +22,10 @@ export class StrictValidationPipe extends ValidationPipe {
 
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const isDto = metadata.metatype && this.toValidate(metadata);
-    if (isDto && metadata.type === 'body') {
+    // A path parameter stays text: ValidationPipe would coerce it with Number(), turning "1e3" into
+    // 1000 and "0x10" into 16 before the pipe that owns the parameter (TaskIdPipe) could refuse it.
+    if (!isDto) return value;
+    if (metadata.type === 'body') {
       // No body at all is validated as an empty object, so required fields are reported by name.
       if (value === undefined || value === null) value = {};
       else if (typeof value !== 'object' || Array.isArray(value)) {
