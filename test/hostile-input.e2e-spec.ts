@@ -6,7 +6,7 @@ describe('hostile input (e2e)', () => {
   let t: TestApp;
   const token = mintToken({ sub: 'hostile-tester' });
   let taskId: number;
-  let stored: () => Promise<unknown[]>;
+  const stored = async () => (await t.sql.query('SELECT * FROM tasks ORDER BY id')).rows;
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -14,8 +14,6 @@ describe('hostile input (e2e)', () => {
       const response = await t.request({ method: 'POST', url: '/api/tasks', token, body: { title, description: 'desc' } });
       taskId ??= response.json().id;
     }
-    stored = async () => (await t.sql.query('SELECT * FROM tasks ORDER BY id')).rows;
-    await t.sql.query('SELECT 1');
   });
   afterAll(() => t.close());
 
