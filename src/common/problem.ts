@@ -39,12 +39,13 @@ const FASTIFY_ERRORS: Record<string, { status: number; detail: string }> = {
   FST_ERR_CTP_INVALID_TYPE: { status: 400, detail: 'The Content-Type header is not valid' },
   FST_ERR_BAD_URL: { status: 400, detail: 'The request URL is malformed' },
   FST_ERR_ASYNC_CONSTRAINT: { status: 400, detail: 'The request could not be routed' },
-  FST_ERR_HANDLER_TIMEOUT: { status: 503, detail: 'The request took too long to answer; try again shortly' },
-  // Raised by Node before there is a request (see client-error.ts).
+};
+
+/** Errors Node raises before a request exists, answered by client-error.ts. */
+const CLIENT_ERRORS: Record<string, { status: number; detail: string }> = {
   ERR_HTTP_REQUEST_TIMEOUT: { status: 408, detail: 'The request took too long to arrive' },
   HPE_HEADER_OVERFLOW: { status: 431, detail: 'The request headers are too large' },
 };
-
 const MALFORMED_HTTP = { status: 400, detail: 'The request is not valid HTTP' };
 
 const DATABASE_UNAVAILABLE = { status: 503, detail: 'The database is unavailable; try again shortly' };
@@ -76,6 +77,7 @@ function knownError(error: unknown): { status: number; detail: string } | undefi
   const { code, message, driverError } = error as { code?: unknown; message?: unknown; driverError?: unknown };
   if (typeof code === 'string') {
     if (FASTIFY_ERRORS[code]) return FASTIFY_ERRORS[code];
+    if (CLIENT_ERRORS[code]) return CLIENT_ERRORS[code];
     if (code.startsWith('HPE_')) return MALFORMED_HTTP;
     if (POSTGRES_ERRORS[code]) return POSTGRES_ERRORS[code];
     if (/^08/.test(code) || CONNECTION_ERROR_CODES.has(code)) return DATABASE_UNAVAILABLE;
