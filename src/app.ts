@@ -5,6 +5,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import pino, { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { registerBodyParsers } from './common/body-parsers';
+import { clientErrorHandler } from './common/client-error';
 import { loadEnv } from './config/env.validation';
 import { createLogger } from './logging/logger';
 import { PinoNestLogger } from './logging/pino-nest-logger';
@@ -36,6 +37,11 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     logController: new RequestLogController(),
     requestIdHeader: false,
     genReqId: requestId,
+    // No client waits on a silent socket: a request not answered within REQUEST_TIMEOUT_MS (a hung
+    // database, a lock held elsewhere) gets a 503, and one that takes as long to arrive is cut off.
+    handlerTimeout: env.requestTimeoutMs,
+    requestTimeout: env.requestTimeoutMs,
+    clientErrorHandler,
   });
   registerBodyParsers(adapter.getInstance());
   registerRequestContext(adapter.getInstance());

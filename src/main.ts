@@ -8,7 +8,8 @@ import { EmbeddedPostgres } from './database/embedded-postgres';
 import { createLogger } from './logging/logger';
 import { PinoNestLogger } from './logging/pino-nest-logger';
 
-const SHUTDOWN_DEADLINE_MS = 10_000;
+/** Time left after the last in-flight request is answered (or timed out) to close the pool and the embedded database. */
+const SHUTDOWN_GRACE_MS = 5_000;
 
 async function main(): Promise<void> {
   const logger = new Logger('Bootstrap');
@@ -48,10 +49,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.log(`${signal} received: finishing in-flight requests, then stopping`);
+    const deadline = env.requestTimeoutMs + SHUTDOWN_GRACE_MS;
     const force = setTimeout(() => {
-      logger.error(`Shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms; exiting anyway`);
+      logger.error(`Shutdown took longer than ${deadline} ms; exiting anyway`);
       process.exit(1);
-    }, SHUTDOWN_DEADLINE_MS).unref();
+    }, deadline).unref();
     await app.close();
     await embedded?.stop();
     clearTimeout(force);

@@ -32,6 +32,13 @@ export class TooManyRequestsException extends HttpException {
   }
 }
 
+/** Errors Node raises before a request exists, answered by client-error.ts. */
+const CLIENT_ERRORS: Record<string, { status: number; detail: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, detail: 'The request took too long to arrive' },
+  HPE_HEADER_OVERFLOW: { status: 431, detail: 'The request headers are too large' },
+};
+const MALFORMED_HTTP = { status: 400, detail: 'The request is not valid HTTP' };
+
 /**
  * The catalogue of errors that are not Nest HttpExceptions: PostgreSQL's (by SQLSTATE, or by driver
  * error code when no connection could be had). Nest already turns Fastify's own errors (413, 415)
@@ -73,6 +80,8 @@ function knownError(error: unknown): { status: number; detail: string } | undefi
   if (typeof error !== 'object' || error === null) return undefined;
   const { code, message, driverError } = error as { code?: unknown; message?: unknown; driverError?: unknown };
   if (typeof code === 'string') {
+    if (CLIENT_ERRORS[code]) return CLIENT_ERRORS[code];
+    if (code.startsWith('HPE_')) return MALFORMED_HTTP;
     if (POSTGRES_ERRORS[code]) return POSTGRES_ERRORS[code];
     if (/^08/.test(code) || CONNECTION_ERROR_CODES.has(code)) return DATABASE_UNAVAILABLE;
   }

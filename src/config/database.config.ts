@@ -11,5 +11,7 @@ export const databaseConfig = registerAs('database', () => {
     url: env.databaseUrl,
     poolSize: env.dbPoolSize,
     poolRecycleSeconds: env.dbPoolRecycleSeconds,
+    connectAttempts: env.dbConnectAttempts,
+    connectRetryDelayMs: env.dbConnectRetryDelayMs,
   };
 });

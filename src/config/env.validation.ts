@@ -15,6 +15,9 @@ export interface Env {
   databaseUrl: string | undefined;
   dbPoolSize: number;
   dbPoolRecycleSeconds: number;
+  dbConnectAttempts: number;
+  dbConnectRetryDelayMs: number;
+  requestTimeoutMs: number;
   authSecret: string | undefined;
   accessTokenMinutes: number;
   refreshTokenDays: number;
@@ -152,6 +155,9 @@ export function parseEnv(raw: Raw): { env: Env; problems: string[] } {
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
     dbPoolSize: r.int('DB_POOL_SIZE', 10, 1, 1000),
     dbPoolRecycleSeconds: r.int('DB_POOL_RECYCLE', 300, 0, 86400),
+    dbConnectAttempts: r.int('DB_CONNECT_ATTEMPTS', 5, 1, 100),
+    dbConnectRetryDelayMs: r.int('DB_CONNECT_RETRY_DELAY_MS', 2_000, 0, 60_000),
+    requestTimeoutMs: r.int('REQUEST_TIMEOUT_MS', 20_000, 100, 600_000),
     authSecret,
     accessTokenMinutes: r.int('ACCESS_TOKEN_EXPIRE_MINUTES', 60, 1, 60 * 24 * 30),
     refreshTokenDays: r.int('REFRESH_TOKEN_EXPIRE_DAYS', 30, 1, 3650),

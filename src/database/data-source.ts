@@ -1,13 +1,17 @@
+import { Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { AuthSession } from '../auth/entities/auth-session.entity';
 import { RefreshToken } from '../auth/entities/refresh-token.entity';
 import { User } from '../auth/entities/user.entity';
+import { toProblem } from '../common/problem';
 import { Task } from '../tasks/task.entity';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
 import { AuthRateLimits1763900000000 } from './migrations/1763900000000-auth-rate-limits';
+import { IdempotencyKeys1764000000000 } from './migrations/1764000000000-idempotency-keys';
 
 export const ENTITIES = [User, AuthSession, RefreshToken, Task];
-export const MIGRATIONS = [InitialSchema1763800000000, AuthRateLimits1763900000000];
+export const MIGRATIONS = [InitialSchema1763800000000, AuthRateLimits1763900000000, IdempotencyKeys1764000000000];
 
 /** Any constant: serialises migrations when several instances start at once. */
 const MIGRATION_LOCK = 727_073_691;
@@ -40,6 +44,42 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
       statement_timeout: 15_000,
     },
   };
+}
+
+/**
+ * Connects, retrying while the database is unreachable (each try bounded by connectTimeoutMS), and
+ * gives up after `attempts` with one sentence that says where it tried and why it failed. Other
+ * failures (a wrong password, a missing database) are not retried: waiting will not fix them.
+ */
+export async function connectWithRetry(options: DataSourceOptions, attempts: number, delayMs: number): Promise<DataSource> {
+  const logger = new Logger('Database');
+  const where = describeTarget(options);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await new DataSource(options).initialize();
+    } catch (error) {
+      const reason = reasonOf(error);
+      const unreachable = toProblem(error).status === 503;
+      if (!unreachable || attempt >= attempts) {
+        const tries = unreachable ? ` after ${attempt} attempt${attempt > 1 ? 's' : ''}` : '';
+        throw new Error(`could not connect to the database at ${where}${tries}: ${reason}`);
+      }
+      logger.warn(`The database at ${where} is not reachable (${reason}); attempt ${attempt} of ${attempts} failed, retrying in ${delayMs} ms`);
+      await sleep(delayMs);
+    }
+  }
+}
+
+/** host:port/database, never the credentials. */
+function describeTarget(options: DataSourceOptions): string {
+  const url = new URL((options as { url: string }).url);
+  return `${url.hostname}:${url.port || 5432}${url.pathname}`;
+}
+
+/** Node reports a refused connection to every address of a host as an AggregateError with no message. */
+function reasonOf(error: unknown): string {
+  const { message, code } = error as { message?: string; code?: string };
+  return message || code || String(error);
 }
 
 /** Runs pending migrations under an advisory lock, before the app serves any request. */

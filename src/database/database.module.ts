@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { TypeOrmModule, TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { databaseConfig } from '../config/database.config';
-import { dataSourceOptions, runMigrations } from './data-source';
+import { connectWithRetry, dataSourceOptions, runMigrations } from './data-source';
 
 @Module({
   imports: [
@@ -11,11 +10,15 @@ import { dataSourceOptions, runMigrations } from './data-source';
       inject: [databaseConfig.KEY],
       useFactory: (config: ConfigType<typeof databaseConfig>) => ({
         ...dataSourceOptions(config),
-        retryAttempts: 5,
-        retryDelay: 1_000,
+        // connectWithRetry retries with one clear line per attempt; TypeORM's own retry would add
+        // a stack trace per attempt, so it is told never to retry.
+        retryAttempts: config.connectAttempts,
+        retryDelay: config.connectRetryDelayMs,
+        toRetry: () => false,
       }),
       dataSourceFactory: async (options) => {
-        const dataSource = await new DataSource(options!).initialize();
+        const { retryAttempts, retryDelay } = options as TypeOrmModuleOptions;
+        const dataSource = await connectWithRetry(options!, retryAttempts!, retryDelay!);
         await runMigrations(dataSource);
         return dataSource;
       },

@@ -1,14 +1,23 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put, Query, UseGuards, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../auth/current-user.decorator';
+import { RequestHeader } from '../common/request-header.decorator';
 import { CreateTaskDto } from './dto/create-task.dto';
 import { ListTasksQueryDto } from './dto/list-tasks-query.dto';
 import { TaskDto, TaskPageDto } from './dto/task.dto';
 import { CompleteTaskDto, UpdateTaskDto } from './dto/update-task.dto';
+import { IdempotencyKeyPipe } from './idempotency-key.pipe';
+import { IfMatch, IfMatchPipe } from './if-match.pipe';
 import { OwnershipGuard } from './ownership.guard';
 import { TaskHeadersInterceptor } from './task-headers.interceptor';
 import { TaskIdPipe } from './task-id.pipe';
 import { TasksService } from './tasks.service';
+
+const IF_MATCH = ApiHeader({
+  name: 'If-Match',
+  required: false,
+  description: 'The task\'s ETag (or `*`): the request applies only if the task has not changed since, else 412',
+});
 
 /**
  * One implementation for both route families: `/api/tasks...` (the token's user) and
@@ -31,8 +40,17 @@ export class TasksController {
 
   /** Create a task */
   @Post()
-  create(@CurrentUser() user: AuthUser, @Body() dto: CreateTaskDto): Promise<TaskDto> {
-    return this.tasks.create(user.id, dto);
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Up to 255 visible ASCII characters, kept 24 hours per user: a retry with the same key and body returns the first result and creates nothing; another body is 422',
+  })
+  create(
+    @CurrentUser() user: AuthUser,
+    @Body() dto: CreateTaskDto,
+    @RequestHeader('idempotency-key', IdempotencyKeyPipe) idempotencyKey?: string,
+  ): Promise<TaskDto> {
+    return this.tasks.create(user.id, dto, idempotencyKey);
   }
 
   /** Get one task */
@@ -43,26 +61,45 @@ export class TasksController {
 
   /** Update a task (merges the given fields) */
   @Put(':id')
-  replace(@CurrentUser() user: AuthUser, @Param('id', TaskIdPipe) id: number, @Body() dto: UpdateTaskDto): Promise<TaskDto> {
-    return this.tasks.update(user.id, id, dto);
+  @IF_MATCH
+  replace(
+    @CurrentUser() user: AuthUser,
+    @Param('id', TaskIdPipe) id: number,
+    @Body() dto: UpdateTaskDto,
+    @RequestHeader('if-match', IfMatchPipe) ifMatch?: IfMatch,
+  ): Promise<TaskDto> {
+    return this.tasks.update(user.id, id, dto, ifMatch);
   }
 
   /** Update a task (merges the given fields) */
   @Patch(':id')
-  update(@CurrentUser() user: AuthUser, @Param('id', TaskIdPipe) id: number, @Body() dto: UpdateTaskDto): Promise<TaskDto> {
-    return this.tasks.update(user.id, id, dto);
+  @IF_MATCH
+  update(
+    @CurrentUser() user: AuthUser,
+    @Param('id', TaskIdPipe) id: number,
+    @Body() dto: UpdateTaskDto,
+    @RequestHeader('if-match', IfMatchPipe) ifMatch?: IfMatch,
+  ): Promise<TaskDto> {
+    return this.tasks.update(user.id, id, dto, ifMatch);
   }
 
   /** Toggle completion, or set it with `{ "completed": true|false }` */
   @Patch(':id/complete')
-  complete(@CurrentUser() user: AuthUser, @Param('id', TaskIdPipe) id: number, @Body() dto: CompleteTaskDto): Promise<TaskDto> {
-    return this.tasks.complete(user.id, id, dto.completed);
+  @IF_MATCH
+  complete(
+    @CurrentUser() user: AuthUser,
+    @Param('id', TaskIdPipe) id: number,
+    @Body() dto: CompleteTaskDto,
+    @RequestHeader('if-match', IfMatchPipe) ifMatch?: IfMatch,
+  ): Promise<TaskDto> {
+    return this.tasks.complete(user.id, id, dto.completed, ifMatch);
   }
 
   /** Delete a task */
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  remove(@CurrentUser() user: AuthUser, @Param('id', TaskIdPipe) id: number): Promise<void> {
-    return this.tasks.remove(user.id, id);
+  @IF_MATCH
+  remove(@CurrentUser() user: AuthUser, @Param('id', TaskIdPipe) id: number, @RequestHeader('if-match', IfMatchPipe) ifMatch?: IfMatch): Promise<void> {
+    return this.tasks.remove(user.id, id, ifMatch);
   }
 }

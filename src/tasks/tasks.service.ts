@@ -1,15 +1,14 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, NotFoundException, PreconditionFailedException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { CreateTaskDto } from './dto/create-task.dto';
 import { ListTasksQueryDto } from './dto/list-tasks-query.dto';
 import { TaskDto, TaskPageDto } from './dto/task.dto';
 import { UpdateTaskDto } from './dto/update-task.dto';
+import { IdempotencyService } from './idempotency.service';
+import { IfMatch } from './if-match.pipe';
 import { parseTimestamp } from './is-timestamp.decorator';
-
-/** Lets the response layer derive an ETag without the version appearing in the JSON body. */
-export const TASK_VERSION = Symbol('taskVersion');
-export type VersionedTask = TaskDto & { [TASK_VERSION]: number };
+import { TASK_VERSION, VersionedTask } from './task-version';
 
 /** What each sort orders by; titles case-insensitively, matching the migration's indexes. */
 const SORT_KEYS = { created_at: 'created_at', updated_at: 'updated_at', due_date: 'due_date', priority: 'priority', title: 'lower(title)' } as const;
@@ -45,7 +44,10 @@ interface TaskRow {
  */
 @Injectable()
 export class TasksService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly idempotency: IdempotencyService,
+  ) {}
 
   async list(userId: string, query: ListTasksQueryDto): Promise<TaskPageDto> {
     const params: unknown[] = [userId];
@@ -88,8 +90,14 @@ export class TasksService {
     return { items: rows.map(toTaskDto), total, limit, offset };
   }
 
-  async create(userId: string, dto: CreateTaskDto): Promise<VersionedTask> {
-    const [row] = await this.db.query(
+  /** With an Idempotency-Key, a retry of the same request returns the first result instead. */
+  create(userId: string, dto: CreateTaskDto, idempotencyKey?: string): Promise<VersionedTask> {
+    if (idempotencyKey) return this.idempotency.once(userId, idempotencyKey, dto, (db) => this.insert(db, userId, dto));
+    return this.insert(this.db.manager, userId, dto);
+  }
+
+  private async insert(db: EntityManager, userId: string, dto: CreateTaskDto): Promise<VersionedTask> {
+    const [row] = await db.query(
       `INSERT INTO tasks (user_id, title, description, priority, due_date, completed)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
       [userId, dto.title, dto.description ?? null, dto.priority ?? 'medium', dto.due_date ? parseTimestamp(dto.due_date) : null, dto.completed ?? false],
@@ -103,39 +111,73 @@ export class TasksService {
     return toTaskDto(row);
   }
 
-  async update(userId: string, id: number, dto: UpdateTaskDto): Promise<VersionedTask> {
-    const params: unknown[] = [id, userId];
+  async update(userId: string, id: number, dto: UpdateTaskDto, ifMatch?: IfMatch): Promise<VersionedTask> {
+    const versions = matchingVersions(id, ifMatch);
+    const params: unknown[] = [id, userId, versions];
     const sets: string[] = [];
     for (const [field, toColumn] of Object.entries(WRITABLE) as [keyof UpdateTaskDto, (v: unknown) => unknown][]) {
       if (dto[field] !== undefined) sets.push(`${field} = $${params.push(toColumn(dto[field]))}`);
     }
-    if (!sets.length) return this.findOne(userId, id);
-    return this.write(`UPDATE tasks SET ${sets.join(', ')}, updated_at = now(), version = version + 1 WHERE id = $1 AND user_id = $2 RETURNING ${COLUMNS}`, params);
+    if (!sets.length) {
+      const task = await this.findOne(userId, id);
+      if (versions && !versions.includes(task[TASK_VERSION])) throw stale();
+      return task;
+    }
+    return this.write(sets.join(', '), params);
   }
 
   /** Sets `completed`, or flips it when no value is given, in one statement so no toggle is lost. */
-  complete(userId: string, id: number, completed?: boolean): Promise<VersionedTask> {
-    return this.write(
-      `UPDATE tasks SET completed = COALESCE($3, NOT completed), updated_at = now(), version = version + 1
-        WHERE id = $1 AND user_id = $2 RETURNING ${COLUMNS}`,
-      [id, userId, completed ?? null],
+  complete(userId: string, id: number, completed: boolean | undefined, ifMatch?: IfMatch): Promise<VersionedTask> {
+    return this.write('completed = COALESCE($4, NOT completed)', [id, userId, matchingVersions(id, ifMatch), completed ?? null]);
+  }
+
+  async remove(userId: string, id: number, ifMatch?: IfMatch): Promise<void> {
+    const [{ found, deleted }] = await this.db.query(
+      `WITH target AS (SELECT 1 FROM tasks WHERE id = $1 AND user_id = $2),
+            gone AS (DELETE FROM tasks WHERE id = $1 AND user_id = $2 AND ($3::int[] IS NULL OR version = ANY ($3::int[])) RETURNING 1)
+       SELECT EXISTS (SELECT 1 FROM target) AS found, EXISTS (SELECT 1 FROM gone) AS deleted`,
+      [id, userId, matchingVersions(id, ifMatch)],
     );
+    if (!deleted) throw found ? stale() : taskNotFound();
   }
 
-  async remove(userId: string, id: number): Promise<void> {
-    const [, affected] = await this.db.query(`DELETE FROM tasks WHERE id = $1 AND user_id = $2`, [id, userId]);
-    if (!affected) throw taskNotFound();
+  /**
+   * Updates one task ($1 = id, $2 = owner) if its version is one of $3 (any when null). One
+   * statement both writes and tells "no such task" (404) from "changed since you read it" (412):
+   * both parts see the same snapshot, so no write can slip in between the two answers.
+   */
+  private async write(sets: string, params: unknown[]): Promise<VersionedTask> {
+    const [row] = await this.db.query(
+      `WITH target AS (SELECT 1 FROM tasks WHERE id = $1 AND user_id = $2),
+            changed AS (UPDATE tasks SET ${sets}, updated_at = now(), version = version + 1
+                         WHERE id = $1 AND user_id = $2 AND ($3::int[] IS NULL OR version = ANY ($3::int[]))
+                         RETURNING ${COLUMNS})
+       SELECT EXISTS (SELECT 1 FROM target) AS found, changed.* FROM (VALUES (1)) AS one LEFT JOIN changed ON true`,
+      params,
+    );
+    if (row.id === null) throw row.found ? stale() : taskNotFound();
+    return toTaskDto(row);
   }
+}
 
-  private async write(sql: string, params: unknown[]): Promise<VersionedTask> {
-    const [rows] = await this.db.query(sql, params);
-    if (!rows.length) throw taskNotFound();
-    return toTaskDto(rows[0]);
-  }
+/**
+ * The versions of task `id` that If-Match accepts, from the ETags it lists (`"<id>-<version>"`,
+ * compared as exact strings, as strong comparison requires); null when any version will do.
+ */
+function matchingVersions(id: number, ifMatch: IfMatch | undefined): number[] | null {
+  if (ifMatch === undefined || ifMatch === '*') return null;
+  return ifMatch.flatMap((tag) => {
+    const match = /^"(\d+)-([1-9]\d{0,9})"$/.exec(tag);
+    return match && match[1] === String(id) && Number(match[2]) <= 2_147_483_647 ? [Number(match[2])] : [];
+  });
 }
 
 function taskNotFound(): NotFoundException {
   return new NotFoundException('Task not found');
+}
+
+function stale(): PreconditionFailedException {
+  return new PreconditionFailedException('The task has changed since you read it (If-Match); fetch it again and retry');
 }
 
 function toTaskDto(row: TaskRow): VersionedTask {

@@ -38,13 +38,14 @@ export interface Session {
 /**
  * Boots the real application (the same createApp as main.ts) on a fresh database of its own, or on
  * `options.db` to run a second instance beside another one. `env` is applied on top of the test
- * defaults for this app only; logs are off unless `options.logger` says where.
+ * defaults for this app only; `options.server` is the PostgreSQL server to create the database on
+ * (default: the run's); logs are off unless `options.logger` says where.
  */
 export async function createTestApp(
   env: Record<string, string> = {},
-  { db: sharedDb, ...appOptions }: CreateAppOptions & { db?: TestDatabase } = {},
+  { db: sharedDb, server, ...appOptions }: CreateAppOptions & { db?: TestDatabase; server?: string } = {},
 ): Promise<TestApp> {
-  const db = sharedDb ?? (await createTestDatabase());
+  const db = sharedDb ?? (await createTestDatabase('e2e', server));
   const saved = { ...process.env };
   Object.assign(process.env, {
     NODE_ENV: 'test',

@@ -14,22 +14,23 @@ export function serverUrl(): string {
   return url;
 }
 
-export async function createTestDatabase(prefix = 'e2e'): Promise<TestDatabase> {
+/** `server` defaults to the run's server; a test that stops and starts its own passes that one's URL. */
+export async function createTestDatabase(prefix = 'e2e', server = serverUrl()): Promise<TestDatabase> {
   const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: serverUrl() });
+  const admin = new Client({ connectionString: server });
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
   } finally {
     await admin.end();
   }
-  const url = new URL(serverUrl());
+  const url = new URL(server);
   url.pathname = `/${name}`;
   return {
     name,
     url: url.toString(),
     async drop() {
-      const client = new Client({ connectionString: serverUrl() });
+      const client = new Client({ connectionString: server });
       await client.connect();
       try {
         await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);

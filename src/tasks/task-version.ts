@@ -1,0 +1,5 @@
+import { TaskDto } from './dto/task.dto';
+
+/** Lets the response layer derive an ETag without the version appearing in the JSON body. */
+export const TASK_VERSION = Symbol('taskVersion');
+export type VersionedTask = TaskDto & { [TASK_VERSION]: number };
