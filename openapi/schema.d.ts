@@ -576,7 +576,10 @@ export interface operations {
     "TasksController_create[0]": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Up to 255 visible ASCII characters, kept 24 hours per user: a retry with the same key and body returns the first result and creates nothing; another body is 422 */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -637,7 +640,10 @@ export interface operations {
     "TasksController_create[1]": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Up to 255 visible ASCII characters, kept 24 hours per user: a retry with the same key and body returns the first result and creates nothing; another body is 422 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
                 userId: unknown;
@@ -684,7 +690,10 @@ export interface operations {
     "TasksController_replace[0]": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                "If-Match"?: string;
+            };
             path: {
                 id: number;
             };
@@ -709,7 +718,10 @@ export interface operations {
     "TasksController_remove[0]": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                "If-Match"?: string;
+            };
             path: {
                 id: number;
             };
@@ -728,7 +740,10 @@ export interface operations {
     "TasksController_update[0]": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                "If-Match"?: string;
+            };
             path: {
                 id: number;
             };
@@ -776,7 +791,10 @@ export interface operations {
     "TasksController_replace[1]": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                "If-Match"?: string;
+            };
             path: {
                 id: number;
                 /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
@@ -803,7 +821,10 @@ export interface operations {
     "TasksController_remove[1]": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                "If-Match"?: string;
+            };
             path: {
                 id: number;
                 /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
@@ -824,7 +845,10 @@ export interface operations {
     "TasksController_update[1]": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                "If-Match"?: string;
+            };
             path: {
                 id: number;
                 /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
@@ -851,7 +875,10 @@ export interface operations {
     "TasksController_complete[0]": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                "If-Match"?: string;
+            };
             path: {
                 id: number;
             };
@@ -876,7 +903,10 @@ export interface operations {
     "TasksController_complete[1]": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                "If-Match"?: string;
+            };
             path: {
                 id: number;
                 /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
