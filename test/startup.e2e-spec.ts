@@ -1,7 +1,8 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, spawnApp, waitForOutput } from './support/child-app';
+import { freePort } from './support/ports';
+import { startService } from './support/service-process';
 
 describe('start-up as `npm start` runs it', () => {
   let dir: string;
@@ -13,7 +14,7 @@ describe('start-up as `npm start` runs it', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('refuses invalid configuration with one clear line per problem and no stack trace', async () => {
-    const app = spawnApp({ NODE_ENV: 'production', PORT: 'eighty', DB_POOL_SIZE: '-3' }, dir);
+    const app = startService({ NODE_ENV: 'production', PORT: 'eighty', DB_POOL_SIZE: '-3' }, dir);
     expect(await app.exited).toBe(1);
     const lines = app.output().trim().split('\n');
     expect(lines.sort()).toEqual([
@@ -28,8 +29,8 @@ describe('start-up as `npm start` runs it', () => {
     const base = `http://127.0.0.1:${port}`;
     const env = { PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'development' };
 
-    const first = spawnApp(env, dir);
-    await waitForOutput(first, 'Listening on');
+    const first = startService(env, dir);
+    await first.waitFor(/Listening on/);
     expect(first.output()).toContain('starting an embedded PostgreSQL');
     expect(first.output()).toContain('BETTER_AUTH_SECRET is not set');
     expect(existsSync(join(dir, '.data', 'postgres', 'PG_VERSION'))).toBe(true);
@@ -49,9 +50,9 @@ describe('start-up as `npm start` runs it', () => {
     // The embedded server stopped with the app: its lock file is gone.
     expect(existsSync(join(dir, '.data', 'postgres', 'postmaster.pid'))).toBe(false);
 
-    const second = spawnApp(env, dir);
+    const second = startService(env, dir);
     try {
-      await waitForOutput(second, 'Listening on');
+      await second.waitFor(/Listening on/);
       expect(second.output()).not.toContain('First run');
       // Same generated secret, so the token from before the restart still works.
       const list = await fetch(`${base}/api/tasks`, { headers: auth });
