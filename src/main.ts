@@ -13,11 +13,12 @@ const SHUTDOWN_GRACE_MS = 5_000;
 
 async function main(): Promise<void> {
   const logger = new Logger('Bootstrap');
-  prepareEnvironment();
+  const secretWarning = prepareEnvironment();
   const env = loadEnv();
   // Start-up lines go out in the same format (JSON in production) as everything after.
   const log = createLogger(env);
   Logger.overrideLogger(new PinoNestLogger(log));
+  if (secretWarning) new Logger('Config').warn(secretWarning);
 
   let embedded: EmbeddedPostgres | undefined;
   if (!env.databaseUrl) {
@@ -26,11 +27,11 @@ async function main(): Promise<void> {
     if (!existsSync(join(dataDir, 'PG_VERSION'))) logger.log('First run: initialising the database cluster (data survives restarts)');
     const pgLogger = new Logger('EmbeddedPostgres');
     const verbose = env.logLevel === 'debug' || env.logLevel === 'trace';
-    const log = (line: string) => {
+    const pgLog = (line: string) => {
       if (/\b(WARNING|ERROR|FATAL|PANIC):/.test(line)) pgLogger.warn(line);
       else if (verbose) pgLogger.debug(line);
     };
-    embedded = await EmbeddedPostgres.start({ dataDir, log });
+    embedded = await EmbeddedPostgres.start({ dataDir, log: pgLog });
     process.env.DATABASE_URL = embedded.url;
     logger.log(`Embedded PostgreSQL is ready on 127.0.0.1:${embedded.port}`);
   }
