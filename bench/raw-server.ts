@@ -111,7 +111,7 @@ app.get<TaskRoute>('/api/:userId/tasks', async (request) => {
   const offset = Number(request.query.offset ?? 0);
   if (!(limit >= 1 && limit <= 100 && offset >= 0)) throw new HttpError(422, 'bad page');
   const { rows } = await pool.query<Row>(
-    `SELECT ${COLUMNS}, count(*) OVER () AS total FROM tasks WHERE user_id = $1
+    `SELECT ${COLUMNS}, (SELECT count(*) FROM tasks WHERE user_id = $1) AS total FROM tasks WHERE user_id = $1
      ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`,
     [userId, limit, offset],
   );
