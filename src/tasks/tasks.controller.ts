@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put, Query, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../auth/current-user.decorator';
 import { CreateTaskDto } from './dto/create-task.dto';
@@ -6,7 +6,6 @@ import { ListTasksQueryDto } from './dto/list-tasks-query.dto';
 import { TaskDto, TaskPageDto } from './dto/task.dto';
 import { CompleteTaskDto, UpdateTaskDto } from './dto/update-task.dto';
 import { OwnershipGuard } from './ownership.guard';
-import { TaskHeadersInterceptor } from './task-headers.interceptor';
 import { TaskIdPipe } from './task-id.pipe';
 import { TasksService } from './tasks.service';
 
@@ -18,7 +17,6 @@ import { TasksService } from './tasks.service';
 @ApiBearerAuth()
 @ApiParam({ name: 'userId', required: false, description: "Only on /api/{userId}/tasks routes: must equal the token's sub" })
 @UseGuards(OwnershipGuard)
-@UseInterceptors(TaskHeadersInterceptor)
 @Controller(['api/tasks', 'api/:userId/tasks'])
 export class TasksController {
   constructor(private readonly tasks: TasksService) {}

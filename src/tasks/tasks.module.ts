@@ -1,4 +1,7 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyAdapter } from '@nestjs/platform-fastify';
+import { taskHeaders } from './task-headers.hook';
 import { TasksController } from './tasks.controller';
 import { TasksService } from './tasks.service';
 
@@ -6,4 +9,10 @@ import { TasksService } from './tasks.service';
   controllers: [TasksController],
   providers: [TasksService],
 })
-export class TasksModule {}
+export class TasksModule implements OnModuleInit {
+  constructor(private readonly adapterHost: HttpAdapterHost<FastifyAdapter>) {}
+
+  onModuleInit(): void {
+    this.adapterHost.httpAdapter.getInstance().addHook('preSerialization', taskHeaders);
+  }
+}
