@@ -12,6 +12,14 @@ export const BETTER_AUTH_ALGORITHMS = ['EdDSA', 'RS256', 'PS256', 'ES256', 'ES51
 export const JWKS_COOLDOWN_MS = 10_000;
 
 /**
+ * How long a token whose signature checked out is trusted without checking it again (never past its
+ * `exp`). An Ed25519 check costs ~150 µs, as much as the rest of a GET; a client sends the same token
+ * for many requests. A key Better Auth withdraws stops working within this time.
+ */
+export const VERIFIED_TOKEN_TTL_MS = 60_000;
+const VERIFIED_TOKENS_MAX = 10_000;
+
+/**
  * Verifies tokens from Better Auth's `jwt` plugin against its JWKS. The key set is fetched lazily,
  * cached, and refetched for an unknown `kid` or when stale (at most once per cooldown), so the
  * service starts and serves its own tokens whether or not Better Auth is up.
@@ -20,6 +28,7 @@ export const JWKS_COOLDOWN_MS = 10_000;
 export class BetterAuthTokensService {
   private readonly logger = new Logger('BetterAuth');
   private readonly jwks?: JwksCache;
+  private readonly verified = new Map<string, { claims: AccessClaims; until: number }>();
 
   constructor(@Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>) {
     const { jwksUrl } = config.betterAuth;
@@ -36,6 +45,15 @@ export class BetterAuthTokensService {
   }
 
   async verify(token: string): Promise<AccessClaims> {
+    const known = this.verified.get(token);
+    if (known && Date.now() < known.until) return known.claims;
+    const claims = await this.check(token);
+    if (this.verified.size >= VERIFIED_TOKENS_MAX) this.verified.clear();
+    this.verified.set(token, { claims, until: Math.min(claims.exp! * 1000, Date.now() + VERIFIED_TOKEN_TTL_MS) });
+    return claims;
+  }
+
+  private async check(token: string): Promise<AccessClaims> {
     if (!this.jwks) {
       throw invalidToken('This token is not signed with HS256, and Better Auth verification is not configured (set BETTER_AUTH_URL)');
     }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put, Query, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../auth/current-user.decorator';
 import { RequestHeader } from '../common/request-header.decorator';
@@ -9,7 +9,6 @@ import { CompleteTaskDto, UpdateTaskDto } from './dto/update-task.dto';
 import { IdempotencyKeyPipe } from './idempotency-key.pipe';
 import { IfMatch, IfMatchPipe } from './if-match.pipe';
 import { OwnershipGuard } from './ownership.guard';
-import { TaskHeadersInterceptor } from './task-headers.interceptor';
 import { TaskIdPipe } from './task-id.pipe';
 import { TasksService } from './tasks.service';
 
@@ -27,7 +26,6 @@ const IF_MATCH = ApiHeader({
 @ApiBearerAuth()
 @ApiParam({ name: 'userId', required: false, description: "Only on /api/{userId}/tasks routes: must equal the token's sub" })
 @UseGuards(OwnershipGuard)
-@UseInterceptors(TaskHeadersInterceptor)
 @Controller(['api/tasks', 'api/:userId/tasks'])
 export class TasksController {
   constructor(private readonly tasks: TasksService) {}

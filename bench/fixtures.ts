@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { BetterAuthIssuer } from './better-auth-issuer';
+import { load, Request } from './load';
+
+export interface BenchUser {
+  id: string;
+  token: string;
+  taskIds: number[];
+}
+
+export interface Fixtures {
+  /** Users with HS256 tokens from the service's own sign-up, each with `tasksPerUser` tasks. */
+  readers: BenchUser[];
+  /** Users with Better Auth EdDSA tokens, provisioned by the service on first sight. */
+  betterAuthReaders: BenchUser[];
+  /** Users whose task lists grow under the create route, so the readers' lists keep their size. */
+  writers: BenchUser[];
+  /** One user with `largeTasks` tasks, for the list's growth. */
+  large: BenchUser;
+}
+
+const PRIORITIES = ['low', 'medium', 'high'];
+
+/** Everything is created through the service's API, as a client would. */
+export async function seed(
+  serviceUrl: string,
+  issuer: BetterAuthIssuer,
+  sizes: { users: number; tasksPerUser: number; largeTasks: number },
+): Promise<Fixtures> {
+  const signUps = (n: number) => Promise.all(Array.from({ length: n }, () => signUp(serviceUrl)));
+  const readers = await signUps(sizes.users);
+  const writers = await signUps(sizes.users);
+  const [large] = await signUps(1);
+  const betterAuthReaders: BenchUser[] = [];
+  for (let i = 0; i < sizes.users; i++) {
+    const id = `bench-better-auth-${randomUUID()}`;
+    const token = await issuer.sign({ id, email: `${id}@example.com`, name: `Bench ${i}` });
+    betterAuthReaders.push({ id, token, taskIds: [] });
+  }
+  for (const user of [...readers, ...betterAuthReaders]) await addTasks(serviceUrl, user, sizes.tasksPerUser);
+  await addTasks(serviceUrl, large, sizes.largeTasks);
+  return { readers, betterAuthReaders, writers, large };
+}
+
+/** The ids of every user the fixtures created (to clean up a shared database). */
+export const userIds = (f: Fixtures) => [...f.readers, ...f.betterAuthReaders, ...f.writers, f.large].map((u) => u.id);
+
+async function signUp(url: string): Promise<BenchUser> {
+  const response = await fetch(`${url}/api/auth/sign-up/email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: `bench-${randomUUID()}@example.com`, password: 'bench password 123' }),
+  });
+  if (response.status !== 201) throw new Error(`sign-up failed: ${response.status} ${await response.text()}`);
+  const session = (await response.json()) as { user: { id: string }; token: string };
+  return { id: session.user.id, token: session.token, taskIds: [] };
+}
+
+async function addTasks(url: string, user: BenchUser, count: number): Promise<void> {
+  const requests: Request[] = Array.from({ length: count }, (_, i) => ({
+    method: 'POST',
+    path: `/api/${user.id}/tasks`,
+    token: user.token,
+    body: {
+      title: `Task ${i + 1}`,
+      description: i % 3 ? `Details for task ${i + 1}` : null,
+      priority: PRIORITIES[i % 3],
+      due_date: i % 2 ? new Date(Date.UTC(2027, 0, 1 + (i % 365))).toISOString() : null,
+    },
+  }));
+  const result = await load(url, requests, { connections: 32, amount: count });
+  if (result.failures) throw new Error(`seeding ${user.id}: ${result.failures} of ${count} task creations failed`);
+  const page = await fetch(`${url}/api/${user.id}/tasks?limit=100`, { headers: { authorization: `Bearer ${user.token}` } });
+  const body = (await page.json()) as { items: { id: number }[]; total: number };
+  if (body.total !== count) throw new Error(`seeding ${user.id}: expected ${count} tasks, the service lists ${body.total}`);
+  user.taskIds = body.items.map((t) => t.id);
+}

@@ -1,0 +1,154 @@
+/**
+ * The yardstick: what a careful engineer would write by hand with Fastify and pg for the same hot
+ * routes, on the same tables, with the same SQL and the same token checks (HS256 with the shared
+ * secret, or EdDSA against Better Auth's JWKS with jose; then ownership; then one indexed query).
+ * No Nest, no class-validator, no TypeORM, no helmet/CORS. Run as a child process by bench/main.ts.
+ *
+ * Environment: PORT, DATABASE_URL, BETTER_AUTH_SECRET, BETTER_AUTH_JWKS_URL, BETTER_AUTH_ISSUER,
+ * BETTER_AUTH_AUDIENCE, DB_POOL_SIZE.
+ */
+import Fastify, { FastifyReply, FastifyRequest } from 'fastify';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { Pool } from 'pg';
+
+const env = process.env as Record<string, string>;
+const secret = Buffer.from(env.BETTER_AUTH_SECRET);
+const jwks = createRemoteJWKSet(new URL(env.BETTER_AUTH_JWKS_URL));
+const pool = new Pool({ connectionString: env.DATABASE_URL, max: Number(env.DB_POOL_SIZE || 10) });
+
+const COLUMNS = 'id, user_id, title, description, completed, priority, due_date, created_at, updated_at, version';
+
+class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface TaskRoute {
+  Params: { userId: string; id: string };
+  Querystring: { limit?: string; offset?: string };
+  Body?: { title?: unknown; priority?: string };
+}
+
+async function userOf(request: FastifyRequest<TaskRoute>): Promise<string> {
+  const token = /^bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+  if (!token) throw new HttpError(401, 'missing token');
+  const [header, payload, signature] = token.split('.');
+  let sub: unknown;
+  if (JSON.parse(Buffer.from(header, 'base64url').toString()).alg === 'HS256') {
+    const expected = createHmac('sha256', secret).update(`${header}.${payload}`).digest();
+    const given = Buffer.from(signature, 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new HttpError(401, 'bad signature');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    if (typeof claims.exp !== 'number' || claims.exp * 1000 < Date.now()) throw new HttpError(401, 'expired');
+    sub = claims.sub;
+  } else {
+    const { payload: claims } = await jwtVerify(token, jwks, {
+      algorithms: ['EdDSA'],
+      issuer: env.BETTER_AUTH_ISSUER,
+      audience: env.BETTER_AUTH_AUDIENCE,
+      requiredClaims: ['exp', 'sub'],
+    }).catch(() => {
+      throw new HttpError(401, 'invalid token');
+    });
+    sub = claims.sub;
+  }
+  if (typeof sub !== 'string' || sub !== request.params.userId) throw new HttpError(403, 'not your tasks');
+  return sub;
+}
+
+function taskId(value: string): number {
+  if (!/^[1-9]\d{0,9}$/.test(value) || Number(value) > 2_147_483_647) throw new HttpError(422, 'bad id');
+  return Number(value);
+}
+
+interface Row {
+  id: number;
+  user_id: string;
+  title: string;
+  description: string | null;
+  completed: boolean;
+  priority: string;
+  due_date: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+  total?: string;
+}
+
+const toTask = (row: Row) => ({
+  id: row.id,
+  user_id: row.user_id,
+  title: row.title,
+  description: row.description,
+  completed: row.completed,
+  priority: row.priority,
+  due_date: row.due_date ? row.due_date.toISOString() : null,
+  created_at: row.created_at.toISOString(),
+  updated_at: row.updated_at.toISOString(),
+});
+
+function sendTask(reply: FastifyReply, row: Row | undefined) {
+  if (!row) throw new HttpError(404, 'Task not found');
+  return reply.header('ETag', `"${row.id}-${row.version}"`).send(toTask(row));
+}
+
+const app = Fastify({ bodyLimit: 64 * 1024 });
+
+app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
+  reply.status(error.statusCode ?? 500).type('application/problem+json').send({ status: error.statusCode ?? 500, detail: error.message });
+});
+
+app.get('/health', async () => ({ status: 'ok' }));
+
+app.get<TaskRoute>('/api/:userId/tasks', async (request) => {
+  const userId = await userOf(request);
+  const limit = Number(request.query.limit ?? 50);
+  const offset = Number(request.query.offset ?? 0);
+  if (!(limit >= 1 && limit <= 100 && offset >= 0)) throw new HttpError(422, 'bad page');
+  const { rows } = await pool.query<Row>(
+    `SELECT ${COLUMNS}, (SELECT count(*) FROM tasks WHERE user_id = $1) AS total FROM tasks WHERE user_id = $1
+     ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`,
+    [userId, limit, offset],
+  );
+  return { items: rows.map(toTask), total: rows.length ? Number(rows[0].total) : 0, limit, offset };
+});
+
+app.get<TaskRoute>('/api/:userId/tasks/:id', async (request, reply) => {
+  const userId = await userOf(request);
+  const { rows } = await pool.query<Row>(`SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`, [taskId(request.params.id), userId]);
+  return sendTask(reply, rows[0]);
+});
+
+app.post<TaskRoute>('/api/:userId/tasks', async (request, reply) => {
+  const userId = await userOf(request);
+  const title = typeof request.body?.title === 'string' ? request.body.title.trim() : '';
+  if (!title || title.length > 255) throw new HttpError(422, 'bad title');
+  const { rows } = await pool.query<Row>(
+    `INSERT INTO tasks (user_id, title, description, priority, due_date, completed)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+    [userId, title, null, request.body?.priority ?? 'medium', null, false],
+  );
+  reply.status(201).header('Location', `/api/${userId}/tasks/${rows[0].id}`);
+  return sendTask(reply, rows[0]);
+});
+
+app.patch<TaskRoute>('/api/:userId/tasks/:id/complete', async (request, reply) => {
+  const userId = await userOf(request);
+  const { rows } = await pool.query<Row>(
+    `UPDATE tasks SET completed = COALESCE($3, NOT completed), updated_at = now(), version = version + 1
+      WHERE id = $1 AND user_id = $2 RETURNING ${COLUMNS}`,
+    [taskId(request.params.id), userId, null],
+  );
+  return sendTask(reply, rows[0]);
+});
+
+app.listen({ port: Number(env.PORT), host: '127.0.0.1' }).catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});
+process.once('SIGTERM', () => void app.close().then(() => pool.end()));

@@ -1,0 +1,110 @@
+import { cpus, loadavg, totalmem } from 'node:os';
+
+export interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  /** CPU time the server spent per request (user + system, whole process tree), in µs. */
+  cpuUsPerRequest: number;
+  failures: number;
+}
+
+export interface RouteReport {
+  name: string;
+  p99TargetMs: number;
+  service: Figures;
+  raw: Figures;
+  /** Median over rounds of service req/s divided by raw req/s in the same round. */
+  ratio: number;
+  peakRssMb: number;
+}
+
+export interface Report {
+  mode: 'quick' | 'full';
+  serviceNodeOptions?: string;
+  database: string;
+  connections: number;
+  plan: { rounds: number; seconds: number };
+  routes: RouteReport[];
+  growth: { smallTasks: number; largeTasks: number; small: Figures; large: Figures };
+  firstStartMs: number;
+  coldStartMs: number;
+  /** VmHWM over the service's life, sign-ups (argon2) during seeding included. */
+  lifetimePeakMb: number;
+}
+
+const TARGETS = { ratio: 0.8, eddsaWithin: 0.1, growth: 1.5, rssMb: 200, coldStartMs: 2_000 };
+
+const n = (value: number, digits = 0) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const ms = (value: number) => n(value, 1);
+const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
+
+/** Prints the table and the targets; returns true when any request failed (the run is not valid). */
+export function printReport(report: Report): boolean {
+  const cpu = cpus();
+  console.log(`\nMachine: ${cpu.length} x ${cpu[0]?.model.trim()}, ${n(totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}, load average ${loadavg().map((l) => n(l, 2)).join(' ')}`);
+  console.log(`Database: ${report.database}. ${report.connections} connections; ${report.mode} mode: ${report.plan.rounds} round(s) of ${report.plan.seconds} s per route and server, medians shown.`);
+  if (report.serviceNodeOptions) console.log(`Service NODE_OPTIONS: ${report.serviceNodeOptions}`);
+  console.log('');
+
+  const rows = [
+    ['route', 'service req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'fail', 'raw req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'fail', 'service/raw', 'peak RSS MB'],
+    ...report.routes.map((r) => [
+      r.name,
+      n(r.service.rps),
+      ms(r.service.p50),
+      ms(r.service.p99),
+      n(r.service.cpuUsPerRequest),
+      n(r.service.failures),
+      n(r.raw.rps),
+      ms(r.raw.p50),
+      ms(r.raw.p99),
+      n(r.raw.cpuUsPerRequest),
+      n(r.raw.failures),
+      n(r.ratio, 2),
+      n(r.peakRssMb),
+    ]),
+  ];
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+  for (const [i, row] of rows.entries()) {
+    console.log(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
+    if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+
+  const { growth } = report;
+  const worst = report.routes.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+  const hs = report.routes.find((r) => r.name.includes('HS256'))!;
+  const ed = report.routes.find((r) => r.name.includes('EdDSA'))!;
+  const eddsa = ed.service.rps / hs.service.rps;
+  const growthRatio = growth.large.p99 / growth.small.p99;
+  const peakRss = Math.max(...report.routes.map((r) => r.peakRssMb));
+  const p99s = report.routes.map((r) => ({ r, ok: r.service.p99 <= r.p99TargetMs }));
+  const lines = [
+    [`service/raw req/s >= ${TARGETS.ratio} on every route`, `lowest ${n(worst.ratio, 2)} (${worst.name})`, worst.ratio >= TARGETS.ratio],
+    ...p99s.map(({ r, ok }) => [`p99 <= ${r.p99TargetMs} ms: ${r.name}`, `${ms(r.service.p99)} ms`, ok]),
+    [`EdDSA within ${TARGETS.eddsaWithin * 100}% of HS256 (list req/s)`, `${n(eddsa, 2)}x`, eddsa >= 1 - TARGETS.eddsaWithin],
+    [
+      `list p99 at ${n(growth.largeTasks)} tasks <= ${TARGETS.growth}x at ${n(growth.smallTasks)}`,
+      `${ms(growth.large.p99)} vs ${ms(growth.small.p99)} ms = ${n(growthRatio, 2)}x (${n(growth.large.rps)} vs ${n(growth.small.rps)} req/s)`,
+      growthRatio <= TARGETS.growth,
+    ],
+    [
+      `peak RSS under load <= ${TARGETS.rssMb} MB`,
+      `${n(peakRss)} MB on the hot routes (lifetime peak with sign-ups and seeding: ${n(report.lifetimePeakMb)} MB)`,
+      peakRss <= TARGETS.rssMb,
+    ],
+    [
+      `cold start <= ${TARGETS.coldStartMs / 1000} s on an existing database`,
+      `${n(report.coldStartMs)} ms (first start with migrations: ${n(report.firstStartMs)} ms)`,
+      report.coldStartMs <= TARGETS.coldStartMs,
+    ],
+  ] as [string, string, boolean][];
+  console.log('\nTargets (recorded, not asserted):');
+  const width = Math.max(...lines.map(([name]) => name.length));
+  for (const [name, value, ok] of lines) console.log(`  ${name.padEnd(width)}  ${verdict(ok).padEnd(7)}  ${value}`);
+
+  const failures = [...report.routes.flatMap((r) => [r.service.failures, r.raw.failures]), growth.small.failures, growth.large.failures];
+  const failed = failures.some((f) => f > 0);
+  if (failed) console.log('\nSome requests failed (errors or non-2xx): the figures above are not valid.');
+  return failed;
+}

@@ -1,0 +1,144 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+export interface ServerSpec {
+  name: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+}
+
+/**
+ * A server under test, run as a child process so its CPU and memory are its own. Its output is
+ * kept (last lines only) to explain a failed start; its memory is sampled across its whole process
+ * tree, so a cluster's workers count too.
+ */
+export class ServerProcess {
+  private peakRssKb = 0;
+  private sampler?: NodeJS.Timeout;
+
+  private constructor(
+    readonly name: string,
+    readonly url: string,
+    private readonly child: ChildProcess,
+    private readonly output: { tail: string },
+    /** Milliseconds from spawn to the first healthy answer. */
+    readonly startMs: number,
+  ) {}
+
+  static async start(spec: ServerSpec, port?: number): Promise<ServerProcess> {
+    port ??= await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const started = performance.now();
+    const child = spawn(process.execPath, spec.args, {
+      cwd: spec.cwd,
+      env: { ...process.env, ...spec.env, PORT: String(port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output = { tail: '' };
+    const keep = (chunk: Buffer) => (output.tail = (output.tail + chunk.toString()).slice(-4000));
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${spec.name} exited during start-up:\n${output.tail.trim()}`);
+      const healthy = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+      if (healthy) break;
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`${spec.name} was not healthy within 60 s:\n${output.tail.trim()}`);
+      }
+      await sleep(10);
+    }
+    return new ServerProcess(spec.name, url, child, output, performance.now() - started);
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** The last lines the server wrote. */
+  get log(): string {
+    return this.output.tail.trim();
+  }
+
+  /** Starts recording the peak of the process tree's resident memory; returns the peak when stopped. */
+  sampleMemory(): () => number {
+    this.peakRssKb = treeRssKb(this.pid);
+    this.sampler = setInterval(() => (this.peakRssKb = Math.max(this.peakRssKb, treeRssKb(this.pid))), 100);
+    return () => {
+      clearInterval(this.sampler);
+      return Math.max(this.peakRssKb, treeRssKb(this.pid)) / 1024;
+    };
+  }
+
+  /** CPU time (user + system) used so far by the process tree, in ms. */
+  cpuMs(): number {
+    return descendants(this.pid).reduce((sum, pid) => sum + cpuTicks(pid), 0) * (1000 / CLOCK_TICKS);
+  }
+
+  /** The kernel's own lifetime peak (VmHWM) summed over the process tree, in MB. */
+  lifetimePeakMb(): number {
+    return descendants(this.pid).reduce((sum, pid) => sum + statusKb(pid, 'VmHWM'), 0) / 1024;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.sampler);
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    const force = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(force);
+  }
+}
+
+function descendants(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const list = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      if (list) children = children.concat(list.split(/\s+/).map(Number));
+    }
+  } catch {
+    // The process has exited.
+  }
+  return [pid, ...children.flatMap(descendants)];
+}
+
+function statusKb(pid: number, field: string): number {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+function cpuTicks(pid: number): number {
+  try {
+    // Fields after the command name (which may contain spaces); utime and stime are the 14th and 15th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
+const treeRssKb = (pid: number) => descendants(pid).reduce((sum, p) => sum + statusKb(p, 'VmRSS'), 0);
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
