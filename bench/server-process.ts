@@ -1,6 +1,6 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../src/common/free-port';
 
 export interface ServerSpec {
   name: string;
@@ -131,14 +131,3 @@ function cpuTicks(pid: number): number {
 const treeRssKb = (pid: number) => descendants(pid).reduce((sum, p) => sum + statusKb(p, 'VmRSS'), 0);
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EmbeddedPostgres } from '../src/database/embedded-postgres';
-import { freePort } from './support/ports';
+import { freePort } from '../src/common/free-port';
 import { createTestApp, TestApp } from './support/test-app';
 import { mintToken } from './support/tokens';
 

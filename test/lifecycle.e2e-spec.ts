@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
-import { freePort } from './support/ports';
+import { freePort } from '../src/common/free-port';
 import { startService } from './support/service-process';
 import { TEST_SECRET } from './support/test-app';
 import { mintToken } from './support/tokens';

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './support/ports';
+import { freePort } from '../src/common/free-port';
 import { startService } from './support/service-process';
 
 describe('start-up as `npm start` runs it', () => {
