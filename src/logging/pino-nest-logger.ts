@@ -16,7 +16,10 @@ export class PinoNestLogger implements LoggerService {
   }
 
   error(message: unknown, ...params: unknown[]): void {
-    this.write('error', message, params);
+    // Nest's ExceptionHandler logs only a failed bootstrap, which main.ts reports in one clear line;
+    // its copy, stack and all, is kept for LOG_LEVEL=debug.
+    const bootstrapFailure = params[params.length - 1] === 'ExceptionHandler';
+    this.write(bootstrapFailure ? 'debug' : 'error', message, params);
   }
 
   warn(message: unknown, ...params: unknown[]): void {
