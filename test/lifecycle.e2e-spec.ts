@@ -27,8 +27,8 @@ describe('process lifecycle (e2e, src/main.ts in a child process)', () => {
     expect(output.match(/attempt \d of 3 failed, retrying in 50 ms/g)).toHaveLength(2);
     expect(output).not.toContain('secret-password');
     expect(output).not.toContain('Listening on');
-    // One clear line, not the same error again with a stack trace.
-    expect(output).not.toMatch(/\n\s+at /);
+    // One clear line, not the same error again with a stack trace (raw, or escaped in a JSON line).
+    expect(output).not.toMatch(/(\n|\\n)\s+at /);
   });
 
   describe('SIGTERM with a request in flight (embedded PostgreSQL)', () => {
