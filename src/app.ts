@@ -64,6 +64,10 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
         scriptSrc: ["'self'"],
         connectSrc: ["'self'"],
         frameAncestors: ["'none'"],
+        // Off: over plain HTTP on anything but localhost (a LAN address, a compose host name) it
+        // would rewrite Swagger UI's "Try it out" calls to https and break them. TLS is the
+        // proxy's job, and HSTS still applies once a browser has reached the API over https.
+        upgradeInsecureRequests: null,
       },
     },
   });

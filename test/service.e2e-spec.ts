@@ -133,6 +133,7 @@ describe('service routes, docs, CORS and headers', () => {
       const csp = String(res.headers['content-security-policy']);
       expect(csp).toContain("default-src 'self'");
       expect(csp).toContain("style-src 'self' 'unsafe-inline'");
+      expect(csp).not.toContain('upgrade-insecure-requests');
     }
   });
 
