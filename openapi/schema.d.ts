@@ -621,7 +621,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
-                userId: unknown;
+                userId: string;
             };
             cookie?: never;
         };
@@ -646,7 +646,7 @@ export interface operations {
             };
             path: {
                 /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
-                userId: unknown;
+                userId: string;
             };
             cookie?: never;
         };
@@ -772,7 +772,7 @@ export interface operations {
             path: {
                 id: number;
                 /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
-                userId: unknown;
+                userId: string;
             };
             cookie?: never;
         };
@@ -798,7 +798,7 @@ export interface operations {
             path: {
                 id: number;
                 /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
-                userId: unknown;
+                userId: string;
             };
             cookie?: never;
         };
@@ -828,7 +828,7 @@ export interface operations {
             path: {
                 id: number;
                 /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
-                userId: unknown;
+                userId: string;
             };
             cookie?: never;
         };
@@ -852,7 +852,7 @@ export interface operations {
             path: {
                 id: number;
                 /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
-                userId: unknown;
+                userId: string;
             };
             cookie?: never;
         };
@@ -910,7 +910,7 @@ export interface operations {
             path: {
                 id: number;
                 /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
-                userId: unknown;
+                userId: string;
             };
             cookie?: never;
         };

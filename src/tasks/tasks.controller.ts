@@ -24,7 +24,7 @@ const IF_MATCH = ApiHeader({
  */
 @ApiTags('tasks')
 @ApiBearerAuth()
-@ApiParam({ name: 'userId', required: false, description: "Only on /api/{userId}/tasks routes: must equal the token's sub" })
+@ApiParam({ name: 'userId', type: String, required: false, description: "Only on /api/{userId}/tasks routes: must equal the token's sub" })
 @UseGuards(OwnershipGuard)
 @Controller(['api/tasks', 'api/:userId/tasks'])
 export class TasksController {
