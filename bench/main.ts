@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --quick] [-- --profile] [-- --node-options=<V8 flags>]`: the service (compiled,
  * production mode) against a hand-written Fastify + pg server doing the same work, on one database,
- * alternating per route so that machine noise hits both. See docs/readme/performance.md.
+ * alternating per route so that machine noise hits both. See the README, Performance.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
