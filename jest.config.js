@@ -6,6 +6,16 @@
  * Native ESM (the project is ESM, as are Nest 12's packages): `npm test` runs Jest with
  * --experimental-vm-modules, ts-jest emits ESM, and the `.js` of relative imports maps back to `.ts`.
  */
+import vm from 'node:vm';
+
+/**
+ * ESM-only packages that CommonJS dependencies require() (light-my-request requires cookie 2). Node
+ * loads them natively, and so does Jest on Node 24.9+ (detected as Jest does); on older Node, Jest's
+ * CommonJS loader cannot, so they are compiled to CommonJS for Jest alone.
+ */
+const jestRequiresEsm = typeof vm.SourceTextModule?.prototype.hasAsyncGraph === 'function';
+const REQUIRED_ESM = ['cookie'];
+
 const transform = {
   // A full TypeScript program (not tsconfig's per-file isolatedModules): the Swagger plugin reads
   // types through it, as under `nest build`, and the specs are type-checked as they run. ts-jest's
@@ -19,10 +29,14 @@ const transform = {
       astTransformers: { before: ['<rootDir>/test/support/swagger-transformer.cjs'] },
     },
   ],
-  // ESM-only packages that CommonJS dependencies require() (light-my-request requires cookie 2):
-  // Node 20.19+ loads them natively, Jest's CommonJS loader only on Node 24.9+, so they are
-  // compiled to CommonJS for Jest alone.
-  '/node_modules/cookie/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', moduleResolution: 'node10', ignoreDeprecations: '6.0', isolatedModules: true, verbatimModuleSyntax: false } }],
+  ...(jestRequiresEsm
+    ? {}
+    : {
+        [`/node_modules/(${REQUIRED_ESM.join('|')})/.+\\.js$`]: [
+          'ts-jest',
+          { tsconfig: { allowJs: true, module: 'commonjs', moduleResolution: 'node10', ignoreDeprecations: '6.0', isolatedModules: true, verbatimModuleSyntax: false } },
+        ],
+      }),
 };
 const common = {
   rootDir: import.meta.dirname,
@@ -31,7 +45,7 @@ const common = {
   transform,
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
+  transformIgnorePatterns: jestRequiresEsm ? ['/node_modules/'] : [`/node_modules/(?!(${REQUIRED_ESM.join('|')})/)`],
 };
 
 export default {
