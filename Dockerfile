@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # Multi-stage: compile with dev dependencies, ship only the build and production dependencies.
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # No install scripts: none are needed, and some dependencies' scripts only phone home.
@@ -11,7 +11,7 @@ COPY src ./src
 # The embedded PostgreSQL binaries are optional dependencies: a container always has DATABASE_URL.
 RUN npm run build && npm prune --omit=dev --omit=optional --ignore-scripts
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production PORT=8000 HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./

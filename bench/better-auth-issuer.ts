@@ -1,6 +1,6 @@
-import { exportJWK, generateKeyPair, KeyLike, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, type KeyLike, SignJWT } from 'jose';
 import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 
 /**
  * Stands in for Better Auth's jwt plugin: an Ed25519 key, its JWKS served on a loopback port at

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { BetterAuthIssuer } from './better-auth-issuer';
-import { load, Request } from './load';
+import { BetterAuthIssuer } from './better-auth-issuer.js';
+import { load, type Request } from './load.js';
 
 export interface BenchUser {
   id: string;

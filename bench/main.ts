@@ -1,25 +1,34 @@
 /**
- * `npm run bench [-- --quick] [-- --profile] [-- --node-options=<V8 flags>]`: the service (compiled,
- * production mode) against a hand-written Fastify + pg server doing the same work, on one database,
- * alternating per route so that machine noise hits both. See the README, Performance.
+ * `npm run bench [-- --quick] [-- --profile] [-- --node-options=<V8 flags>] [-- --baseline=<dir>]`: the
+ * service (compiled, production mode) against a hand-written Fastify + pg server doing the same work,
+ * on one database, alternating per route so that machine noise hits both. See the README, Performance.
+ *
+ * --baseline=<dir>: another checkout of this project, already built (`<dir>/dist/main.js` and
+ * `<dir>/node_modules`), e.g. `git worktree add ../base main && cd ../base && npm ci && npm run build`.
+ * Its build runs as a third server on the same database with the service's environment, in every
+ * round of the hot routes, so the report shows what an upgrade costs per route in one run.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { BenchDatabase } from './bench-database';
-import { BetterAuthIssuer } from './better-auth-issuer';
-import { seed, userIds } from './fixtures';
-import { load, LoadResult, Request } from './load';
-import { Figures, printReport, Report, RouteReport } from './report';
-import { hotRoutes, listOf } from './routes';
-import { ServerProcess, ServerSpec } from './server-process';
+import { BenchDatabase } from './bench-database.js';
+import { BetterAuthIssuer } from './better-auth-issuer.js';
+import { seed, userIds } from './fixtures.js';
+import { load, type LoadResult, type Request } from './load.js';
+import { type Figures, printReport, type Report, type RouteReport } from './report.js';
+import { hotRoutes, listOf } from './routes.js';
+import { ServerProcess, type ServerSpec } from './server-process.js';
 
-const ROOT = resolve(__dirname, '..');
+const ROOT = resolve(import.meta.dirname, '..');
 const CONNECTIONS = 32;
 const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
-/** V8 flags for the service only, e.g. --node-options=--max-old-space-size=96 */
-const serviceNodeOptions = process.argv.find((a) => a.startsWith('--node-options='))?.slice('--node-options='.length);
+const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+/** V8 flags for the service (and the baseline, so both builds run alike), e.g. --node-options=--max-old-space-size=96 */
+const serviceNodeOptions = option('node-options');
+/** A built checkout of an older version, benchmarked next to the service. */
+const baselineOption = option('baseline');
+const baselineDir = baselineOption ? resolve(baselineOption) : undefined;
 const PLAN = quick
   ? { rounds: 1, seconds: 3, warmupSeconds: 1, users: 4, tasksPerUser: 100, largeTasks: 1_000, coldStarts: 1 }
   : { rounds: 3, seconds: 5, warmupSeconds: 2, users: 4, tasksPerUser: 100, largeTasks: 10_000, coldStarts: 3 };
@@ -35,6 +44,9 @@ async function main(): Promise<void> {
   const cleanup: (() => Promise<unknown>)[] = [];
   let ids: string[] = [];
   try {
+    // Checked before anything starts: a missing build would otherwise only show after the seeding.
+    if (baselineOption === '') throw new Error('--baseline= needs a directory');
+    if (baselineDir && !existsSync(join(baselineDir, 'dist', 'main.js'))) throw new Error(`--baseline: no ${join(baselineDir, 'dist', 'main.js')} (build it first)`);
     progress('starting PostgreSQL');
     const db = await BenchDatabase.open(ROOT);
     cleanup.unshift(() => db.close(ids));
@@ -53,9 +65,12 @@ async function main(): Promise<void> {
     const rawSpec: ServerSpec = {
       name: 'raw',
       cwd: ROOT,
-      args: [...profiling('raw'), '-r', 'ts-node/register/transpile-only', 'bench/raw-server.ts'],
+      args: [...profiling('raw'), '--import', '@swc-node/register/esm-register', 'bench/raw-server.ts'],
       env: shared,
     };
+    const baselineSpec: ServerSpec | undefined = baselineDir
+      ? { name: 'baseline', cwd: baselineDir, args: [...profiling('baseline'), 'dist/main.js'], env: serviceSpec.env }
+      : undefined;
 
     progress('starting the service (first start: runs the migrations)');
     let service = await ServerProcess.start(serviceSpec);
@@ -64,6 +79,14 @@ async function main(): Promise<void> {
     progress('starting the raw Fastify + pg server');
     const raw = await ServerProcess.start(rawSpec);
     cleanup.unshift(() => raw.stop());
+    // After the service, so the migrations are already applied when the baseline checks them.
+    let baseline: ServerProcess | undefined;
+    if (baselineSpec) {
+      progress(`starting the baseline from ${baselineDir}`);
+      baseline = await ServerProcess.start(baselineSpec);
+      cleanup.unshift(() => baseline!.stop());
+    }
+    const servers = baseline ? [service, raw, baseline] : [service, raw];
 
     progress(`seeding through the API: ${PLAN.users * 3 + 1} users, ${PLAN.users * 2} x ${PLAN.tasksPerUser} tasks + ${PLAN.largeTasks} for one user`);
     const fixtures = await seed(service.url, issuer, PLAN);
@@ -79,24 +102,28 @@ async function main(): Promise<void> {
     };
 
     for (const route of routes) {
-      for (const server of [service, raw]) {
+      for (const server of servers) {
         progress(`warming up · ${route.name} · ${server.name}`);
         await drive(server, route.requests, PLAN.warmupSeconds);
       }
     }
 
-    const runs = new Map(routes.map((r) => [r.name, { service: [] as Run[], raw: [] as Run[] }]));
+    // Runs per route, then per server name.
+    const runs = new Map(routes.map((r) => [r.name, new Map(servers.map((server) => [server.name, [] as Run[]]))]));
     for (let round = 0; round < PLAN.rounds; round++) {
       for (const [index, route] of routes.entries()) {
-        // Alternate which server goes first, so neither always runs right after the other's load.
-        const order = (round + index) % 2 === 0 ? [service, raw] : [raw, service];
+        // Rotate which server goes first, so none always runs right after another's load.
+        const shift = (round + index) % servers.length;
+        const order = [...servers.slice(shift), ...servers.slice(0, shift)];
         for (const server of order) {
           progress(`round ${round + 1}/${PLAN.rounds} · ${route.name} · ${server.name} · ${PLAN.seconds} s at ${CONNECTIONS} connections`);
           const result = await drive(server, route.requests, PLAN.seconds);
-          runs.get(route.name)![server === service ? 'service' : 'raw'].push(result);
+          runs.get(route.name)!.get(server.name)!.push(result);
         }
       }
     }
+    // The growth and cold-start parts are the service's alone: an idle baseline would only hold connections.
+    await baseline?.stop();
 
     // The create route has added thousands of rows since seeding: let the statistics catch up, as
     // autovacuum would within a minute.
@@ -127,11 +154,13 @@ async function main(): Promise<void> {
     const report: Report = {
       mode: quick ? 'quick' : 'full',
       serviceNodeOptions,
+      baseline: baseline && { dir: baselineDir!, startMs: baseline.startMs },
       database: db.description,
       connections: CONNECTIONS,
       plan: PLAN,
       routes: routes.map((route): RouteReport => {
-        const { service: s, raw: r } = runs.get(route.name)!;
+        const byServer = runs.get(route.name)!;
+        const [s, r, b] = [byServer.get('service')!, byServer.get('raw')!, byServer.get('baseline')];
         return {
           name: route.name,
           p99TargetMs: route.p99TargetMs,
@@ -139,6 +168,12 @@ async function main(): Promise<void> {
           raw: summarise(r),
           ratio: median(s.map((run, i) => run.rps / r[i].rps)),
           peakRssMb: Math.max(...s.map((run) => run.peakRssMb)),
+          baseline: b && {
+            ...summarise(b),
+            ratio: median(b.map((run, i) => run.rps / r[i].rps)),
+            serviceVersusBaseline: median(s.map((run, i) => run.rps / b[i].rps)),
+            peakRssMb: Math.max(...b.map((run) => run.peakRssMb)),
+          },
         };
       }),
       growth: { smallTasks: PLAN.tasksPerUser, largeTasks: PLAN.largeTasks, small: summarise(growth.small), large: summarise(growth.large) },

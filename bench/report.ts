@@ -17,11 +17,23 @@ export interface RouteReport {
   /** Median over rounds of service req/s divided by raw req/s in the same round. */
   ratio: number;
   peakRssMb: number;
+  /** With --baseline: the older build's figures on this route, from the same rounds. */
+  baseline?: BaselineFigures;
+}
+
+export interface BaselineFigures extends Figures {
+  /** Median over rounds of baseline req/s divided by raw req/s in the same round. */
+  ratio: number;
+  /** Median over rounds of service req/s divided by baseline req/s in the same round. */
+  serviceVersusBaseline: number;
+  peakRssMb: number;
 }
 
 export interface Report {
   mode: 'quick' | 'full';
   serviceNodeOptions?: string;
+  /** With --baseline: the older build's checkout, and its start on the already migrated database. */
+  baseline?: { dir: string; startMs: number };
   database: string;
   connections: number;
   plan: { rounds: number; seconds: number };
@@ -38,6 +50,16 @@ const TARGETS = { ratio: 0.8, eddsaWithin: 0.1, growth: 1.5, rssMb: 200, coldSta
 const n = (value: number, digits = 0) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const ms = (value: number) => n(value, 1);
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
+/** A change in percent, signed: +5.0% */
+const change = (value: number) => `${value >= 0 ? '+' : ''}${n(value * 100, 1)}%`;
+
+function printTable(rows: string[][]): void {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+  for (const [i, row] of rows.entries()) {
+    console.log(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
+    if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+}
 
 /** Prints the table and the targets; returns true when any request failed (the run is not valid). */
 export function printReport(report: Report): boolean {
@@ -47,7 +69,7 @@ export function printReport(report: Report): boolean {
   if (report.serviceNodeOptions) console.log(`Service NODE_OPTIONS: ${report.serviceNodeOptions}`);
   console.log('');
 
-  const rows = [
+  printTable([
     ['route', 'service req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'fail', 'raw req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'fail', 'service/raw', 'peak RSS MB'],
     ...report.routes.map((r) => [
       r.name,
@@ -64,12 +86,8 @@ export function printReport(report: Report): boolean {
       n(r.ratio, 2),
       n(r.peakRssMb),
     ]),
-  ];
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
-  for (const [i, row] of rows.entries()) {
-    console.log(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
-    if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  }
+  ]);
+  if (report.baseline) printBaseline(report.baseline, report.routes);
 
   const { growth } = report;
   const worst = report.routes.reduce((a, b) => (b.ratio < a.ratio ? b : a));
@@ -103,8 +121,37 @@ export function printReport(report: Report): boolean {
   const width = Math.max(...lines.map(([name]) => name.length));
   for (const [name, value, ok] of lines) console.log(`  ${name.padEnd(width)}  ${verdict(ok).padEnd(7)}  ${value}`);
 
-  const failures = [...report.routes.flatMap((r) => [r.service.failures, r.raw.failures]), growth.small.failures, growth.large.failures];
+  const failures = [...report.routes.flatMap((r) => [r.service.failures, r.raw.failures, r.baseline?.failures ?? 0]), growth.small.failures, growth.large.failures];
   const failed = failures.some((f) => f > 0);
   if (failed) console.log('\nSome requests failed (errors or non-2xx): the figures above are not valid.');
   return failed;
+}
+
+/**
+ * The older build next to the service, per route. Both ratios are against the raw server of the same
+ * rounds, which cancels most of the machine's drift; "req/s vs baseline" is the median of the
+ * per-round service/baseline quotients, so it need not equal the quotient of the two medians.
+ */
+function printBaseline(baseline: NonNullable<Report['baseline']>, routes: RouteReport[]): void {
+  console.log(`\nBaseline: ${baseline.dir} (same database and environment, in every round; started in ${n(baseline.startMs)} ms on the migrated database)\n`);
+  printTable([
+    ['route', 'baseline req/s', 'p50 ms', 'p99 ms', 'fail', 'peak RSS MB', 'baseline/raw', 'service/raw', 'req/s vs baseline', 'baseline CPU µs/req', 'service CPU µs/req', 'CPU vs baseline'],
+    ...routes.map((r) => {
+      const b = r.baseline!;
+      return [
+        r.name,
+        n(b.rps),
+        ms(b.p50),
+        ms(b.p99),
+        n(b.failures),
+        n(b.peakRssMb),
+        n(b.ratio, 2),
+        n(r.ratio, 2),
+        change(b.serviceVersusBaseline - 1),
+        n(b.cpuUsPerRequest),
+        n(r.service.cpuUsPerRequest),
+        change(r.service.cpuUsPerRequest / b.cpuUsPerRequest - 1),
+      ];
+    }),
+  ]);
 }

@@ -1,5 +1,5 @@
-import { BenchUser, Fixtures } from './fixtures';
-import { Request } from './load';
+import type { BenchUser, Fixtures } from './fixtures.js';
+import type { Request } from './load.js';
 
 export interface Route {
   name: string;

@@ -1,6 +1,6 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { freePort } from '../src/common/free-port';
+import { freePort } from '../src/common/free-port.js';
 
 export interface ServerSpec {
   name: string;

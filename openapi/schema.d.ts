@@ -305,8 +305,11 @@ export interface components {
             token: string;
             /** @description Single-use token for POST /api/auth/refresh. */
             refresh_token: string;
-            /** @example bearer */
-            token_type: string;
+            /**
+             * @example bearer
+             * @enum {string}
+             */
+            token_type: "bearer";
             /**
              * @description Lifetime of `token` in seconds.
              * @example 3600
@@ -939,25 +942,34 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The Health Check is successful */
+            /** @description The database answers */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        /** @example ok */
-                        status?: string;
+                        /**
+                         * @example ok
+                         * @enum {string}
+                         */
+                        status: "ok";
                         /**
                          * @example {
                          *       "database": {
-                         *         "status": "up"
+                         *         "status": "up",
+                         *         "responseTime": 3
                          *       }
                          *     }
                          */
                         info?: {
                             [key: string]: {
-                                status: string;
+                                /** @enum {string} */
+                                status: "up" | "down";
+                                /** @description How long the check took, in ms */
+                                responseTime?: number;
+                                /** @description Why the check failed */
+                                message?: string;
                             } & {
                                 [key: string]: unknown;
                             };
@@ -965,7 +977,12 @@ export interface operations {
                         /** @example {} */
                         error?: {
                             [key: string]: {
-                                status: string;
+                                /** @enum {string} */
+                                status: "up" | "down";
+                                /** @description How long the check took, in ms */
+                                responseTime?: number;
+                                /** @description Why the check failed */
+                                message?: string;
                             } & {
                                 [key: string]: unknown;
                             };
@@ -973,54 +990,67 @@ export interface operations {
                         /**
                          * @example {
                          *       "database": {
-                         *         "status": "up"
+                         *         "status": "up",
+                         *         "responseTime": 3
                          *       }
                          *     }
                          */
-                        details?: {
+                        details: {
                             [key: string]: {
-                                status: string;
+                                /** @enum {string} */
+                                status: "up" | "down";
+                                /** @description How long the check took, in ms */
+                                responseTime?: number;
+                                /** @description Why the check failed */
+                                message?: string;
                             } & {
                                 [key: string]: unknown;
                             };
-                        };
+                        } | null;
                     };
                 };
             };
-            /** @description The Health Check is not successful */
+            /** @description The database does not answer */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        /** @example error */
-                        status?: string;
                         /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up"
-                         *       }
-                         *     }
+                         * @example error
+                         * @enum {string}
                          */
+                        status: "error";
+                        /** @example {} */
                         info?: {
                             [key: string]: {
-                                status: string;
+                                /** @enum {string} */
+                                status: "up" | "down";
+                                /** @description How long the check took, in ms */
+                                responseTime?: number;
+                                /** @description Why the check failed */
+                                message?: string;
                             } & {
                                 [key: string]: unknown;
                             };
                         } | null;
                         /**
                          * @example {
-                         *       "redis": {
+                         *       "database": {
                          *         "status": "down",
-                         *         "message": "Could not connect"
+                         *         "message": "timeout of 2000ms exceeded"
                          *       }
                          *     }
                          */
                         error?: {
                             [key: string]: {
-                                status: string;
+                                /** @enum {string} */
+                                status: "up" | "down";
+                                /** @description How long the check took, in ms */
+                                responseTime?: number;
+                                /** @description Why the check failed */
+                                message?: string;
                             } & {
                                 [key: string]: unknown;
                             };
@@ -1028,21 +1058,23 @@ export interface operations {
                         /**
                          * @example {
                          *       "database": {
-                         *         "status": "up"
-                         *       },
-                         *       "redis": {
                          *         "status": "down",
-                         *         "message": "Could not connect"
+                         *         "message": "timeout of 2000ms exceeded"
                          *       }
                          *     }
                          */
-                        details?: {
+                        details: {
                             [key: string]: {
-                                status: string;
+                                /** @enum {string} */
+                                status: "up" | "down";
+                                /** @description How long the check took, in ms */
+                                responseTime?: number;
+                                /** @description Why the check failed */
+                                message?: string;
                             } & {
                                 [key: string]: unknown;
                             };
-                        };
+                        } | null;
                     };
                 };
             };

@@ -1,12 +1,10 @@
 // `npm run migration:run | migration:revert | migration:generate -- <Name>`: the TypeORM CLI on
-// src/database/cli-data-source.ts, straight from TypeScript (ts-node), so no build is needed.
+// src/database/cli-data-source.ts, straight from TypeScript (SWC's loader), so no build is needed.
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
 const MIGRATIONS_DIR = 'src/database/migrations';
 
 const [command, ...rest] = process.argv.slice(2);
@@ -27,7 +25,7 @@ if (command === 'run' || command === 'revert') {
 
 const result = spawnSync(
   process.execPath,
-  [require.resolve('ts-node/dist/bin.js'), '--transpile-only', join(root, 'node_modules/typeorm/cli.js'), ...cliArgs, '-d', 'src/database/cli-data-source.ts'],
+  ['--import', '@swc-node/register/esm-register', join(root, 'node_modules/typeorm/cli.js'), ...cliArgs, '-d', 'src/database/cli-data-source.ts'],
   { cwd: root, stdio: 'inherit' },
 );
 if (command === 'generate' && result.status === 0 && !rest.some((flag) => flag === '--dryrun' || flag === '--dr')) {

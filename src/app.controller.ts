@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Public } from './auth/public.decorator';
-import { SERVICE_NAME, SERVICE_VERSION } from './service-info';
+import { Public } from './auth/public.decorator.js';
+import { SERVICE_NAME, SERVICE_VERSION } from './service-info.js';
 
 @ApiTags('service')
 @Public()

@@ -1,18 +1,18 @@
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import pino, { Logger } from 'pino';
+import pino, { type Logger } from 'pino';
 import helmet from 'helmet';
-import { AppModule } from './app.module';
-import { registerBodyParsers } from './common/body-parsers';
-import { clientErrorHandler } from './common/client-error';
-import { loadEnv } from './config/env.validation';
-import { createLogger } from './logging/logger';
-import { PinoNestLogger } from './logging/pino-nest-logger';
-import { registerRequestContext, requestId } from './logging/request-context';
-import { RequestLogController } from './logging/request-logging';
-import { buildOpenApiDocument } from './openapi/openapi-document';
-import { SERVICE_NAME } from './service-info';
+import { AppModule } from './app.module.js';
+import { registerBodyParsers } from './common/body-parsers.js';
+import { clientErrorHandler } from './common/client-error.js';
+import { loadEnv } from './config/env.validation.js';
+import { createLogger } from './logging/logger.js';
+import { PinoNestLogger } from './logging/pino-nest-logger.js';
+import { registerRequestContext, requestId } from './logging/request-context.js';
+import { RequestLogController } from './logging/request-logging.js';
+import { buildOpenApiDocument } from './openapi/openapi-document.js';
+import { SERVICE_NAME } from './service-info.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -32,7 +32,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     bodyLimit: BODY_LIMIT_BYTES,
     return503OnClosing: true,
     // Behind a proxy the client address (AUTH_RATE_LIMIT is counted per address) is in X-Forwarded-For.
-    trustProxy: env.trustProxy,
+    trustProxy: fastifyTrustProxy(env.trustProxy),
     loggerInstance: logger,
     logController: new RequestLogController(),
     requestIdHeader: false,
@@ -93,4 +93,14 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
+}
+
+/**
+ * TRUST_PROXY for Fastify. Since 5.12 Fastify treats a bare hop count as "trust nothing" (it cannot
+ * check who the nearest peer is), so a count becomes the predicate proxy-addr used to build from
+ * it: believe the nearest N hops. Addresses/CIDRs remain the safer setting, as the README says.
+ */
+function fastifyTrustProxy(setting: boolean | number | string): boolean | string | ((address: string, hop: number) => boolean) {
+  if (typeof setting !== 'number') return setting;
+  return (_address, hop) => hop < setting;
 }

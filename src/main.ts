@@ -1,12 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createApp } from './app';
-import { DATA_DIR, prepareEnvironment } from './config/environment';
-import { ConfigError, loadEnv } from './config/env.validation';
-import { EmbeddedPostgres } from './database/embedded-postgres';
-import { createLogger } from './logging/logger';
-import { PinoNestLogger } from './logging/pino-nest-logger';
+import { createApp } from './app.js';
+import { DATA_DIR, prepareEnvironment } from './config/environment.js';
+import { ConfigError, loadEnv } from './config/env.validation.js';
+import { EmbeddedPostgres } from './database/embedded-postgres.js';
+import { createLogger } from './logging/logger.js';
+import { PinoNestLogger } from './logging/pino-nest-logger.js';
 
 /** Time left after the last in-flight request is answered (or timed out) to close the pool and the embedded database. */
 const SHUTDOWN_GRACE_MS = 5_000;

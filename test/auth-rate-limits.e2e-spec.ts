@@ -1,5 +1,5 @@
 import type { LightMyRequestResponse } from 'fastify';
-import { createTestApp, TestApp } from './support/test-app';
+import { createTestApp, type TestApp } from './support/test-app.js';
 
 /** AUTH_RATE_LIMIT per client address, and the per-email lockout after 10 failed sign-ins. */
 

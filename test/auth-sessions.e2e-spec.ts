@@ -1,5 +1,5 @@
 import { JwtService } from '@nestjs/jwt';
-import { createTestApp, Session, TEST_SECRET, TestApp } from './support/test-app';
+import { createTestApp, type Session, TEST_SECRET, type TestApp } from './support/test-app.js';
 
 /** The service's own tokens: refresh rotation, reuse detection, sign-out, token separation. */
 

@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { createTestApp, TEST_SECRET, TestApp } from './support/test-app';
+import { createTestApp, TEST_SECRET, type TestApp } from './support/test-app.js';
 
 /** Mints an HS256 JWT by hand, the way a trusted backend would. */
 export function mintHs256(payload: Record<string, unknown>, secret = TEST_SECRET, header: Record<string, unknown> = { alg: 'HS256', typ: 'JWT' }): string {

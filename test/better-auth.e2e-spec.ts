@@ -1,9 +1,9 @@
 import { decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { JWKS_COOLDOWN_MS } from '../src/auth/better-auth-tokens.service';
-import { BetterAuthServer, startBetterAuth } from './support/better-auth';
-import { createTestApp, TestApp } from './support/test-app';
+import { JWKS_COOLDOWN_MS } from '../src/auth/better-auth-tokens.service.js';
+import { type BetterAuthServer, startBetterAuth } from './support/better-auth.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
 
 /**
  * Tokens from the real better-auth package (jwt plugin), as the Next.js frontend gets them, sent to

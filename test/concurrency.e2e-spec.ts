@@ -1,4 +1,4 @@
-import { createTestApp, Session, TestApp } from './support/test-app';
+import { createTestApp, type Session, type TestApp } from './support/test-app.js';
 
 /** Concurrent writers: ETag/If-Match, atomic toggles, Idempotency-Key, racing sign-ups. */
 describe('concurrent writers (e2e)', () => {

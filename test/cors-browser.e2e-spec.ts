@@ -1,9 +1,9 @@
 import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Browser } from 'playwright-core';
-import { ARTIFACTS, describeInBrowser, launchChromium } from './support/browser';
-import { createTestApp, Session, TestApp } from './support/test-app';
+import type { Browser } from 'playwright-core';
+import { ARTIFACTS, describeInBrowser, launchChromium } from './support/browser.js';
+import { createTestApp, type Session, type TestApp } from './support/test-app.js';
 
 /** A frontend page that creates a task on the API with a bearer token and shows what it could read. */
 const PAGE = `<!doctype html>

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import semver from 'semver';
 import { parse } from 'yaml';
-import { parseEnv } from '../src/config/env.validation';
+import { parseEnv } from '../src/config/env.validation.js';
 
 /**
  * No Docker engine runs where the tests do, so docker-compose.yml, the Dockerfile and .env.example
  * are checked statically against what the app really reads.
  */
-const ROOT = join(__dirname, '..');
+const ROOT = join(import.meta.dirname, '..');
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
 
 /** Every variable parseEnv looks at, found by letting it read a recording environment. */
@@ -98,6 +99,17 @@ describe('deployment files', () => {
       expect(runtime).toMatch(/NODE_ENV=production/);
       expect(runtime).toMatch(/EXPOSE 8000/);
       expect(read('nest-cli.json')).toContain('"sourceRoot": "src"');
+    });
+
+    it('builds and runs on one Node.js LTS major that package.json engines accepts and that still gets fixes', () => {
+      const majors = stages.map((stage) => Number(/^node:(\d+)-/.exec(stage)?.[1]));
+      expect(new Set(majors).size).toBe(1);
+      const [major] = majors;
+      // Even majors are the LTS lines; 20 reached its end of life in April 2026.
+      expect(major % 2).toBe(0);
+      expect(major).toBeGreaterThanOrEqual(22);
+      const engines = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node;
+      expect(semver.intersects(`${major}.x`, engines)).toBe(true);
     });
 
     it('copies every file the build needs', () => {

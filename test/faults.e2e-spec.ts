@@ -3,10 +3,10 @@ import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EmbeddedPostgres } from '../src/database/embedded-postgres';
-import { freePort } from '../src/common/free-port';
-import { createTestApp, TestApp } from './support/test-app';
-import { mintToken } from './support/tokens';
+import { EmbeddedPostgres } from '../src/database/embedded-postgres.js';
+import { freePort } from '../src/common/free-port.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+import { mintToken } from './support/tokens.js';
 
 const expectProblem = (response: { statusCode: number; headers: Record<string, unknown>; json(): unknown }, status: number) => {
   expect(response.statusCode).toBe(status);

@@ -1,5 +1,5 @@
-import { createTestApp, TestApp } from './support/test-app';
-import { mintToken } from './support/tokens';
+import { createTestApp, type TestApp } from './support/test-app.js';
+import { mintToken } from './support/tokens.js';
 
 /** Hostile but well-authenticated input: each case is a clean 4xx problem and changes nothing. */
 describe('hostile input (e2e)', () => {

@@ -1,8 +1,8 @@
-import { generateKeyPairSync, JsonWebKey, KeyObject } from 'node:crypto';
+import { generateKeyPairSync, type JsonWebKey, KeyObject } from 'node:crypto';
 import { createServer, request as httpRequest, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
-import { createTestApp, TEST_SECRET, TestApp } from './support/test-app';
-import { forgeJwt, hmac, mintToken, nowSeconds, signWith } from './support/tokens';
+import type { AddressInfo } from 'node:net';
+import { createTestApp, TEST_SECRET, type TestApp } from './support/test-app.js';
+import { forgeJwt, hmac, mintToken, nowSeconds, signWith } from './support/tokens.js';
 
 /**
  * Forged and malformed bearer tokens against the real app, with Better Auth JWKS verification

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
-import { freePort } from '../src/common/free-port';
-import { startService } from './support/service-process';
-import { TEST_SECRET } from './support/test-app';
-import { mintToken } from './support/tokens';
+import { freePort } from '../src/common/free-port.js';
+import { startService } from './support/service-process.js';
+import { TEST_SECRET } from './support/test-app.js';
+import { mintToken } from './support/tokens.js';
 
 /** The process itself: start-up without a database, and SIGTERM with a request in flight. */
 describe('process lifecycle (e2e, src/main.ts in a child process)', () => {

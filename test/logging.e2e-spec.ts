@@ -1,7 +1,7 @@
 import { Client } from 'pg';
-import { createLogger } from '../src/logging/logger';
-import { serverUrl } from './support/test-database';
-import { createTestApp, Session, TestApp } from './support/test-app';
+import { createLogger } from '../src/logging/logger.js';
+import { serverUrl } from './support/test-database.js';
+import { createTestApp, type Session, type TestApp } from './support/test-app.js';
 
 interface LogLine {
   level: number;

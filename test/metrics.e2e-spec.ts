@@ -1,6 +1,6 @@
-import { DataSource, QueryRunner } from 'typeorm';
-import { parseEnv } from '../src/config/env.validation';
-import { createTestApp, Session, TestApp } from './support/test-app';
+import { DataSource, type QueryRunner } from 'typeorm';
+import { parseEnv } from '../src/config/env.validation.js';
+import { createTestApp, type Session, type TestApp } from './support/test-app.js';
 
 /** The value of one series in a Prometheus text exposition, or undefined when it is absent. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTestApp, Session, TestApp } from './support/test-app';
+import { createTestApp, type Session, type TestApp } from './support/test-app.js';
 
 /**
  * Two instances of the service (two createApp() apps, as two processes behind a load balancer would

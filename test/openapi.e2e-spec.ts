@@ -1,13 +1,15 @@
+import { jest } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { serializeOpenApiDocument } from '../src/openapi/openapi-document';
-import { OPENAPI_FILE } from '../src/openapi/write-openapi';
-import { createTestApp } from './support/test-app';
+import { serializeOpenApiDocument } from '../src/openapi/openapi-document.js';
+import { OPENAPI_FILE } from '../src/openapi/write-openapi.js';
+import { createTestApp } from './support/test-app.js';
 
 const run = promisify(execFile);
-const ROOT = join(__dirname, '..');
+const ROOT = join(import.meta.dirname, '..');
 const SCHEMA_FILE = join(ROOT, 'openapi', 'schema.d.ts');
 const STALE = 'is stale: run `npm run openapi` and commit openapi/';
 
@@ -21,8 +23,8 @@ async function previewDocument(): Promise<string> {
   await jest.isolateModulesAsync(async () => {
     const { NestFactory } = await import('@nestjs/core');
     const { FastifyAdapter } = await import('@nestjs/platform-fastify');
-    const { AppModule } = await import('../src/app.module');
-    const { buildOpenApiDocument } = await import('../src/openapi/openapi-document');
+    const { AppModule } = await import('../src/app.module.js');
+    const { buildOpenApiDocument } = await import('../src/openapi/openapi-document.js');
     const app = await NestFactory.create(AppModule, new FastifyAdapter(), { preview: true, logger: false });
     text = serializeOpenApiDocument(buildOpenApiDocument(app));
     await app.close();
@@ -55,7 +57,7 @@ describe('The committed OpenAPI document and client types', () => {
   });
 
   it('type-check the Next.js example client, whose misuses are compile errors', async () => {
-    const tsc = require.resolve('typescript/bin/tsc');
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
     // Fails with tsc's diagnostics when a call no longer fits the types, or when one of the
     // example's expected errors compiles (the types stopped catching that mistake).
     const { stdout } = await run(process.execPath, [tsc, '-p', join(ROOT, 'examples')], { cwd: ROOT }).catch((error: { stdout: string }) => error);

@@ -2,11 +2,11 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { MIGRATIONS } from '../src/database/data-source';
-import { createTestDatabase, TestDatabase } from './support/test-database';
-import { createTestApp, TEST_SECRET, TestApp } from './support/test-app';
+import { MIGRATIONS } from '../src/database/data-source.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { createTestApp, TEST_SECRET, type TestApp } from './support/test-app.js';
 
-const ROOT = join(__dirname, '..');
+const ROOT = join(import.meta.dirname, '..');
 
 interface Outcome {
   code: number;

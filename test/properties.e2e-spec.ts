@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 
 type Method = NonNullable<InjectOptions['method']>;
-import { createTestApp, TestApp } from './support/test-app';
-import { mintToken } from './support/tokens';
+import { createTestApp, type TestApp } from './support/test-app.js';
+import { mintToken } from './support/tokens.js';
 
 /**
  * Property-based tests that drive the real app: random sequences of operations by several users

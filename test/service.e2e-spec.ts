@@ -1,4 +1,4 @@
-import { createTestApp, TestApp } from './support/test-app';
+import { createTestApp, type TestApp } from './support/test-app.js';
 
 describe('service routes, docs, CORS and headers', () => {
   let t: TestApp;

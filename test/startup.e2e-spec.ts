@@ -1,8 +1,8 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../src/common/free-port';
-import { startService } from './support/service-process';
+import { freePort } from '../src/common/free-port.js';
+import { startService } from './support/service-process.js';
 
 describe('start-up as `npm start` runs it', () => {
   let dir: string;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, describeInBrowser, launchChromium } from './support/browser';
-import { createTestApp, Session, TestApp } from './support/test-app';
+import type { Browser, Page } from 'playwright-core';
+import { ARTIFACTS, describeInBrowser, launchChromium } from './support/browser.js';
+import { createTestApp, type Session, type TestApp } from './support/test-app.js';
 
 describeInBrowser('Swagger UI at /docs in Chromium', () => {
   let t: TestApp;

@@ -1,4 +1,4 @@
-import { createTestApp, Session, TestApp } from './support/test-app';
+import { createTestApp, type Session, type TestApp } from './support/test-app.js';
 
 /** ETag and Location come from a Fastify hook (task-headers.hook.ts), not from the handlers. */
 describe('task response headers', () => {

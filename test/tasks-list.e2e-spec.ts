@@ -1,4 +1,4 @@
-import { createTestApp, Session, TestApp } from './support/test-app';
+import { createTestApp, type Session, type TestApp } from './support/test-app.js';
 
 interface Task {
   id: number;

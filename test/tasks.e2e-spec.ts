@@ -1,4 +1,4 @@
-import { createTestApp, Session, TestApp } from './support/test-app';
+import { createTestApp, type Session, type TestApp } from './support/test-app.js';
 
 const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 

@@ -1,7 +1,7 @@
 import { UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { createHmac } from 'node:crypto';
-import { AccessTokenService } from './access-token.service';
+import { AccessTokenService } from './access-token.service.js';
 
 const SECRET = 'unit-test-secret-unit-test-secret-0123456789';
 const now = () => Math.floor(Date.now() / 1000);

@@ -1,8 +1,8 @@
 import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
+import type { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
-import { authConfig } from '../config/auth.config';
+import { authConfig } from '../config/auth.config.js';
 
 /** The claim that marks one of our JWTs as an access token. */
 export const ACCESS_TOKEN_TYPE = 'access';

@@ -1,6 +1,6 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { AuthRateLimitService } from './auth-rate-limit.service';
+import { AuthRateLimitService } from './auth-rate-limit.service.js';
 
 /** Applies AUTH_RATE_LIMIT to a route, keyed by the client address. */
 @Injectable()

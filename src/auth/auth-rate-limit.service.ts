@@ -1,9 +1,9 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { TooManyRequestsException } from '../common/problem';
-import { authConfig } from '../config/auth.config';
+import { TooManyRequestsException } from '../common/problem.js';
+import { authConfig } from '../config/auth.config.js';
 
 const PRUNE_EVERY_MS = 60_000;
 

@@ -1,13 +1,13 @@
 import { Body, Controller, Get, Header, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiTags } from '@nestjs/swagger';
-import { AuthRateLimitGuard } from './auth-rate-limit.guard';
-import { AuthService } from './auth.service';
-import { AuthUser, CurrentUser } from './current-user.decorator';
-import { RefreshDto, SignOutDto } from './dto/refresh.dto';
-import { SessionDto, UserDto } from './dto/session.dto';
-import { SignInDto } from './dto/sign-in.dto';
-import { SignUpDto } from './dto/sign-up.dto';
-import { Public } from './public.decorator';
+import { AuthRateLimitGuard } from './auth-rate-limit.guard.js';
+import { AuthService } from './auth.service.js';
+import { type AuthUser, CurrentUser } from './current-user.decorator.js';
+import { RefreshDto, SignOutDto } from './dto/refresh.dto.js';
+import { SessionDto, UserDto } from './dto/session.dto.js';
+import { SignInDto } from './dto/sign-in.dto.js';
+import { SignUpDto } from './dto/sign-up.dto.js';
+import { Public } from './public.decorator.js';
 
 @ApiTags('auth')
 @Controller('api/auth')

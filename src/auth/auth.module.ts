@@ -1,20 +1,20 @@
 import { Module } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
+import type { ConfigType } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { createSecretKey } from 'node:crypto';
-import { authConfig } from '../config/auth.config';
-import { AccessTokenService } from './access-token.service';
-import { AuthRateLimitService } from './auth-rate-limit.service';
-import { AuthController } from './auth.controller';
-import { AuthService } from './auth.service';
-import { BetterAuthTokensService } from './better-auth-tokens.service';
-import { JwtAuthGuard } from './jwt-auth.guard';
-import { PasswordService } from './password.service';
-import { SessionsService } from './sessions.service';
-import { SignInLockoutService } from './sign-in-lockout.service';
-import { TokenVerifierService } from './token-verifier.service';
-import { UsersService } from './users.service';
+import { authConfig } from '../config/auth.config.js';
+import { AccessTokenService } from './access-token.service.js';
+import { AuthRateLimitService } from './auth-rate-limit.service.js';
+import { AuthController } from './auth.controller.js';
+import { AuthService } from './auth.service.js';
+import { BetterAuthTokensService } from './better-auth-tokens.service.js';
+import { JwtAuthGuard } from './jwt-auth.guard.js';
+import { PasswordService } from './password.service.js';
+import { SessionsService } from './sessions.service.js';
+import { SignInLockoutService } from './sign-in-lockout.service.js';
+import { TokenVerifierService } from './token-verifier.service.js';
+import { UsersService } from './users.service.js';
 
 @Module({
   imports: [

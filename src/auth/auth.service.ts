@@ -1,16 +1,16 @@
 import { ConflictException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { QueryFailedError } from 'typeorm';
-import { AccessTokenService } from './access-token.service';
-import { AuthUser } from './current-user.decorator';
-import { SignInDto } from './dto/sign-in.dto';
-import { SessionDto, UserDto } from './dto/session.dto';
-import { SignUpDto } from './dto/sign-up.dto';
-import { User } from './entities/user.entity';
-import { PasswordService } from './password.service';
-import { IssuedRefresh, SessionsService } from './sessions.service';
-import { SignInLockoutService } from './sign-in-lockout.service';
-import { UsersService } from './users.service';
+import { AccessTokenService } from './access-token.service.js';
+import type { AuthUser } from './current-user.decorator.js';
+import { SignInDto } from './dto/sign-in.dto.js';
+import { SessionDto, UserDto } from './dto/session.dto.js';
+import { SignUpDto } from './dto/sign-up.dto.js';
+import { User } from './entities/user.entity.js';
+import { PasswordService } from './password.service.js';
+import { type IssuedRefresh, SessionsService } from './sessions.service.js';
+import { SignInLockoutService } from './sign-in-lockout.service.js';
+import { UsersService } from './users.service.js';
 
 @Injectable()
 export class AuthService {

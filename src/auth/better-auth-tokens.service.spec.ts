@@ -1,7 +1,8 @@
-import { exportJWK, generateKeyPair, KeyLike, SignJWT } from 'jose';
+import { jest } from '@jest/globals';
+import { exportJWK, generateKeyPair, type KeyLike, SignJWT } from 'jose';
 import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
-import { BetterAuthTokensService, VERIFIED_TOKEN_TTL_MS } from './better-auth-tokens.service';
+import type { AddressInfo } from 'node:net';
+import { BetterAuthTokensService, VERIFIED_TOKEN_TTL_MS } from './better-auth-tokens.service.js';
 
 /** The cache of verified tokens: it saves the signature check, never the expiry check. */
 describe('BetterAuthTokensService: verified tokens', () => {
@@ -9,7 +10,7 @@ describe('BetterAuthTokensService: verified tokens', () => {
   let privateKey: KeyLike;
   let origin: string;
   let service: BetterAuthTokensService;
-  let check: jest.SpyInstance;
+  let check: jest.Spied<(token: string) => Promise<unknown>>;
 
   beforeAll(async () => {
     const keys = await generateKeyPair('EdDSA', { crv: 'Ed25519' });

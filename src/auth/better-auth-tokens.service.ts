@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
-import { errors, JWTPayload, jwtVerify } from 'jose';
-import { authConfig } from '../config/auth.config';
-import { AccessClaims, invalidToken } from './access-token.service';
-import { JwksCache, JwksUnavailableError } from './jwks-cache';
+import type { ConfigType } from '@nestjs/config';
+import { errors, type JWTPayload, jwtVerify } from 'jose';
+import { authConfig } from '../config/auth.config.js';
+import { type AccessClaims, invalidToken } from './access-token.service.js';
+import { JwksCache, JwksUnavailableError } from './jwks-cache.js';
 
 /** What Better Auth's jwt plugin can be configured to sign with. Never HS256, never none. */
 export const BETTER_AUTH_ALGORITHMS = ['EdDSA', 'RS256', 'PS256', 'ES256', 'ES512'];

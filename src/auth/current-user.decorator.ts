@@ -1,4 +1,4 @@
-import { createParamDecorator, ExecutionContext, InternalServerErrorException } from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext, InternalServerErrorException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 
 /** Who a verified bearer token says the caller is. */

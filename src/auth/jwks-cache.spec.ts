@@ -1,8 +1,8 @@
-import { exportJWK, generateKeyPair, jwtVerify, KeyLike, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, jwtVerify, type KeyLike, SignJWT } from 'jose';
 import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { JwksCache, JwksCacheOptions, JwksUnavailableError } from './jwks-cache';
+import { JwksCache, type JwksCacheOptions, JwksUnavailableError } from './jwks-cache.js';
 
 interface Key {
   kid: string;

@@ -1,4 +1,4 @@
-import { createLocalJWKSet, errors, JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, errors, type JWTVerifyGetKey } from 'jose';
 
 export interface JwksCacheOptions {
   /** Least time between two fetches, whatever triggers them (unknown `kid`, staleness, failure). */

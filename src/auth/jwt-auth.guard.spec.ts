@@ -1,8 +1,9 @@
-import { ExecutionContext, UnauthorizedException } from '@nestjs/common';
+import { jest } from '@jest/globals';
+import { type ExecutionContext, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthUser } from './current-user.decorator';
-import { bearerToken, JwtAuthGuard } from './jwt-auth.guard';
-import { TokenVerifierService } from './token-verifier.service';
+import type { AuthUser } from './current-user.decorator.js';
+import { bearerToken, JwtAuthGuard } from './jwt-auth.guard.js';
+import { TokenVerifierService } from './token-verifier.service.js';
 
 describe('JwtAuthGuard', () => {
   const user: AuthUser = { id: 'u1', email: 'u1@example.com', issuer: 'service' };

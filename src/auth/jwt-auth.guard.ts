@@ -1,8 +1,8 @@
-import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { IS_PUBLIC } from './public.decorator';
-import { TokenVerifierService } from './token-verifier.service';
+import { IS_PUBLIC } from './public.decorator.js';
+import { TokenVerifierService } from './token-verifier.service.js';
 
 const BEARER = /^bearer[ \t]+([^\s]+)[ \t]*$/i;
 

@@ -1,11 +1,11 @@
-import { verify } from '@node-rs/argon2';
-import { PasswordService } from './password.service';
+import { jest } from '@jest/globals';
 
 // The real argon2, observed: the test checks which hash an unknown account is verified against.
-jest.mock('@node-rs/argon2', () => {
-  const actual = jest.requireActual('@node-rs/argon2');
-  return { ...actual, verify: jest.fn(actual.verify) };
-});
+// Under native ESM a mock must be registered before the modules that use it are imported.
+const actual = await import('@node-rs/argon2');
+jest.unstable_mockModule('@node-rs/argon2', () => ({ ...actual, verify: jest.fn(actual.verify) }));
+const { verify } = await import('@node-rs/argon2');
+const { PasswordService } = await import('./password.service.js');
 
 /** OWASP Password Storage Cheat Sheet: argon2id, any one of these memory (KiB) / passes pairs, 1 lane. */
 const OWASP_ARGON2ID = [
@@ -23,7 +23,7 @@ function paramsOf(hash: string) {
 }
 
 describe('PasswordService', () => {
-  let passwords: PasswordService;
+  let passwords: InstanceType<typeof PasswordService>;
 
   beforeAll(async () => {
     passwords = new PasswordService();

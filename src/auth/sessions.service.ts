@@ -1,9 +1,9 @@
 import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
+import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { authConfig } from '../config/auth.config';
+import { authConfig } from '../config/auth.config.js';
 
 /** How long an instance trusts its last look at a session before asking the database again. */
 export const REVOCATION_RECHECK_MS = 2_000;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { TooManyRequestsException } from '../common/problem';
+import { TooManyRequestsException } from '../common/problem.js';
 
 export const MAX_FAILED_SIGN_INS = 10;
 const WINDOW = `interval '15 minutes'`;

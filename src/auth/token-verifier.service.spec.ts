@@ -1,9 +1,10 @@
+import { jest } from '@jest/globals';
 import { UnauthorizedException } from '@nestjs/common';
-import { AccessTokenService } from './access-token.service';
-import { BetterAuthTokensService } from './better-auth-tokens.service';
-import { SessionsService } from './sessions.service';
-import { TokenVerifierService } from './token-verifier.service';
-import { UsersService } from './users.service';
+import { AccessTokenService } from './access-token.service.js';
+import { BetterAuthTokensService } from './better-auth-tokens.service.js';
+import { SessionsService } from './sessions.service.js';
+import { TokenVerifierService } from './token-verifier.service.js';
+import { UsersService } from './users.service.js';
 
 const jwtWith = (header: object) => `${Buffer.from(JSON.stringify(header)).toString('base64url')}.e30.sig`;
 

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { AccessClaims, AccessTokenService, invalidToken } from './access-token.service';
-import { BetterAuthTokensService } from './better-auth-tokens.service';
-import { AuthUser } from './current-user.decorator';
-import { SessionsService } from './sessions.service';
-import { UsersService } from './users.service';
+import { type AccessClaims, AccessTokenService, invalidToken } from './access-token.service.js';
+import { BetterAuthTokensService } from './better-auth-tokens.service.js';
+import type { AuthUser } from './current-user.decorator.js';
+import { SessionsService } from './sessions.service.js';
+import { UsersService } from './users.service.js';
 
 /** Tokens longer than this are refused before any parsing or crypto. */
 const MAX_TOKEN_LENGTH = 8_192;

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { PROBLEM_CONTENT_TYPE, toProblem } from './problem';
+import { PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
 
 /**
  * Answers the errors Node raises before a request exists (headers too large, a request too slow to

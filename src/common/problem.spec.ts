@@ -1,6 +1,6 @@
 import { BadRequestException, ConflictException, InternalServerErrorException, NotFoundException } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
-import { toProblem, ValidationFailedException } from './problem';
+import { toProblem, ValidationFailedException } from './problem.js';
 
 const pgError = (code: string, message = 'duplicate key value violates unique constraint "users_email_key"') =>
   new QueryFailedError('INSERT INTO users ...', [], Object.assign(new Error(message), { code }));

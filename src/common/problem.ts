@@ -39,6 +39,11 @@ const CLIENT_ERRORS: Record<string, { status: number; detail: string }> = {
 };
 const MALFORMED_HTTP = { status: 400, detail: 'The request is not valid HTTP' };
 
+/** Fastify's own errors that reach the filter as they are (not as Nest HttpExceptions). */
+const FASTIFY_ERRORS: Record<string, { status: number; detail: string }> = {
+  FST_ERR_HANDLER_TIMEOUT: { status: 503, detail: 'The request took too long to answer; try again shortly' },
+};
+
 /**
  * The catalogue of errors that are not Nest HttpExceptions: PostgreSQL's (by SQLSTATE, or by driver
  * error code when no connection could be had). Nest already turns Fastify's own errors (413, 415)
@@ -81,6 +86,7 @@ function knownError(error: unknown): { status: number; detail: string } | undefi
   const { code, message, driverError } = error as { code?: unknown; message?: unknown; driverError?: unknown };
   if (typeof code === 'string') {
     if (CLIENT_ERRORS[code]) return CLIENT_ERRORS[code];
+    if (FASTIFY_ERRORS[code]) return FASTIFY_ERRORS[code];
     if (code.startsWith('HPE_')) return MALFORMED_HTTP;
     if (POSTGRES_ERRORS[code]) return POSTGRES_ERRORS[code];
     if (/^08/.test(code) || CONNECTION_ERROR_CODES.has(code)) return DATABASE_UNAVAILABLE;

@@ -1,5 +1,5 @@
-import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
-import { FieldError, ValidationFailedException } from './problem';
+import { type ArgumentMetadata, Injectable, type ValidationError, ValidationPipe } from '@nestjs/common';
+import { type FieldError, ValidationFailedException } from './problem.js';
 
 /**
  * Validation for bodies, queries and path parameters: no type coercion (a number where a string

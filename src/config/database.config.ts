@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { loadEnv } from './env.validation';
+import { loadEnv } from './env.validation.js';
 
 export const databaseConfig = registerAs('database', () => {
   const env = loadEnv();

@@ -1,4 +1,4 @@
-import { ConfigError, loadEnv, parseEnv } from './env.validation';
+import { ConfigError, loadEnv, parseEnv } from './env.validation.js';
 
 const SECRET = 's'.repeat(40);
 

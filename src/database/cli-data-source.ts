@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
-import { prepareEnvironment } from '../config/environment';
-import { loadEnv } from '../config/env.validation';
-import { dataSourceOptions } from './data-source';
+import { prepareEnvironment } from '../config/environment.js';
+import { loadEnv } from '../config/env.validation.js';
+import { dataSourceOptions } from './data-source.js';
 
 /**
  * The TypeORM CLI's data source (`npm run migration:run|revert|generate`): the app's connection

@@ -1,14 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DataSource, DataSourceOptions } from 'typeorm';
-import { AuthSession } from '../auth/entities/auth-session.entity';
-import { RefreshToken } from '../auth/entities/refresh-token.entity';
-import { User } from '../auth/entities/user.entity';
-import { toProblem } from '../common/problem';
-import { Task } from '../tasks/task.entity';
-import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
-import { AuthRateLimits1763900000000 } from './migrations/1763900000000-auth-rate-limits';
-import { IdempotencyKeys1764000000000 } from './migrations/1764000000000-idempotency-keys';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { AuthSession } from '../auth/entities/auth-session.entity.js';
+import { RefreshToken } from '../auth/entities/refresh-token.entity.js';
+import { User } from '../auth/entities/user.entity.js';
+import { toProblem } from '../common/problem.js';
+import { Task } from '../tasks/task.entity.js';
+import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema.js';
+import { AuthRateLimits1763900000000 } from './migrations/1763900000000-auth-rate-limits.js';
+import { IdempotencyKeys1764000000000 } from './migrations/1764000000000-idempotency-keys.js';
 
 export const ENTITIES = [User, AuthSession, RefreshToken, Task];
 export const MIGRATIONS = [InitialSchema1763800000000, AuthRateLimits1763900000000, IdempotencyKeys1764000000000];

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
-import { TypeOrmModule, TypeOrmModuleOptions } from '@nestjs/typeorm';
-import { databaseConfig } from '../config/database.config';
-import { connectWithRetry, dataSourceOptions, runMigrations } from './data-source';
+import type { ConfigType } from '@nestjs/config';
+import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
+import { databaseConfig } from '../config/database.config.js';
+import { connectWithRetry, dataSourceOptions, runMigrations } from './data-source.js';
 
 @Module({
   imports: [

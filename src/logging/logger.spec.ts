@@ -1,4 +1,4 @@
-import { createLogger } from './logger';
+import { createLogger } from './logger.js';
 
 function capture(logFormat: 'json' | 'pretty') {
   const output: string[] = [];

@@ -1,6 +1,6 @@
-import pino, { DestinationStream, Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import { prettyFactory } from 'pino-pretty';
-import type { Env } from '../config/env.validation';
+import type { Env } from '../config/env.validation.js';
 
 /**
  * Whatever is logged, these never reach the output: credentials in headers, and passwords and

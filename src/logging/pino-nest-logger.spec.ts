@@ -1,8 +1,8 @@
-import Fastify, { FastifyBaseLogger } from 'fastify';
-import { createLogger } from './logger';
-import { PinoNestLogger } from './pino-nest-logger';
-import { registerRequestContext, requestId } from './request-context';
-import { RequestLogController } from './request-logging';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { createLogger } from './logger.js';
+import { PinoNestLogger } from './pino-nest-logger.js';
+import { registerRequestContext, requestId } from './request-context.js';
+import { RequestLogController } from './request-logging.js';
 
 describe('PinoNestLogger', () => {
   const output: string[] = [];

@@ -1,6 +1,6 @@
-import { LoggerService } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { currentRequestLogger } from './request-context';
+import { currentRequestLogger } from './request-context.js';
 
 type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 

@@ -1,6 +1,6 @@
 import { LogController } from 'fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { routeTemplate } from './request-context';
+import { routeTemplate } from './request-context.js';
 
 /**
  * One line per request, written when the response is finished: method, route template, status and

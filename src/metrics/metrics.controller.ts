@@ -1,8 +1,8 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Registry } from 'prom-client';
-import { Public } from '../auth/public.decorator';
-import { MetricsService } from './metrics.service';
+import { Public } from '../auth/public.decorator.js';
+import { MetricsService } from './metrics.service.js';
 
 /** For Prometheus, not for API clients: public (scrapers carry no token) and left out of the docs. */
 @ApiExcludeController()

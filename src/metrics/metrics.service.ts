@@ -1,13 +1,13 @@
-import { Inject, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
+import { Inject, Injectable, NotFoundException, type OnModuleInit } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { appConfig } from '../config/app.config';
-import { routeTemplate } from '../logging/request-context';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
+import { appConfig } from '../config/app.config.js';
+import { routeTemplate } from '../logging/request-context.js';
 
 /**
  * Prometheus metrics: requests and their latency by route template and status, the database pool,

@@ -1,7 +1,7 @@
-import { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import type { ParameterObject, ReferenceObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { SERVICE_VERSION } from '../service-info';
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { ParameterObject, ReferenceObject } from '@nestjs/swagger';
+import { SERVICE_VERSION } from '../service-info.js';
 
 /**
  * The OpenAPI document: served at /docs-json, written to openapi/openapi.json by `npm run openapi`

@@ -2,11 +2,12 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppModule } from '../app.module';
-import { buildOpenApiDocument, serializeOpenApiDocument } from './openapi-document';
+import { fileURLToPath } from 'node:url';
+import { AppModule } from '../app.module.js';
+import { buildOpenApiDocument, serializeOpenApiDocument } from './openapi-document.js';
 
 /** Where `npm run openapi` writes the document; the frontend's types are generated next to it. */
-export const OPENAPI_FILE = join(__dirname, '..', '..', 'openapi', 'openapi.json');
+export const OPENAPI_FILE = join(import.meta.dirname, '..', '..', 'openapi', 'openapi.json');
 
 /**
  * `npm run openapi`: builds the document from the app module in preview mode (routes and DTOs are
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   console.log(`Wrote ${OPENAPI_FILE}`);
 }
 
-if (require.main === module) {
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
   main().catch((error: unknown) => {
     console.error(`openapi: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

@@ -2,7 +2,7 @@ import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { TASK_VERSION, VersionedTask } from './task-version';
+import { TASK_VERSION, type VersionedTask } from './task-version.js';
 
 /** How long a key is remembered: a day, like the IETF draft's examples and Stripe. */
 export const IDEMPOTENCY_KEY_TTL_HOURS = 24;

@@ -1,5 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
-import { IfMatchPipe } from './if-match.pipe';
+import { IfMatchPipe } from './if-match.pipe.js';
 
 describe('IfMatchPipe (RFC 9110 If-Match)', () => {
   const pipe = new IfMatchPipe();

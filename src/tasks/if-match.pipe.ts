@@ -1,4 +1,4 @@
-import { BadRequestException, Injectable, PipeTransform } from '@nestjs/common';
+import { BadRequestException, Injectable, type PipeTransform } from '@nestjs/common';
 
 /**
  * A parsed If-Match header (RFC 9110 section 13.1.1): `*` (any current version) or the entity tags

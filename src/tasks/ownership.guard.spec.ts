@@ -1,5 +1,5 @@
-import { ExecutionContext, ForbiddenException } from '@nestjs/common';
-import { OwnershipGuard } from './ownership.guard';
+import { type ExecutionContext, ForbiddenException } from '@nestjs/common';
+import { OwnershipGuard } from './ownership.guard.js';
 
 const contextFor = (params: Record<string, string>, userId = 'alice'): ExecutionContext =>
   ({ switchToHttp: () => ({ getRequest: () => ({ params, user: { id: userId, email: null, issuer: 'service' } }) }) }) as unknown as ExecutionContext;

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest, preSerializationHookHandler } from 'fastify';
 import { createHash } from 'node:crypto';
-import { TaskPageDto } from './dto/task.dto';
-import { TASK_VERSION, VersionedTask } from './task-version';
+import { TaskPageDto } from './dto/task.dto.js';
+import { TASK_VERSION, type VersionedTask } from './task-version.js';
 
 /** The strong ETag of a task at a given version. */
 export const etagOf = (task: { id: number; [TASK_VERSION]: number }) => `"${task.id}-${task[TASK_VERSION]}"`;

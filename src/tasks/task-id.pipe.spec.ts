@@ -1,5 +1,5 @@
-import { ValidationFailedException } from '../common/problem';
-import { TaskIdPipe } from './task-id.pipe';
+import { ValidationFailedException } from '../common/problem.js';
+import { TaskIdPipe } from './task-id.pipe.js';
 
 describe('TaskIdPipe', () => {
   const pipe = new TaskIdPipe();

@@ -1,5 +1,5 @@
-import { Injectable, PipeTransform } from '@nestjs/common';
-import { ValidationFailedException } from '../common/problem';
+import { Injectable, type PipeTransform } from '@nestjs/common';
+import { ValidationFailedException } from '../common/problem.js';
 
 const MAX_ID = 2_147_483_647;
 

@@ -1,4 +1,4 @@
-import { TaskDto } from './dto/task.dto';
+import { TaskDto } from './dto/task.dto.js';
 
 /** Lets the response layer derive an ETag without the version appearing in the JSON body. */
 export const TASK_VERSION = Symbol('taskVersion');

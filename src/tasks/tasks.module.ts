@@ -1,10 +1,10 @@
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyAdapter } from '@nestjs/platform-fastify';
-import { IdempotencyService } from './idempotency.service';
-import { taskHeaders } from './task-headers.hook';
-import { TasksController } from './tasks.controller';
-import { TasksService } from './tasks.service';
+import { IdempotencyService } from './idempotency.service.js';
+import { taskHeaders } from './task-headers.hook.js';
+import { TasksController } from './tasks.controller.js';
+import { TasksService } from './tasks.service.js';
 
 @Module({
   controllers: [TasksController],

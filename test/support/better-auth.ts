@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { createTestDatabase, TestDatabase } from './test-database';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export interface BetterAuthUser {
   id: string;
@@ -30,7 +30,7 @@ export interface BetterAuthServer {
   stop(): Promise<void>;
 }
 
-const SERVER_SCRIPT = join(__dirname, 'better-auth-server.mjs');
+const SERVER_SCRIPT = join(import.meta.dirname, 'better-auth-server.mjs');
 
 export async function startBetterAuth(options: { alg?: string } = {}): Promise<BetterAuthServer> {
   const db = await createTestDatabase('better_auth');

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 
 /** Debian's Chromium (`apt-get install chromium`): no browser is ever downloaded. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -18,7 +18,7 @@ const CHROMIUM_ARGS = [
 ];
 
 /** Screenshots for a person to look at; gitignored. */
-export const ARTIFACTS = join(__dirname, '..', 'artifacts');
+export const ARTIFACTS = join(import.meta.dirname, '..', 'artifacts');
 
 const ci = !!process.env.CI && process.env.CI !== 'false';
 const installed = existsSync(CHROMIUM);

@@ -1,7 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(import.meta.dirname, '..', '..');
+/** SWC's TypeScript loader, resolved from the checkout rather than the working directory (which a test may move). */
+const SWC_LOADER = `data:text/javascript,import { register } from 'node:module'; register('@swc-node/register/esm', ${JSON.stringify(pathToFileURL(join(ROOT, '/')).href)});`;
 
 export interface ServiceProcess {
   child: ChildProcess;
@@ -14,13 +17,13 @@ export interface ServiceProcess {
 }
 
 /**
- * Runs src/main.ts as the real entry point in a child process (ts-node, transpile only, so start-up
+ * Runs src/main.ts as the real entry point in a child process (SWC's loader, transpile only, so start-up
  * stays quick), with `env` on top of a clean environment.
  */
 export function startService(env: Record<string, string>, cwd = ROOT): ServiceProcess {
-  const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), join(ROOT, 'src', 'main.ts')], {
+  const child = spawn(process.execPath, ['--import', SWC_LOADER, join(ROOT, 'src', 'main.ts')], {
     cwd,
-    env: { PATH: process.env.PATH, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), NO_COLOR: '1', NODE_ENV: 'test', ...env },
+    env: { PATH: process.env.PATH, SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json'), NO_COLOR: '1', NODE_ENV: 'test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

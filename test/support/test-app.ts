@@ -1,9 +1,9 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { Client } from 'pg';
-import { createApp, CreateAppOptions } from '../../src/app';
-import { createTestDatabase, TestDatabase } from './test-database';
+import { createApp, type CreateAppOptions } from '../../src/app.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export const TEST_SECRET = 'e2e-secret-that-is-long-enough-for-hs256-0123456789';
 

@@ -1,5 +1,5 @@
 import { createHmac, KeyObject, sign } from 'node:crypto';
-import { TEST_SECRET } from './test-app';
+import { TEST_SECRET } from './test-app.js';
 
 const b64 = (value: object | Buffer) => (Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value))).toString('base64url');
 

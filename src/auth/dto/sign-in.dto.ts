@@ -1,5 +1,5 @@
 import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
-import { LowerTrim } from '../../common/transforms';
+import { LowerTrim } from '../../common/transforms.js';
 
 export class SignInDto {
   /** @example "ada@example.com" */

@@ -1,5 +1,5 @@
 import { IsEmail, IsOptional, IsString, Length, MaxLength } from 'class-validator';
-import { LowerTrim, Trim } from '../../common/transforms';
+import { LowerTrim, Trim } from '../../common/transforms.js';
 
 export class SignUpDto {
   /**

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Rate-limit state lives in the database so every instance sharing it enforces the same limits. */
 export class AuthRateLimits1763900000000 implements MigrationInterface {

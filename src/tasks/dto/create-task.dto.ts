@@ -1,7 +1,7 @@
 import { IsBoolean, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
-import { IsOptionalNotNull, Trim } from '../../common/transforms';
-import { IsTimestamp } from '../is-timestamp.decorator';
-import { PRIORITIES, Priority } from '../task.entity';
+import { IsOptionalNotNull, Trim } from '../../common/transforms.js';
+import { IsTimestamp } from '../is-timestamp.decorator.js';
+import { PRIORITIES, type Priority } from '../task.entity.js';
 
 export class CreateTaskDto {
   /**

@@ -1,7 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { IsTimestamp } from '../is-timestamp.decorator';
-import { PRIORITIES, Priority } from '../task.entity';
+import { IsTimestamp } from '../is-timestamp.decorator.js';
+import { PRIORITIES, type Priority } from '../task.entity.js';
 
 export const SORT_FIELDS = ['created_at', 'updated_at', 'due_date', 'priority', 'title'] as const;
 export const SORTS = [...SORT_FIELDS, ...SORT_FIELDS.map((f) => `-${f}` as const)];

@@ -1,4 +1,4 @@
-import { Priority } from '../task.entity';
+import type { Priority } from '../task.entity.js';
 
 export class TaskDto {
   /** @example 42 */

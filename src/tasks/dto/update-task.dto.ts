@@ -1,7 +1,7 @@
 import { PartialType } from '@nestjs/swagger';
 import { IsBoolean } from 'class-validator';
-import { IsOptionalNotNull } from '../../common/transforms';
-import { CreateTaskDto } from './create-task.dto';
+import { IsOptionalNotNull } from '../../common/transforms.js';
+import { CreateTaskDto } from './create-task.dto.js';
 
 /**
  * Any subset of a task's fields; both PUT and PATCH merge. `skipNullProperties: false` keeps
