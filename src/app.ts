@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { AppModule } from './app.module.js';
 import { registerBodyParsers } from './common/body-parsers.js';
 import { clientErrorHandler } from './common/client-error.js';
+import { registerResourceHeaders } from './common/resource-headers.hook.js';
 import { loadEnv } from './config/env.validation.js';
 import { createLogger } from './logging/logger.js';
 import { PinoNestLogger } from './logging/pino-nest-logger.js';
@@ -45,6 +46,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   });
   registerBodyParsers(adapter.getInstance());
   registerRequestContext(adapter.getInstance());
+  registerResourceHeaders(adapter.getInstance());
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     bodyParser: false,

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type AuthUser, CurrentUser } from '../auth/current-user.decorator.js';
+import { type IfMatch, IfMatchPipe } from '../common/etag.js';
 import { IdempotencyKeyPipe } from '../common/idempotency-key.pipe.js';
 import { OwnershipGuard } from '../common/ownership.guard.js';
 import { RequestHeader } from '../common/request-header.decorator.js';
@@ -9,7 +10,6 @@ import { CreateTaskDto } from './dto/create-task.dto.js';
 import { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
 import { TaskDto, TaskPageDto } from './dto/task.dto.js';
 import { CompleteTaskDto, UpdateTaskDto } from './dto/update-task.dto.js';
-import { type IfMatch, IfMatchPipe } from './if-match.pipe.js';
 import { TasksService } from './tasks.service.js';
 
 const IF_MATCH = ApiHeader({
