@@ -12,6 +12,7 @@ import { createLogger } from './logging/logger.js';
 import { PinoNestLogger } from './logging/pino-nest-logger.js';
 import { registerRequestContext, requestId } from './logging/request-context.js';
 import { RequestLogController } from './logging/request-logging.js';
+import { MetricsService } from './metrics/metrics.service.js';
 import { buildOpenApiDocument } from './openapi/openapi-document.js';
 import { SERVICE_NAME } from './service-info.js';
 
@@ -53,6 +54,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     abortOnError: false,
     logger: new PinoNestLogger(logger),
   });
+  app.get(MetricsService).registerHooks(adapter.getInstance());
 
   // helmet's middleware is built once here: @fastify/helmet rebuilt it on every request, which
   // cost about a third of the CPU of a simple authenticated GET.
