@@ -6,11 +6,13 @@ import helmet from 'helmet';
 import { AppModule } from './app.module.js';
 import { registerBodyParsers } from './common/body-parsers.js';
 import { clientErrorHandler } from './common/client-error.js';
+import { registerResourceHeaders } from './common/resource-headers.hook.js';
 import { loadEnv } from './config/env.validation.js';
 import { createLogger } from './logging/logger.js';
 import { PinoNestLogger } from './logging/pino-nest-logger.js';
 import { registerRequestContext, requestId } from './logging/request-context.js';
 import { RequestLogController } from './logging/request-logging.js';
+import { MetricsService } from './metrics/metrics.service.js';
 import { buildOpenApiDocument } from './openapi/openapi-document.js';
 import { SERVICE_NAME } from './service-info.js';
 
@@ -45,12 +47,14 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   });
   registerBodyParsers(adapter.getInstance());
   registerRequestContext(adapter.getInstance());
+  registerResourceHeaders(adapter.getInstance());
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     bodyParser: false,
     abortOnError: false,
     logger: new PinoNestLogger(logger),
   });
+  app.get(MetricsService).registerHooks(adapter.getInstance());
 
   // helmet's middleware is built once here: @fastify/helmet rebuilt it on every request, which
   // cost about a third of the CPU of a simple authenticated GET.

@@ -1,6 +1,6 @@
 import { createTestApp, type Session, type TestApp } from './support/test-app.js';
 
-/** ETag and Location come from a Fastify hook (task-headers.hook.ts), not from the handlers. */
+/** ETag and Location come from a Fastify hook (common/resource-headers.hook.ts), not from the handlers. */
 describe('task response headers', () => {
   let t: TestApp;
   let me: Session;

@@ -1,6 +1,5 @@
 import { Inject, Injectable, NotFoundException, type OnModuleInit } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -8,6 +7,8 @@ import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { appConfig } from '../config/app.config.js';
 import { routeTemplate } from '../logging/request-context.js';
+
+const LABELS = ['method', 'route', 'status'] as const;
 
 /**
  * Prometheus metrics: requests and their latency by route template and status, the database pool,
@@ -17,33 +18,34 @@ import { routeTemplate } from '../logging/request-context.js';
 @Injectable()
 export class MetricsService implements OnModuleInit {
   private readonly registry = new Registry();
+  private readonly requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests served', labelNames: LABELS, registers: [this.registry] });
+  private readonly duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time from receiving a request to finishing its response',
+    labelNames: LABELS,
+    registers: [this.registry],
+  });
 
   constructor(
     @Inject(appConfig.KEY) private readonly config: ConfigType<typeof appConfig>,
-    private readonly adapterHost: HttpAdapterHost,
     private readonly dataSource: DataSource,
   ) {}
+
+  /** Counts every response; called by createApp(), which adds all of the app's Fastify hooks. */
+  registerHooks(fastify: FastifyInstance): void {
+    if (!this.config.metricsEnabled) return;
+    fastify.addHook('onResponse', (request, reply, done) => {
+      const labels = { method: request.method, route: routeTemplate(request), status: String(reply.statusCode) };
+      this.requests.inc(labels);
+      this.duration.observe(labels, reply.elapsedTime / 1000);
+      done();
+    });
+  }
 
   onModuleInit(): void {
     if (!this.config.metricsEnabled) return;
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-
-    const labelNames = ['method', 'route', 'status'] as const;
-    const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests served', labelNames, registers });
-    const duration = new Histogram({
-      name: 'http_request_duration_seconds',
-      help: 'Time from receiving a request to finishing its response',
-      labelNames,
-      registers,
-    });
-    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    fastify.addHook('onResponse', (request, reply, done) => {
-      const labels = { method: request.method, route: routeTemplate(request), status: String(reply.statusCode) };
-      requests.inc(labels);
-      duration.observe(labels, reply.elapsedTime / 1000);
-      done();
-    });
 
     // Read at scrape time from the pg Pool TypeORM drives.
     const pool = () => (this.dataSource.driver as PostgresDriver).master as Pool;

@@ -2,7 +2,8 @@ import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { TASK_VERSION, type VersionedTask } from './task-version.js';
+import { VERSION as TASK_VERSION } from '../common/etag.js';
+import type { VersionedTask } from './dto/task.dto.js';
 
 /** How long a key is remembered: a day, like the IETF draft's examples and Stripe. */
 export const IDEMPOTENCY_KEY_TTL_HOURS = 24;

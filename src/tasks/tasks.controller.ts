@@ -1,15 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type AuthUser, CurrentUser } from '../auth/current-user.decorator.js';
+import { type IfMatch, IfMatchPipe } from '../common/etag.js';
+import { IdempotencyKeyPipe } from '../common/idempotency-key.pipe.js';
+import { OwnershipGuard } from '../common/ownership.guard.js';
 import { RequestHeader } from '../common/request-header.decorator.js';
+import { ResourceIdPipe } from '../common/resource-id.pipe.js';
 import { CreateTaskDto } from './dto/create-task.dto.js';
 import { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
 import { TaskDto, TaskPageDto } from './dto/task.dto.js';
 import { CompleteTaskDto, UpdateTaskDto } from './dto/update-task.dto.js';
-import { IdempotencyKeyPipe } from './idempotency-key.pipe.js';
-import { type IfMatch, IfMatchPipe } from './if-match.pipe.js';
-import { OwnershipGuard } from './ownership.guard.js';
-import { TaskIdPipe } from './task-id.pipe.js';
 import { TasksService } from './tasks.service.js';
 
 const IF_MATCH = ApiHeader({
@@ -53,7 +53,7 @@ export class TasksController {
 
   /** Get one task */
   @Get(':id')
-  findOne(@CurrentUser() user: AuthUser, @Param('id', TaskIdPipe) id: number): Promise<TaskDto> {
+  findOne(@CurrentUser() user: AuthUser, @Param('id', ResourceIdPipe) id: number): Promise<TaskDto> {
     return this.tasks.findOne(user.id, id);
   }
 
@@ -62,7 +62,7 @@ export class TasksController {
   @IF_MATCH
   replace(
     @CurrentUser() user: AuthUser,
-    @Param('id', TaskIdPipe) id: number,
+    @Param('id', ResourceIdPipe) id: number,
     @Body() dto: UpdateTaskDto,
     @RequestHeader('if-match', IfMatchPipe) ifMatch?: IfMatch,
   ): Promise<TaskDto> {
@@ -74,7 +74,7 @@ export class TasksController {
   @IF_MATCH
   update(
     @CurrentUser() user: AuthUser,
-    @Param('id', TaskIdPipe) id: number,
+    @Param('id', ResourceIdPipe) id: number,
     @Body() dto: UpdateTaskDto,
     @RequestHeader('if-match', IfMatchPipe) ifMatch?: IfMatch,
   ): Promise<TaskDto> {
@@ -86,7 +86,7 @@ export class TasksController {
   @IF_MATCH
   complete(
     @CurrentUser() user: AuthUser,
-    @Param('id', TaskIdPipe) id: number,
+    @Param('id', ResourceIdPipe) id: number,
     @Body() dto: CompleteTaskDto,
     @RequestHeader('if-match', IfMatchPipe) ifMatch?: IfMatch,
   ): Promise<TaskDto> {
@@ -97,7 +97,7 @@ export class TasksController {
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
   @IF_MATCH
-  remove(@CurrentUser() user: AuthUser, @Param('id', TaskIdPipe) id: number, @RequestHeader('if-match', IfMatchPipe) ifMatch?: IfMatch): Promise<void> {
+  remove(@CurrentUser() user: AuthUser, @Param('id', ResourceIdPipe) id: number, @RequestHeader('if-match', IfMatchPipe) ifMatch?: IfMatch): Promise<void> {
     return this.tasks.remove(user.id, id, ifMatch);
   }
 }

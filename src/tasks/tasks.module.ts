@@ -1,8 +1,5 @@
-import { Module, type OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Module } from '@nestjs/common';
 import { IdempotencyService } from './idempotency.service.js';
-import { taskHeaders } from './task-headers.hook.js';
 import { TasksController } from './tasks.controller.js';
 import { TasksService } from './tasks.service.js';
 
@@ -10,10 +7,4 @@ import { TasksService } from './tasks.service.js';
   controllers: [TasksController],
   providers: [TasksService, IdempotencyService],
 })
-export class TasksModule implements OnModuleInit {
-  constructor(private readonly adapterHost: HttpAdapterHost<FastifyAdapter>) {}
-
-  onModuleInit(): void {
-    this.adapterHost.httpAdapter.getInstance().addHook('preSerialization', taskHeaders);
-  }
-}
+export class TasksModule {}

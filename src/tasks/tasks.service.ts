@@ -1,14 +1,13 @@
 import { Injectable, NotFoundException, PreconditionFailedException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { type IfMatch, VERSION as TASK_VERSION } from '../common/etag.js';
 import { CreateTaskDto } from './dto/create-task.dto.js';
 import { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
-import { TaskDto, TaskPageDto } from './dto/task.dto.js';
+import { TaskDto, TaskPageDto, type VersionedTask } from './dto/task.dto.js';
 import { UpdateTaskDto } from './dto/update-task.dto.js';
 import { IdempotencyService } from './idempotency.service.js';
-import type { IfMatch } from './if-match.pipe.js';
 import { parseTimestamp } from './is-timestamp.decorator.js';
-import { TASK_VERSION, type VersionedTask } from './task-version.js';
 
 /** What each sort orders by; titles case-insensitively, matching the migration's indexes. */
 const SORT_KEYS = { created_at: 'created_at', updated_at: 'updated_at', due_date: 'due_date', priority: 'priority', title: 'lower(title)' } as const;

@@ -1,3 +1,4 @@
+import type { Versioned } from '../../common/etag.js';
 import type { Priority } from '../task.entity.js';
 
 export class TaskDto {
@@ -25,3 +26,6 @@ export class TaskPageDto {
   limit: number;
   offset: number;
 }
+
+/** A task as TasksService returns it: its version rides along for the ETag, outside the JSON body. */
+export type VersionedTask = Versioned<TaskDto>;

@@ -7,11 +7,11 @@ const contextFor = (params: Record<string, string>, userId = 'alice'): Execution
 describe('OwnershipGuard', () => {
   const guard = new OwnershipGuard();
 
-  it('lets /api/tasks routes through: the token user is implied', () => {
+  it('lets /api/<resource> routes through: the token user is implied', () => {
     expect(guard.canActivate(contextFor({ id: '1' }))).toBe(true);
   });
 
-  it("lets the token's own user through /api/{userId}/tasks", () => {
+  it("lets the token's own user through /api/{userId}/<resource>", () => {
     expect(guard.canActivate(contextFor({ userId: 'alice' }))).toBe(true);
   });
 

@@ -2,8 +2,10 @@ import { type CanActivate, type ExecutionContext, ForbiddenException, Injectable
 import type { FastifyRequest } from 'fastify';
 
 /**
- * On `/api/{user_id}/tasks...`, the path's user must be the token's user (403 otherwise). Runs
- * after JwtAuthGuard; on `/api/tasks...` there is no path user and the token's user is implied.
+ * Ownership for a resource served under two route families: on `/api/{user_id}/<resource>...` (a
+ * `:userId` path parameter) the path's user must be the token's user, 403 otherwise; on
+ * `/api/<resource>...` there is no path user and the token's user is implied. Runs after
+ * JwtAuthGuard. The resource's service still scopes every query by the owner.
  */
 @Injectable()
 export class OwnershipGuard implements CanActivate {
