@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
@@ -105,6 +106,33 @@ describe('npm run migration:*', () => {
     expect(await applied()).toEqual(MIGRATIONS.map((m) => m.name));
     tablesAfterRun = await tables();
     expect(tablesAfterRun).toEqual(expect.arrayContaining(['auth_sessions', 'migrations', 'refresh_tokens', 'tasks', 'users']));
+  });
+
+  // The entities declare the whole schema (test/schema.e2e-spec.ts), so a generated migration holds
+  // only what changed.
+  const migrationFiles = () => readdirSync(join(ROOT, 'src', 'database', 'migrations')).sort();
+
+  it('generate writes nothing on an up-to-date database', async () => {
+    const before = migrationFiles();
+    const run = await migration('generate', 'Nothing');
+    const written = migrationFiles().filter((file) => !before.includes(file));
+    // Should this fail, leave no stray migration behind for the next run to pick up.
+    for (const file of written) rmSync(join(ROOT, 'src', 'database', 'migrations', file));
+    expect(written).toEqual([]);
+    expect(run.stdout).toContain('No changes in database schema were found');
+  });
+
+  it('generate proposes only what differs from the entities', async () => {
+    await sql.query('DROP INDEX tasks_user_due_date_idx');
+    try {
+      const run = await migration('generate', 'RestoreIndex', '--dryrun');
+      expect(run.code).toBe(0);
+      const up = run.stdout.slice(run.stdout.indexOf('async up('), run.stdout.indexOf('async down('));
+      expect(up.match(/queryRunner\.query\(/g)).toHaveLength(1);
+      expect(up).toContain('CREATE INDEX "tasks_user_due_date_idx" ON "tasks"  ("user_id", "due_date", "id")');
+    } finally {
+      await sql.query('CREATE INDEX IF NOT EXISTS tasks_user_due_date_idx ON tasks (user_id, due_date, id)');
+    }
   });
 
   it('revert undoes the last one only', async () => {

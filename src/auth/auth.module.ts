@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { createSecretKey } from 'node:crypto';
 import { authConfig } from '../config/auth.config.js';
 import { AccessTokenService } from './access-token.service.js';
@@ -9,6 +10,9 @@ import { AuthRateLimitService } from './auth-rate-limit.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { BetterAuthTokensService } from './better-auth-tokens.service.js';
+import { AuthSession } from './entities/auth-session.entity.js';
+import { RefreshToken } from './entities/refresh-token.entity.js';
+import { User } from './entities/user.entity.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
 import { PasswordService } from './password.service.js';
 import { SessionsService } from './sessions.service.js';
@@ -18,6 +22,7 @@ import { UsersService } from './users.service.js';
 
 @Module({
   imports: [
+    TypeOrmModule.forFeature([User, AuthSession, RefreshToken]),
     JwtModule.registerAsync({
       inject: [authConfig.KEY],
       useFactory: (config: ConfigType<typeof authConfig>) => {

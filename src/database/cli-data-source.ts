@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { prepareEnvironment } from '../config/environment.js';
 import { loadEnv } from '../config/env.validation.js';
+import { ENTITIES } from '../entities.js';
 import { dataSourceOptions } from './data-source.js';
 
 /**
@@ -21,7 +22,7 @@ function cliDataSource(): DataSource {
     );
     process.exit(1);
   }
-  return new DataSource(dataSourceOptions({ url: env.databaseUrl, poolSize: 1, poolRecycleSeconds: 0 }));
+  return new DataSource({ ...dataSourceOptions({ url: env.databaseUrl, poolSize: 1, poolRecycleSeconds: 0 }), entities: ENTITIES });
 }
 
 export default cliDataSource();

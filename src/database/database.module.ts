@@ -10,6 +10,8 @@ import { connectWithRetry, dataSourceOptions, runMigrations } from './data-sourc
       inject: [databaseConfig.KEY],
       useFactory: (config: ConfigType<typeof databaseConfig>) => ({
         ...dataSourceOptions(config),
+        // Each feature module registers its entities (TypeOrmModule.forFeature).
+        autoLoadEntities: true,
         // connectWithRetry retries with one clear line per attempt; TypeORM's own retry would add
         // a stack trace per attempt, so it is told never to retry.
         retryAttempts: config.connectAttempts,

@@ -1,19 +1,35 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+import { User } from '../auth/entities/user.entity.js';
 
 export const PRIORITIES = ['low', 'medium', 'high'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
 /**
- * A task. Indexes live in the migration: one per sort key, each led by `user_id`, because every
- * query is scoped to one owner.
+ * A task. One index per sort key, each led by `user_id` and ending in `id` (the tie-breaker),
+ * because every list query is scoped to one owner: a page is an index range scan at any size.
+ * Titles sort case-insensitively, on `lower(title)`, which TypeORM cannot express: that index is
+ * declared by name only (`synchronize: false`) and created by the migration.
+ * Constraint names are PostgreSQL's defaults, as the initial migration created them.
  */
 @Entity({ name: 'tasks' })
+@Index('tasks_user_created_at_idx', ['userId', 'createdAt', 'id'])
+@Index('tasks_user_updated_at_idx', ['userId', 'updatedAt', 'id'])
+@Index('tasks_user_due_date_idx', ['userId', 'dueDate', 'id'])
+@Index('tasks_user_priority_idx', ['userId', 'priority', 'id'])
+@Index('tasks_user_title_idx', { synchronize: false })
+@Check('tasks_title_check', 'length(btrim(title)) > 0')
+@Check('tasks_description_check', 'length(description) <= 2000')
 export class Task {
-  @PrimaryGeneratedColumn({ type: 'integer' })
+  @PrimaryGeneratedColumn('identity', { type: 'integer', generatedIdentity: 'BY DEFAULT', primaryKeyConstraintName: 'tasks_pkey' })
   id: number;
 
   @Column({ name: 'user_id', type: 'text' })
   userId: string;
+
+  /** Declared for the foreign key; never loaded (queries use `userId`). */
+  @ManyToOne(() => User, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'tasks_user_id_fkey' })
+  user?: Relation<User>;
 
   @Column({ type: 'varchar', length: 255 })
   title: string;

@@ -1,14 +1,20 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { AuthSession } from './auth-session.entity.js';
 
 /** A refresh token, stored only as its SHA-256 so a database leak yields nothing usable. */
 @Entity({ name: 'refresh_tokens' })
 export class RefreshToken {
-  @PrimaryColumn({ name: 'token_hash', type: 'bytea' })
+  @PrimaryColumn({ name: 'token_hash', type: 'bytea', primaryKeyConstraintName: 'refresh_tokens_pkey' })
   tokenHash: Buffer;
 
-  @Index()
+  @Index('refresh_tokens_session_id_idx')
   @Column({ name: 'session_id', type: 'uuid' })
   sessionId: string;
+
+  /** Declared for the foreign key; never loaded (queries use `sessionId`). */
+  @ManyToOne(() => AuthSession, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'session_id', foreignKeyConstraintName: 'refresh_tokens_session_id_fkey' })
+  session?: Relation<AuthSession>;
 
   @Column({ name: 'expires_at', type: 'timestamptz', precision: 3 })
   expiresAt: Date;

@@ -1,0 +1,12 @@
+import { AuthSession } from './auth/entities/auth-session.entity.js';
+import { RefreshToken } from './auth/entities/refresh-token.entity.js';
+import { User } from './auth/entities/user.entity.js';
+import { Task } from './tasks/task.entity.js';
+
+/**
+ * Every entity, for what runs without Nest: the migration CLI (src/database/cli-data-source.ts)
+ * and the schema test. The app itself gets them from the feature modules, each of which registers
+ * its own (`TypeOrmModule.forFeature`), through `autoLoadEntities`; test/schema.e2e-spec.ts checks
+ * that the two agree. A new entity goes in its module's forFeature and here.
+ */
+export const ENTITIES = [User, AuthSession, RefreshToken, Task];
