@@ -159,7 +159,6 @@ export class TasksRepository {
       params,
     );
     if (row.id === null) return notWritten(row.found);
-    const { found: _, ...task } = row;
-    return { outcome: 'written', row: task as TaskRow };
+    return { outcome: 'written', row };
   }
 }
