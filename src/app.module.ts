@@ -1,37 +1,38 @@
-import { Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
+import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AppController } from './app.controller.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { StrictValidationPipe } from './common/validation.pipe.js';
-import { appConfig } from './config/app.config.js';
-import { authConfig } from './config/auth.config.js';
-import { databaseConfig } from './config/database.config.js';
+import { configModule } from './config/config.module.js';
+import type { Env } from './config/env.validation.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
 
-@Module({
-  imports: [
-    ConfigModule.forRoot({
-      isGlobal: true,
-      // main.ts reads .env (prepareEnvironment) and createApp validates the whole environment
-      // before this module is built, so every problem is reported at once and without a stack.
-      ignoreEnvFile: true,
-      load: [appConfig, authConfig, databaseConfig],
-    }),
-    DatabaseModule,
-    AuthModule,
-    TasksModule,
-    HealthModule,
-    MetricsModule,
-  ],
+/** What the application is made of, apart from its configuration. */
+const APPLICATION = {
+  imports: [DatabaseModule, AuthModule, TasksModule, HealthModule, MetricsModule],
   controllers: [AppController],
   providers: [
     { provide: APP_PIPE, useClass: StrictValidationPipe },
     { provide: APP_FILTER, useClass: ProblemFilter },
   ],
-})
-export class AppModule {}
+} satisfies ModuleMetadata;
+
+/**
+ * The application as `npm run openapi` reads it in preview mode: routes and DTOs, and no provider
+ * built, so its configuration namespaces are declared but never loaded. createApp() builds
+ * AppModule.forRoot(env) instead: the same application, configured from the environment parsed
+ * (and validated, every problem at once) before the module is built.
+ */
+@Module({ ...APPLICATION, imports: [configModule(undefined), ...APPLICATION.imports] })
+export class AppModule {
+  static forRoot(env: Env): DynamicModule {
+    return { module: ConfiguredAppModule, ...APPLICATION, imports: [configModule(env), ...APPLICATION.imports] };
+  }
+}
+
+@Module({})
+class ConfiguredAppModule {}

@@ -7,7 +7,7 @@ import { AppModule } from './app.module.js';
 import { registerBodyParsers } from './common/body-parsers.js';
 import { clientErrorHandler } from './common/client-error.js';
 import { registerResourceHeaders } from './common/resource-headers.hook.js';
-import { loadEnv } from './config/env.validation.js';
+import type { Env } from './config/env.validation.js';
 import { createLogger } from './logging/logger.js';
 import { PinoNestLogger } from './logging/pino-nest-logger.js';
 import { registerRequestContext, requestId } from './logging/request-context.js';
@@ -19,6 +19,8 @@ import { SERVICE_NAME } from './service-info.js';
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 export interface CreateAppOptions {
+  /** The parsed environment (main.ts: from process.env and .env, with the embedded database's URL). */
+  env: Env;
   /** Where logs go: by default stdout per LOG_LEVEL and LOG_FORMAT; `false` silences them (tests). */
   logger?: false | Logger;
 }
@@ -27,8 +29,8 @@ export interface CreateAppOptions {
  * Builds the fully configured application, ready to listen or to be driven with inject(). main.ts
  * and the e2e tests both use this, so tests exercise exactly what production runs.
  */
-export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
-  const env = loadEnv();
+export async function createApp(options: CreateAppOptions): Promise<NestFastifyApplication> {
+  const { env } = options;
   const logger = options.logger === false ? pino({ enabled: false }) : (options.logger ?? createLogger(env));
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
@@ -49,7 +51,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   registerRequestContext(adapter.getInstance());
   registerResourceHeaders(adapter.getInstance());
 
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
     bodyParser: false,
     abortOnError: false,
     logger: new PinoNestLogger(logger),

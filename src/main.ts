@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApp } from './app.js';
-import { DATA_DIR, prepareEnvironment } from './config/environment.js';
+import { DATA_DIR, readEnvironment } from './config/environment.js';
 import { ConfigError, loadEnv } from './config/env.validation.js';
 import { EmbeddedPostgres } from './database/embedded-postgres.js';
 import { createLogger } from './logging/logger.js';
@@ -13,8 +13,9 @@ const SHUTDOWN_GRACE_MS = 5_000;
 
 async function main(): Promise<void> {
   const logger = new Logger('Bootstrap');
-  const secretWarning = prepareEnvironment();
-  const env = loadEnv();
+  // The environment is parsed once, here, and handed to the app: nothing writes process.env.
+  const { variables, secretWarning } = readEnvironment();
+  let env = loadEnv(variables);
   // Start-up lines go out in the same format (JSON in production) as everything after.
   const log = createLogger(env);
   Logger.overrideLogger(new PinoNestLogger(log));
@@ -32,12 +33,12 @@ async function main(): Promise<void> {
       else if (verbose) pgLogger.debug(line);
     };
     embedded = await EmbeddedPostgres.start({ dataDir, log: pgLog });
-    process.env.DATABASE_URL = embedded.url;
+    env = { ...env, databaseUrl: embedded.url };
     logger.log(`Embedded PostgreSQL is ready on 127.0.0.1:${embedded.port}`);
   }
 
   logger.log('Connecting to the database and running migrations');
-  const app = await createApp({ logger: log }).catch(async (error) => {
+  const app = await createApp({ env, logger: log }).catch(async (error) => {
     await embedded?.stop();
     throw error;
   });

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { TooManyRequestsException } from '../common/problem.js';
 import { authConfig } from '../config/auth.config.js';
+import { AuthRateLimitsRepository } from './auth-rate-limits.repository.js';
+import { SignInAttemptsRepository } from './sign-in-attempts.repository.js';
 
 const PRUNE_EVERY_MS = 60_000;
 
@@ -17,7 +17,8 @@ export class AuthRateLimitService implements OnModuleInit, OnModuleDestroy {
   private pruner?: NodeJS.Timeout;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly windows: AuthRateLimitsRepository,
+    private readonly signInAttempts: SignInAttemptsRepository,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
   ) {}
 
@@ -33,24 +34,17 @@ export class AuthRateLimitService implements OnModuleInit, OnModuleDestroy {
   async hit(address: string): Promise<void> {
     const limit = this.config.rateLimitPerMinute;
     if (limit === 0) return;
-    const [{ hits, retry_after }] = await this.db.query(
-      `INSERT INTO auth_rate_limits AS r (key, window_started_at, hits) VALUES ($1, now(), 1)
-       ON CONFLICT (key) DO UPDATE SET
-         window_started_at = CASE WHEN r.window_started_at > now() - interval '1 minute' THEN r.window_started_at ELSE now() END,
-         hits = CASE WHEN r.window_started_at > now() - interval '1 minute' THEN r.hits + 1 ELSE 1 END
-       RETURNING hits, extract(epoch FROM window_started_at + interval '1 minute' - now())::float AS retry_after`,
-      [`address:${address}`],
-    );
+    const { hits, retryAfterSeconds } = await this.windows.hit(`address:${address}`);
     if (hits > limit) {
-      throw new TooManyRequestsException(`Too many sign-in requests from your address (limit ${limit} a minute); try again later`, retry_after);
+      throw new TooManyRequestsException(`Too many sign-in requests from your address (limit ${limit} a minute); try again later`, retryAfterSeconds);
     }
   }
 
   /** Drops windows and sign-in attempts too old to matter, so the tables stay small. */
   private async prune(): Promise<void> {
     try {
-      await this.db.query(`DELETE FROM auth_rate_limits WHERE window_started_at <= now() - interval '1 minute'`);
-      await this.db.query(`DELETE FROM sign_in_attempts WHERE attempted_at <= now() - interval '15 minutes'`);
+      await this.windows.prune();
+      await this.signInAttempts.prune();
     } catch (error) {
       this.logger.warn(`Could not prune rate-limit state: ${(error as Error).message}`);
     }

@@ -7,6 +7,7 @@ import { createSecretKey } from 'node:crypto';
 import { authConfig } from '../config/auth.config.js';
 import { AccessTokenService } from './access-token.service.js';
 import { AuthRateLimitService } from './auth-rate-limit.service.js';
+import { AuthRateLimitsRepository } from './auth-rate-limits.repository.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { BetterAuthTokensService } from './better-auth-tokens.service.js';
@@ -15,9 +16,12 @@ import { RefreshToken } from './entities/refresh-token.entity.js';
 import { User } from './entities/user.entity.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
 import { PasswordService } from './password.service.js';
+import { SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
+import { SignInAttemptsRepository } from './sign-in-attempts.repository.js';
 import { SignInLockoutService } from './sign-in-lockout.service.js';
 import { TokenVerifierService } from './token-verifier.service.js';
+import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
 @Module({
@@ -44,6 +48,10 @@ import { UsersService } from './users.service.js';
     SignInLockoutService,
     TokenVerifierService,
     UsersService,
+    AuthRateLimitsRepository,
+    SessionsRepository,
+    SignInAttemptsRepository,
+    UsersRepository,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
   exports: [UsersService],

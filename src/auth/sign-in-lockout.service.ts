@@ -1,12 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { TooManyRequestsException } from '../common/problem.js';
+import { SignInAttemptsRepository } from './sign-in-attempts.repository.js';
 
 export const MAX_FAILED_SIGN_INS = 10;
-const WINDOW = `interval '15 minutes'`;
-/** Namespace of the per-email advisory locks (any constant that no other lock uses). */
-const LOCK_NAMESPACE = 727_073_692;
 
 /**
  * Per-email lockout: after MAX_FAILED_SIGN_INS failed sign-ins within 15 minutes, that email's
@@ -16,27 +12,18 @@ const LOCK_NAMESPACE = 727_073_692;
  */
 @Injectable()
 export class SignInLockoutService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly attempts: SignInAttemptsRepository) {}
 
   /** Records an attempt for `email`, or throws 429 while the email is locked out. */
-  begin(email: string): Promise<void> {
-    return this.db.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [LOCK_NAMESPACE, email]);
-      const [locked] = await tx.query(
-        `SELECT extract(epoch FROM attempted_at + ${WINDOW} - now())::float AS retry_after
-           FROM sign_in_attempts WHERE email = $1 AND attempted_at > now() - ${WINDOW}
-          ORDER BY attempted_at DESC OFFSET $2 LIMIT 1`,
-        [email, MAX_FAILED_SIGN_INS - 1],
-      );
-      if (locked) {
-        throw new TooManyRequestsException('Too many failed sign-ins for this email; try again later', locked.retry_after);
-      }
-      await tx.query(`INSERT INTO sign_in_attempts (email) VALUES ($1)`, [email]);
-    });
+  async begin(email: string): Promise<void> {
+    const locked = await this.attempts.recordUnlessLocked(email, MAX_FAILED_SIGN_INS);
+    if (locked) {
+      throw new TooManyRequestsException('Too many failed sign-ins for this email; try again later', locked.retryAfterSeconds);
+    }
   }
 
   /** The password was right: the email's failed attempts no longer count. */
   async succeeded(email: string): Promise<void> {
-    await this.db.query(`DELETE FROM sign_in_attempts WHERE email = $1`, [email]);
+    await this.attempts.deleteFor(email);
   }
 }

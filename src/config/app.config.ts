@@ -1,15 +1,5 @@
-import { registerAs } from '@nestjs/config';
-import { loadEnv } from './env.validation.js';
+import { configNamespace } from './config-namespace.js';
 
-export const appConfig = registerAs('app', () => {
-  const env = loadEnv();
-  return {
-    nodeEnv: env.nodeEnv,
-    production: env.nodeEnv === 'production',
-    logLevel: env.logLevel,
-    port: env.port,
-    host: env.host,
-    corsOrigins: env.corsOrigins,
-    metricsEnabled: env.metricsEnabled,
-  };
-});
+export const appConfig = configNamespace('app', (env) => ({
+  metricsEnabled: env.metricsEnabled,
+}));

@@ -1,8 +1,6 @@
-import { registerAs } from '@nestjs/config';
-import { loadEnv } from './env.validation.js';
+import { configNamespace } from './config-namespace.js';
 
-export const authConfig = registerAs('auth', () => {
-  const env = loadEnv();
+export const authConfig = configNamespace('auth', (env) => {
   const origin = env.betterAuthUrl ? new URL(env.betterAuthUrl).origin : undefined;
   return {
     secret: env.authSecret as string,

@@ -1,10 +1,8 @@
-import { registerAs } from '@nestjs/config';
-import { loadEnv } from './env.validation.js';
+import { configNamespace } from './config-namespace.js';
 
-export const databaseConfig = registerAs('database', () => {
-  const env = loadEnv();
+export const databaseConfig = configNamespace('database', (env) => {
   if (!env.databaseUrl) {
-    // main.ts starts the embedded PostgreSQL and sets DATABASE_URL before the app is built.
+    // main.ts starts the embedded PostgreSQL and passes its URL in the environment it parsed.
     throw new Error('DATABASE_URL is not set and no embedded PostgreSQL was started');
   }
   return {

@@ -185,7 +185,7 @@ export class ConfigError extends Error {
 }
 
 /** Parses the environment, or throws a ConfigError naming every problem. */
-export function loadEnv(raw: Raw = process.env): Env {
+export function loadEnv(raw: Raw): Env {
   const { env, problems } = parseEnv(raw);
   if (problems.length) throw new ConfigError(problems);
   return env;

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { prepareEnvironment } from '../config/environment.js';
+import { readEnvironment } from '../config/environment.js';
 import { loadEnv } from '../config/env.validation.js';
 import { ENTITIES } from '../entities.js';
 import { dataSourceOptions } from './data-source.js';
@@ -10,8 +10,7 @@ import { dataSourceOptions } from './data-source.js';
  * so that importing the app never reads the environment or builds a connection as a side effect.
  */
 function cliDataSource(): DataSource {
-  prepareEnvironment();
-  const env = loadEnv();
+  const env = loadEnv(readEnvironment().variables);
   if (!env.databaseUrl) {
     // The app starts its embedded PostgreSQL itself and migrates it on start-up; the CLI only
     // works on a database it is pointed at. One clear line instead of the CLI's stack trace.

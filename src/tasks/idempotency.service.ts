@@ -1,9 +1,9 @@
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
-import { VERSION as TASK_VERSION } from '../common/etag.js';
-import type { VersionedTask } from './dto/task.dto.js';
+import { VERSION } from '../common/etag.js';
+import { type UserWrite, UserWrites } from '../database/user-writes.js';
+import type { TaskDto, VersionedTask } from './dto/task.dto.js';
+import { IdempotencyRepository } from './idempotency.repository.js';
 
 /** How long a key is remembered: a day, like the IETF draft's examples and Stripe. */
 export const IDEMPOTENCY_KEY_TTL_HOURS = 24;
@@ -16,37 +16,34 @@ export const IDEMPOTENCY_KEY_TTL_HOURS = 24;
  */
 @Injectable()
 export class IdempotencyService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    private readonly writes: UserWrites,
+    private readonly keys: IdempotencyRepository,
+  ) {}
 
-  once(userId: string, key: string, request: object, create: (db: EntityManager) => Promise<VersionedTask>): Promise<VersionedTask> {
+  once(userId: string, key: string, request: object, create: (write: UserWrite) => Promise<VersionedTask>): Promise<VersionedTask> {
     const hash = fingerprint(request);
-    return this.db.transaction(async (db) => {
-      // Expired keys go lazily, one user at a time (the primary key's prefix), as that user writes.
-      await db.query(`DELETE FROM idempotency_keys WHERE user_id = $1 AND expires_at <= now()`, [userId]);
-      const claimed = await db.query(
-        `INSERT INTO idempotency_keys (user_id, key, request_hash, expires_at)
-         VALUES ($1, $2, $3, now() + make_interval(hours => $4)) ON CONFLICT DO NOTHING RETURNING 1`,
-        [userId, key, hash, IDEMPOTENCY_KEY_TTL_HOURS],
-      );
-      if (!claimed.length) return replay(db, userId, key, hash);
-      const task = await create(db);
-      await db.query(`UPDATE idempotency_keys SET response = $3, response_version = $4 WHERE user_id = $1 AND key = $2`, [
-        userId,
-        key,
-        JSON.stringify(task),
-        task[TASK_VERSION],
-      ]);
-      return task;
-    });
+    return this.writes.run(
+      userId,
+      async (write) => {
+        await this.keys.deleteExpired(write);
+        if (!(await this.keys.claim(write, key, hash, IDEMPOTENCY_KEY_TTL_HOURS))) return this.replay(write, key, hash);
+        const task = await create(write);
+        await this.keys.saveResponse(write, key, task, task[VERSION]);
+        return task;
+      },
+      { atomic: true },
+    );
   }
-}
 
-async function replay(db: EntityManager, userId: string, key: string, hash: Buffer): Promise<VersionedTask> {
-  const [stored] = await db.query(`SELECT request_hash, response, response_version FROM idempotency_keys WHERE user_id = $1 AND key = $2`, [userId, key]);
-  if (!hash.equals(stored.request_hash)) {
-    throw new UnprocessableEntityException('This Idempotency-Key was already used with a different request body');
+  private async replay(write: UserWrite, key: string, hash: Buffer): Promise<VersionedTask> {
+    const stored = await this.keys.find<TaskDto>(write, key);
+    if (!hash.equals(stored.request_hash)) {
+      throw new UnprocessableEntityException('This Idempotency-Key was already used with a different request body');
+    }
+    // The claim waited for the first attempt to commit, and it stored its response before it did.
+    return { ...stored.response!, [VERSION]: stored.response_version! };
   }
-  return { ...stored.response, [TASK_VERSION]: stored.response_version };
 }
 
 /** The same fields with the same values give the same hash, whatever their order or spacing. */

@@ -1,13 +1,16 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { UserWrites } from '../database/user-writes.js';
+import { IdempotencyRepository } from './idempotency.repository.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { Task } from './task.entity.js';
 import { TasksController } from './tasks.controller.js';
+import { TasksRepository } from './tasks.repository.js';
 import { TasksService } from './tasks.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Task])],
   controllers: [TasksController],
-  providers: [TasksService, IdempotencyService],
+  providers: [TasksService, TasksRepository, IdempotencyService, IdempotencyRepository, UserWrites],
 })
 export class TasksModule {}

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { Client } from 'pg';
 import { createApp, type CreateAppOptions } from '../../src/app.js';
+import { loadEnv } from '../../src/config/env.validation.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export const TEST_SECRET = 'e2e-secret-that-is-long-enough-for-hs256-0123456789';
@@ -43,11 +44,13 @@ export interface Session {
  */
 export async function createTestApp(
   env: Record<string, string> = {},
-  { db: sharedDb, server, ...appOptions }: CreateAppOptions & { db?: TestDatabase; server?: string } = {},
+  { db: sharedDb, server, ...appOptions }: Omit<CreateAppOptions, 'env'> & { db?: TestDatabase; server?: string } = {},
 ): Promise<TestApp> {
   const db = sharedDb ?? (await createTestDatabase('e2e', server));
-  const saved = { ...process.env };
-  Object.assign(process.env, {
+  // Parsed the way main.ts parses, from the test process's environment with these on top; the app
+  // gets it explicitly, and process.env is left as it was.
+  const parsed = loadEnv({
+    ...process.env,
     NODE_ENV: 'test',
     DATABASE_URL: db.url,
     BETTER_AUTH_SECRET: TEST_SECRET,
@@ -55,12 +58,7 @@ export async function createTestApp(
     LOG_LEVEL: 'error',
     ...env,
   });
-  let app: NestFastifyApplication;
-  try {
-    app = await createApp({ logger: false, ...appOptions });
-  } finally {
-    process.env = saved;
-  }
+  const app = await createApp({ logger: false, ...appOptions, env: parsed });
   const sql = new Client({ connectionString: db.url });
   await sql.connect();
 

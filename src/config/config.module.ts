@@ -1,0 +1,22 @@
+import type { DynamicModule } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { appConfig } from './app.config.js';
+import { authConfig } from './auth.config.js';
+import { databaseConfig } from './database.config.js';
+import type { Env } from './env.validation.js';
+
+/**
+ * The configuration namespaces, global, built from `env`: the environment main.ts (or a test)
+ * parsed once, with the embedded database's URL and the development secret already in it; none
+ * for the preview build, which declares them but builds no provider. ConfigModule neither reads a
+ * .env file nor reads or writes process.env.
+ */
+export function configModule(env: Env | undefined): Promise<DynamicModule> {
+  return ConfigModule.forRoot({
+    isGlobal: true,
+    ignoreEnvFile: true,
+    validatePredefined: false,
+    skipProcessEnv: true,
+    load: [appConfig.bind(env), authConfig.bind(env), databaseConfig.bind(env)],
+  });
+}

@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+
+declare const USER_WRITE: unique symbol;
+
+/**
+ * What a repository's write method needs to change a user's rows: the owner and the connection to
+ * write with. Only UserWrites.run() makes one, so every change to a user's rows passes through it.
+ */
+export interface UserWrite {
+  readonly userId: string;
+  readonly db: EntityManager;
+  readonly [USER_WRITE]: true;
+}
+
+export interface UserWriteOptions {
+  /** Runs `work` in one transaction: for work of more than one statement that must commit together. */
+  atomic?: boolean;
+}
+
+/**
+ * The one write path for rows a user owns (tasks, idempotency keys, and the next resource's rows):
+ * their repositories change rows only with the UserWrite that run() hands to `work`. Knows no feature.
+ *
+ * Where a change will be recorded: a per-user change cursor or a NOTIFY goes in run(), after `work`
+ * and in the same transaction, so a change and its record commit or roll back together. That makes
+ * every run() a transaction; until something is recorded, a single-statement write is left to
+ * commit by itself, so the hot write routes pay no BEGIN/COMMIT round trips (see README, Performance).
+ */
+@Injectable()
+export class UserWrites {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  run<T>(userId: string, work: (write: UserWrite) => Promise<T>, { atomic = false }: UserWriteOptions = {}): Promise<T> {
+    if (!atomic) return work(userWrite(userId, this.dataSource.manager));
+    return this.dataSource.transaction((db) => work(userWrite(userId, db)));
+  }
+}
+
+function userWrite(userId: string, db: EntityManager): UserWrite {
+  return { userId, db } as UserWrite;
+}

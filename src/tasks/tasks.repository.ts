@@ -1,0 +1,164 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { UserWrite } from '../database/user-writes.js';
+import type { Priority } from './task.entity.js';
+
+/** A row of `tasks`, as PostgreSQL returns it. */
+export interface TaskRow {
+  id: number;
+  user_id: string;
+  title: string;
+  description: string | null;
+  completed: boolean;
+  priority: Priority;
+  due_date: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+}
+
+export type NewTask = Pick<TaskRow, 'title' | 'description' | 'priority' | 'due_date' | 'completed'>;
+
+/** The columns a write may set; absent ones keep their value. */
+export type TaskChanges = Partial<NewTask>;
+
+export type TaskSortField = 'created_at' | 'updated_at' | 'due_date' | 'priority' | 'title';
+
+export interface TaskPageQuery {
+  status?: 'all' | 'pending' | 'completed';
+  completed?: boolean;
+  priority?: Priority;
+  /** Matched as a substring of the title or the description, case-insensitively. */
+  search?: string;
+  dueBefore?: Date;
+  dueAfter?: Date;
+  sort: TaskSortField;
+  descending: boolean;
+  limit: number;
+  offset: number;
+}
+
+export interface TaskPage {
+  rows: TaskRow[];
+  /** How many tasks match, over all pages. */
+  total: number;
+}
+
+/**
+ * A write conditional on the task's version (`versions`, null when any will do): the row written, or
+ * why nothing was: no such task, or a version If-Match does not accept.
+ */
+export type ConditionalWrite<T> = { outcome: 'written'; row: T } | { outcome: 'not-found' | 'version-mismatch' };
+
+const notWritten = (found: boolean) => ({ outcome: found ? 'version-mismatch' : 'not-found' }) as const;
+
+/** What each sort orders by; titles case-insensitively, matching the migration's indexes. */
+const SORT_KEYS: Record<TaskSortField, string> = { created_at: 'created_at', updated_at: 'updated_at', due_date: 'due_date', priority: 'priority', title: 'lower(title)' };
+
+const COLUMNS = 'id, user_id, title, description, completed, priority, due_date, created_at, updated_at, version';
+
+/** The columns TaskChanges may name, in the order they are set. */
+const WRITABLE = ['title', 'description', 'priority', 'due_date', 'completed'] as const satisfies readonly (keyof TaskChanges)[];
+
+/**
+ * The SQL of `tasks`. Every statement is scoped by the owner, so another user's task looks exactly
+ * like no task. Writes take the UserWrite that UserWrites.run() hands out, and its user is the owner.
+ */
+@Injectable()
+export class TasksRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async page(userId: string, query: TaskPageQuery): Promise<TaskPage> {
+    const params: unknown[] = [userId];
+    const where = ['user_id = $1'];
+    const param = (value: unknown) => `$${params.push(value)}`;
+
+    if (query.status === 'pending') where.push('NOT completed');
+    if (query.status === 'completed') where.push('completed');
+    if (query.completed !== undefined) where.push(`completed = ${param(query.completed)}`);
+    if (query.priority) where.push(`priority = ${param(query.priority)}`);
+    if (query.search) {
+      const pattern = param(`%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      where.push(`(title ILIKE ${pattern} OR description ILIKE ${pattern})`);
+    }
+    if (query.dueBefore) where.push(`due_date < ${param(query.dueBefore)}`);
+    if (query.dueAfter) where.push(`due_date > ${param(query.dueAfter)}`);
+
+    const direction = query.descending ? 'DESC' : 'ASC';
+    // Undated tasks go last in both directions; the other keys are NOT NULL, so their order matches
+    // the (user_id, key, id) indexes exactly and a page is read straight off the index.
+    const key = SORT_KEYS[query.sort];
+    const nulls = query.sort === 'due_date' ? ' NULLS LAST' : '';
+
+    const filter = where.join(' AND ');
+    // The total is a sub-select that runs once and can count off an index; count(*) OVER () read
+    // every matching row in full before the page, so lists slowed down with the number of tasks.
+    const rows: (TaskRow & { total: string })[] = await this.db.query(
+      `SELECT ${COLUMNS}, (SELECT count(*) FROM tasks WHERE ${filter}) AS total FROM tasks WHERE ${filter}
+       ORDER BY ${key} ${direction}${nulls}, id ${direction} LIMIT ${param(query.limit)} OFFSET ${param(query.offset)}`,
+      params,
+    );
+    if (rows.length) return { rows, total: Number(rows[0].total) };
+    if (query.offset === 0) return { rows, total: 0 };
+    // A page past the end has no row to carry the total.
+    const [{ count }]: { count: string }[] = await this.db.query(`SELECT count(*) FROM tasks WHERE ${filter}`, params.slice(0, -2));
+    return { rows, total: Number(count) };
+  }
+
+  async find(userId: string, id: number): Promise<TaskRow | null> {
+    const [row]: TaskRow[] = await this.db.query(`SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`, [id, userId]);
+    return row ?? null;
+  }
+
+  async insert(write: UserWrite, task: NewTask): Promise<TaskRow> {
+    const [row]: TaskRow[] = await write.db.query(
+      `INSERT INTO tasks (user_id, title, description, priority, due_date, completed)
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+      [write.userId, task.title, task.description, task.priority, task.due_date, task.completed],
+    );
+    return row;
+  }
+
+  /** Sets the given columns if the task's version is one of `versions`. */
+  update(write: UserWrite, id: number, changes: TaskChanges, versions: number[] | null): Promise<ConditionalWrite<TaskRow>> {
+    const params: unknown[] = [id, write.userId, versions];
+    const sets = WRITABLE.filter((column) => changes[column] !== undefined).map((column) => `${column} = $${params.push(changes[column])}`);
+    if (!sets.length) throw new Error('TasksRepository.update: nothing to change');
+    return this.conditionalUpdate(write, sets.join(', '), params);
+  }
+
+  /** Sets `completed`, or flips it when null, in one statement so no toggle is lost. */
+  setCompleted(write: UserWrite, id: number, completed: boolean | null, versions: number[] | null): Promise<ConditionalWrite<TaskRow>> {
+    return this.conditionalUpdate(write, 'completed = COALESCE($4, NOT completed)', [id, write.userId, versions, completed]);
+  }
+
+  /** Deletes the task if its version is one of `versions`; tells a missing task from a changed one in the same statement. */
+  async delete(write: UserWrite, id: number, versions: number[] | null): Promise<ConditionalWrite<true>> {
+    const [{ found, deleted }]: { found: boolean; deleted: boolean }[] = await write.db.query(
+      `WITH target AS (SELECT 1 FROM tasks WHERE id = $1 AND user_id = $2),
+            gone AS (DELETE FROM tasks WHERE id = $1 AND user_id = $2 AND ($3::int[] IS NULL OR version = ANY ($3::int[])) RETURNING 1)
+       SELECT EXISTS (SELECT 1 FROM target) AS found, EXISTS (SELECT 1 FROM gone) AS deleted`,
+      [id, write.userId, versions],
+    );
+    return deleted ? { outcome: 'written', row: true } : notWritten(found);
+  }
+
+  /**
+   * Updates one task ($1 = id, $2 = owner) if its version is one of $3 (any when null). One
+   * statement both writes and tells "no such task" (404) from "changed since you read it" (412):
+   * both parts see the same snapshot, so no write can slip in between the two answers.
+   */
+  private async conditionalUpdate(write: UserWrite, sets: string, params: unknown[]): Promise<ConditionalWrite<TaskRow>> {
+    const [row]: ({ found: boolean } & (TaskRow | { [K in keyof TaskRow]: null }))[] = await write.db.query(
+      `WITH target AS (SELECT 1 FROM tasks WHERE id = $1 AND user_id = $2),
+            changed AS (UPDATE tasks SET ${sets}, updated_at = now(), version = version + 1
+                         WHERE id = $1 AND user_id = $2 AND ($3::int[] IS NULL OR version = ANY ($3::int[]))
+                         RETURNING ${COLUMNS})
+       SELECT EXISTS (SELECT 1 FROM target) AS found, changed.* FROM (VALUES (1)) AS one LEFT JOIN changed ON true`,
+      params,
+    );
+    if (row.id === null) return notWritten(row.found);
+    return { outcome: 'written', row };
+  }
+}
