@@ -23,12 +23,11 @@ export class SessionsRepository {
     return id;
   }
 
-  async insertRefreshToken(tokenHash: Buffer, sessionId: string, ttlSeconds: number): Promise<void> {
-    await this.db.query(`INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))`, [
-      tokenHash,
-      sessionId,
-      ttlSeconds,
-    ]);
+  async insertRefreshToken(tokenHash: Buffer, sessionId: string, userId: string, ttlSeconds: number): Promise<void> {
+    await this.db.query(
+      `INSERT INTO refresh_tokens (token_hash, session_id, user_id, expires_at) VALUES ($1, $2, $3, now() + make_interval(secs => $4))`,
+      [tokenHash, sessionId, userId, ttlSeconds],
+    );
   }
 
   /**
@@ -59,8 +58,7 @@ export class SessionsRepository {
   /** The session a refresh token belongs to, if it is that user's. */
   async findSessionIdOfRefreshToken(tokenHash: Buffer, userId: string): Promise<string | null> {
     const [row]: { session_id: string }[] = await this.db.query(
-      `SELECT rt.session_id FROM refresh_tokens rt JOIN auth_sessions s ON s.id = rt.session_id
-        WHERE rt.token_hash = $1 AND s.user_id = $2`,
+      `SELECT session_id FROM refresh_tokens WHERE token_hash = $1 AND user_id = $2`,
       [tokenHash, userId],
     );
     return row?.session_id ?? null;

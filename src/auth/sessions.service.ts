@@ -30,14 +30,14 @@ export class SessionsService {
 
   async start(userId: string): Promise<IssuedRefresh> {
     const id = await this.sessions.insertSession(userId);
-    return { sessionId: id, userId, refreshToken: await this.issueRefreshToken(id) };
+    return { sessionId: id, userId, refreshToken: await this.issueRefreshToken(id, userId) };
   }
 
   /** Spends a refresh token and returns its successor, atomically: of two racing uses one wins. */
   async rotate(refreshToken: string): Promise<IssuedRefresh> {
     const tokenHash = sha256(refreshToken);
     const spent = await this.sessions.spendRefreshToken(tokenHash);
-    if (spent) return { ...spent, refreshToken: await this.issueRefreshToken(spent.sessionId) };
+    if (spent) return { ...spent, refreshToken: await this.issueRefreshToken(spent.sessionId, spent.userId) };
     const known = await this.sessions.findRefreshToken(tokenHash);
     if (known?.usedAt) {
       await this.revoke(known.sessionId);
@@ -71,9 +71,9 @@ export class SessionsService {
     return revoked;
   }
 
-  private async issueRefreshToken(sessionId: string): Promise<string> {
+  private async issueRefreshToken(sessionId: string, userId: string): Promise<string> {
     const token = randomBytes(32).toString('base64url');
-    await this.sessions.insertRefreshToken(sha256(token), sessionId, this.config.refreshTokenTtlSeconds);
+    await this.sessions.insertRefreshToken(sha256(token), sessionId, userId, this.config.refreshTokenTtlSeconds);
     return token;
   }
 }

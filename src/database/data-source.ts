@@ -5,8 +5,9 @@ import { toProblem } from '../common/problem.js';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema.js';
 import { AuthRateLimits1763900000000 } from './migrations/1763900000000-auth-rate-limits.js';
 import { IdempotencyKeys1764000000000 } from './migrations/1764000000000-idempotency-keys.js';
+import { RefreshTokenOwner1764100000000 } from './migrations/1764100000000-refresh-token-owner.js';
 
-export const MIGRATIONS = [InitialSchema1763800000000, AuthRateLimits1763900000000, IdempotencyKeys1764000000000];
+export const MIGRATIONS = [InitialSchema1763800000000, AuthRateLimits1763900000000, IdempotencyKeys1764000000000, RefreshTokenOwner1764100000000];
 
 /** Any constant: serialises migrations when several instances start at once. */
 const MIGRATION_LOCK = 727_073_691;

@@ -1,5 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
 import { AuthSession } from './auth-session.entity.js';
+import { User } from './user.entity.js';
 
 /** A refresh token, stored only as its SHA-256 so a database leak yields nothing usable. */
 @Entity({ name: 'refresh_tokens' })
@@ -15,6 +16,15 @@ export class RefreshToken {
   @ManyToOne(() => AuthSession, { onDelete: 'CASCADE', nullable: false })
   @JoinColumn({ name: 'session_id', foreignKeyConstraintName: 'refresh_tokens_session_id_fkey' })
   session?: Relation<AuthSession>;
+
+  /** The session's user, on the row itself so the table can be distributed by user. */
+  @Column({ name: 'user_id', type: 'text' })
+  userId: string;
+
+  /** Declared for the foreign key; never loaded. */
+  @ManyToOne(() => User, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'refresh_tokens_user_id_fkey' })
+  user?: Relation<User>;
 
   @Column({ name: 'expires_at', type: 'timestamptz', precision: 3 })
   expiresAt: Date;
