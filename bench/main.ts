@@ -29,9 +29,13 @@ const serviceNodeOptions = option('node-options');
 /** A built checkout of an older version, benchmarked next to the service. */
 const baselineOption = option('baseline');
 const baselineDir = baselineOption ? resolve(baselineOption) : undefined;
+/** --routes=toggle,eddsa: only the hot routes whose names contain one of these (case-insensitive). */
+const routeFilter = option('routes')?.toLowerCase().split(',').filter(Boolean);
+/** --rounds=N: more rounds for a closer look at a difference (the medians steady with more). */
+const roundsOption = Number(option('rounds')) || undefined;
 const PLAN = quick
   ? { rounds: 1, seconds: 3, warmupSeconds: 1, users: 4, tasksPerUser: 100, largeTasks: 1_000, coldStarts: 1 }
-  : { rounds: 3, seconds: 5, warmupSeconds: 2, users: 4, tasksPerUser: 100, largeTasks: 10_000, coldStarts: 3 };
+  : { rounds: roundsOption ?? 3, seconds: 5, warmupSeconds: 2, users: 4, tasksPerUser: 100, largeTasks: 10_000, coldStarts: 3 };
 
 function progress(text: string): void {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K[bench] ${text}`);
@@ -92,7 +96,8 @@ async function main(): Promise<void> {
     const fixtures = await seed(service.url, issuer, PLAN);
     ids = userIds(fixtures);
     await db.settle();
-    const routes = hotRoutes(fixtures);
+    const routes = hotRoutes(fixtures).filter((route) => !routeFilter || routeFilter.some((part) => route.name.toLowerCase().includes(part)));
+    if (routes.length === 0) throw new Error(`--routes=${routeFilter!.join(',')} matches no route`);
 
     const drive = async (server: ServerProcess, requests: Request[], seconds: number): Promise<Run> => {
       const stopSampling = server.sampleMemory();
