@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApp } from './app.js';
 import { DATA_DIR, readEnvironment } from './config/environment.js';
@@ -23,18 +22,17 @@ async function main(): Promise<void> {
 
   let embedded: EmbeddedPostgres | undefined;
   if (!env.databaseUrl) {
-    const dataDir = join(DATA_DIR, 'postgres');
-    logger.log(`DATABASE_URL is not set: starting an embedded PostgreSQL in ${dataDir}`);
-    if (!existsSync(join(dataDir, 'PG_VERSION'))) logger.log('First run: initialising the database cluster (data survives restarts)');
+    logger.log('DATABASE_URL is not set: starting an embedded PostgreSQL');
     const pgLogger = new Logger('EmbeddedPostgres');
     const verbose = env.logLevel === 'debug' || env.logLevel === 'trace';
     const pgLog = (line: string) => {
       if (/\b(WARNING|ERROR|FATAL|PANIC):/.test(line)) pgLogger.warn(line);
       else if (verbose) pgLogger.debug(line);
     };
-    embedded = await EmbeddedPostgres.start({ dataDir, log: pgLog });
+    const notice = (line: string, level: 'info' | 'warn') => (level === 'warn' ? logger.warn(line) : logger.log(line));
+    embedded = await EmbeddedPostgres.start({ dataDir: join(DATA_DIR, 'postgres'), log: pgLog, notice });
     env = { ...env, databaseUrl: embedded.url };
-    logger.log(`Embedded PostgreSQL is ready on 127.0.0.1:${embedded.port}`);
+    logger.log(`Embedded PostgreSQL is ready on 127.0.0.1:${embedded.port}, its data in ${embedded.dataDir}`);
   }
 
   logger.log('Connecting to the database and running migrations');

