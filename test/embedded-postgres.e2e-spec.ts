@@ -5,9 +5,9 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client } from 'pg';
 import { EmbeddedPostgres, RELOCATED_DATA_ROOT } from '../src/database/embedded-postgres.js';
+import { SWC_LOADER } from './support/service-process.js';
 
 const ROOT = join(import.meta.dirname, '..');
-const SWC_LOADER = `data:text/javascript,import { register } from 'node:module'; register('@swc-node/register/esm', ${JSON.stringify(pathToFileURL(join(ROOT, '/')).href)});`;
 const asRoot = process.getuid?.() === 0;
 
 /** A directory the postgres OS user can enter (as root the server runs as that user). */

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 /** SWC's TypeScript loader, resolved from the checkout rather than the working directory (which a test may move). */
-const SWC_LOADER = `data:text/javascript,import { register } from 'node:module'; register('@swc-node/register/esm', ${JSON.stringify(pathToFileURL(join(ROOT, '/')).href)});`;
+export const SWC_LOADER = `data:text/javascript,import { register } from 'node:module'; register('@swc-node/register/esm', ${JSON.stringify(pathToFileURL(join(ROOT, '/')).href)});`;
 
 export interface ServiceProcess {
   child: ChildProcess;
