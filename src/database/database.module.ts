@@ -1,9 +1,11 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { databaseConfig } from '../config/database.config.js';
 import { connectWithRetry, dataSourceOptions, runMigrations } from './data-source.js';
+import { UserWrites } from './user-writes.js';
 
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -26,5 +28,9 @@ import { connectWithRetry, dataSourceOptions, runMigrations } from './data-sourc
       },
     }),
   ],
+  // Global, so that every feature writes its users' rows through the same UserWrites: the one
+  // place where per-write bookkeeping (a change cursor, a notification) will join each change.
+  providers: [UserWrites],
+  exports: [UserWrites],
 })
 export class DatabaseModule {}

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { UserWrites } from '../database/user-writes.js';
 import { IdempotencyRepository } from './idempotency.repository.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { Task } from './task.entity.js';
@@ -11,6 +10,6 @@ import { TasksService } from './tasks.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Task])],
   controllers: [TasksController],
-  providers: [TasksService, TasksRepository, IdempotencyService, IdempotencyRepository, UserWrites],
+  providers: [TasksService, TasksRepository, IdempotencyService, IdempotencyRepository],
 })
 export class TasksModule {}
