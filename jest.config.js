@@ -34,7 +34,16 @@ const transform = {
     : {
         [`/node_modules/(${REQUIRED_ESM.join('|')})/.+\\.js$`]: [
           'ts-jest',
-          { tsconfig: { allowJs: true, module: 'commonjs', moduleResolution: 'node10', ignoreDeprecations: '6.0', isolatedModules: true, verbatimModuleSyntax: false } },
+          {
+            tsconfig: {
+              allowJs: true,
+              module: 'commonjs',
+              moduleResolution: 'node10',
+              ignoreDeprecations: '6.0',
+              isolatedModules: true,
+              verbatimModuleSyntax: false,
+            },
+          },
         ],
       }),
 };

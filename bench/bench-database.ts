@@ -26,7 +26,10 @@ export class BenchDatabase {
       await db.sql.connect();
       return db;
     }
-    const embedded = await EmbeddedPostgres.start({ dataDir: join(root, '.data', 'bench', 'postgres'), database: 'postgres' });
+    const embedded = await EmbeddedPostgres.start({
+      dataDir: join(root, '.data', 'bench', 'postgres'),
+      database: 'postgres',
+    });
     const admin = new Client({ connectionString: embedded.url });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`);

@@ -29,7 +29,11 @@ export class BetterAuthIssuer {
 
   /** The variables that point the service (and the raw server) at this issuer. */
   get env(): Record<string, string> {
-    return { BETTER_AUTH_JWKS_URL: `${this.origin}/api/auth/jwks`, BETTER_AUTH_ISSUER: this.origin, BETTER_AUTH_AUDIENCE: this.origin };
+    return {
+      BETTER_AUTH_JWKS_URL: `${this.origin}/api/auth/jwks`,
+      BETTER_AUTH_ISSUER: this.origin,
+      BETTER_AUTH_AUDIENCE: this.origin,
+    };
   }
 
   sign(user: { id: string; email: string; name: string }): Promise<string> {

@@ -70,8 +70,11 @@ async function addTasks(url: string, user: BenchUser, count: number): Promise<vo
   }));
   const result = await load(url, requests, { connections: 32, amount: count });
   if (result.failures) throw new Error(`seeding ${user.id}: ${result.failures} of ${count} task creations failed`);
-  const page = await fetch(`${url}/api/${user.id}/tasks?limit=100`, { headers: { authorization: `Bearer ${user.token}` } });
+  const page = await fetch(`${url}/api/${user.id}/tasks?limit=100`, {
+    headers: { authorization: `Bearer ${user.token}` },
+  });
   const body = (await page.json()) as { items: { id: number }[]; total: number };
-  if (body.total !== count) throw new Error(`seeding ${user.id}: expected ${count} tasks, the service lists ${body.total}`);
+  if (body.total !== count)
+    throw new Error(`seeding ${user.id}: expected ${count} tasks, the service lists ${body.total}`);
   user.taskIds = body.items.map((t) => t.id);
 }

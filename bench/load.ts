@@ -24,7 +24,11 @@ export interface LoadResult {
  * each connection spreads over several users and tasks. Latencies are recorded per response with
  * sub-millisecond resolution (autocannon's own histogram rounds to whole milliseconds).
  */
-export async function load(url: string, requests: Request[], options: { connections: number; seconds?: number; amount?: number }): Promise<LoadResult> {
+export async function load(
+  url: string,
+  requests: Request[],
+  options: { connections: number; seconds?: number; amount?: number },
+): Promise<LoadResult> {
   const prepared = requests.map((r) => ({
     method: r.method,
     path: r.path,

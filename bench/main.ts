@@ -35,7 +35,15 @@ const routeFilter = option('routes')?.toLowerCase().split(',').filter(Boolean);
 const roundsOption = Number(option('rounds')) || undefined;
 const PLAN = quick
   ? { rounds: 1, seconds: 3, warmupSeconds: 1, users: 4, tasksPerUser: 100, largeTasks: 1_000, coldStarts: 1 }
-  : { rounds: roundsOption ?? 3, seconds: 5, warmupSeconds: 2, users: 4, tasksPerUser: 100, largeTasks: 10_000, coldStarts: 3 };
+  : {
+      rounds: roundsOption ?? 3,
+      seconds: 5,
+      warmupSeconds: 2,
+      users: 4,
+      tasksPerUser: 100,
+      largeTasks: 10_000,
+      coldStarts: 3,
+    };
 
 function progress(text: string): void {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K[bench] ${text}`);
@@ -50,7 +58,8 @@ async function main(): Promise<void> {
   try {
     // Checked before anything starts: a missing build would otherwise only show after the seeding.
     if (baselineOption === '') throw new Error('--baseline= needs a directory');
-    if (baselineDir && !existsSync(join(baselineDir, 'dist', 'main.js'))) throw new Error(`--baseline: no ${join(baselineDir, 'dist', 'main.js')} (build it first)`);
+    if (baselineDir && !existsSync(join(baselineDir, 'dist', 'main.js')))
+      throw new Error(`--baseline: no ${join(baselineDir, 'dist', 'main.js')} (build it first)`);
     progress('starting PostgreSQL');
     const db = await BenchDatabase.open(ROOT);
     cleanup.unshift(() => db.close(ids));
@@ -64,7 +73,13 @@ async function main(): Promise<void> {
       name: 'service',
       cwd: ROOT,
       args: [...profiling('service'), 'dist/main.js'],
-      env: { ...shared, NODE_ENV: 'production', AUTH_RATE_LIMIT: '0', LOG_LEVEL: 'warn', ...(serviceNodeOptions ? { NODE_OPTIONS: serviceNodeOptions } : {}) },
+      env: {
+        ...shared,
+        NODE_ENV: 'production',
+        AUTH_RATE_LIMIT: '0',
+        LOG_LEVEL: 'warn',
+        ...(serviceNodeOptions ? { NODE_OPTIONS: serviceNodeOptions } : {}),
+      },
     };
     const rawSpec: ServerSpec = {
       name: 'raw',
@@ -92,7 +107,9 @@ async function main(): Promise<void> {
     }
     const servers = baseline ? [service, raw, baseline] : [service, raw];
 
-    progress(`seeding through the API: ${PLAN.users * 3 + 1} users, ${PLAN.users * 2} x ${PLAN.tasksPerUser} tasks + ${PLAN.largeTasks} for one user`);
+    progress(
+      `seeding through the API: ${PLAN.users * 3 + 1} users, ${PLAN.users * 2} x ${PLAN.tasksPerUser} tasks + ${PLAN.largeTasks} for one user`,
+    );
     const fixtures = await seed(service.url, issuer, PLAN);
     ids = userIds(fixtures);
     await db.settle();
@@ -107,14 +124,20 @@ async function main(): Promise<void> {
       service = await ServerProcess.start(serviceSpec);
       servers[0] = service;
     }
-    const routes = hotRoutes(fixtures).filter((route) => !routeFilter || routeFilter.some((part) => route.name.toLowerCase().includes(part)));
+    const routes = hotRoutes(fixtures).filter(
+      (route) => !routeFilter || routeFilter.some((part) => route.name.toLowerCase().includes(part)),
+    );
     if (routes.length === 0) throw new Error(`--routes=${routeFilter!.join(',')} matches no route`);
 
     const drive = async (server: ServerProcess, requests: Request[], seconds: number): Promise<Run> => {
       const stopSampling = server.sampleMemory();
       const cpuBefore = server.cpuMs();
       const result = await load(server.url, requests, { connections: CONNECTIONS, seconds });
-      return { ...result, cpuUsPerRequest: ((server.cpuMs() - cpuBefore) * 1000) / result.requests, peakRssMb: stopSampling() };
+      return {
+        ...result,
+        cpuUsPerRequest: ((server.cpuMs() - cpuBefore) * 1000) / result.requests,
+        peakRssMb: stopSampling(),
+      };
     };
 
     for (const route of routes) {
@@ -132,7 +155,9 @@ async function main(): Promise<void> {
         const shift = (round + index) % servers.length;
         const order = [...servers.slice(shift), ...servers.slice(0, shift)];
         for (const server of order) {
-          progress(`round ${round + 1}/${PLAN.rounds} · ${route.name} · ${server.name} · ${PLAN.seconds} s at ${CONNECTIONS} connections`);
+          progress(
+            `round ${round + 1}/${PLAN.rounds} · ${route.name} · ${server.name} · ${PLAN.seconds} s at ${CONNECTIONS} connections`,
+          );
           const result = await drive(server, route.requests, PLAN.seconds);
           runs.get(route.name)!.get(server.name)!.push(result);
         }
@@ -149,7 +174,9 @@ async function main(): Promise<void> {
     for (let round = 0; round < PLAN.rounds; round++) {
       for (const size of round % 2 === 0 ? (['small', 'large'] as const) : (['large', 'small'] as const)) {
         const user = size === 'small' ? fixtures.readers[0] : fixtures.large;
-        progress(`round ${round + 1}/${PLAN.rounds} · list growth · ${user === fixtures.large ? PLAN.largeTasks : PLAN.tasksPerUser} tasks`);
+        progress(
+          `round ${round + 1}/${PLAN.rounds} · list growth · ${user === fixtures.large ? PLAN.largeTasks : PLAN.tasksPerUser} tasks`,
+        );
         growth[size].push(await drive(service, listOf(user), PLAN.seconds));
       }
     }
@@ -192,7 +219,12 @@ async function main(): Promise<void> {
           },
         };
       }),
-      growth: { smallTasks: PLAN.tasksPerUser, largeTasks: PLAN.largeTasks, small: summarise(growth.small), large: summarise(growth.large) },
+      growth: {
+        smallTasks: PLAN.tasksPerUser,
+        largeTasks: PLAN.largeTasks,
+        small: summarise(growth.small),
+        large: summarise(growth.large),
+      },
       firstStartMs,
       coldStartMs: median(coldStartsMs),
       lifetimePeakMb,

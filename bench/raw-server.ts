@@ -42,7 +42,8 @@ async function userOf(request: FastifyRequest<TaskRoute>): Promise<string> {
   if (JSON.parse(Buffer.from(header, 'base64url').toString()).alg === 'HS256') {
     const expected = createHmac('sha256', secret).update(`${header}.${payload}`).digest();
     const given = Buffer.from(signature, 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new HttpError(401, 'bad signature');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      throw new HttpError(401, 'bad signature');
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
     if (typeof claims.exp !== 'number' || claims.exp * 1000 < Date.now()) throw new HttpError(401, 'expired');
     sub = claims.sub;
@@ -100,7 +101,10 @@ function sendTask(reply: FastifyReply, row: Row | undefined) {
 const app = Fastify({ bodyLimit: 64 * 1024 });
 
 app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
-  reply.status(error.statusCode ?? 500).type('application/problem+json').send({ status: error.statusCode ?? 500, detail: error.message });
+  reply
+    .status(error.statusCode ?? 500)
+    .type('application/problem+json')
+    .send({ status: error.statusCode ?? 500, detail: error.message });
 });
 
 app.get('/health', async () => ({ status: 'ok' }));
@@ -120,7 +124,10 @@ app.get<TaskRoute>('/api/:userId/tasks', async (request) => {
 
 app.get<TaskRoute>('/api/:userId/tasks/:id', async (request, reply) => {
   const userId = await userOf(request);
-  const { rows } = await pool.query<Row>(`SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`, [taskId(request.params.id), userId]);
+  const { rows } = await pool.query<Row>(`SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`, [
+    taskId(request.params.id),
+    userId,
+  ]);
   return sendTask(reply, rows[0]);
 });
 

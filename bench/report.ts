@@ -47,7 +47,8 @@ export interface Report {
 
 const TARGETS = { ratio: 0.8, eddsaWithin: 0.1, growth: 1.5, rssMb: 200, coldStartMs: 2_000 };
 
-const n = (value: number, digits = 0) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const n = (value: number, digits = 0) =>
+  value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const ms = (value: number) => n(value, 1);
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
 /** A change in percent, signed: +5.0% */
@@ -64,13 +65,33 @@ function printTable(rows: string[][]): void {
 /** Prints the table and the targets; returns true when any request failed (the run is not valid). */
 export function printReport(report: Report): boolean {
   const cpu = cpus();
-  console.log(`\nMachine: ${cpu.length} x ${cpu[0]?.model.trim()}, ${n(totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}, load average ${loadavg().map((l) => n(l, 2)).join(' ')}`);
-  console.log(`Database: ${report.database}. ${report.connections} connections; ${report.mode} mode: ${report.plan.rounds} round(s) of ${report.plan.seconds} s per route and server, medians shown.`);
+  console.log(
+    `\nMachine: ${cpu.length} x ${cpu[0]?.model.trim()}, ${n(totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}, load average ${loadavg()
+      .map((l) => n(l, 2))
+      .join(' ')}`,
+  );
+  console.log(
+    `Database: ${report.database}. ${report.connections} connections; ${report.mode} mode: ${report.plan.rounds} round(s) of ${report.plan.seconds} s per route and server, medians shown.`,
+  );
   if (report.serviceNodeOptions) console.log(`Service NODE_OPTIONS: ${report.serviceNodeOptions}`);
   console.log('');
 
   printTable([
-    ['route', 'service req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'fail', 'raw req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'fail', 'service/raw', 'peak RSS MB'],
+    [
+      'route',
+      'service req/s',
+      'p50 ms',
+      'p99 ms',
+      'CPU µs/req',
+      'fail',
+      'raw req/s',
+      'p50 ms',
+      'p99 ms',
+      'CPU µs/req',
+      'fail',
+      'service/raw',
+      'peak RSS MB',
+    ],
     ...report.routes.map((r) => [
       r.name,
       n(r.service.rps),
@@ -99,11 +120,21 @@ export function printReport(report: Report): boolean {
   const peakRss = Math.max(...report.routes.map((r) => r.peakRssMb));
   const p99s = report.routes.map((r) => ({ r, ok: r.service.p99 <= r.p99TargetMs }));
   const lines = [
-    [`service/raw req/s >= ${TARGETS.ratio} on every route`, `lowest ${n(worst.ratio, 2)} (${worst.name})`, worst.ratio >= TARGETS.ratio],
+    [
+      `service/raw req/s >= ${TARGETS.ratio} on every route`,
+      `lowest ${n(worst.ratio, 2)} (${worst.name})`,
+      worst.ratio >= TARGETS.ratio,
+    ],
     ...p99s.map(({ r, ok }) => [`p99 <= ${r.p99TargetMs} ms: ${r.name}`, `${ms(r.service.p99)} ms`, ok]),
     ...(eddsa === undefined
       ? []
-      : [[`EdDSA within ${TARGETS.eddsaWithin * 100}% of HS256 (list req/s)`, `${n(eddsa, 2)}x`, eddsa >= 1 - TARGETS.eddsaWithin]]),
+      : [
+          [
+            `EdDSA within ${TARGETS.eddsaWithin * 100}% of HS256 (list req/s)`,
+            `${n(eddsa, 2)}x`,
+            eddsa >= 1 - TARGETS.eddsaWithin,
+          ],
+        ]),
     [
       `list p99 at ${n(growth.largeTasks)} tasks <= ${TARGETS.growth}x at ${n(growth.smallTasks)}`,
       `${ms(growth.large.p99)} vs ${ms(growth.small.p99)} ms = ${n(growthRatio, 2)}x (${n(growth.large.rps)} vs ${n(growth.small.rps)} req/s)`,
@@ -124,7 +155,11 @@ export function printReport(report: Report): boolean {
   const width = Math.max(...lines.map(([name]) => name.length));
   for (const [name, value, ok] of lines) console.log(`  ${name.padEnd(width)}  ${verdict(ok).padEnd(7)}  ${value}`);
 
-  const failures = [...report.routes.flatMap((r) => [r.service.failures, r.raw.failures, r.baseline?.failures ?? 0]), growth.small.failures, growth.large.failures];
+  const failures = [
+    ...report.routes.flatMap((r) => [r.service.failures, r.raw.failures, r.baseline?.failures ?? 0]),
+    growth.small.failures,
+    growth.large.failures,
+  ];
   const failed = failures.some((f) => f > 0);
   if (failed) console.log('\nSome requests failed (errors or non-2xx): the figures above are not valid.');
   return failed;
@@ -136,9 +171,24 @@ export function printReport(report: Report): boolean {
  * per-round service/baseline quotients, so it need not equal the quotient of the two medians.
  */
 function printBaseline(baseline: NonNullable<Report['baseline']>, routes: RouteReport[]): void {
-  console.log(`\nBaseline: ${baseline.dir} (same database and environment, in every round; started in ${n(baseline.startMs)} ms on the migrated database)\n`);
+  console.log(
+    `\nBaseline: ${baseline.dir} (same database and environment, in every round; started in ${n(baseline.startMs)} ms on the migrated database)\n`,
+  );
   printTable([
-    ['route', 'baseline req/s', 'p50 ms', 'p99 ms', 'fail', 'peak RSS MB', 'baseline/raw', 'service/raw', 'req/s vs baseline', 'baseline CPU µs/req', 'service CPU µs/req', 'CPU vs baseline'],
+    [
+      'route',
+      'baseline req/s',
+      'p50 ms',
+      'p99 ms',
+      'fail',
+      'peak RSS MB',
+      'baseline/raw',
+      'service/raw',
+      'req/s vs baseline',
+      'baseline CPU µs/req',
+      'service CPU µs/req',
+      'CPU vs baseline',
+    ],
     ...routes.map((r) => {
       const b = r.baseline!;
       return [

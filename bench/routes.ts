@@ -8,13 +8,15 @@ export interface Route {
   requests: Request[];
 }
 
-const list = (users: BenchUser[]): Request[] => users.map((u) => ({ method: 'GET', path: `/api/${u.id}/tasks?limit=50`, token: u.token }));
+const list = (users: BenchUser[]): Request[] =>
+  users.map((u) => ({ method: 'GET', path: `/api/${u.id}/tasks?limit=50`, token: u.token }));
 
 /** Every (user, task) pair, interleaved across users so consecutive requests hit different users. */
 function eachTask(users: BenchUser[], request: (user: BenchUser, taskId: number) => Request): Request[] {
   const longest = Math.max(...users.map((u) => u.taskIds.length));
   const requests: Request[] = [];
-  for (let i = 0; i < longest; i++) for (const u of users) if (i < u.taskIds.length) requests.push(request(u, u.taskIds[i]));
+  for (let i = 0; i < longest; i++)
+    for (const u of users) if (i < u.taskIds.length) requests.push(request(u, u.taskIds[i]));
   return requests;
 }
 
@@ -25,16 +27,29 @@ function eachTask(users: BenchUser[], request: (user: BenchUser, taskId: number)
 export function hotRoutes(f: Fixtures): Route[] {
   return [
     { name: 'list 50 (HS256)', p99TargetMs: 25, requests: list(f.readers) },
-    { name: 'get one', p99TargetMs: 15, requests: eachTask(f.readers, (u, id) => ({ method: 'GET', path: `/api/${u.id}/tasks/${id}`, token: u.token })) },
+    {
+      name: 'get one',
+      p99TargetMs: 15,
+      requests: eachTask(f.readers, (u, id) => ({ method: 'GET', path: `/api/${u.id}/tasks/${id}`, token: u.token })),
+    },
     {
       name: 'create',
       p99TargetMs: 15,
-      requests: f.writers.map((u) => ({ method: 'POST', path: `/api/${u.id}/tasks`, token: u.token, body: { title: 'Benchmark task', priority: 'high' } })),
+      requests: f.writers.map((u) => ({
+        method: 'POST',
+        path: `/api/${u.id}/tasks`,
+        token: u.token,
+        body: { title: 'Benchmark task', priority: 'high' },
+      })),
     },
     {
       name: 'toggle complete',
       p99TargetMs: 15,
-      requests: eachTask(f.readers, (u, id) => ({ method: 'PATCH', path: `/api/${u.id}/tasks/${id}/complete`, token: u.token })),
+      requests: eachTask(f.readers, (u, id) => ({
+        method: 'PATCH',
+        path: `/api/${u.id}/tasks/${id}/complete`,
+        token: u.token,
+      })),
     },
     { name: 'list 50 (EdDSA)', p99TargetMs: 25, requests: list(f.betterAuthReaders) },
   ];

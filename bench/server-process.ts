@@ -43,7 +43,10 @@ export class ServerProcess {
     const deadline = Date.now() + 60_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${spec.name} exited during start-up:\n${output.tail.trim()}`);
-      const healthy = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+      const healthy = await fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (healthy) break;
       if (Date.now() > deadline) {
         child.kill('SIGKILL');

@@ -42,18 +42,26 @@ api.use(withBearer);
 
 /** RFC 9457 problem details, the body of every error the API sends. */
 export class ApiError extends Error {
-  constructor(readonly status: number, detail: string) {
+  constructor(
+    readonly status: number,
+    detail: string,
+  ) {
     super(detail);
   }
 }
 
 async function problem(response: Response): Promise<ApiError> {
-  const body = (await response.clone().json().catch(() => ({}))) as { detail?: string };
+  const body = (await response
+    .clone()
+    .json()
+    .catch(() => ({}))) as { detail?: string };
   return new ApiError(response.status, body.detail ?? response.statusText);
 }
 
 export async function pendingTasks(): Promise<Task[]> {
-  const { data, response } = await api.GET('/api/tasks', { params: { query: { status: 'pending', sort: 'due_date', limit: 20 } } });
+  const { data, response } = await api.GET('/api/tasks', {
+    params: { query: { status: 'pending', sort: 'due_date', limit: 20 } },
+  });
   if (!data) throw await problem(response);
   return data.items;
 }

@@ -14,7 +14,9 @@ if (command === 'run' || command === 'revert') {
 } else if (command === 'generate') {
   const [name, ...flags] = rest;
   if (!name || !/^[A-Z][A-Za-z0-9]*$/.test(name)) {
-    console.error('Usage: npm run migration:generate -- AddSomething   (a PascalCase name; --dryrun prints it instead)');
+    console.error(
+      'Usage: npm run migration:generate -- AddSomething   (a PascalCase name; --dryrun prints it instead)',
+    );
     process.exit(1);
   }
   cliArgs = ['migration:generate', `${MIGRATIONS_DIR}/${name}`, ...flags];
@@ -25,11 +27,20 @@ if (command === 'run' || command === 'revert') {
 
 const result = spawnSync(
   process.execPath,
-  ['--import', '@swc-node/register/esm-register', join(root, 'node_modules/typeorm/cli.js'), ...cliArgs, '-d', 'src/database/cli-data-source.ts'],
+  [
+    '--import',
+    '@swc-node/register/esm-register',
+    join(root, 'node_modules/typeorm/cli.js'),
+    ...cliArgs,
+    '-d',
+    'src/database/cli-data-source.ts',
+  ],
   { cwd: root, stdio: 'inherit' },
 );
 if (command === 'generate' && result.status === 0 && !rest.some((flag) => flag === '--dryrun' || flag === '--dr')) {
   // Migrations are listed explicitly (bundlers and `nest build` keep them that way).
-  console.log(`\nNext: review the SQL in ${MIGRATIONS_DIR}/, then add the new class to MIGRATIONS in src/database/data-source.ts.`);
+  console.log(
+    `\nNext: review the SQL in ${MIGRATIONS_DIR}/, then add the new class to MIGRATIONS in src/database/data-source.ts.`,
+  );
 }
 process.exit(result.status ?? 1);

@@ -5,8 +5,18 @@ const api = (process.argv[2] ?? 'http://localhost:8000').replace(/\/+$/, '');
 const DEMO = { email: 'demo@example.com', password: 'demo-password-1234', name: 'Demo User' };
 const DAY = 24 * 3600 * 1000;
 const TASKS = [
-  { title: 'Try the API docs', description: 'Open /docs, press Authorize and paste your token.', priority: 'high', due_date: new Date(Date.now() + DAY).toISOString() },
-  { title: 'Connect the Next.js frontend', description: 'See examples/nextjs-client.ts.', priority: 'medium', due_date: new Date(Date.now() + 7 * DAY).toISOString() },
+  {
+    title: 'Try the API docs',
+    description: 'Open /docs, press Authorize and paste your token.',
+    priority: 'high',
+    due_date: new Date(Date.now() + DAY).toISOString(),
+  },
+  {
+    title: 'Connect the Next.js frontend',
+    description: 'See examples/nextjs-client.ts.',
+    priority: 'medium',
+    due_date: new Date(Date.now() + 7 * DAY).toISOString(),
+  },
   { title: 'Buy milk', priority: 'low' },
   { title: 'Start the service', priority: 'medium', completed: true },
 ];
@@ -16,18 +26,25 @@ async function call(method, path, { token, body } = {}) {
   try {
     response = await fetch(api + path, {
       method,
-      headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      headers: {
+        ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        ...(body ? { 'Content-Type': 'application/json' } : {}),
+      },
       body: body ? JSON.stringify(body) : undefined,
     });
   } catch (error) {
-    throw new Error(`cannot reach the API at ${api} (${error.cause?.code ?? error.message}). Start it with \`npm run start:dev\`, or pass its URL: npm run seed -- http://host:port`);
+    throw new Error(
+      `cannot reach the API at ${api} (${error.cause?.code ?? error.message}). Start it with \`npm run start:dev\`, or pass its URL: npm run seed -- http://host:port`,
+    );
   }
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
 async function session() {
-  const signIn = await call('POST', '/api/auth/sign-in/email', { body: { email: DEMO.email, password: DEMO.password } });
+  const signIn = await call('POST', '/api/auth/sign-in/email', {
+    body: { email: DEMO.email, password: DEMO.password },
+  });
   if (signIn.status === 200) return { ...signIn.body, created: false };
   const signUp = await call('POST', '/api/auth/sign-up/email', { body: DEMO });
   if (signUp.status === 201) return { ...signUp.body, created: true };
@@ -37,12 +54,14 @@ async function session() {
 async function main() {
   const { token, created } = await session();
   const existing = await call('GET', '/api/tasks?limit=1', { token });
-  if (existing.status !== 200) throw new Error(`listing tasks failed: ${existing.status} ${existing.body?.detail ?? ''}`);
+  if (existing.status !== 200)
+    throw new Error(`listing tasks failed: ${existing.status} ${existing.body?.detail ?? ''}`);
   let added = 0;
   if (existing.body.total === 0) {
     for (const task of TASKS) {
       const response = await call('POST', '/api/tasks', { token, body: task });
-      if (response.status !== 201) throw new Error(`creating "${task.title}" failed: ${response.status} ${response.body?.detail ?? ''}`);
+      if (response.status !== 201)
+        throw new Error(`creating "${task.title}" failed: ${response.status} ${response.body?.detail ?? ''}`);
       added += 1;
     }
   }

@@ -77,7 +77,9 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
       },
     },
   });
-  adapter.getInstance().addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, () => done()));
+  adapter
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, () => done()));
 
   const origins = new Set(env.corsOrigins);
   app.enableCors({
@@ -106,7 +108,9 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
  * check who the nearest peer is), so a count becomes the predicate proxy-addr used to build from
  * it: believe the nearest N hops. Addresses/CIDRs remain the safer setting, as the README says.
  */
-function fastifyTrustProxy(setting: boolean | number | string): boolean | string | ((address: string, hop: number) => boolean) {
+function fastifyTrustProxy(
+  setting: boolean | number | string,
+): boolean | string | ((address: string, hop: number) => boolean) {
   if (typeof setting !== 'number') return setting;
   return (_address, hop) => hop < setting;
 }

@@ -26,11 +26,19 @@ describe('AUTH_RATE_LIMIT per client address', () => {
 
   it('counts sign-up, sign-in and refresh together per address, then answers 429 with Retry-After', async () => {
     const address = '203.0.113.1';
-    const routes = ['/api/auth/sign-up/email', '/api/auth/sign-in/email', '/api/auth/refresh', '/api/auth/sign-in/email', '/api/auth/sign-up/email'];
+    const routes = [
+      '/api/auth/sign-up/email',
+      '/api/auth/sign-in/email',
+      '/api/auth/refresh',
+      '/api/auth/sign-in/email',
+      '/api/auth/sign-up/email',
+    ];
     for (const url of routes) expect((await attempt(url, address)).statusCode).toBe(422);
     const refused = await attempt('/api/auth/refresh', address);
     expectTooManyRequests(refused, 60);
-    expect(refused.json().detail).toBe('Too many sign-in requests from your address (limit 5 a minute); try again later');
+    expect(refused.json().detail).toBe(
+      'Too many sign-in requests from your address (limit 5 a minute); try again later',
+    );
     // Another address has its own budget.
     expect((await attempt('/api/auth/sign-in/email', '203.0.113.2')).statusCode).toBe(422);
   });
@@ -39,7 +47,9 @@ describe('AUTH_RATE_LIMIT per client address', () => {
     const address = '203.0.113.3';
     for (let i = 0; i < 5; i++) await attempt('/api/auth/sign-in/email', address);
     expectTooManyRequests(await attempt('/api/auth/sign-in/email', address), 60);
-    await t.sql.query(`UPDATE auth_rate_limits SET window_started_at = now() - interval '61 seconds' WHERE key = $1`, [`address:${address}`]);
+    await t.sql.query(`UPDATE auth_rate_limits SET window_started_at = now() - interval '61 seconds' WHERE key = $1`, [
+      `address:${address}`,
+    ]);
     expect((await attempt('/api/auth/sign-in/email', address)).statusCode).toBe(422);
   });
 
@@ -47,14 +57,23 @@ describe('AUTH_RATE_LIMIT per client address', () => {
     const address = '203.0.113.4';
     const session = await t.signUp();
     for (let i = 0; i < 8; i++) {
-      expect((await t.request({ method: 'GET', url: '/api/auth/me', token: session.token, remoteAddress: address })).statusCode).toBe(200);
+      expect(
+        (await t.request({ method: 'GET', url: '/api/auth/me', token: session.token, remoteAddress: address }))
+          .statusCode,
+      ).toBe(200);
     }
   });
 });
 
 describe('the client address behind a proxy', () => {
   const attempt = (t: TestApp, forwardedFor: string) =>
-    t.request({ method: 'POST', url: '/api/auth/sign-in/email', body: {}, remoteAddress: '10.0.0.1', headers: { 'x-forwarded-for': forwardedFor } });
+    t.request({
+      method: 'POST',
+      url: '/api/auth/sign-in/email',
+      body: {},
+      remoteAddress: '10.0.0.1',
+      headers: { 'x-forwarded-for': forwardedFor },
+    });
 
   it('by default is the connecting address: a forged X-Forwarded-For does not buy a new budget', async () => {
     const t = await createTestApp({ AUTH_RATE_LIMIT: '2' });
@@ -99,7 +118,8 @@ describe('per-email lockout after 10 failed sign-ins in 15 minutes', () => {
   afterAll(() => t?.close());
 
   const password = 'correct horse battery';
-  const signIn = (email: string, pw: string) => t.request({ method: 'POST', url: '/api/auth/sign-in/email', body: { email, password: pw } });
+  const signIn = (email: string, pw: string) =>
+    t.request({ method: 'POST', url: '/api/auth/sign-in/email', body: { email, password: pw } });
 
   it('refuses even the right password until the window has passed, and only for that email', async () => {
     const { user } = await t.signUp({ password });
@@ -114,7 +134,10 @@ describe('per-email lockout after 10 failed sign-ins in 15 minutes', () => {
     expect((await signIn(other.user.email, password)).statusCode).toBe(200);
 
     // Fifteen minutes later (the attempts aged in the database, which is all the rule reads):
-    await t.sql.query(`UPDATE sign_in_attempts SET attempted_at = attempted_at - interval '15 minutes' WHERE email = $1`, [user.email]);
+    await t.sql.query(
+      `UPDATE sign_in_attempts SET attempted_at = attempted_at - interval '15 minutes' WHERE email = $1`,
+      [user.email],
+    );
     expect((await signIn(user.email, password)).statusCode).toBe(200);
   });
 

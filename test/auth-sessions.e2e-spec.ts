@@ -11,7 +11,8 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 const me = (token: string) => t.request({ method: 'GET', url: '/api/auth/me', token });
-const refresh = (refreshToken: string) => t.request({ method: 'POST', url: '/api/auth/refresh', body: { refresh_token: refreshToken } });
+const refresh = (refreshToken: string) =>
+  t.request({ method: 'POST', url: '/api/auth/refresh', body: { refresh_token: refreshToken } });
 
 describe('refresh tokens', () => {
   it('rotate: the new session works and the old refresh token is spent', async () => {
@@ -37,7 +38,13 @@ describe('refresh tokens', () => {
     expect((await me(second.token)).statusCode).toBe(401);
     expect((await me(first.token)).statusCode).toBe(401);
     // Other sessions of the same user are untouched.
-    const other = (await t.request({ method: 'POST', url: '/api/auth/sign-in/email', body: { email: first.user.email, password: 'correct horse battery' } })).json<Session>();
+    const other = (
+      await t.request({
+        method: 'POST',
+        url: '/api/auth/sign-in/email',
+        body: { email: first.user.email, password: 'correct horse battery' },
+      })
+    ).json<Session>();
     expect((await me(other.token)).statusCode).toBe(200);
   });
 
@@ -50,7 +57,10 @@ describe('refresh tokens', () => {
       const winner = responses.find((r) => r.statusCode === 200)!.json<Session>();
       expect((await refresh(winner.refresh_token)).statusCode).toBe(401);
       expect((await me(winner.token)).statusCode).toBe(401);
-      const { rows } = await t.sql.query(`SELECT revoked_at FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE u.id = $1`, [session.user.id]);
+      const { rows } = await t.sql.query(
+        `SELECT revoked_at FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE u.id = $1`,
+        [session.user.id],
+      );
       expect(rows).toHaveLength(1);
       expect(rows[0].revoked_at).not.toBeNull();
     }
@@ -58,7 +68,10 @@ describe('refresh tokens', () => {
 
   it('an expired refresh token is refused', async () => {
     const session = await t.signUp();
-    await t.sql.query(`UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE session_id IN (SELECT id FROM auth_sessions WHERE user_id = $1)`, [session.user.id]);
+    await t.sql.query(
+      `UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE session_id IN (SELECT id FROM auth_sessions WHERE user_id = $1)`,
+      [session.user.id],
+    );
     const response = await refresh(session.refresh_token);
     expect(response.statusCode).toBe(401);
     expect(response.json().detail).toBe('The refresh token is invalid or expired');
@@ -78,11 +91,27 @@ describe('sign-out', () => {
 
   it('also revokes the session of a refresh token it is given, if that session is yours', async () => {
     const a = await t.signUp();
-    const b = (await t.request({ method: 'POST', url: '/api/auth/sign-in/email', body: { email: a.user.email, password: 'correct horse battery' } })).json<Session>();
+    const b = (
+      await t.request({
+        method: 'POST',
+        url: '/api/auth/sign-in/email',
+        body: { email: a.user.email, password: 'correct horse battery' },
+      })
+    ).json<Session>();
     const stranger = await t.signUp();
-    await t.request({ method: 'POST', url: '/api/auth/sign-out', token: a.token, body: { refresh_token: b.refresh_token } });
+    await t.request({
+      method: 'POST',
+      url: '/api/auth/sign-out',
+      token: a.token,
+      body: { refresh_token: b.refresh_token },
+    });
     expect((await me(b.token)).statusCode).toBe(401);
-    await t.request({ method: 'POST', url: '/api/auth/sign-out', token: b.token, body: { refresh_token: stranger.refresh_token } });
+    await t.request({
+      method: 'POST',
+      url: '/api/auth/sign-out',
+      token: b.token,
+      body: { refresh_token: stranger.refresh_token },
+    });
     expect((await me(stranger.token)).statusCode).toBe(200);
   });
 });
@@ -120,7 +149,11 @@ describe('sign-in', () => {
     const users = await Promise.all([1, 2, 3, 4].map(async () => (await t.signUp()).user));
     const attempt = async (email: string) => {
       const started = process.hrtime.bigint();
-      const response = await t.request({ method: 'POST', url: '/api/auth/sign-in/email', body: { email, password: 'not the password' } });
+      const response = await t.request({
+        method: 'POST',
+        url: '/api/auth/sign-in/email',
+        body: { email, password: 'not the password' },
+      });
       return { response, ms: Number(process.hrtime.bigint() - started) / 1e6 };
     };
     const unknown: number[] = [];
@@ -138,10 +171,18 @@ describe('sign-in', () => {
       wrong.push(b.ms);
     }
     expect([...bodies].map((body) => JSON.parse(body))).toEqual([
-      { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'Invalid credentials', instance: '/api/auth/sign-in/email' },
+      {
+        type: 'about:blank',
+        title: 'Unauthorized',
+        status: 401,
+        detail: 'Invalid credentials',
+        instance: '/api/auth/sign-in/email',
+      },
     ]);
     const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-    console.log(`sign-in median over 12: unknown email ${median(unknown).toFixed(1)} ms, wrong password ${median(wrong).toFixed(1)} ms`);
+    console.log(
+      `sign-in median over 12: unknown email ${median(unknown).toFixed(1)} ms, wrong password ${median(wrong).toFixed(1)} ms`,
+    );
   });
 
   it('stores passwords with argon2id at or above OWASP parameters', async () => {

@@ -2,7 +2,11 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { createTestApp, TEST_SECRET, type TestApp } from './support/test-app.js';
 
 /** Mints an HS256 JWT by hand, the way a trusted backend would. */
-export function mintHs256(payload: Record<string, unknown>, secret = TEST_SECRET, header: Record<string, unknown> = { alg: 'HS256', typ: 'JWT' }): string {
+export function mintHs256(
+  payload: Record<string, unknown>,
+  secret = TEST_SECRET,
+  header: Record<string, unknown> = { alg: 'HS256', typ: 'JWT' },
+): string {
   const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const unsigned = `${part(header)}.${part(payload)}`;
   return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
@@ -15,8 +19,10 @@ describe('auth routes', () => {
   beforeAll(async () => (t = await createTestApp({ ACCESS_TOKEN_EXPIRE_MINUTES: '15' })));
   afterAll(() => t.close());
 
-  const signUp = (body: unknown, headers?: Record<string, string>) => t.request({ method: 'POST', url: '/api/auth/sign-up/email', body, headers });
-  const signIn = (body: unknown, headers?: Record<string, string>) => t.request({ method: 'POST', url: '/api/auth/sign-in/email', body, headers });
+  const signUp = (body: unknown, headers?: Record<string, string>) =>
+    t.request({ method: 'POST', url: '/api/auth/sign-up/email', body, headers });
+  const signIn = (body: unknown, headers?: Record<string, string>) =>
+    t.request({ method: 'POST', url: '/api/auth/sign-in/email', body, headers });
   const email = () => `Ada.${randomUUID()}@Example.COM`;
 
   describe('sign-up', () => {
@@ -27,7 +33,12 @@ describe('auth routes', () => {
       expect(res.headers.location).toBe('/api/auth/me');
       const body = res.json();
       expect(body).toEqual({
-        user: { id: expect.any(String), email: address.toLowerCase(), name: 'Ada Lovelace', created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) },
+        user: {
+          id: expect.any(String),
+          email: address.toLowerCase(),
+          name: 'Ada Lovelace',
+          created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        },
         token: expect.any(String),
         refresh_token: expect.any(String),
         token_type: 'bearer',
@@ -41,7 +52,10 @@ describe('auth routes', () => {
     it('issues an HS256 access token with sub, email, iat, exp, jti and the access marker', async () => {
       const res = await signUp({ email: email(), password: 'correct horse' });
       const { token, user } = res.json();
-      const [header, payload] = token.split('.').slice(0, 2).map((p: string) => JSON.parse(Buffer.from(p, 'base64url').toString()));
+      const [header, payload] = token
+        .split('.')
+        .slice(0, 2)
+        .map((p: string) => JSON.parse(Buffer.from(p, 'base64url').toString()));
       expect(header.alg).toBe('HS256');
       expect(payload).toMatchObject({ sub: user.id, email: user.email, typ: 'access', jti: expect.any(String) });
       expect(payload.exp - payload.iat).toBe(900);
@@ -67,26 +81,48 @@ describe('auth routes', () => {
       const res = await signUp({ email: address.toUpperCase(), password: 'another password' });
       expect(res.statusCode).toBe(409);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.json()).toMatchObject({ status: 409, title: 'Conflict', detail: 'An account with this email already exists' });
-      const { rows } = await t.sql.query('SELECT count(*)::int AS n FROM users WHERE email = $1', [address.toLowerCase()]);
+      expect(res.json()).toMatchObject({
+        status: 409,
+        title: 'Conflict',
+        detail: 'An account with this email already exists',
+      });
+      const { rows } = await t.sql.query('SELECT count(*)::int AS n FROM users WHERE email = $1', [
+        address.toLowerCase(),
+      ]);
       expect(rows[0].n).toBe(1);
     });
 
     it.each([
       ['a missing email', { password: 'correct horse' }, 'email'],
       ['an invalid email', { email: 'not-an-email', password: 'correct horse' }, 'email'],
-      ['an email over 254 characters', { email: `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(62)}.com`, password: 'correct horse' }, 'email'],
+      [
+        'an email over 254 characters',
+        {
+          email: `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(62)}.com`,
+          password: 'correct horse',
+        },
+        'email',
+      ],
       ['a password under 8 characters', { email: 'short@example.com', password: '1234567' }, 'password'],
       ['a password over 128 characters', { email: 'long@example.com', password: 'x'.repeat(129) }, 'password'],
       ['a numeric password', { email: 'num@example.com', password: 12345678 }, 'password'],
-      ['a name over 100 characters', { email: 'name@example.com', password: 'correct horse', name: 'n'.repeat(101) }, 'name'],
+      [
+        'a name over 100 characters',
+        { email: 'name@example.com', password: 'correct horse', name: 'n'.repeat(101) },
+        'name',
+      ],
       ['an unknown field', { email: 'extra@example.com', password: 'correct horse', role: 'admin' }, 'role'],
     ])('rejects %s with 422 naming the field', async (_, body, field) => {
       const res = await signUp(body);
       expect(res.statusCode).toBe(422);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       const problem = res.json();
-      expect(problem).toMatchObject({ type: 'about:blank', title: 'Unprocessable Entity', status: 422, detail: expect.any(String) });
+      expect(problem).toMatchObject({
+        type: 'about:blank',
+        title: 'Unprocessable Entity',
+        status: 422,
+        detail: expect.any(String),
+      });
       expect(problem.errors).toEqual(expect.arrayContaining([{ field, message: expect.any(String) }]));
     });
 
@@ -108,7 +144,11 @@ describe('auth routes', () => {
     it('returns a session for the right password, whatever the email case', async () => {
       const res = await signIn({ email: address.toUpperCase(), password });
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toMatchObject({ user: { email: address.toLowerCase() }, token_type: 'bearer', expires_in: 900 });
+      expect(res.json()).toMatchObject({
+        user: { email: address.toLowerCase() },
+        token_type: 'bearer',
+        expires_in: 900,
+      });
     });
 
     it('accepts a form body', async () => {
@@ -138,12 +178,21 @@ describe('auth routes', () => {
     it('GET /api/auth/me returns the user', async () => {
       const res = await t.request({ method: 'GET', url: '/api/auth/me', token: session.token });
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toEqual({ id: session.user.id, email: session.user.email, name: expect.any(String), created_at: expect.any(String) });
+      expect(res.json()).toEqual({
+        id: session.user.id,
+        email: session.user.email,
+        name: expect.any(String),
+        created_at: expect.any(String),
+      });
     });
 
     it('accepts the bearer scheme in any case', async () => {
       for (const scheme of ['bearer', 'BEARER', 'BeArEr']) {
-        const res = await t.request({ method: 'GET', url: '/api/auth/me', headers: { authorization: `${scheme} ${session.token}` } });
+        const res = await t.request({
+          method: 'GET',
+          url: '/api/auth/me',
+          headers: { authorization: `${scheme} ${session.token}` },
+        });
         expect(res.statusCode).toBe(200);
       }
     });
@@ -161,7 +210,10 @@ describe('auth routes', () => {
 
     it('rejects a token signed with another secret, an expired token and one without exp or sub', async () => {
       const cases = [
-        mintHs256({ sub: session.user.id, iat: now(), exp: now() + 60 }, 'another-secret-another-secret-another-secret'),
+        mintHs256(
+          { sub: session.user.id, iat: now(), exp: now() + 60 },
+          'another-secret-another-secret-another-secret',
+        ),
         mintHs256({ sub: session.user.id, iat: now() - 120, exp: now() - 60 }),
         mintHs256({ sub: session.user.id, iat: now() }),
         mintHs256({ iat: now(), exp: now() + 60 }),
@@ -203,7 +255,8 @@ describe('auth routes', () => {
   });
 
   describe('refresh and sign-out', () => {
-    const refresh = (refresh_token: unknown) => t.request({ method: 'POST', url: '/api/auth/refresh', body: { refresh_token } });
+    const refresh = (refresh_token: unknown) =>
+      t.request({ method: 'POST', url: '/api/auth/refresh', body: { refresh_token } });
 
     it('exchanges a refresh token for a new session and spends the old one', async () => {
       const session = await t.signUp();
@@ -213,9 +266,14 @@ describe('auth routes', () => {
       expect(next.user.id).toBe(session.user.id);
       expect(next.refresh_token).not.toBe(session.refresh_token);
       expect((await t.request({ method: 'GET', url: '/api/auth/me', token: next.token })).statusCode).toBe(200);
-      const stored = await t.sql.query('SELECT count(*)::int AS n FROM refresh_tokens WHERE token_hash = sha256($1::bytea)', [session.refresh_token]);
+      const stored = await t.sql.query(
+        'SELECT count(*)::int AS n FROM refresh_tokens WHERE token_hash = sha256($1::bytea)',
+        [session.refresh_token],
+      );
       expect(stored.rows[0].n).toBe(1);
-      const plain = await t.sql.query('SELECT count(*)::int AS n FROM refresh_tokens WHERE token_hash = $1::bytea', [session.refresh_token]);
+      const plain = await t.sql.query('SELECT count(*)::int AS n FROM refresh_tokens WHERE token_hash = $1::bytea', [
+        session.refresh_token,
+      ]);
       expect(plain.rows[0].n).toBe(0);
     });
 
@@ -242,10 +300,15 @@ describe('auth routes', () => {
       expect(res.statusCode).toBe(401);
     });
 
-    it('signs out with 204: that session\'s access and refresh tokens stop working, others keep working', async () => {
+    it("signs out with 204: that session's access and refresh tokens stop working, others keep working", async () => {
       const session = await t.signUp();
       const other = (await signIn({ email: session.user.email, password: 'correct horse battery' })).json();
-      const res = await t.request({ method: 'POST', url: '/api/auth/sign-out', token: session.token, headers: { 'content-type': 'application/json' } });
+      const res = await t.request({
+        method: 'POST',
+        url: '/api/auth/sign-out',
+        token: session.token,
+        headers: { 'content-type': 'application/json' },
+      });
       expect(res.statusCode).toBe(204);
       expect(res.body).toBe('');
       expect((await t.request({ method: 'GET', url: '/api/auth/me', token: session.token })).statusCode).toBe(401);
@@ -256,7 +319,12 @@ describe('auth routes', () => {
     it('sign-out with a refresh token in the body revokes that session too', async () => {
       const session = await t.signUp();
       const second = (await signIn({ email: session.user.email, password: 'correct horse battery' })).json();
-      const res = await t.request({ method: 'POST', url: '/api/auth/sign-out', token: session.token, body: { refresh_token: second.refresh_token } });
+      const res = await t.request({
+        method: 'POST',
+        url: '/api/auth/sign-out',
+        token: session.token,
+        body: { refresh_token: second.refresh_token },
+      });
       expect(res.statusCode).toBe(204);
       expect((await refresh(second.refresh_token)).statusCode).toBe(401);
     });

@@ -34,14 +34,23 @@ describe('Better Auth with its default keys (EdDSA)', () => {
     expect(me.statusCode).toBe(200);
     expect(me.json()).toMatchObject({ id: user.id, email: user.email, name: 'Grace Hopper' });
 
-    const created = await t.request({ method: 'POST', url: `/api/${user.id}/tasks`, token, body: { title: 'Write the compiler' } });
+    const created = await t.request({
+      method: 'POST',
+      url: `/api/${user.id}/tasks`,
+      token,
+      body: { title: 'Write the compiler' },
+    });
     expect(created.statusCode).toBe(201);
     const task = created.json();
     expect(task.user_id).toBe(user.id);
     const byId = `/api/tasks/${task.id}`;
     expect((await t.request({ method: 'GET', url: byId, token })).statusCode).toBe(200);
-    expect((await t.request({ method: 'PUT', url: byId, token, body: { priority: 'high' } })).json().priority).toBe('high');
-    expect((await t.request({ method: 'PATCH', url: byId, token, body: { title: 'Ship it' } })).json().title).toBe('Ship it');
+    expect((await t.request({ method: 'PUT', url: byId, token, body: { priority: 'high' } })).json().priority).toBe(
+      'high',
+    );
+    expect((await t.request({ method: 'PATCH', url: byId, token, body: { title: 'Ship it' } })).json().title).toBe(
+      'Ship it',
+    );
     expect((await t.request({ method: 'PATCH', url: `${byId}/complete`, token })).json().completed).toBe(true);
     const list = await t.request({ method: 'GET', url: '/api/tasks', token });
     expect(list.json()).toMatchObject({ total: 1, items: [{ id: task.id }] });
@@ -82,7 +91,9 @@ describe('Better Auth with its default keys (EdDSA)', () => {
         expect((await t.request({ method: 'GET', url: '/api/tasks', token })).statusCode).toBe(200);
       }
       const { rows: writes } = await t.sql.query(`SELECT tbl, op FROM write_log`);
-      console.log(`30 requests with a new Better Auth user's token: ${writes.length} write statement(s) on the auth tables`);
+      console.log(
+        `30 requests with a new Better Auth user's token: ${writes.length} write statement(s) on the auth tables`,
+      );
       expect(writes).toEqual([{ tbl: 'users', op: 'INSERT' }]);
       const { rows } = await t.sql.query(`SELECT email, name, password_hash FROM users WHERE id = $1`, [user.id]);
       expect(rows).toEqual([{ email: user.email, name: 'Katherine Johnson', password_hash: null }]);
@@ -93,11 +104,15 @@ describe('Better Auth with its default keys (EdDSA)', () => {
 
   it.each([
     ['another issuer', () => ({ iss: 'https://evil.example.com' }), 'The token was issued by another issuer (iss)'],
-    ['another audience', () => ({ aud: 'https://other-api.example.com' }), 'The token is meant for another audience (aud)'],
+    [
+      'another audience',
+      () => ({ aud: 'https://other-api.example.com' }),
+      'The token is meant for another audience (aud)',
+    ],
     ['an expired token', () => ({ iat: now() - 3600, exp: now() - 60 }), 'The token has expired'],
     ['a token not valid yet (nbf)', () => ({ nbf: now() + 3600 }), 'The token is not valid yet (nbf)'],
     ['a token without sub', () => ({ sub: undefined }), "The token's sub claim is missing or invalid"],
-  ])('refuses %s signed with Better Auth\'s own key', async (_, claims, detail) => {
+  ])("refuses %s signed with Better Auth's own key", async (_, claims, detail) => {
     const user = await ba.signUp();
     const token = await ba.sign({ sub: user.id, email: user.email, ...claims() });
     const response = await t.request({ method: 'GET', url: '/api/auth/me', token });
@@ -106,7 +121,9 @@ describe('Better Auth with its default keys (EdDSA)', () => {
     expect(response.headers['content-type']).toContain('application/problem+json');
     expect(response.json().detail).toBe(detail);
     // The same claims, minus the defect, pass: the test is about the defect alone.
-    expect((await t.request({ method: 'GET', url: '/api/auth/me', token: await ba.sign({ sub: user.id }) })).statusCode).toBe(200);
+    expect(
+      (await t.request({ method: 'GET', url: '/api/auth/me', token: await ba.sign({ sub: user.id }) })).statusCode,
+    ).toBe(200);
   });
 
   it('refuses a token signed by a key Better Auth never published, under an unknown or a published kid', async () => {

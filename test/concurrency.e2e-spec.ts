@@ -17,7 +17,8 @@ describe('concurrent writers (e2e)', () => {
     expect(response.statusCode).toBe(201);
     return { task: response.json(), etag: response.headers.etag as string };
   };
-  const storedRow = async (id: number) => (await t.sql.query('SELECT title, completed, version FROM tasks WHERE id = $1', [id])).rows[0];
+  const storedRow = async (id: number) =>
+    (await t.sql.query('SELECT title, completed, version FROM tasks WHERE id = $1', [id])).rows[0];
 
   describe('ETag', () => {
     it('is on every task response and changes with every write', async () => {
@@ -25,7 +26,11 @@ describe('concurrent writers (e2e)', () => {
       expect(etag).toBe(`"${task.id}-1"`);
       const read = await t.request({ method: 'GET', url: `/api/tasks/${task.id}`, token: alice.token });
       expect(read.headers.etag).toBe(etag);
-      const viaUserPath = await t.request({ method: 'GET', url: `/api/${alice.user.id}/tasks/${task.id}`, token: alice.token });
+      const viaUserPath = await t.request({
+        method: 'GET',
+        url: `/api/${alice.user.id}/tasks/${task.id}`,
+        token: alice.token,
+      });
       expect(viaUserPath.headers.etag).toBe(etag);
 
       const seen = new Set([etag]);
@@ -65,7 +70,12 @@ describe('concurrent writers (e2e)', () => {
 
     it('refuses a stale tag with 412 problem+json and changes nothing, on every write', async () => {
       const { task, etag } = await createTask();
-      await t.request({ method: 'PATCH', url: `/api/tasks/${task.id}`, token: alice.token, body: { title: 'Moved on' } });
+      await t.request({
+        method: 'PATCH',
+        url: `/api/tasks/${task.id}`,
+        token: alice.token,
+        body: { title: 'Moved on' },
+      });
       const before = await storedRow(task.id);
       for (const [method, url, body] of writes(task.id)) {
         const response = await t.request({ method, url, token: alice.token, body, headers: { 'if-match': etag } });
@@ -79,7 +89,13 @@ describe('concurrent writers (e2e)', () => {
     it('applies each write when the tag is current', async () => {
       for (const [method, url, body, status] of writes(0)) {
         const { task, etag } = await createTask();
-        const response = await t.request({ method, url: url.replace('/0', `/${task.id}`), token: alice.token, body, headers: { 'if-match': etag } });
+        const response = await t.request({
+          method,
+          url: url.replace('/0', `/${task.id}`),
+          token: alice.token,
+          body,
+          headers: { 'if-match': etag },
+        });
         expect({ method, url, status: response.statusCode }).toEqual({ method, url, status });
       }
     });
@@ -99,7 +115,13 @@ describe('concurrent writers (e2e)', () => {
       const { task } = await createTask();
       const { task: other } = await createTask();
       const value = header.replace('{id}', String(task.id)).replace('{other}', String(other.id));
-      const response = await t.request({ method: 'PATCH', url: `/api/tasks/${task.id}`, token: alice.token, body: { title: 'X' }, headers: { 'if-match': value } });
+      const response = await t.request({
+        method: 'PATCH',
+        url: `/api/tasks/${task.id}`,
+        token: alice.token,
+        body: { title: 'X' },
+        headers: { 'if-match': value },
+      });
       expect(response.statusCode).toBe(status);
       expect((await storedRow(task.id)).title).toBe(status === 200 ? 'X' : 'Original');
     });
@@ -107,9 +129,20 @@ describe('concurrent writers (e2e)', () => {
     it('answers 404, not 412, for a task that does not exist or is not yours, whatever the tag', async () => {
       const { task, etag } = await createTask(bob);
       for (const header of [etag, '*', '"1-1"']) {
-        const theirs = await t.request({ method: 'PATCH', url: `/api/tasks/${task.id}`, token: alice.token, body: { title: 'Mine' }, headers: { 'if-match': header } });
+        const theirs = await t.request({
+          method: 'PATCH',
+          url: `/api/tasks/${task.id}`,
+          token: alice.token,
+          body: { title: 'Mine' },
+          headers: { 'if-match': header },
+        });
         expect(theirs.statusCode).toBe(404);
-        const missing = await t.request({ method: 'DELETE', url: '/api/tasks/2147483647', token: alice.token, headers: { 'if-match': header } });
+        const missing = await t.request({
+          method: 'DELETE',
+          url: '/api/tasks/2147483647',
+          token: alice.token,
+          headers: { 'if-match': header },
+        });
         expect(missing.statusCode).toBe(404);
       }
       expect(await storedRow(task.id)).toMatchObject({ title: 'Original', version: 1 });
@@ -119,7 +152,13 @@ describe('concurrent writers (e2e)', () => {
       const { task, etag } = await createTask();
       const responses = await Promise.all(
         Array.from({ length: 12 }, (_, i) =>
-          t.request({ method: 'PATCH', url: `/api/tasks/${task.id}`, token: alice.token, body: { title: `Writer ${i}` }, headers: { 'if-match': etag } }),
+          t.request({
+            method: 'PATCH',
+            url: `/api/tasks/${task.id}`,
+            token: alice.token,
+            body: { title: `Writer ${i}` },
+            headers: { 'if-match': etag },
+          }),
         ),
       );
       const statuses = responses.map((r) => r.statusCode).sort();
@@ -133,7 +172,9 @@ describe('concurrent writers (e2e)', () => {
     const { task } = await createTask();
     const toggles = 25;
     const responses = await Promise.all(
-      Array.from({ length: toggles }, () => t.request({ method: 'PATCH', url: `/api/tasks/${task.id}/complete`, token: alice.token })),
+      Array.from({ length: toggles }, () =>
+        t.request({ method: 'PATCH', url: `/api/tasks/${task.id}/complete`, token: alice.token }),
+      ),
     );
     expect(responses.every((r) => r.statusCode === 200)).toBe(true);
     // Every toggle saw a different version, and the final state is the parity of their number.
@@ -144,7 +185,8 @@ describe('concurrent writers (e2e)', () => {
   describe('Idempotency-Key', () => {
     const post = (session: Session, key: string, body: object, url = '/api/tasks') =>
       t.request({ method: 'POST', url, token: session.token, body, headers: { 'idempotency-key': key } });
-    const countTitled = async (title: string) => Number((await t.sql.query('SELECT count(*) FROM tasks WHERE title = $1', [title])).rows[0].count);
+    const countTitled = async (title: string) =>
+      Number((await t.sql.query('SELECT count(*) FROM tasks WHERE title = $1', [title])).rows[0].count);
 
     it('replays the first result for a retry with the same key and body, creating nothing', async () => {
       const first = await post(alice, 'retry-1', { title: 'Pay rent', priority: 'high' });
@@ -208,7 +250,11 @@ describe('concurrent writers (e2e)', () => {
     const email = `racer-${Date.now()}@example.com`;
     const responses = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        t.request({ method: 'POST', url: '/api/auth/sign-up/email', body: { email: i % 2 ? email.toUpperCase() : email, password: 'correct horse battery' } }),
+        t.request({
+          method: 'POST',
+          url: '/api/auth/sign-up/email',
+          body: { email: i % 2 ? email.toUpperCase() : email, password: 'correct horse battery' },
+        }),
       ),
     );
     expect(responses.map((r) => r.statusCode).sort()).toEqual([201, ...Array(7).fill(409)]);

@@ -35,7 +35,9 @@ const PAGE = `<!doctype html>
 </html>`;
 
 function servePage(port: number): Promise<Server> {
-  const server = createServer((request, response) => response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(PAGE));
+  const server = createServer((request, response) =>
+    response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(PAGE),
+  );
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve(server));
@@ -75,7 +77,9 @@ describeInBrowser('A frontend calling the API cross-origin in Chromium', () => {
     } catch {
       frontend = await servePage(0);
       env.CORS_ALLOWED_ORIGINS = `http://localhost:${portOf(frontend)}`;
-      console.warn(`Port 3000 is taken: serving the frontend page on ${env.CORS_ALLOWED_ORIGINS} and allowing that origin instead`);
+      console.warn(
+        `Port 3000 is taken: serving the frontend page on ${env.CORS_ALLOWED_ORIGINS} and allowing that origin instead`,
+      );
     }
     frontendOrigin = `http://localhost:${portOf(frontend)}`;
     stranger = await servePage(0);
@@ -101,7 +105,10 @@ describeInBrowser('A frontend calling the API cross-origin in Chromium', () => {
     const messages: string[] = [];
     page.on('console', (message) => messages.push(message.text()));
     await page.goto(origin);
-    const result = await page.evaluate(([base, token]) => (globalThis as unknown as FrontendWindow).createTask(base, token), [api, session.token]);
+    const result = await page.evaluate(
+      ([base, token]) => (globalThis as unknown as FrontendWindow).createTask(base, token),
+      [api, session.token],
+    );
     await page.screenshot({ path: join(ARTIFACTS, screenshot) });
     await page.close();
     return { ...result, console: messages };
@@ -110,7 +117,11 @@ describeInBrowser('A frontend calling the API cross-origin in Chromium', () => {
   it('lets the allowed origin create a task and read the exposed Location and ETag', async () => {
     const result = await createTaskFrom(frontendOrigin, 'cors-allowed-origin.png');
 
-    expect(result).toMatchObject({ status: 201, location: `/api/tasks/${result.body?.id}`, etag: expect.stringMatching(/^(W\/)?".+"$/) });
+    expect(result).toMatchObject({
+      status: 201,
+      location: `/api/tasks/${result.body?.id}`,
+      etag: expect.stringMatching(/^(W\/)?".+"$/),
+    });
     expect(result.body?.title).toBe(`Created from ${frontendOrigin}`);
     expect(await tasksInDatabase()).toBe(1);
   });

@@ -23,7 +23,16 @@ describe('deployment files', () => {
 
   it('knows the variables of the contract', () => {
     expect(appVars).toEqual(
-      expect.arrayContaining(['PORT', 'HOST', 'DATABASE_URL', 'BETTER_AUTH_SECRET', 'BETTER_AUTH_URL', 'CORS_ALLOWED_ORIGINS', 'AUTH_RATE_LIMIT', 'DB_POOL_RECYCLE']),
+      expect.arrayContaining([
+        'PORT',
+        'HOST',
+        'DATABASE_URL',
+        'BETTER_AUTH_SECRET',
+        'BETTER_AUTH_URL',
+        'CORS_ALLOWED_ORIGINS',
+        'AUTH_RATE_LIMIT',
+        'DB_POOL_RECYCLE',
+      ]),
     );
   });
 
@@ -39,7 +48,12 @@ describe('deployment files', () => {
     });
 
     it('parses as valid configuration once a secret is filled in', () => {
-      const values = Object.fromEntries(read('.env.example').split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split(/=(.*)/s).slice(0, 2)));
+      const values = Object.fromEntries(
+        read('.env.example')
+          .split('\n')
+          .filter((l) => /^[A-Z_]+=/.test(l))
+          .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+      );
       expect(parseEnv({ ...values, BETTER_AUTH_SECRET: 'x'.repeat(40) }).problems).toEqual([]);
     });
   });
@@ -114,7 +128,14 @@ describe('deployment files', () => {
 
     it('copies every file the build needs', () => {
       const build = stages[0];
-      for (const file of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json', 'src']) {
+      for (const file of [
+        'package.json',
+        'package-lock.json',
+        'tsconfig.json',
+        'tsconfig.build.json',
+        'nest-cli.json',
+        'src',
+      ]) {
         expect(build).toMatch(new RegExp(`COPY [^\\n]*\\b${file.replace('.', '\\.')}\\b`));
       }
       const ignored = read('.dockerignore').split('\n');

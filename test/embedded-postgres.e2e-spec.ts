@@ -43,10 +43,15 @@ describe('embedded PostgreSQL (e2e, real initdb and postgres)', () => {
     // A separate process (group) that starts a cluster, killed as soon as initdb has begun writing.
     const script = `const { EmbeddedPostgres } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'src/database/embedded-postgres.ts')).href)});
 await EmbeddedPostgres.start({ dataDir: ${JSON.stringify(dataDir)} });`;
-    const child = spawn(process.execPath, ['--import', SWC_LOADER, '--input-type=module', '-e', script], { cwd: ROOT, detached: true, stdio: 'ignore' });
+    const child = spawn(process.execPath, ['--import', SWC_LOADER, '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      detached: true,
+      stdio: 'ignore',
+    });
     const exited = new Promise((resolve) => child.once('exit', resolve));
     const deadline = Date.now() + 60_000;
-    while (!existsSync(join(dataDir, 'PG_VERSION')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (!existsSync(join(dataDir, 'PG_VERSION')) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 5));
     process.kill(-child.pid!, 'SIGKILL');
     await exited;
     expect(existsSync(join(dataDir, 'PG_VERSION'))).toBe(true);
@@ -90,30 +95,34 @@ await EmbeddedPostgres.start({ dataDir: ${JSON.stringify(dataDir)} });`;
     expect(existsSync(join(dataDir, 'base'))).toBe(true);
   }, 120_000);
 
-  (asRoot ? it : it.skip)('as root in a directory the postgres user cannot enter, keeps the data outside it and finds it again', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'todo-api-pg-private-')); // mode 0700, like root's home
-    dirs.push(home);
-    const dataDir = join(home, '.data', 'postgres');
+  (asRoot ? it : it.skip)(
+    'as root in a directory the postgres user cannot enter, keeps the data outside it and finds it again',
+    async () => {
+      const home = mkdtempSync(join(tmpdir(), 'todo-api-pg-private-')); // mode 0700, like root's home
+      dirs.push(home);
+      const dataDir = join(home, '.data', 'postgres');
 
-    const notices: Notices = [];
-    let pg = await EmbeddedPostgres.start({ dataDir, notice: collect(notices) });
-    const relocated = pg.dataDir;
-    dirs.push(dirname(relocated));
-    try {
-      expect(relocated.startsWith(`${RELOCATED_DATA_ROOT}/`)).toBe(true);
-      expect(notices.map((n) => n.line).join('\n')).toContain(`the cluster lives in ${relocated}`);
-      await query(pg.url, "CREATE TABLE kept (note text); INSERT INTO kept VALUES ('still here')");
-    } finally {
-      await pg.stop();
-    }
-    pg = await EmbeddedPostgres.start({ dataDir });
-    try {
-      expect(pg.dataDir).toBe(relocated);
-      expect(await query(pg.url, 'SELECT note FROM kept')).toEqual([{ note: 'still here' }]);
-    } finally {
-      await pg.stop();
-    }
-    // The password stays with the checkout, readable by its owner alone.
-    expect(existsSync(join(home, '.data', 'postgres-password'))).toBe(true);
-  }, 120_000);
+      const notices: Notices = [];
+      let pg = await EmbeddedPostgres.start({ dataDir, notice: collect(notices) });
+      const relocated = pg.dataDir;
+      dirs.push(dirname(relocated));
+      try {
+        expect(relocated.startsWith(`${RELOCATED_DATA_ROOT}/`)).toBe(true);
+        expect(notices.map((n) => n.line).join('\n')).toContain(`the cluster lives in ${relocated}`);
+        await query(pg.url, "CREATE TABLE kept (note text); INSERT INTO kept VALUES ('still here')");
+      } finally {
+        await pg.stop();
+      }
+      pg = await EmbeddedPostgres.start({ dataDir });
+      try {
+        expect(pg.dataDir).toBe(relocated);
+        expect(await query(pg.url, 'SELECT note FROM kept')).toEqual([{ note: 'still here' }]);
+      } finally {
+        await pg.stop();
+      }
+      // The password stays with the checkout, readable by its owner alone.
+      expect(existsSync(join(home, '.data', 'postgres-password'))).toBe(true);
+    },
+    120_000,
+  );
 });

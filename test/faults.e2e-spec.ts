@@ -8,7 +8,10 @@ import { freePort } from '../src/common/free-port.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { mintToken } from './support/tokens.js';
 
-const expectProblem = (response: { statusCode: number; headers: Record<string, unknown>; json(): unknown }, status: number) => {
+const expectProblem = (
+  response: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
+  status: number,
+) => {
   expect(response.statusCode).toBe(status);
   expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect(response.json()).toMatchObject({ status, type: 'about:blank', detail: expect.any(String) });
@@ -42,16 +45,31 @@ describe('database down mid-traffic (e2e, a real PostgreSQL stopped and started)
   });
 
   it('answers 503 problem+json while the database is down, keeps /health/live up, and recovers without a restart', async () => {
-    const created = await t.request({ method: 'POST', url: '/api/tasks', token, body: { title: 'Survives the outage' } });
+    const created = await t.request({
+      method: 'POST',
+      url: '/api/tasks',
+      token,
+      body: { title: 'Survives the outage' },
+    });
     expect(created.statusCode).toBe(201);
     await t.sql.end();
 
     await pg.stop();
 
     expectProblem(await t.request({ method: 'GET', url: '/api/tasks', token }), 503);
-    expectProblem(await t.request({ method: 'POST', url: '/api/tasks', token, body: { title: 'During the outage' } }), 503);
+    expectProblem(
+      await t.request({ method: 'POST', url: '/api/tasks', token, body: { title: 'During the outage' } }),
+      503,
+    );
     expectProblem(await t.request({ method: 'PATCH', url: `/api/tasks/${created.json().id}/complete`, token }), 503);
-    expectProblem(await t.request({ method: 'POST', url: '/api/auth/sign-in/email', body: { email: 'a@example.com', password: 'whatever-long' } }), 503);
+    expectProblem(
+      await t.request({
+        method: 'POST',
+        url: '/api/auth/sign-in/email',
+        body: { email: 'a@example.com', password: 'whatever-long' },
+      }),
+      503,
+    );
     const health = await t.request({ method: 'GET', url: '/health' });
     expect(health.statusCode).toBe(503);
     expect(health.json()).toMatchObject({ status: 'error' });
@@ -112,7 +130,12 @@ describe('request timeout (e2e)', () => {
     await t.sql.query('BEGIN');
     await t.sql.query('SELECT 1 FROM tasks WHERE id = $1 FOR UPDATE', [created.json().id]);
     try {
-      const response = await t.request({ method: 'PATCH', url: `/api/tasks/${created.json().id}`, token, body: { title: 'Waited' } });
+      const response = await t.request({
+        method: 'PATCH',
+        url: `/api/tasks/${created.json().id}`,
+        token,
+        body: { title: 'Waited' },
+      });
       expectProblem(response, 503);
       expect(response.json().detail).toMatch(/timed out|took too long/i);
     } finally {

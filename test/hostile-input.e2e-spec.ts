@@ -11,7 +11,12 @@ describe('hostile input (e2e)', () => {
   beforeAll(async () => {
     t = await createTestApp();
     for (const title of ['100% done', '50/50 chance', 'snake_case name', 'back\\slash', 'plain words']) {
-      const response = await t.request({ method: 'POST', url: '/api/tasks', token, body: { title, description: 'desc' } });
+      const response = await t.request({
+        method: 'POST',
+        url: '/api/tasks',
+        token,
+        body: { title, description: 'desc' },
+      });
       taskId ??= response.json().id;
     }
   });
@@ -19,7 +24,10 @@ describe('hostile input (e2e)', () => {
 
   const json = (method: 'POST' | 'PUT' | 'PATCH', url: string, body: string) =>
     t.request({ method, url, token, body, headers: { 'content-type': 'application/json' } });
-  const expectRejected = async (response: { statusCode: number; headers: Record<string, unknown>; json(): { status: number } }, status: number) => {
+  const expectRejected = async (
+    response: { statusCode: number; headers: Record<string, unknown>; json(): { status: number } },
+    status: number,
+  ) => {
     expect(response.statusCode).toBe(status);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.json().status).toBe(status);
@@ -58,7 +66,10 @@ describe('hostile input (e2e)', () => {
     ])('a NUL character in %s is a 422 (PostgreSQL cannot store it), on create and on update', async (_, body) => {
       await expectRejected(await t.request({ method: 'POST', url: '/api/tasks', token, body }), 422);
       await expectRejected(await t.request({ method: 'PATCH', url: `/api/tasks/${taskId}`, token, body }), 422);
-      await expectRejected(await t.request({ method: 'POST', url: '/api/tasks', token, body, headers: { 'idempotency-key': 'nul-body' } }), 422);
+      await expectRejected(
+        await t.request({ method: 'POST', url: '/api/tasks', token, body, headers: { 'idempotency-key': 'nul-body' } }),
+        422,
+      );
     });
 
     it('a NUL character in a sign-up name or a search is a 422', async () => {
@@ -93,30 +104,55 @@ describe('hostile input (e2e)', () => {
     });
 
     it('a text/plain body is a 415, not a string to validate', async () => {
-      await expectRejected(await t.request({ method: 'POST', url: '/api/tasks', token, body: 'title=x', headers: { 'content-type': 'text/plain' } }), 415);
+      await expectRejected(
+        await t.request({
+          method: 'POST',
+          url: '/api/tasks',
+          token,
+          body: 'title=x',
+          headers: { 'content-type': 'text/plain' },
+        }),
+        415,
+      );
     });
 
-    it.each(['1e308', '99999999999999999999', '-1', '1.5', '0x10', '1e2', ' 5', 'NaN', 'Infinity', '%00'])('limit or offset %j is a 422', async (value) => {
-      await expectRejected(await t.request({ method: 'GET', url: `/api/tasks?limit=${value}`, token }), 422);
-      await expectRejected(await t.request({ method: 'GET', url: `/api/tasks?offset=${value}`, token }), 422);
-    });
-
-    it.each(['0', '-1', '1.5', '1e3', '01', '+1', '0x10', '2147483648', '99999999999999999999', 'abc', '%20' + '1', '1%00', '%D9%A1', '1;DROP%20TABLE%20tasks', 'null'])(
-      'task id %j is a 422 on every method',
-      async (id) => {
-        for (const [method, path, body] of [
-          ['GET', `/api/tasks/${id}`, undefined],
-          ['PUT', `/api/tasks/${id}`, { title: 'x' }],
-          ['PATCH', `/api/tasks/${id}`, { title: 'x' }],
-          ['PATCH', `/api/tasks/${id}/complete`, undefined],
-          ['DELETE', `/api/tasks/${id}`, undefined],
-        ] as const) {
-          const response = await t.request({ method, url: path, token, body });
-          await expectRejected(response, 422);
-          expect(response.json().errors).toEqual([{ field: 'id', message: 'must be a positive integer' }]);
-        }
+    it.each(['1e308', '99999999999999999999', '-1', '1.5', '0x10', '1e2', ' 5', 'NaN', 'Infinity', '%00'])(
+      'limit or offset %j is a 422',
+      async (value) => {
+        await expectRejected(await t.request({ method: 'GET', url: `/api/tasks?limit=${value}`, token }), 422);
+        await expectRejected(await t.request({ method: 'GET', url: `/api/tasks?offset=${value}`, token }), 422);
       },
     );
+
+    it.each([
+      '0',
+      '-1',
+      '1.5',
+      '1e3',
+      '01',
+      '+1',
+      '0x10',
+      '2147483648',
+      '99999999999999999999',
+      'abc',
+      '%20' + '1',
+      '1%00',
+      '%D9%A1',
+      '1;DROP%20TABLE%20tasks',
+      'null',
+    ])('task id %j is a 422 on every method', async (id) => {
+      for (const [method, path, body] of [
+        ['GET', `/api/tasks/${id}`, undefined],
+        ['PUT', `/api/tasks/${id}`, { title: 'x' }],
+        ['PATCH', `/api/tasks/${id}`, { title: 'x' }],
+        ['PATCH', `/api/tasks/${id}/complete`, undefined],
+        ['DELETE', `/api/tasks/${id}`, undefined],
+      ] as const) {
+        const response = await t.request({ method, url: path, token, body });
+        await expectRejected(response, 422);
+        expect(response.json().errors).toEqual([{ field: 'id', message: 'must be a positive integer' }]);
+      }
+    });
   });
 
   describe('LIKE wildcards in q are matched literally', () => {
@@ -132,7 +168,12 @@ describe('hostile input (e2e)', () => {
     ])('q=%j finds %j', async (q, titles) => {
       const response = await t.request({ method: 'GET', url: `/api/tasks?q=${encodeURIComponent(q)}`, token });
       expect(response.statusCode).toBe(200);
-      expect(response.json().items.map((task: { title: string }) => task.title).sort()).toEqual(titles);
+      expect(
+        response
+          .json()
+          .items.map((task: { title: string }) => task.title)
+          .sort(),
+      ).toEqual(titles);
     });
   });
 });

@@ -22,10 +22,17 @@ describe('layering', () => {
     expect(specifiers.filter((specifier) => /^(\.\.\/)+(auth|tasks)(\/|$)/.test(specifier))).toEqual([]);
   });
 
-  const services = ['auth', 'tasks'].flatMap(filesUnder).filter((file) => file.endsWith('.service.ts')).map((file) => relative(SRC, file));
+  const services = ['auth', 'tasks']
+    .flatMap(filesUnder)
+    .filter((file) => file.endsWith('.service.ts'))
+    .map((file) => relative(SRC, file));
 
   it.each(services)('%s holds rules, not SQL (that is its repository)', (file) => {
     const source = readFileSync(join(SRC, file), 'utf8');
-    expect(source.match(/\.query\(|\b(SELECT|INSERT INTO|DELETE FROM)\b|\bUPDATE\s+\w+\s+SET\b|\b(DataSource|EntityManager|QueryRunner)\b/g) ?? []).toEqual([]);
+    expect(
+      source.match(
+        /\.query\(|\b(SELECT|INSERT INTO|DELETE FROM)\b|\bUPDATE\s+\w+\s+SET\b|\b(DataSource|EntityManager|QueryRunner)\b/g,
+      ) ?? [],
+    ).toEqual([]);
   });
 });

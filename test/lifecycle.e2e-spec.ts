@@ -23,7 +23,9 @@ describe('process lifecycle (e2e, src/main.ts in a child process)', () => {
     });
     expect(await service.exited).toBe(1);
     const output = service.output();
-    expect(output).toContain(`Start-up failed: could not connect to the database at 127.0.0.1:${deadPort}/todo after 3 attempts: connect ECONNREFUSED`);
+    expect(output).toContain(
+      `Start-up failed: could not connect to the database at 127.0.0.1:${deadPort}/todo after 3 attempts: connect ECONNREFUSED`,
+    );
     expect(output.match(/attempt \d of 3 failed, retrying in 50 ms/g)).toHaveLength(2);
     expect(output).not.toContain('secret-password');
     expect(output).not.toContain('Listening on');
@@ -52,7 +54,10 @@ describe('process lifecycle (e2e, src/main.ts in a child process)', () => {
 
     it('stops accepting, finishes the in-flight request, closes the pool and the database, and exits 0', async () => {
       const port = await freePort();
-      service = startService({ DATABASE_URL: '', BETTER_AUTH_SECRET: TEST_SECRET, PORT: String(port), HOST: '127.0.0.1' }, dir);
+      service = startService(
+        { DATABASE_URL: '', BETTER_AUTH_SECRET: TEST_SECRET, PORT: String(port), HOST: '127.0.0.1' },
+        dir,
+      );
       const [, pgPort] = await service.waitFor(/Embedded PostgreSQL is ready on 127\.0\.0\.1:(\d+)/);
       await service.waitFor(/Listening on/);
 
@@ -70,7 +75,9 @@ describe('process lifecycle (e2e, src/main.ts in a child process)', () => {
       // still needs the pool after the lock is released, that is, after SIGTERM.
       const inFlight = get(port, '/api/tasks?offset=5', token);
       await until(async () => {
-        const { rows } = await sql!.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'todo-api' AND wait_event_type = 'Lock'`);
+        const { rows } = await sql!.query(
+          `SELECT 1 FROM pg_stat_activity WHERE application_name = 'todo-api' AND wait_event_type = 'Lock'`,
+        );
         return rows.length > 0;
       });
 
@@ -96,11 +103,14 @@ describe('process lifecycle (e2e, src/main.ts in a child process)', () => {
 /** A GET on its own connection (no keep-alive pool), so it is really in flight on its own socket. */
 function get(port: number, path: string, token: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, agent: false, headers: { authorization: `Bearer ${token}` } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, body }));
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path, agent: false, headers: { authorization: `Bearer ${token}` } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });

@@ -16,17 +16,29 @@ interface LogLine {
 
 describe('Structured logs', () => {
   const output: string[] = [];
-  const lines = () => output.join('').trim().split('\n').map((line) => JSON.parse(line) as LogLine);
+  const lines = () =>
+    output
+      .join('')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as LogLine);
   const PASSWORD = 'a password nobody should read 4711';
   let t: TestApp;
   let session: Session;
 
   beforeAll(async () => {
     // trace: the most the service ever logs, request headers included, so redaction is really exercised.
-    const logger = createLogger({ logLevel: 'trace', logFormat: 'json' }, { write: (chunk: string) => output.push(chunk) });
+    const logger = createLogger(
+      { logLevel: 'trace', logFormat: 'json' },
+      { write: (chunk: string) => output.push(chunk) },
+    );
     t = await createTestApp({}, { logger });
     await t.signUp({ email: 'logged@example.com', password: PASSWORD });
-    const signIn = await t.request({ method: 'POST', url: '/api/auth/sign-in/email', body: { email: 'logged@example.com', password: PASSWORD } });
+    const signIn = await t.request({
+      method: 'POST',
+      url: '/api/auth/sign-in/email',
+      body: { email: 'logged@example.com', password: PASSWORD },
+    });
     expect(signIn.statusCode).toBe(200);
     session = signIn.json<Session>();
   });
@@ -45,12 +57,20 @@ describe('Structured logs', () => {
   });
 
   it('takes the request id from X-Request-Id, returns it, and puts it on every line of that request', async () => {
-    const response = await t.request({ method: 'GET', url: '/api/auth/me', token: session.token, headers: { 'x-request-id': 'frontend-42' } });
+    const response = await t.request({
+      method: 'GET',
+      url: '/api/auth/me',
+      token: session.token,
+      headers: { 'x-request-id': 'frontend-42' },
+    });
     expect(response.statusCode).toBe(200);
     expect(response.headers['x-request-id']).toBe('frontend-42');
 
     const mine = lines().filter((line) => line.request_id === 'frontend-42');
-    expect(mine.map((line) => line.msg)).toEqual(['request received', 'GET /api/auth/me 200 ' + mine[1].duration_ms + ' ms']);
+    expect(mine.map((line) => line.msg)).toEqual([
+      'request received',
+      'GET /api/auth/me 200 ' + mine[1].duration_ms + ' ms',
+    ]);
   });
 
   it('generates a request id when none (or a malformed one) is given', async () => {
@@ -70,8 +90,16 @@ describe('Structured logs', () => {
     const { rows } = await t.sql.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     try {
       await admin.query(`ALTER DATABASE ${db} ALLOW_CONNECTIONS false`);
-      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> $2', [t.db.name, rows[0].pid]);
-      const response = await t.request({ method: 'GET', url: '/api/tasks', token: session.token, headers: { 'x-request-id': 'db-down-1' } });
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> $2', [
+        t.db.name,
+        rows[0].pid,
+      ]);
+      const response = await t.request({
+        method: 'GET',
+        url: '/api/tasks',
+        token: session.token,
+        headers: { 'x-request-id': 'db-down-1' },
+      });
       expect(response.statusCode).toBe(503);
     } finally {
       await admin.query(`ALTER DATABASE ${db} ALLOW_CONNECTIONS true`);
@@ -82,11 +110,22 @@ describe('Structured logs', () => {
   });
 
   it('never writes the password, the tokens or the Authorization header', async () => {
-    await t.request({ method: 'GET', url: '/api/auth/me', token: session.token, headers: { cookie: 'session=cookie-secret-1' } });
+    await t.request({
+      method: 'GET',
+      url: '/api/auth/me',
+      token: session.token,
+      headers: { cookie: 'session=cookie-secret-1' },
+    });
     const text = output.join('');
     expect(text).toContain('"authorization":"[Redacted]"');
     expect(text).toContain('"cookie":"[Redacted]"');
-    for (const secret of [PASSWORD, session.token, session.refresh_token, session.token.split('.')[2], 'cookie-secret-1']) {
+    for (const secret of [
+      PASSWORD,
+      session.token,
+      session.refresh_token,
+      session.token.split('.')[2],
+      'cookie-secret-1',
+    ]) {
       expect(text).not.toContain(secret);
     }
   });

@@ -47,8 +47,12 @@ describe('Metrics at /metrics', () => {
     expect(sample(text, 'http_requests_total', { method: 'GET', route: '/api/tasks/:id', status: '404' })).toBe(2);
     expect(sample(text, 'http_requests_total', { method: 'GET', route: '(unmatched)', status: '404' })).toBe(1);
     expect(sample(text, 'http_request_duration_seconds_count', { route: '/api/tasks/:id', status: '404' })).toBe(2);
-    expect(sample(text, 'http_request_duration_seconds_bucket', { route: '/api/tasks/:id', status: '404', le: '+Inf' })).toBe(2);
-    expect(sample(text, 'http_request_duration_seconds_sum', { route: '/api/tasks/:id', status: '404' })).toBeGreaterThan(0);
+    expect(
+      sample(text, 'http_request_duration_seconds_bucket', { route: '/api/tasks/:id', status: '404', le: '+Inf' }),
+    ).toBe(2);
+    expect(
+      sample(text, 'http_request_duration_seconds_sum', { route: '/api/tasks/:id', status: '404' }),
+    ).toBeGreaterThan(0);
     // Raw URLs would make one series per task id.
     expect(text).not.toContain('987654');
     expect(text).not.toContain('/no/such/route');
@@ -102,7 +106,9 @@ describe('Metrics turned off', () => {
   });
 
   it('rejects a METRICS_ENABLED that is not a boolean', () => {
-    expect(parseEnv({ METRICS_ENABLED: 'maybe' }).problems).toContain('METRICS_ENABLED: must be true or false, got "maybe"');
+    expect(parseEnv({ METRICS_ENABLED: 'maybe' }).problems).toContain(
+      'METRICS_ENABLED: must be true or false, got "maybe"',
+    );
     expect(parseEnv({ METRICS_ENABLED: 'FALSE' }).env.metricsEnabled).toBe(false);
   });
 });

@@ -34,19 +34,31 @@ it('a sign-out on one instance stops the access token on the other within 5 seco
   }
   console.log(`sign-out on instance A reached instance B after ${Date.now() - started} ms`);
   expect(status).toBe(401);
-  expect((await b.request({ method: 'POST', url: '/api/auth/refresh', body: { refresh_token: session.refresh_token } })).statusCode).toBe(401);
+  expect(
+    (await b.request({ method: 'POST', url: '/api/auth/refresh', body: { refresh_token: session.refresh_token } }))
+      .statusCode,
+  ).toBe(401);
 });
 
 it('a refresh token spent on one instance and replayed on the other revokes the family on both', async () => {
   const first = await a.signUp();
-  const second = (await a.request({ method: 'POST', url: '/api/auth/refresh', body: { refresh_token: first.refresh_token } })).json<Session>();
-  expect((await b.request({ method: 'POST', url: '/api/auth/refresh', body: { refresh_token: first.refresh_token } })).statusCode).toBe(401);
-  expect((await a.request({ method: 'POST', url: '/api/auth/refresh', body: { refresh_token: second.refresh_token } })).statusCode).toBe(401);
+  const second = (
+    await a.request({ method: 'POST', url: '/api/auth/refresh', body: { refresh_token: first.refresh_token } })
+  ).json<Session>();
+  expect(
+    (await b.request({ method: 'POST', url: '/api/auth/refresh', body: { refresh_token: first.refresh_token } }))
+      .statusCode,
+  ).toBe(401);
+  expect(
+    (await a.request({ method: 'POST', url: '/api/auth/refresh', body: { refresh_token: second.refresh_token } }))
+      .statusCode,
+  ).toBe(401);
 });
 
 it('AUTH_RATE_LIMIT counts one address across both instances', async () => {
   const address = '198.51.100.7';
-  const attempt = (app: TestApp) => app.request({ method: 'POST', url: '/api/auth/sign-in/email', body: {}, remoteAddress: address });
+  const attempt = (app: TestApp) =>
+    app.request({ method: 'POST', url: '/api/auth/sign-in/email', body: {}, remoteAddress: address });
   for (let i = 0; i < 20; i++) expect((await attempt(i % 2 ? b : a)).statusCode).toBe(422);
   expect((await attempt(a)).statusCode).toBe(429);
   const refused = await attempt(b);
@@ -57,7 +69,12 @@ it('AUTH_RATE_LIMIT counts one address across both instances', async () => {
 it('the per-email lockout counts failures made on either instance', async () => {
   const session = await a.signUp({ password: 'correct horse battery' });
   const signIn = (app: TestApp, password: string, remoteAddress: string) =>
-    app.request({ method: 'POST', url: '/api/auth/sign-in/email', body: { email: session.user.email, password }, remoteAddress });
+    app.request({
+      method: 'POST',
+      url: '/api/auth/sign-in/email',
+      body: { email: session.user.email, password },
+      remoteAddress,
+    });
   // Spread over addresses, as a distributed guesser would, so only the per-email rule can stop it.
   for (let i = 0; i < 10; i++) {
     expect((await signIn(i % 2 ? b : a, 'wrong password', `192.0.2.${i + 1}`)).statusCode).toBe(401);

@@ -53,14 +53,18 @@ describe('The committed OpenAPI document and client types', () => {
   it('have types generated from the committed document', async () => {
     const cli = join(ROOT, 'node_modules', 'openapi-typescript', 'bin', 'cli.js');
     const { stdout } = await run(process.execPath, [cli, OPENAPI_FILE], { cwd: ROOT });
-    expect({ [`openapi/schema.d.ts ${STALE}`]: stdout }).toEqual({ [`openapi/schema.d.ts ${STALE}`]: readFileSync(SCHEMA_FILE, 'utf8') });
+    expect({ [`openapi/schema.d.ts ${STALE}`]: stdout }).toEqual({
+      [`openapi/schema.d.ts ${STALE}`]: readFileSync(SCHEMA_FILE, 'utf8'),
+    });
   });
 
   it('type-check the Next.js example client, whose misuses are compile errors', async () => {
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
     // Fails with tsc's diagnostics when a call no longer fits the types, or when one of the
     // example's expected errors compiles (the types stopped catching that mistake).
-    const { stdout } = await run(process.execPath, [tsc, '-p', join(ROOT, 'examples')], { cwd: ROOT }).catch((error: { stdout: string }) => error);
+    const { stdout } = await run(process.execPath, [tsc, '-p', join(ROOT, 'examples')], { cwd: ROOT }).catch(
+      (error: { stdout: string }) => error,
+    );
     expect(stdout).toBe('');
   });
 });

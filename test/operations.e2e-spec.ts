@@ -42,7 +42,11 @@ describe('npm run seed', () => {
   afterAll(() => t.close());
 
   const demoTasks = async () =>
-    (await t.sql.query("SELECT t.title FROM tasks t JOIN users u ON u.id = t.user_id WHERE u.email = 'demo@example.com'")).rows;
+    (
+      await t.sql.query(
+        "SELECT t.title FROM tasks t JOIN users u ON u.id = t.user_id WHERE u.email = 'demo@example.com'",
+      )
+    ).rows;
 
   it('creates a demo user with a few tasks through the API and says how to sign in', async () => {
     const run = await script('seed.mjs', [api]);
@@ -50,10 +54,16 @@ describe('npm run seed', () => {
     expect(run.stdout).toContain('Sign in as demo@example.com with password demo-password-1234');
     expect(await demoTasks()).toHaveLength(4);
 
-    const signIn = await t.request({ method: 'POST', url: '/api/auth/sign-in/email', body: { email: 'demo@example.com', password: 'demo-password-1234' } });
+    const signIn = await t.request({
+      method: 'POST',
+      url: '/api/auth/sign-in/email',
+      body: { email: 'demo@example.com', password: 'demo-password-1234' },
+    });
     expect(signIn.statusCode).toBe(200);
     const token = run.stdout.trim().split('\n').pop()!.trim();
-    expect((await t.request({ method: 'GET', url: '/api/auth/me', token })).json()).toMatchObject({ email: 'demo@example.com' });
+    expect((await t.request({ method: 'GET', url: '/api/auth/me', token })).json()).toMatchObject({
+      email: 'demo@example.com',
+    });
   });
 
   it('changes nothing when run again', async () => {
@@ -75,14 +85,19 @@ describe('npm run migration:*', () => {
   let db: TestDatabase;
   let sql: Client;
   // With a secret given, the CLI never generates the development one under ./.data.
-  const migration = (...args: string[]) => script('migration.mjs', args, { DATABASE_URL: db.url, BETTER_AUTH_SECRET: TEST_SECRET });
+  const migration = (...args: string[]) =>
+    script('migration.mjs', args, { DATABASE_URL: db.url, BETTER_AUTH_SECRET: TEST_SECRET });
   const tables = async () =>
-    (await sql.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")).rows.map((r) => r.table_name);
+    (
+      await sql.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")
+    ).rows.map((r) => r.table_name);
   /** Every table.column: what a migration adds or drops, whether a table or a column. */
   const columns = async () =>
-    (await sql.query("SELECT table_name || '.' || column_name AS c FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1")).rows.map(
-      (r) => r.c,
-    );
+    (
+      await sql.query(
+        "SELECT table_name || '.' || column_name AS c FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1",
+      )
+    ).rows.map((r) => r.c);
 
   beforeAll(async () => {
     db = await createTestDatabase('migrations');
@@ -102,7 +117,8 @@ describe('npm run migration:*', () => {
     expect(run.stdout).not.toContain('Next: review the SQL');
   });
 
-  const applied = async () => (await sql.query<{ name: string }>('SELECT name FROM migrations ORDER BY id')).rows.map((row) => row.name);
+  const applied = async () =>
+    (await sql.query<{ name: string }>('SELECT name FROM migrations ORDER BY id')).rows.map((row) => row.name);
   let tablesAfterRun: string[];
   let columnsAfterRun: string[];
 
@@ -112,7 +128,9 @@ describe('npm run migration:*', () => {
     expect(await applied()).toEqual(MIGRATIONS.map((m) => m.name));
     tablesAfterRun = await tables();
     columnsAfterRun = await columns();
-    expect(tablesAfterRun).toEqual(expect.arrayContaining(['auth_sessions', 'migrations', 'refresh_tokens', 'tasks', 'users']));
+    expect(tablesAfterRun).toEqual(
+      expect.arrayContaining(['auth_sessions', 'migrations', 'refresh_tokens', 'tasks', 'users']),
+    );
   });
 
   // The entities declare the whole schema (test/schema.e2e-spec.ts), so a generated migration holds

@@ -20,7 +20,10 @@ describe('properties (e2e, fast-check)', () => {
 
   const noServerError = (response: LightMyRequestResponse, what: string) => {
     if (response.statusCode >= 500) throw new Error(`${what} -> ${response.statusCode} ${response.body}`);
-    if (response.statusCode >= 400 && !String(response.headers['content-type']).startsWith('application/problem+json')) {
+    if (
+      response.statusCode >= 400 &&
+      !String(response.headers['content-type']).startsWith('application/problem+json')
+    ) {
       throw new Error(`${what} -> ${response.statusCode} without problem+json: ${response.headers['content-type']}`);
     }
   };
@@ -35,8 +38,22 @@ describe('properties (e2e, fast-check)', () => {
       priority: 'low' | 'medium' | 'high';
     }
     type Op =
-      | { kind: 'create'; user: number; title: string; description: string | null; priority: ModelTask['priority']; completed: boolean }
-      | { kind: 'update'; user: number; pick: number; title?: string; description?: string | null; priority?: ModelTask['priority'] }
+      | {
+          kind: 'create';
+          user: number;
+          title: string;
+          description: string | null;
+          priority: ModelTask['priority'];
+          completed: boolean;
+        }
+      | {
+          kind: 'update';
+          user: number;
+          pick: number;
+          title?: string;
+          description?: string | null;
+          priority?: ModelTask['priority'];
+        }
       | { kind: 'complete'; user: number; pick: number; completed?: boolean }
       | { kind: 'delete'; user: number; pick: number }
       | { kind: 'get'; user: number; pick: number }
@@ -51,8 +68,14 @@ describe('properties (e2e, fast-check)', () => {
     const priority = fc.constantFrom('low' as const, 'medium' as const, 'high' as const);
     const op: fc.Arbitrary<Op> = fc.oneof(
       fc.record({ kind: fc.constant('create' as const), user, title, description, priority, completed: fc.boolean() }),
-      fc.record({ kind: fc.constant('update' as const), user, pick, title, description, priority }, { requiredKeys: ['kind', 'user', 'pick'] }),
-      fc.record({ kind: fc.constant('complete' as const), user, pick, completed: fc.boolean() }, { requiredKeys: ['kind', 'user', 'pick'] }),
+      fc.record(
+        { kind: fc.constant('update' as const), user, pick, title, description, priority },
+        { requiredKeys: ['kind', 'user', 'pick'] },
+      ),
+      fc.record(
+        { kind: fc.constant('complete' as const), user, pick, completed: fc.boolean() },
+        { requiredKeys: ['kind', 'user', 'pick'] },
+      ),
       fc.record({ kind: fc.constant('delete' as const), user, pick }),
       fc.record({ kind: fc.constant('get' as const), user, pick }),
       fc.record({ kind: fc.constant('list' as const), user }),
@@ -61,7 +84,7 @@ describe('properties (e2e, fast-check)', () => {
 
     let run = 0;
 
-    it('each user sees exactly their own tasks, another user\'s task is a 404 that changes nothing, and nothing is ever a 5xx', async () => {
+    it("each user sees exactly their own tasks, another user's task is a 404 that changes nothing, and nothing is ever a 5xx", async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 40 }), fc.boolean(), async (ops, viaUserPath) => {
           run++;
@@ -71,22 +94,46 @@ describe('properties (e2e, fast-check)', () => {
           const model = new Map<number, ModelTask>();
           const created: number[] = [];
           const target = (n: number) => (created.length ? created[n % created.length] : 2_147_483_647);
-          const send = async (u: number, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: object) => {
+          const send = async (
+            u: number,
+            method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+            path: string,
+            body?: object,
+          ) => {
             const response = await t.request({ method, url: `${base(u)}${path}`, token: tokens[u], body });
             noServerError(response, `${method} ${path} ${JSON.stringify(body)}`);
             return response;
           };
           const expectTask = (response: LightMyRequestResponse, task: ModelTask) => {
-            expect(response.json()).toMatchObject({ id: task.id, user_id: ids[task.owner], title: task.title, description: task.description, completed: task.completed, priority: task.priority });
+            expect(response.json()).toMatchObject({
+              id: task.id,
+              user_id: ids[task.owner],
+              title: task.title,
+              description: task.description,
+              completed: task.completed,
+              priority: task.priority,
+            });
           };
           /** The user's write applies only to their own, still existing task; any other is a 404. */
           const owned = (u: number, id: number) => (model.get(id)?.owner === u ? model.get(id) : undefined);
 
           for (const o of ops) {
             if (o.kind === 'create') {
-              const response = await send(o.user, 'POST', '', { title: o.title, description: o.description, priority: o.priority, completed: o.completed });
+              const response = await send(o.user, 'POST', '', {
+                title: o.title,
+                description: o.description,
+                priority: o.priority,
+                completed: o.completed,
+              });
               expect(response.statusCode).toBe(201);
-              const task: ModelTask = { id: response.json().id, owner: o.user, title: o.title.trim(), description: o.description, completed: o.completed, priority: o.priority };
+              const task: ModelTask = {
+                id: response.json().id,
+                owner: o.user,
+                title: o.title.trim(),
+                description: o.description,
+                completed: o.completed,
+                priority: o.priority,
+              };
               model.set(task.id, task);
               created.push(task.id);
               expectTask(response, task);
@@ -104,7 +151,12 @@ describe('properties (e2e, fast-check)', () => {
               }
             } else if (o.kind === 'complete') {
               const id = target(o.pick);
-              const response = await send(o.user, 'PATCH', `/${id}/complete`, o.completed === undefined ? undefined : { completed: o.completed });
+              const response = await send(
+                o.user,
+                'PATCH',
+                `/${id}/complete`,
+                o.completed === undefined ? undefined : { completed: o.completed },
+              );
               const task = owned(o.user, id);
               expect(response.statusCode).toBe(task ? 200 : 404);
               if (task) {
@@ -126,7 +178,11 @@ describe('properties (e2e, fast-check)', () => {
             } else if (o.kind === 'list') {
               await checkList(o.user);
             } else {
-              const response = await t.request({ method: 'GET', url: `/api/${ids[o.other]}/tasks`, token: tokens[o.user] });
+              const response = await t.request({
+                method: 'GET',
+                url: `/api/${ids[o.other]}/tasks`,
+                token: tokens[o.user],
+              });
               noServerError(response, 'foreign path');
               expect(response.statusCode).toBe(o.other === o.user ? 200 : 403);
             }
@@ -140,7 +196,18 @@ describe('properties (e2e, fast-check)', () => {
             const page = response.json();
             expect(page.total).toBe(mine.length);
             expect(new Map(page.items.map((item: ModelTask & { user_id: string }) => [item.id, item]))).toEqual(
-              new Map(mine.map((task) => [task.id, expect.objectContaining({ user_id: ids[u], title: task.title, description: task.description, completed: task.completed, priority: task.priority })])),
+              new Map(
+                mine.map((task) => [
+                  task.id,
+                  expect.objectContaining({
+                    user_id: ids[u],
+                    title: task.title,
+                    description: task.description,
+                    completed: task.completed,
+                    priority: task.priority,
+                  }),
+                ]),
+              ),
             );
           }
         }),
@@ -157,7 +224,14 @@ describe('properties (e2e, fast-check)', () => {
     let ownTaskId: number;
 
     beforeAll(async () => {
-      victimTaskId = (await t.request({ method: 'POST', url: '/api/tasks', token: mintToken({ sub: victim }), body: { title: 'Victim' } })).json().id;
+      victimTaskId = (
+        await t.request({
+          method: 'POST',
+          url: '/api/tasks',
+          token: mintToken({ sub: victim }),
+          body: { title: 'Victim' },
+        })
+      ).json().id;
       ownTaskId = (await t.request({ method: 'POST', url: '/api/tasks', token, body: { title: 'Own' } })).json().id;
     });
 
@@ -181,10 +255,39 @@ describe('properties (e2e, fast-check)', () => {
       ]),
     ];
 
-    const text = fc.oneof(fc.string(), fc.string({ unit: 'binary', maxLength: 30 }), fc.string({ unit: 'binary-ascii', maxLength: 30 }));
-    const numberText = fc.oneof(fc.integer().map(String), fc.double().map(String), fc.bigInt().map(String), fc.constantFrom('0', '-1', '1.5', '1e3', '01', '0x10', '2147483648', '1e400', 'NaN', ''));
-    const FIELDS = ['title', 'description', 'priority', 'due_date', 'completed', 'user_id', 'id', 'created_at', 'version', 'email', 'password', 'name', 'refresh_token', '__proto__', 'constructor'];
-    const value = fc.oneof(fc.jsonValue({ maxDepth: 2, stringUnit: 'binary' }), text, fc.constantFrom('high', 'low', '2026-01-01', '2026-02-30', 'a@b.co'));
+    const text = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'binary', maxLength: 30 }),
+      fc.string({ unit: 'binary-ascii', maxLength: 30 }),
+    );
+    const numberText = fc.oneof(
+      fc.integer().map(String),
+      fc.double().map(String),
+      fc.bigInt().map(String),
+      fc.constantFrom('0', '-1', '1.5', '1e3', '01', '0x10', '2147483648', '1e400', 'NaN', ''),
+    );
+    const FIELDS = [
+      'title',
+      'description',
+      'priority',
+      'due_date',
+      'completed',
+      'user_id',
+      'id',
+      'created_at',
+      'version',
+      'email',
+      'password',
+      'name',
+      'refresh_token',
+      '__proto__',
+      'constructor',
+    ];
+    const value = fc.oneof(
+      fc.jsonValue({ maxDepth: 2, stringUnit: 'binary' }),
+      text,
+      fc.constantFrom('high', 'low', '2026-01-01', '2026-02-30', 'a@b.co'),
+    );
     const body = fc.oneof(
       fc.constant(undefined),
       fc.dictionary(fc.oneof(fc.constantFrom(...FIELDS), text), value, { maxKeys: 6 }).map((o) => JSON.stringify(o)),
@@ -192,11 +295,18 @@ describe('properties (e2e, fast-check)', () => {
       text,
     );
     const QUERY_KEYS = ['status', 'completed', 'priority', 'q', 'due_before', 'due_after', 'sort', 'limit', 'offset'];
-    const query = fc.dictionary(fc.oneof(fc.constantFrom(...QUERY_KEYS), text), fc.oneof(text, numberText, fc.constantFrom('-title', 'priority', 'pending', 'true', '%', '_')), { maxKeys: 5 });
+    const query = fc.dictionary(
+      fc.oneof(fc.constantFrom(...QUERY_KEYS), text),
+      fc.oneof(text, numberText, fc.constantFrom('-title', 'priority', 'pending', 'true', '%', '_')),
+      { maxKeys: 5 },
+    );
     // Task ids exist only once beforeAll has run, so the arbitrary names them and the run resolves them.
     const pathId = fc.oneof(fc.constantFrom('<own task>', '<victim task>'), numberText, text);
     const pathUser = fc.oneof(fc.constant(fuzzUser), fc.constant(victim), text);
-    const visible = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 });
+    const visible = fc.string({
+      unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+      maxLength: 40,
+    });
     const request = fc.record({
       route: fc.constantFrom(...ROUTES),
       id: pathId,
@@ -206,14 +316,25 @@ describe('properties (e2e, fast-check)', () => {
       // Mostly well-formed envelopes, so most requests get past authentication and parsing.
       contentType: fc.oneof(
         { arbitrary: fc.constantFrom('application/json', 'application/json; charset=utf-8'), weight: 6 },
-        { arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'multipart/form-data; boundary=x'), weight: 1 },
+        {
+          arbitrary: fc.constantFrom(
+            'text/plain',
+            'application/x-www-form-urlencoded',
+            'application/xml',
+            'multipart/form-data; boundary=x',
+          ),
+          weight: 1,
+        },
       ),
-      auth: fc.oneof({ arbitrary: fc.constant('token'), weight: 6 }, { arbitrary: fc.constantFrom('none', 'garbage'), weight: 1 }),
+      auth: fc.oneof(
+        { arbitrary: fc.constant('token'), weight: 6 },
+        { arbitrary: fc.constantFrom('none', 'garbage'), weight: 1 },
+      ),
       ifMatch: fc.option(visible, { nil: undefined }),
       idempotencyKey: fc.option(visible, { nil: undefined }),
     });
 
-    it('never answers 5xx, answers every error as problem+json, and never touches another user\'s task', async () => {
+    it("never answers 5xx, answers every error as problem+json, and never touches another user's task", async () => {
       const victimBefore = (await t.sql.query('SELECT * FROM tasks WHERE user_id = $1', [victim])).rows;
       await fc.assert(
         fc.asyncProperty(request, async (r) => {

@@ -14,7 +14,8 @@ describe('schema', () => {
   let t: TestApp;
   let dataSource: DataSource;
   /** The statements TypeORM's schema builder would run to make the database match the entities. */
-  const proposedChanges = async () => (await dataSource.driver.createSchemaBuilder().log()).upQueries.map((q) => q.query.trim());
+  const proposedChanges = async () =>
+    (await dataSource.driver.createSchemaBuilder().log()).upQueries.map((q) => q.query.trim());
 
   beforeAll(async () => {
     // The app runs every migration on its empty database as it starts.
@@ -38,11 +39,18 @@ describe('schema', () => {
     let syncedSql: Client;
     const tables = () => dataSource.entityMetadatas.map((metadata) => metadata.tableName);
     /** Declared by name only: TypeORM cannot express them (e.g. on lower(title)), the migrations create them. */
-    const nameOnlyIndexes = () => dataSource.entityMetadatas.flatMap((m) => m.indices.filter((index) => !index.synchronize).map((index) => index.name!));
+    const nameOnlyIndexes = () =>
+      dataSource.entityMetadatas.flatMap((m) =>
+        m.indices.filter((index) => !index.synchronize).map((index) => index.name!),
+      );
 
     beforeAll(async () => {
       synced = await createTestDatabase('schema');
-      const built = new DataSource({ ...dataSourceOptions({ url: synced.url, poolSize: 1, poolRecycleSeconds: 0 }), entities: ENTITIES, synchronize: true });
+      const built = new DataSource({
+        ...dataSourceOptions({ url: synced.url, poolSize: 1, poolRecycleSeconds: 0 }),
+        entities: ENTITIES,
+        synchronize: true,
+      });
       await built.initialize();
       await built.destroy();
       syncedSql = new Client({ connectionString: synced.url });
@@ -88,7 +96,9 @@ describe('schema', () => {
 
     it('declares by name only indexes that the migrations do create', async () => {
       expect(nameOnlyIndexes()).toContain('tasks_user_title_idx');
-      const { rows } = await t.sql.query('SELECT indexname FROM pg_indexes WHERE indexname = ANY($1)', [nameOnlyIndexes()]);
+      const { rows } = await t.sql.query('SELECT indexname FROM pg_indexes WHERE indexname = ANY($1)', [
+        nameOnlyIndexes(),
+      ]);
       expect(rows.map((row) => row.indexname).sort()).toEqual([...nameOnlyIndexes()].sort());
     });
   });

@@ -3,14 +3,22 @@ import { createTestApp, type TestApp } from './support/test-app.js';
 describe('service routes, docs, CORS and headers', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ CORS_ALLOWED_ORIGINS: 'http://localhost:3000,https://app.example.com', FRONTEND_URL: 'https://preview.example.com/' });
+    t = await createTestApp({
+      CORS_ALLOWED_ORIGINS: 'http://localhost:3000,https://app.example.com',
+      FRONTEND_URL: 'https://preview.example.com/',
+    });
   });
   afterAll(() => t.close());
 
   it('GET / names the service and points at docs and health', async () => {
     const res = await t.request({ method: 'GET', url: '/' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ name: 'todo-api', version: expect.stringMatching(/^\d+\.\d+\.\d+/), docs: '/docs', health: '/health' });
+    expect(res.json()).toEqual({
+      name: 'todo-api',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      docs: '/docs',
+      health: '/health',
+    });
   });
 
   it('GET /health checks the database', async () => {
@@ -48,7 +56,9 @@ describe('service routes, docs, CORS and headers', () => {
     });
 
     it('lists every route of the contract', () => {
-      const routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops as object).map((m) => `${m.toUpperCase()} ${path}`));
+      const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
+        Object.keys(ops as object).map((m) => `${m.toUpperCase()} ${path}`),
+      );
       const expected = [
         'GET /',
         'GET /health',
@@ -92,22 +102,29 @@ describe('service routes, docs, CORS and headers', () => {
       t.request({
         method: 'OPTIONS',
         url: '/api/tasks/1',
-        headers: { origin, 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'authorization,content-type,if-match,idempotency-key' },
+        headers: {
+          origin,
+          'access-control-request-method': 'PATCH',
+          'access-control-request-headers': 'authorization,content-type,if-match,idempotency-key',
+        },
       });
 
-    it.each(['http://localhost:3000', 'https://app.example.com', 'https://preview.example.com'])('allows %s with credentials and every method', async (origin) => {
-      const res = await preflight(origin);
-      expect(res.statusCode).toBe(204);
-      expect(res.headers['access-control-allow-origin']).toBe(origin);
-      expect(res.headers['access-control-allow-credentials']).toBe('true');
-      expect(String(res.headers['access-control-allow-methods']).split(/,\s*/)).toEqual(
-        expect.arrayContaining(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']),
-      );
-      expect(String(res.headers['access-control-allow-headers']).toLowerCase()).toEqual(
-        expect.stringContaining('if-match'),
-      );
-      expect(String(res.headers['access-control-allow-headers']).toLowerCase()).toContain('idempotency-key');
-    });
+    it.each(['http://localhost:3000', 'https://app.example.com', 'https://preview.example.com'])(
+      'allows %s with credentials and every method',
+      async (origin) => {
+        const res = await preflight(origin);
+        expect(res.statusCode).toBe(204);
+        expect(res.headers['access-control-allow-origin']).toBe(origin);
+        expect(res.headers['access-control-allow-credentials']).toBe('true');
+        expect(String(res.headers['access-control-allow-methods']).split(/,\s*/)).toEqual(
+          expect.arrayContaining(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']),
+        );
+        expect(String(res.headers['access-control-allow-headers']).toLowerCase()).toEqual(
+          expect.stringContaining('if-match'),
+        );
+        expect(String(res.headers['access-control-allow-headers']).toLowerCase()).toContain('idempotency-key');
+      },
+    );
 
     it('exposes ETag and Location to the browser', async () => {
       const res = await t.request({ method: 'GET', url: '/', headers: { origin: 'http://localhost:3000' } });
@@ -139,7 +156,14 @@ describe('service routes, docs, CORS and headers', () => {
 
   it('needs a bearer token on every route but the reviewed public ones', async () => {
     // Changing this list is a permission change: review it like one.
-    const PUBLIC = ['GET /', 'GET /health', 'GET /health/live', 'POST /api/auth/sign-up/email', 'POST /api/auth/sign-in/email', 'POST /api/auth/refresh'];
+    const PUBLIC = [
+      'GET /',
+      'GET /health',
+      'GET /health/live',
+      'POST /api/auth/sign-up/email',
+      'POST /api/auth/sign-in/email',
+      'POST /api/auth/refresh',
+    ];
     const doc = (await t.request({ method: 'GET', url: '/docs-json' })).json();
     const open: string[] = [];
     for (const [path, operations] of Object.entries<Record<string, unknown>>(doc.paths)) {
@@ -156,6 +180,12 @@ describe('service routes, docs, CORS and headers', () => {
     const res = await t.request({ method: 'GET', url: '/api/nothing/here?x=1' });
     expect(res.statusCode).toBe(404);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.json()).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, detail: expect.any(String), instance: '/api/nothing/here' });
+    expect(res.json()).toEqual({
+      type: 'about:blank',
+      title: 'Not Found',
+      status: 404,
+      detail: expect.any(String),
+      instance: '/api/nothing/here',
+    });
   });
 });

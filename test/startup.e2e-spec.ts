@@ -37,11 +37,19 @@ describe('start-up as `npm start` runs it', () => {
     expect(readFileSync(join(dir, '.data', 'auth-secret'), 'utf8').length).toBeGreaterThanOrEqual(32);
 
     const json = { 'content-type': 'application/json' };
-    const signUp = await fetch(`${base}/api/auth/sign-up/email`, { method: 'POST', headers: json, body: JSON.stringify({ email: 'keep@example.com', password: 'correct horse' }) });
+    const signUp = await fetch(`${base}/api/auth/sign-up/email`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ email: 'keep@example.com', password: 'correct horse' }),
+    });
     expect(signUp.status).toBe(201);
     const { token } = (await signUp.json()) as { token: string };
     const auth = { ...json, authorization: `Bearer ${token}` };
-    const created = await fetch(`${base}/api/tasks`, { method: 'POST', headers: auth, body: JSON.stringify({ title: 'Survive a restart' }) });
+    const created = await fetch(`${base}/api/tasks`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ title: 'Survive a restart' }),
+    });
     expect(created.status).toBe(201);
 
     first.child.kill('SIGTERM');
@@ -59,7 +67,11 @@ describe('start-up as `npm start` runs it', () => {
       expect(list.status).toBe(200);
       const page = (await list.json()) as { items: { title: string }[] };
       expect(page.items.map((task: { title: string }) => task.title)).toEqual(['Survive a restart']);
-      const signIn = await fetch(`${base}/api/auth/sign-in/email`, { method: 'POST', headers: json, body: JSON.stringify({ email: 'keep@example.com', password: 'correct horse' }) });
+      const signIn = await fetch(`${base}/api/auth/sign-in/email`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ email: 'keep@example.com', password: 'correct horse' }),
+      });
       expect(signIn.status).toBe(200);
     } finally {
       second.child.kill('SIGTERM');

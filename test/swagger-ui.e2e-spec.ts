@@ -16,7 +16,12 @@ describeInBrowser('Swagger UI at /docs in Chromium', () => {
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     base = await t.app.getUrl();
     session = await t.signUp({ email: 'docs-reader@example.com' });
-    await t.request({ method: 'POST', url: '/api/tasks', token: session.token, body: { title: 'Tried out in Swagger UI', priority: 'high' } });
+    await t.request({
+      method: 'POST',
+      url: '/api/tasks',
+      token: session.token,
+      body: { title: 'Tried out in Swagger UI', priority: 'high' },
+    });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     // A CSP that blocks Swagger UI's scripts or styles shows up here.
@@ -42,7 +47,9 @@ describeInBrowser('Swagger UI at /docs in Chromium', () => {
     await modal.locator('.auth-btn-wrapper button.authorize').click();
     await modal.locator('.auth-btn-wrapper button.btn-done').click();
 
-    const list = page.locator('.opblock-get').filter({ has: page.locator('.opblock-summary-path[data-path="/api/tasks"]') });
+    const list = page
+      .locator('.opblock-get')
+      .filter({ has: page.locator('.opblock-summary-path[data-path="/api/tasks"]') });
     await list.locator('.opblock-summary').click();
     await list.locator('button.try-out__btn').click();
     await list.locator('button.execute').click();
@@ -50,7 +57,9 @@ describeInBrowser('Swagger UI at /docs in Chromium', () => {
     const live = list.locator('.live-responses-table .response').first();
     await expect(live.locator('.response-col_status').textContent()).resolves.toMatch(/^\s*200/);
     await expect(live.locator('.response-col_description').textContent()).resolves.toContain('Tried out in Swagger UI');
-    await expect(list.locator('.curl-command').textContent()).resolves.toContain(`Authorization: Bearer ${session.token}`);
+    await expect(list.locator('.curl-command').textContent()).resolves.toContain(
+      `Authorization: Bearer ${session.token}`,
+    );
     // The operation with its parameters, the request sent and the 200 with the task, for a person to check.
     await list.screenshot({ path: join(ARTIFACTS, 'swagger-ui-try-it-out.png') });
     expect(problems).toEqual([]);

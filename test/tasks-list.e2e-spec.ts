@@ -34,7 +34,13 @@ describe('listing tasks', () => {
       { title: 'Write report', description: 'Quarterly numbers', priority: 'high', due_date: '2026-12-01T09:00:00Z' },
       { title: 'buy milk', description: null, priority: 'low', due_date: '2026-11-25T09:00:00Z', completed: true },
       { title: 'Call Bob', description: 'about the 100% discount', priority: 'medium', due_date: null },
-      { title: 'Alpha task', description: 'under_score', priority: 'high', due_date: '2026-11-30T09:00:00Z', completed: true },
+      {
+        title: 'Alpha task',
+        description: 'under_score',
+        priority: 'high',
+        due_date: '2026-11-30T09:00:00Z',
+        completed: true,
+      },
       { title: 'Zeta task', description: 'REPORT draft', priority: 'low', due_date: null },
     ];
     mine = [];
@@ -43,8 +49,16 @@ describe('listing tasks', () => {
       mine.push(res.json());
     }
     // Same created_at for two tasks, to check the id tie-break.
-    await t.sql.query('UPDATE tasks SET created_at = $1 WHERE id = ANY($2)', ['2026-11-20T00:00:00.000Z', [mine[0].id, mine[1].id]]);
-    await t.request({ method: 'POST', url: '/api/tasks', token: other.token, body: { title: 'Write report for someone else', priority: 'high' } });
+    await t.sql.query('UPDATE tasks SET created_at = $1 WHERE id = ANY($2)', [
+      '2026-11-20T00:00:00.000Z',
+      [mine[0].id, mine[1].id],
+    ]);
+    await t.request({
+      method: 'POST',
+      url: '/api/tasks',
+      token: other.token,
+      body: { title: 'Write report for someone else', priority: 'high' },
+    });
   });
   afterAll(() => t.close());
 
@@ -55,7 +69,10 @@ describe('listing tasks', () => {
     expect(page).toMatchObject({ total: 5, limit: 50, offset: 0 });
     expect(page.items).toHaveLength(5);
     const expected = [...mine]
-      .map((task) => ({ id: task.id, created: task.id === mine[0].id || task.id === mine[1].id ? '2026-11-20T00:00:00.000Z' : task.created_at }))
+      .map((task) => ({
+        id: task.id,
+        created: task.id === mine[0].id || task.id === mine[1].id ? '2026-11-20T00:00:00.000Z' : task.created_at,
+      }))
       .sort((a, b) => b.created.localeCompare(a.created) || b.id - a.id)
       .map((x) => x.id);
     expect(page.items.map((task: Task) => task.id)).toEqual(expected);
@@ -73,8 +90,14 @@ describe('listing tasks', () => {
   });
 
   it('filters by status and by completed', async () => {
-    const done = mine.filter((task) => task.completed).map((task) => task.id).sort();
-    const pending = mine.filter((task) => !task.completed).map((task) => task.id).sort();
+    const done = mine
+      .filter((task) => task.completed)
+      .map((task) => task.id)
+      .sort();
+    const pending = mine
+      .filter((task) => !task.completed)
+      .map((task) => task.id)
+      .sort();
     expect((await ids('?status=completed')).sort()).toEqual(done);
     expect((await ids('?status=pending')).sort()).toEqual(pending);
     expect((await ids('?completed=true')).sort()).toEqual(done);
@@ -106,16 +129,23 @@ describe('listing tasks', () => {
   });
 
   it('sorts by every field in both directions, ties broken by id in the same direction', async () => {
-    const byTitle = [...mine].sort((a, b) => a.title.localeCompare(b.title, 'en', { sensitivity: 'base' })).map((task) => task.id);
+    const byTitle = [...mine]
+      .sort((a, b) => a.title.localeCompare(b.title, 'en', { sensitivity: 'base' }))
+      .map((task) => task.id);
     expect(await ids('?sort=title')).toEqual(byTitle);
     expect(await ids('?sort=-title')).toEqual([...byTitle].reverse());
 
     const rank = { low: 0, medium: 1, high: 2 };
-    const byPriority = [...mine].sort((a, b) => rank[a.priority] - rank[b.priority] || a.id - b.id).map((task) => task.id);
+    const byPriority = [...mine]
+      .sort((a, b) => rank[a.priority] - rank[b.priority] || a.id - b.id)
+      .map((task) => task.id);
     expect(await ids('?sort=priority')).toEqual(byPriority);
     expect(await ids('?sort=-priority')).toEqual([...byPriority].reverse());
 
-    const dated = mine.filter((task) => task.due_date).sort((a, b) => a.due_date!.localeCompare(b.due_date!)).map((task) => task.id);
+    const dated = mine
+      .filter((task) => task.due_date)
+      .sort((a, b) => a.due_date!.localeCompare(b.due_date!))
+      .map((task) => task.id);
     const undated = mine.filter((task) => !task.due_date).map((task) => task.id);
     expect(await ids('?sort=due_date')).toEqual([...dated, ...undated.sort((a, b) => a - b)]);
     expect(await ids('?sort=-due_date')).toEqual([...[...dated].reverse(), ...undated.sort((a, b) => b - a)]);

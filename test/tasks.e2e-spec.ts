@@ -12,7 +12,8 @@ describe('task routes', () => {
   });
   afterAll(() => t.close());
 
-  const create = (session: Session, body: unknown) => t.request({ method: 'POST', url: '/api/tasks', token: session.token, body });
+  const create = (session: Session, body: unknown) =>
+    t.request({ method: 'POST', url: '/api/tasks', token: session.token, body });
   const snapshot = async (id: number) => (await t.sql.query('SELECT * FROM tasks WHERE id = $1', [id])).rows[0];
 
   describe('create', () => {
@@ -34,15 +35,32 @@ describe('task routes', () => {
       expect(res.headers.location).toBe(`/api/tasks/${task.id}`);
       expect(res.headers.etag).toMatch(/^".+"$/);
 
-      const scoped = await t.request({ method: 'POST', url: `/api/${alice.user.id}/tasks`, token: alice.token, body: { title: 'Scoped' } });
+      const scoped = await t.request({
+        method: 'POST',
+        url: `/api/${alice.user.id}/tasks`,
+        token: alice.token,
+        body: { title: 'Scoped' },
+      });
       expect(scoped.statusCode).toBe(201);
       expect(scoped.headers.location).toBe(`/api/${alice.user.id}/tasks/${scoped.json().id}`);
     });
 
     it('stores every field it is given', async () => {
-      const res = await create(alice, { title: 'Report', description: 'Quarterly', priority: 'high', due_date: '2026-12-01T17:00:00+01:00', completed: true });
+      const res = await create(alice, {
+        title: 'Report',
+        description: 'Quarterly',
+        priority: 'high',
+        due_date: '2026-12-01T17:00:00+01:00',
+        completed: true,
+      });
       expect(res.statusCode).toBe(201);
-      expect(res.json()).toMatchObject({ title: 'Report', description: 'Quarterly', priority: 'high', due_date: '2026-12-01T16:00:00.000Z', completed: true });
+      expect(res.json()).toMatchObject({
+        title: 'Report',
+        description: 'Quarterly',
+        priority: 'high',
+        due_date: '2026-12-01T16:00:00.000Z',
+        completed: true,
+      });
     });
 
     it('takes a plain date as midnight UTC', async () => {
@@ -67,7 +85,13 @@ describe('task routes', () => {
       ['a created_at', { title: 'x', created_at: '2020-01-01T00:00:00Z' }, 'created_at'],
     ])('rejects %s with 422', async (_, body, field) => {
       const before = (await t.sql.query('SELECT count(*)::int AS n FROM tasks')).rows[0].n;
-      const res = await t.request({ method: 'POST', url: '/api/tasks', token: alice.token, body, headers: { 'content-type': 'application/json' } });
+      const res = await t.request({
+        method: 'POST',
+        url: '/api/tasks',
+        token: alice.token,
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
       expect(res.statusCode).toBe(422);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.json().errors).toEqual(expect.arrayContaining([{ field, message: expect.any(String) }]));
@@ -76,7 +100,13 @@ describe('task routes', () => {
 
     it('rejects a body that is not an object with 422', async () => {
       for (const body of ['[]', '"text"', '42', 'null']) {
-        const res = await t.request({ method: 'POST', url: '/api/tasks', token: alice.token, body, headers: { 'content-type': 'application/json' } });
+        const res = await t.request({
+          method: 'POST',
+          url: '/api/tasks',
+          token: alice.token,
+          body,
+          headers: { 'content-type': 'application/json' },
+        });
         expect(res.statusCode).toBe(422);
       }
     });
@@ -84,22 +114,48 @@ describe('task routes', () => {
 
   describe('malformed requests', () => {
     it('answers bad JSON with 400 problem+json', async () => {
-      const res = await t.request({ method: 'POST', url: '/api/tasks', token: alice.token, body: '{"title": ', headers: { 'content-type': 'application/json' } });
+      const res = await t.request({
+        method: 'POST',
+        url: '/api/tasks',
+        token: alice.token,
+        body: '{"title": ',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(res.statusCode).toBe(400);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.json()).toMatchObject({ status: 400, title: 'Bad Request', detail: 'The request body is not valid JSON' });
+      expect(res.json()).toMatchObject({
+        status: 400,
+        title: 'Bad Request',
+        detail: 'The request body is not valid JSON',
+      });
       expect(res.body).not.toMatch(/Unexpected|position/);
     });
 
     it('answers a body over 64 KiB with 413', async () => {
-      const res = await t.request({ method: 'POST', url: '/api/tasks', token: alice.token, body: JSON.stringify({ title: 'x', description: 'd'.repeat(70_000) }), headers: { 'content-type': 'application/json' } });
+      const res = await t.request({
+        method: 'POST',
+        url: '/api/tasks',
+        token: alice.token,
+        body: JSON.stringify({ title: 'x', description: 'd'.repeat(70_000) }),
+        headers: { 'content-type': 'application/json' },
+      });
       expect(res.statusCode).toBe(413);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     });
 
     it('answers other content types with 415, form bodies included', async () => {
-      for (const [type, body] of [['text/plain', 'title=x'], ['application/x-www-form-urlencoded', 'title=x'], ['application/xml', '<title>x</title>']]) {
-        const res = await t.request({ method: 'POST', url: '/api/tasks', token: alice.token, body, headers: { 'content-type': type } });
+      for (const [type, body] of [
+        ['text/plain', 'title=x'],
+        ['application/x-www-form-urlencoded', 'title=x'],
+        ['application/xml', '<title>x</title>'],
+      ]) {
+        const res = await t.request({
+          method: 'POST',
+          url: '/api/tasks',
+          token: alice.token,
+          body,
+          headers: { 'content-type': type },
+        });
         expect(res.statusCode).toBe(415);
         expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       }
@@ -108,7 +164,12 @@ describe('task routes', () => {
     it('treats an empty JSON body as no body on DELETE and PATCH .../complete', async () => {
       const task = (await create(alice, { title: 'Empty bodies' })).json();
       const headers = { 'content-type': 'application/json' };
-      const toggled = await t.request({ method: 'PATCH', url: `/api/tasks/${task.id}/complete`, token: alice.token, headers });
+      const toggled = await t.request({
+        method: 'PATCH',
+        url: `/api/tasks/${task.id}/complete`,
+        token: alice.token,
+        headers,
+      });
       expect(toggled.statusCode).toBe(200);
       expect(toggled.json().completed).toBe(true);
       const deleted = await t.request({ method: 'DELETE', url: `/api/tasks/${task.id}`, token: alice.token, headers });
@@ -116,7 +177,13 @@ describe('task routes', () => {
     });
 
     it('never leaks a stack trace or SQL', async () => {
-      const res = await t.request({ method: 'POST', url: '/api/tasks', token: alice.token, body: '{"title": "\\u0000"}', headers: { 'content-type': 'application/json' } });
+      const res = await t.request({
+        method: 'POST',
+        url: '/api/tasks',
+        token: alice.token,
+        body: '{"title": "\\u0000"}',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(res.statusCode).toBeGreaterThanOrEqual(400);
       expect(res.statusCode).toBeLessThan(500);
       expect(res.body).not.toMatch(/at \w+ \(|INSERT|SELECT|QueryFailedError/);
@@ -138,19 +205,39 @@ describe('task routes', () => {
       }
     });
 
-    it.each(['PUT', 'PATCH'] as const)('%s merges the given fields, moves updated_at and changes the ETag', async (method) => {
-      const etagBefore = (await t.request({ method: 'GET', url: `/api/tasks/${task.id}`, token: alice.token })).headers.etag;
-      const res = await t.request({ method, url: `/api/tasks/${task.id}`, token: alice.token, body: { title: ' Renamed ', completed: true } });
-      expect(res.statusCode).toBe(200);
-      const updated = res.json();
-      expect(updated).toMatchObject({ id: task.id, title: 'Renamed', completed: true, description: 'keep me', priority: 'low' });
-      expect(Date.parse(updated.updated_at)).toBeGreaterThanOrEqual(Date.parse(task.updated_at));
-      expect(res.headers.etag).toBeDefined();
-      expect(res.headers.etag).not.toBe(etagBefore);
-    });
+    it.each(['PUT', 'PATCH'] as const)(
+      '%s merges the given fields, moves updated_at and changes the ETag',
+      async (method) => {
+        const etagBefore = (await t.request({ method: 'GET', url: `/api/tasks/${task.id}`, token: alice.token }))
+          .headers.etag;
+        const res = await t.request({
+          method,
+          url: `/api/tasks/${task.id}`,
+          token: alice.token,
+          body: { title: ' Renamed ', completed: true },
+        });
+        expect(res.statusCode).toBe(200);
+        const updated = res.json();
+        expect(updated).toMatchObject({
+          id: task.id,
+          title: 'Renamed',
+          completed: true,
+          description: 'keep me',
+          priority: 'low',
+        });
+        expect(Date.parse(updated.updated_at)).toBeGreaterThanOrEqual(Date.parse(task.updated_at));
+        expect(res.headers.etag).toBeDefined();
+        expect(res.headers.etag).not.toBe(etagBefore);
+      },
+    );
 
     it('clears nullable fields with null', async () => {
-      const res = await t.request({ method: 'PATCH', url: `/api/tasks/${task.id}`, token: alice.token, body: { description: null, due_date: null } });
+      const res = await t.request({
+        method: 'PATCH',
+        url: `/api/tasks/${task.id}`,
+        token: alice.token,
+        body: { description: null, due_date: null },
+      });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({ description: null, due_date: null });
     });
@@ -177,32 +264,57 @@ describe('task routes', () => {
       const url = `/api/tasks/${task.id}/complete`;
       expect((await t.request({ method: 'PATCH', url, token: alice.token })).json().completed).toBe(true);
       expect((await t.request({ method: 'PATCH', url, token: alice.token })).json().completed).toBe(false);
-      expect((await t.request({ method: 'PATCH', url, token: alice.token, body: { completed: false } })).json().completed).toBe(false);
-      expect((await t.request({ method: 'PATCH', url, token: alice.token, body: { completed: true } })).json().completed).toBe(true);
-      expect((await t.request({ method: 'PATCH', url, token: alice.token, body: { completed: 'yes' } })).statusCode).toBe(422);
-      expect((await t.request({ method: 'PATCH', url, token: alice.token, body: { title: 'sneaky' } })).statusCode).toBe(422);
+      expect(
+        (await t.request({ method: 'PATCH', url, token: alice.token, body: { completed: false } })).json().completed,
+      ).toBe(false);
+      expect(
+        (await t.request({ method: 'PATCH', url, token: alice.token, body: { completed: true } })).json().completed,
+      ).toBe(true);
+      expect(
+        (await t.request({ method: 'PATCH', url, token: alice.token, body: { completed: 'yes' } })).statusCode,
+      ).toBe(422);
+      expect(
+        (await t.request({ method: 'PATCH', url, token: alice.token, body: { title: 'sneaky' } })).statusCode,
+      ).toBe(422);
       expect((await snapshot(task.id)).title).toBe('Original');
     });
 
     it('DELETE answers 204, then the task is gone', async () => {
-      const res = await t.request({ method: 'DELETE', url: `/api/${alice.user.id}/tasks/${task.id}`, token: alice.token });
+      const res = await t.request({
+        method: 'DELETE',
+        url: `/api/${alice.user.id}/tasks/${task.id}`,
+        token: alice.token,
+      });
       expect(res.statusCode).toBe(204);
       expect(res.body).toBe('');
-      expect((await t.request({ method: 'GET', url: `/api/tasks/${task.id}`, token: alice.token })).statusCode).toBe(404);
-      expect((await t.request({ method: 'DELETE', url: `/api/tasks/${task.id}`, token: alice.token })).statusCode).toBe(404);
+      expect((await t.request({ method: 'GET', url: `/api/tasks/${task.id}`, token: alice.token })).statusCode).toBe(
+        404,
+      );
+      expect((await t.request({ method: 'DELETE', url: `/api/tasks/${task.id}`, token: alice.token })).statusCode).toBe(
+        404,
+      );
     });
 
     it('answers a missing task with a problem+json 404 "Task not found"', async () => {
       const res = await t.request({ method: 'GET', url: '/api/tasks/2147483647', token: alice.token });
       expect(res.statusCode).toBe(404);
-      expect(res.json()).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'Task not found', instance: '/api/tasks/2147483647' });
+      expect(res.json()).toEqual({
+        type: 'about:blank',
+        title: 'Not Found',
+        status: 404,
+        detail: 'Task not found',
+        instance: '/api/tasks/2147483647',
+      });
     });
 
-    it.each(['0', '-1', 'abc', '1.5', '1e3', '0x10', '+5', '007', '2147483648', '99999999999999999999', '%20'])('answers the task id %s with 422', async (id) => {
-      const res = await t.request({ method: 'GET', url: `/api/tasks/${id}`, token: alice.token });
-      expect(res.statusCode).toBe(422);
-      expect(res.json().errors).toEqual([{ field: 'id', message: 'must be a positive integer' }]);
-    });
+    it.each(['0', '-1', 'abc', '1.5', '1e3', '0x10', '+5', '007', '2147483648', '99999999999999999999', '%20'])(
+      'answers the task id %s with 422',
+      async (id) => {
+        const res = await t.request({ method: 'GET', url: `/api/tasks/${id}`, token: alice.token });
+        expect(res.statusCode).toBe(422);
+        expect(res.json().errors).toEqual([{ field: 'id', message: 'must be a positive integer' }]);
+      },
+    );
   });
 
   describe('isolation between users', () => {
@@ -223,7 +335,11 @@ describe('task routes', () => {
       const before = await snapshot(secret.id);
       for (const route of routes(secret.id)) {
         const theirs = await t.request({ ...route, token: bob.token });
-        const missing = await t.request({ ...route, url: route.url.replace(String(secret.id), '2147483000'), token: bob.token });
+        const missing = await t.request({
+          ...route,
+          url: route.url.replace(String(secret.id), '2147483000'),
+          token: bob.token,
+        });
         expect(theirs.statusCode).toBe(404);
         expect(missing.statusCode).toBe(404);
         expect(theirs.json().detail).toBe(missing.json().detail);
@@ -236,7 +352,7 @@ describe('task routes', () => {
       expect(res.json().items.map((task: { user_id: string }) => task.user_id)).not.toContain(alice.user.id);
     });
 
-    it("answers 403 when the path names another user, on every method of that family", async () => {
+    it('answers 403 when the path names another user, on every method of that family', async () => {
       const before = await snapshot(secret.id);
       const family = [
         { method: 'GET' as const, url: `/api/${alice.user.id}/tasks` },
@@ -254,7 +370,11 @@ describe('task routes', () => {
     });
 
     it('needs a token on every task route', async () => {
-      for (const route of [{ method: 'GET' as const, url: '/api/tasks' }, { method: 'POST' as const, url: '/api/tasks', body: { title: 'x' } }, ...routes(secret.id)]) {
+      for (const route of [
+        { method: 'GET' as const, url: '/api/tasks' },
+        { method: 'POST' as const, url: '/api/tasks', body: { title: 'x' } },
+        ...routes(secret.id),
+      ]) {
         const res = await t.request(route);
         expect(res.statusCode).toBe(401);
         expect(res.headers['www-authenticate']).toBe('Bearer');

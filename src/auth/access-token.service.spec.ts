@@ -6,14 +6,23 @@ import { AccessTokenService } from './access-token.service.js';
 const SECRET = 'unit-test-secret-unit-test-secret-0123456789';
 const now = () => Math.floor(Date.now() / 1000);
 
-function mint(payload: object, header: object = { alg: 'HS256', typ: 'JWT' }, secret = SECRET, hash = 'sha256'): string {
+function mint(
+  payload: object,
+  header: object = { alg: 'HS256', typ: 'JWT' },
+  secret = SECRET,
+  hash = 'sha256',
+): string {
   const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const unsigned = `${part(header)}.${part(payload)}`;
   return `${unsigned}.${createHmac(hash, secret).update(unsigned).digest('base64url')}`;
 }
 
 describe('AccessTokenService', () => {
-  const jwt = new JwtService({ secret: SECRET, signOptions: { algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } });
+  const jwt = new JwtService({
+    secret: SECRET,
+    signOptions: { algorithm: 'HS256' },
+    verifyOptions: { algorithms: ['HS256'] },
+  });
   const service = new AccessTokenService(jwt, { accessTokenTtlSeconds: 600 } as never);
 
   it('signs tokens it then accepts, with the access marker, session and expiry', async () => {
@@ -24,7 +33,9 @@ describe('AccessTokenService', () => {
   });
 
   it('accepts a hand-minted { sub, iat, exp }', async () => {
-    await expect(service.verify(mint({ sub: 'backend', iat: now(), exp: now() + 60 }))).resolves.toMatchObject({ sub: 'backend' });
+    await expect(service.verify(mint({ sub: 'backend', iat: now(), exp: now() + 60 }))).resolves.toMatchObject({
+      sub: 'backend',
+    });
   });
 
   it.each([
@@ -35,7 +46,10 @@ describe('AccessTokenService', () => {
     ['an expired token', mint({ sub: 'u', exp: now() - 1 })],
     ['another secret', mint({ sub: 'u', exp: now() + 60 }, undefined, 'x'.repeat(40))],
     ['HS512 with the right secret', mint({ sub: 'u', exp: now() + 60 }, { alg: 'HS512' }, SECRET, 'sha512')],
-    ['alg none', `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'u', exp: now() + 60 })).toString('base64url')}.`],
+    [
+      'alg none',
+      `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'u', exp: now() + 60 })).toString('base64url')}.`,
+    ],
     ['another token type', mint({ sub: 'u', exp: now() + 60, typ: 'refresh' })],
   ])('rejects %s with 401', async (_, token) => {
     await expect(service.verify(token)).rejects.toThrow(UnauthorizedException);

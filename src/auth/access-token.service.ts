@@ -36,7 +36,13 @@ export class AccessTokenService {
   }
 
   sign(user: { id: string; email: string | null }, sessionId: string): Promise<string> {
-    const claims: AccessClaims = { sub: user.id, email: user.email, sid: sessionId, typ: ACCESS_TOKEN_TYPE, jti: randomUUID() };
+    const claims: AccessClaims = {
+      sub: user.id,
+      email: user.email,
+      sid: sessionId,
+      typ: ACCESS_TOKEN_TYPE,
+      jti: randomUUID(),
+    };
     return this.jwt.signAsync(claims, { expiresIn: this.config.accessTokenTtlSeconds });
   }
 
@@ -53,7 +59,8 @@ export class AccessTokenService {
     if (typeof claims.sub !== 'string' || !claims.sub || claims.sub.length > MAX_SUB_LENGTH) {
       throw invalidToken('The access token has no valid subject (sub)');
     }
-    if (claims.typ !== undefined && claims.typ !== ACCESS_TOKEN_TYPE) throw invalidToken('The token is not an access token');
+    if (claims.typ !== undefined && claims.typ !== ACCESS_TOKEN_TYPE)
+      throw invalidToken('The token is not an access token');
     if (claims.sid !== undefined && typeof claims.sid !== 'string') throw invalidToken('The access token is invalid');
     return claims;
   }

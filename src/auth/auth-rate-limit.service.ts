@@ -36,7 +36,10 @@ export class AuthRateLimitService implements OnModuleInit, OnModuleDestroy {
     if (limit === 0) return;
     const { hits, retryAfterSeconds } = await this.windows.hit(`address:${address}`);
     if (hits > limit) {
-      throw new TooManyRequestsException(`Too many sign-in requests from your address (limit ${limit} a minute); try again later`, retryAfterSeconds);
+      throw new TooManyRequestsException(
+        `Too many sign-in requests from your address (limit ${limit} a minute); try again later`,
+        retryAfterSeconds,
+      );
     }
   }
 

@@ -33,7 +33,11 @@ import { UsersService } from './users.service.js';
         // A KeyObject, made once: given the string, jsonwebtoken first tries to parse it as a public
         // key on every verify, and that failed attempt cost a quarter of the CPU under load.
         const key = createSecretKey(Buffer.from(config.secret));
-        return { secretOrKeyProvider: () => key, signOptions: { algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } };
+        return {
+          secretOrKeyProvider: () => key,
+          signOptions: { algorithm: 'HS256' },
+          verifyOptions: { algorithms: ['HS256'] },
+        };
       },
     }),
   ],

@@ -26,7 +26,12 @@ export class AuthService {
     const passwordHash = await this.passwords.hash(dto.password);
     let user: User;
     try {
-      user = await this.users.create({ id: randomUUID(), email: dto.email, name: dto.name || dto.email.split('@')[0], passwordHash });
+      user = await this.users.create({
+        id: randomUUID(),
+        email: dto.email,
+        name: dto.name || dto.email.split('@')[0],
+        passwordHash,
+      });
     } catch (error) {
       if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
         throw new ConflictException('An account with this email already exists');
@@ -50,7 +55,8 @@ export class AuthService {
   async refresh(refreshToken: string): Promise<SessionDto> {
     const issued = await this.sessions.rotate(refreshToken);
     const user = await this.users.findById(issued.userId);
-    if (!user) throw new UnauthorizedException({ message: 'The refresh token is invalid or expired', invalidToken: true });
+    if (!user)
+      throw new UnauthorizedException({ message: 'The refresh token is invalid or expired', invalidToken: true });
     return this.session(user, issued);
   }
 

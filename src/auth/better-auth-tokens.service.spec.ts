@@ -16,7 +16,9 @@ describe('BetterAuthTokensService: verified tokens', () => {
     const keys = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
     privateKey = keys.privateKey;
     const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(keys.publicKey)), kid: 'k1', alg: 'EdDSA' }] });
-    server = createServer((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(jwks));
+    server = createServer((_request, response) =>
+      response.writeHead(200, { 'content-type': 'application/json' }).end(jwks),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -24,7 +26,17 @@ describe('BetterAuthTokensService: verified tokens', () => {
 
   beforeEach(() => {
     // Only the clock is faked: the JWKS fetch still needs real timers.
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask'] });
+    jest.useFakeTimers({
+      doNotFake: [
+        'nextTick',
+        'setImmediate',
+        'setTimeout',
+        'clearTimeout',
+        'setInterval',
+        'clearInterval',
+        'queueMicrotask',
+      ],
+    });
     jest.setSystemTime(new Date('2026-11-22T10:00:00Z'));
     const config = { betterAuth: { jwksUrl: `${origin}/api/auth/jwks`, issuer: origin, audience: origin } };
     service = new BetterAuthTokensService(config as ConstructorParameters<typeof BetterAuthTokensService>[0]);

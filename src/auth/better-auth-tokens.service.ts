@@ -55,7 +55,9 @@ export class BetterAuthTokensService {
 
   private async check(token: string): Promise<AccessClaims> {
     if (!this.jwks) {
-      throw invalidToken('This token is not signed with HS256, and Better Auth verification is not configured (set BETTER_AUTH_URL)');
+      throw invalidToken(
+        'This token is not signed with HS256, and Better Auth verification is not configured (set BETTER_AUTH_URL)',
+      );
     }
     const { issuer, audience } = this.config.betterAuth;
     let payload: JWTPayload;
@@ -93,7 +95,8 @@ function explain(error: unknown): string {
     return `The token's ${error.claim} claim is missing or invalid`;
   }
   if (error instanceof errors.JWKSNoMatchingKey) return 'The token is signed by a key Better Auth does not publish';
-  if (error instanceof errors.JWSSignatureVerificationFailed) return "The token's signature does not match Better Auth's key";
+  if (error instanceof errors.JWSSignatureVerificationFailed)
+    return "The token's signature does not match Better Auth's key";
   if (error instanceof errors.JOSEAlgNotAllowed) return 'The token is signed with an algorithm that is not accepted';
   return 'The token is invalid';
 }

@@ -16,7 +16,10 @@ async function newKey(kid: string): Promise<Key> {
 }
 
 const sign = (key: Key) =>
-  new SignJWT({ sub: 'user-1' }).setProtectedHeader({ alg: 'EdDSA', kid: key.kid }).setExpirationTime('5m').sign(key.privateKey);
+  new SignJWT({ sub: 'user-1' })
+    .setProtectedHeader({ alg: 'EdDSA', kid: key.kid })
+    .setExpirationTime('5m')
+    .sign(key.privateKey);
 
 /** A JWKS endpoint whose keys and health the test controls, counting every fetch. */
 let server: Server;
@@ -31,7 +34,9 @@ beforeEach(async () => {
   hits = 0;
   server = createServer((_req, res) => {
     hits++;
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: published.map((k) => k.jwk) }));
+    res
+      .writeHead(status, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ keys: published.map((k) => k.jwk) }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`);
@@ -97,7 +102,9 @@ it('says why when the issuer is down, without fetching per request', async () =>
 it('reports a refused connection', async () => {
   await new Promise((resolve) => server.close(resolve));
   const { verify, failures } = cache();
-  await expect(verify(await sign(await newKey('a')))).rejects.toMatchObject({ reason: expect.stringContaining('refused') });
+  await expect(verify(await sign(await newKey('a')))).rejects.toMatchObject({
+    reason: expect.stringContaining('refused'),
+  });
   expect(failures).toHaveLength(1);
 });
 

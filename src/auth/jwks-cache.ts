@@ -88,7 +88,8 @@ export class JwksCache {
 
 function describeFailure(error: unknown): string {
   if (error instanceof errors.JWKSInvalid) return 'its answer is not a JSON Web Key Set';
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'the request timed out';
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
+    return 'the request timed out';
   const cause = (error as { cause?: { code?: string } }).cause;
   if (cause?.code === 'ECONNREFUSED') return 'the connection was refused; is Better Auth running?';
   if (cause?.code === 'ENOTFOUND' || cause?.code === 'EAI_AGAIN') return 'its host name does not resolve';

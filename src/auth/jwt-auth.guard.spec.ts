@@ -7,10 +7,18 @@ import { TokenVerifierService } from './token-verifier.service.js';
 
 describe('JwtAuthGuard', () => {
   const user: AuthUser = { id: 'u1', email: 'u1@example.com', issuer: 'service' };
-  const verifier = { authenticate: jest.fn(async (token: string) => (token === 'good' ? user : Promise.reject(new UnauthorizedException()))) };
+  const verifier = {
+    authenticate: jest.fn(async (token: string) =>
+      token === 'good' ? user : Promise.reject(new UnauthorizedException()),
+    ),
+  };
   const contextFor = (request: object, isPublic = false) => {
     const reflector = { getAllAndOverride: () => isPublic } as unknown as Reflector;
-    const context = { getHandler: () => undefined, getClass: () => undefined, switchToHttp: () => ({ getRequest: () => request }) } as unknown as ExecutionContext;
+    const context = {
+      getHandler: () => undefined,
+      getClass: () => undefined,
+      switchToHttp: () => ({ getRequest: () => request }),
+    } as unknown as ExecutionContext;
     return { guard: new JwtAuthGuard(reflector, verifier as unknown as TokenVerifierService), context };
   };
 
@@ -31,7 +39,9 @@ describe('JwtAuthGuard', () => {
   });
 
   it('refuses a request without a token, and a token the verifier rejects', async () => {
-    await expect(contextFor({ headers: {} }).guard.canActivate(contextFor({ headers: {} }).context)).rejects.toThrow(UnauthorizedException);
+    await expect(contextFor({ headers: {} }).guard.canActivate(contextFor({ headers: {} }).context)).rejects.toThrow(
+      UnauthorizedException,
+    );
     const bad = contextFor({ headers: { authorization: 'Bearer bad' } });
     await expect(bad.guard.canActivate(bad.context)).rejects.toThrow(UnauthorizedException);
   });

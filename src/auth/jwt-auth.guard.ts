@@ -25,6 +25,10 @@ export class JwtAuthGuard implements CanActivate {
 export function bearerToken(header: string | undefined): string {
   if (!header) throw new UnauthorizedException('Missing bearer token: send Authorization: Bearer <token>');
   const match = BEARER.exec(header);
-  if (!match) throw new UnauthorizedException({ message: 'The Authorization header must be "Bearer <token>"', invalidToken: true });
+  if (!match)
+    throw new UnauthorizedException({
+      message: 'The Authorization header must be "Bearer <token>"',
+      invalidToken: true,
+    });
   return match[1];
 }

@@ -19,7 +19,10 @@ export class SessionsRepository {
 
   /** A new session's id. */
   async insertSession(userId: string): Promise<string> {
-    const [{ id }]: { id: string }[] = await this.db.query(`INSERT INTO auth_sessions (user_id) VALUES ($1) RETURNING id`, [userId]);
+    const [{ id }]: { id: string }[] = await this.db.query(
+      `INSERT INTO auth_sessions (user_id) VALUES ($1) RETURNING id`,
+      [userId],
+    );
     return id;
   }
 
@@ -65,12 +68,17 @@ export class SessionsRepository {
   }
 
   async revokeSession(sessionId: string): Promise<void> {
-    await this.db.query(`UPDATE auth_sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [sessionId]);
+    await this.db.query(`UPDATE auth_sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [
+      sessionId,
+    ]);
   }
 
   /** When the session was revoked: null while it is not, undefined when there is no such session. */
   async findSessionRevokedAt(sessionId: string): Promise<Date | null | undefined> {
-    const [row]: { revoked_at: Date | null }[] = await this.db.query(`SELECT revoked_at FROM auth_sessions WHERE id = $1`, [sessionId]);
+    const [row]: { revoked_at: Date | null }[] = await this.db.query(
+      `SELECT revoked_at FROM auth_sessions WHERE id = $1`,
+      [sessionId],
+    );
     return row ? row.revoked_at : undefined;
   }
 }

@@ -41,7 +41,10 @@ export class SessionsService {
     const known = await this.sessions.findRefreshToken(tokenHash);
     if (known?.usedAt) {
       await this.revoke(known.sessionId);
-      throw new UnauthorizedException({ message: 'This refresh token was already used; the session has been revoked', invalidToken: true });
+      throw new UnauthorizedException({
+        message: 'This refresh token was already used; the session has been revoked',
+        invalidToken: true,
+      });
     }
     throw new UnauthorizedException({ message: 'The refresh token is invalid or expired', invalidToken: true });
   }

@@ -18,7 +18,10 @@ export class SignInLockoutService {
   async begin(email: string): Promise<void> {
     const locked = await this.attempts.recordUnlessLocked(email, MAX_FAILED_SIGN_INS);
     if (locked) {
-      throw new TooManyRequestsException('Too many failed sign-ins for this email; try again later', locked.retryAfterSeconds);
+      throw new TooManyRequestsException(
+        'Too many failed sign-ins for this email; try again later',
+        locked.retryAfterSeconds,
+      );
     }
   }
 

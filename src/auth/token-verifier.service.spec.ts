@@ -23,7 +23,12 @@ describe('TokenVerifierService', () => {
   beforeEach(() => jest.clearAllMocks());
 
   it('sends HS256 tokens to our own verifier and checks their session', async () => {
-    await expect(verifier.authenticate(jwtWith({ alg: 'HS256' }))).resolves.toEqual({ id: 'own-user', email: 'o@example.com', sessionId: 'sid-1', issuer: 'service' });
+    await expect(verifier.authenticate(jwtWith({ alg: 'HS256' }))).resolves.toEqual({
+      id: 'own-user',
+      email: 'o@example.com',
+      sessionId: 'sid-1',
+      issuer: 'service',
+    });
     expect(sessions.isRevoked).toHaveBeenCalledWith('sid-1');
     expect(betterAuth.verify).not.toHaveBeenCalled();
   });
@@ -33,19 +38,25 @@ describe('TokenVerifierService', () => {
     await expect(verifier.authenticate(jwtWith({ alg: 'HS256' }))).rejects.toThrow('The session has been signed out');
   });
 
-  it.each(['EdDSA', 'RS256', 'ES256', 'none', 'HS512'])('sends %s tokens to the Better Auth verifier, never to the shared secret', async (alg) => {
-    await verifier.authenticate(jwtWith({ alg }));
-    expect(betterAuth.verify).toHaveBeenCalled();
-    expect(own.verify).not.toHaveBeenCalled();
-  });
+  it.each(['EdDSA', 'RS256', 'ES256', 'none', 'HS512'])(
+    'sends %s tokens to the Better Auth verifier, never to the shared secret',
+    async (alg) => {
+      await verifier.authenticate(jwtWith({ alg }));
+      expect(betterAuth.verify).toHaveBeenCalled();
+      expect(own.verify).not.toHaveBeenCalled();
+    },
+  );
 
   it('provisions the user from the verified claims', async () => {
     await verifier.authenticate(jwtWith({ alg: 'EdDSA' }));
     expect(users.ensureExists).toHaveBeenCalledWith({ sub: 'ba-user', email: 'b@example.com', name: 'B' });
   });
 
-  it.each(['abc', 'a.b', 'a.b.c.d', `${'x'.repeat(9000)}.e30.sig`, 'bm90LWpzb24.e30.sig'])('refuses the malformed token %#', async (token) => {
-    await expect(verifier.authenticate(token)).rejects.toThrow(UnauthorizedException);
-    expect(own.verify).not.toHaveBeenCalled();
-  });
+  it.each(['abc', 'a.b', 'a.b.c.d', `${'x'.repeat(9000)}.e30.sig`, 'bm90LWpzb24.e30.sig'])(
+    'refuses the malformed token %#',
+    async (token) => {
+      await expect(verifier.authenticate(token)).rejects.toThrow(UnauthorizedException);
+      expect(own.verify).not.toHaveBeenCalled();
+    },
+  );
 });

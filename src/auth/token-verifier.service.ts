@@ -29,7 +29,8 @@ export class TokenVerifierService {
     let issuer: AuthUser['issuer'];
     if (alg === 'HS256') {
       claims = await this.accessTokens.verify(token);
-      if (claims.sid && (await this.sessions.isRevoked(claims.sid))) throw invalidToken('The session has been signed out');
+      if (claims.sid && (await this.sessions.isRevoked(claims.sid)))
+        throw invalidToken('The session has been signed out');
       issuer = 'service';
     } else {
       claims = await this.betterAuth.verify(token);

@@ -32,17 +32,19 @@ export class UsersRepository {
 
   /** Inserts a user unless one with this id or email exists; false when nothing was inserted. */
   async insertIfAbsent(user: Omit<NewUserRow, 'passwordHash'>): Promise<boolean> {
-    const inserted: unknown[] = await this.db.query(`INSERT INTO users (id, email, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING id`, [
-      user.id,
-      user.email,
-      user.name,
-    ]);
+    const inserted: unknown[] = await this.db.query(
+      `INSERT INTO users (id, email, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING id`,
+      [user.id, user.email, user.name],
+    );
     return inserted.length > 0;
   }
 
   /** Inserts a user with no email unless one with this id exists. */
   async insertWithoutEmailIfAbsent(id: string, name: string): Promise<void> {
-    await this.db.query(`INSERT INTO users (id, email, name) VALUES ($1, NULL, $2) ON CONFLICT (id) DO NOTHING`, [id, name]);
+    await this.db.query(`INSERT INTO users (id, email, name) VALUES ($1, NULL, $2) ON CONFLICT (id) DO NOTHING`, [
+      id,
+      name,
+    ]);
   }
 
   findById(id: string): Promise<User | null> {
@@ -50,7 +52,10 @@ export class UsersRepository {
   }
 
   async findCredentials(email: string): Promise<Credentials | null> {
-    const [row]: { id: string; password_hash: string | null }[] = await this.db.query(`SELECT id, password_hash FROM users WHERE email = $1`, [email]);
+    const [row]: { id: string; password_hash: string | null }[] = await this.db.query(
+      `SELECT id, password_hash FROM users WHERE email = $1`,
+      [email],
+    );
     return row ? { id: row.id, passwordHash: row.password_hash } : null;
   }
 }

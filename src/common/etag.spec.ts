@@ -21,9 +21,12 @@ describe('IfMatchPipe (RFC 9110 If-Match)', () => {
     expect(pipe.transform(header)).toEqual(expected);
   });
 
-  it.each(['', ' , ', '7-3', '"7-3" "8-1"', '*, "7-3"', '"unterminated', 'w/"7-3"', '"sp ace"'])('refuses %j with 400', (header) => {
-    expect(() => pipe.transform(header)).toThrow(BadRequestException);
-  });
+  it.each(['', ' , ', '7-3', '"7-3" "8-1"', '*, "7-3"', '"unterminated', 'w/"7-3"', '"sp ace"'])(
+    'refuses %j with 400',
+    (header) => {
+      expect(() => pipe.transform(header)).toThrow(BadRequestException);
+    },
+  );
 
   it('shows a tag in the format responses carry', () => {
     expect(() => pipe.transform('7-3')).toThrow(`like ${etagOf(versioned(7, 3))}`);

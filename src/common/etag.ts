@@ -83,7 +83,9 @@ export class IfMatchPipe implements PipeTransform<string | undefined, IfMatch | 
 }
 
 function malformed(): BadRequestException {
-  return new BadRequestException(`If-Match must be * or a list of entity tags as sent in ETag, like ${strongEtag(7, 3)}`);
+  return new BadRequestException(
+    `If-Match must be * or a list of entity tags as sent in ETag, like ${strongEtag(7, 3)}`,
+  );
 }
 
 /**

@@ -16,12 +16,17 @@ describe('IdempotencyKeyPipe', () => {
     expect(pipe.transform(header)).toBe(expected);
   });
 
-  it.each(['', '   ', 'x'.repeat(256), 'with space', 'caf\u00e9', 'tab\there'])('refuses %j with a 422 naming the header', (header) => {
-    expect.assertions(1);
-    try {
-      pipe.transform(header);
-    } catch (error) {
-      expect((error as ValidationFailedException).errors).toEqual([{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }]);
-    }
-  });
+  it.each(['', '   ', 'x'.repeat(256), 'with space', 'caf\u00e9', 'tab\there'])(
+    'refuses %j with a 422 naming the header',
+    (header) => {
+      expect.assertions(1);
+      try {
+        pipe.transform(header);
+      } catch (error) {
+        expect((error as ValidationFailedException).errors).toEqual([
+          { field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' },
+        ]);
+      }
+    },
+  );
 });

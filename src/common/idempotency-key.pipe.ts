@@ -11,7 +11,10 @@ export class IdempotencyKeyPipe implements PipeTransform<string | undefined, str
     if (header === undefined) return undefined;
     const key = header.trim();
     if (!KEY.test(key)) {
-      throw new ValidationFailedException([{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }], 'The Idempotency-Key header is not valid');
+      throw new ValidationFailedException(
+        [{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }],
+        'The Idempotency-Key header is not valid',
+      );
     }
     return key;
   }

@@ -2,7 +2,9 @@ import { type ExecutionContext, ForbiddenException } from '@nestjs/common';
 import { OwnershipGuard } from './ownership.guard.js';
 
 const contextFor = (params: Record<string, string>, userId = 'alice'): ExecutionContext =>
-  ({ switchToHttp: () => ({ getRequest: () => ({ params, user: { id: userId, email: null, issuer: 'service' } }) }) }) as unknown as ExecutionContext;
+  ({
+    switchToHttp: () => ({ getRequest: () => ({ params, user: { id: userId, email: null, issuer: 'service' } }) }),
+  }) as unknown as ExecutionContext;
 
 describe('OwnershipGuard', () => {
   const guard = new OwnershipGuard();

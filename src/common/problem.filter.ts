@@ -17,11 +17,17 @@ export class ProblemFilter implements ExceptionFilter {
 
     if (problem.status >= 500) {
       // The request's logger: the line carries the request id the client got in X-Request-Id.
-      request.log.error({ context: 'Errors', err: error }, `${request.method} ${path} -> ${problem.status}: ${describe(error)}`);
+      request.log.error(
+        { context: 'Errors', err: error },
+        `${request.method} ${path} -> ${problem.status}: ${describe(error)}`,
+      );
     }
     if (reply.sent) return;
     if (problem.status === 401) reply.header('WWW-Authenticate', bearerChallenge(error));
-    const headers = error instanceof HttpException ? (error.getResponse() as { headers?: Record<string, string> }).headers : undefined;
+    const headers =
+      error instanceof HttpException
+        ? (error.getResponse() as { headers?: Record<string, string> }).headers
+        : undefined;
     if (headers) reply.headers(headers);
     reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
   }

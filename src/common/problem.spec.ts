@@ -1,4 +1,9 @@
-import { BadRequestException, ConflictException, InternalServerErrorException, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  InternalServerErrorException,
+  NotFoundException,
+} from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { toProblem, ValidationFailedException } from './problem.js';
 
@@ -19,7 +24,11 @@ describe('toProblem', () => {
 
   it('adds field errors for validation failures', () => {
     const problem = toProblem(new ValidationFailedException([{ field: 'title', message: 'must be a string' }]));
-    expect(problem).toMatchObject({ status: 422, title: 'Unprocessable Entity', errors: [{ field: 'title', message: 'must be a string' }] });
+    expect(problem).toMatchObject({
+      status: 422,
+      title: 'Unprocessable Entity',
+      errors: [{ field: 'title', message: 'must be a string' }],
+    });
   });
 
   it('maps PostgreSQL errors by SQLSTATE without leaking SQL', () => {
@@ -34,7 +43,9 @@ describe('toProblem', () => {
     expect(toProblem(refused).status).toBe(503);
     expect(toProblem(new Error('timeout exceeded when trying to connect')).status).toBe(503);
     expect(toProblem(pgError('57P01', 'terminating connection due to administrator command')).status).toBe(503);
-    const refusedAtConnect = Object.assign(new Error('database "todo" is not currently accepting connections'), { code: '55000' });
+    const refusedAtConnect = Object.assign(new Error('database "todo" is not currently accepting connections'), {
+      code: '55000',
+    });
     expect(toProblem(refusedAtConnect).status).toBe(503);
   });
 
@@ -46,7 +57,10 @@ describe('toProblem', () => {
   });
 
   it('keeps the status and message of client errors raised by Fastify', () => {
-    const tooLarge = Object.assign(new Error('Request body is too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
+    const tooLarge = Object.assign(new Error('Request body is too large'), {
+      statusCode: 413,
+      code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+    });
     expect(toProblem(tooLarge)).toMatchObject({ status: 413, detail: 'Request body is too large' });
     expect(toProblem(new BadRequestException('The request body is not valid JSON'))).toMatchObject({ status: 400 });
   });

@@ -20,7 +20,10 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /** A 422 that carries per-field messages; thrown by validation (body, query and path). */
 export class ValidationFailedException extends HttpException {
-  constructor(readonly errors: FieldError[], detail = 'The request is not valid') {
+  constructor(
+    readonly errors: FieldError[],
+    detail = 'The request is not valid',
+  ) {
     super({ detail, errors }, HttpStatus.UNPROCESSABLE_ENTITY);
   }
 }
@@ -28,7 +31,10 @@ export class ValidationFailedException extends HttpException {
 /** A 429 that tells the client when to try again (`Retry-After`, in whole seconds). */
 export class TooManyRequestsException extends HttpException {
   constructor(detail: string, retryAfterSeconds: number) {
-    super({ detail, headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) } }, HttpStatus.TOO_MANY_REQUESTS);
+    super(
+      { detail, headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) } },
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
   }
 }
 
@@ -78,8 +84,17 @@ const POSTGRES_ERRORS: Record<string, { status: number; detail: string }> = {
   '57P03': DATABASE_UNAVAILABLE,
 };
 
-const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN']);
-const CONNECTION_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|connection timeout|Client has encountered a connection error|Cannot use a pool after calling end/i;
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  'EAI_AGAIN',
+]);
+const CONNECTION_MESSAGES =
+  /timeout exceeded when trying to connect|Connection terminated|connection timeout|Client has encountered a connection error|Cannot use a pool after calling end/i;
 
 function knownError(error: unknown): { status: number; detail: string } | undefined {
   if (typeof error !== 'object' || error === null) return undefined;

@@ -21,13 +21,16 @@ describe('registerResourceHeaders', () => {
   });
   afterAll(() => fastify.close());
 
-  it.each(['/api/things', '/api/u1/things'])('on a 201 from %s: Location under that path, and the ETag', async (base) => {
-    const response = await fastify.inject({ method: 'POST', url: `${base}?dry=1` });
-    expect(response.statusCode).toBe(201);
-    expect(response.headers.location).toBe(`${base}/5`);
-    expect(response.headers.etag).toBe('"5-1"');
-    expect(response.json()).toEqual({ id: 5, name: 'x' });
-  });
+  it.each(['/api/things', '/api/u1/things'])(
+    'on a 201 from %s: Location under that path, and the ETag',
+    async (base) => {
+      const response = await fastify.inject({ method: 'POST', url: `${base}?dry=1` });
+      expect(response.statusCode).toBe(201);
+      expect(response.headers.location).toBe(`${base}/5`);
+      expect(response.headers.etag).toBe('"5-1"');
+      expect(response.json()).toEqual({ id: 5, name: 'x' });
+    },
+  );
 
   it('gives a read its ETag and no Location', async () => {
     const response = await fastify.inject({ method: 'GET', url: '/api/things/5' });

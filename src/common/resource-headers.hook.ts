@@ -15,7 +15,12 @@ export function registerResourceHeaders(fastify: FastifyInstance): void {
   fastify.addHook('preSerialization', resourceHeaders);
 }
 
-function resourceHeaders(request: FastifyRequest, reply: FastifyReply, body: unknown, done: (error: null, body: unknown) => void): void {
+function resourceHeaders(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  body: unknown,
+  done: (error: null, body: unknown) => void,
+): void {
   if (isVersioned(body)) {
     reply.header('ETag', etagOf(body));
     if (reply.statusCode === 201) reply.header('Location', `${collectionPath(request.url)}/${body.id}`);
@@ -36,5 +41,10 @@ function isVersioned(body: unknown): body is Versioned {
 }
 
 function isPage(body: unknown): body is VersionedPage {
-  return typeof body === 'object' && body !== null && Array.isArray((body as VersionedPage).items) && (body as VersionedPage).items.every(isVersioned);
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    Array.isArray((body as VersionedPage).items) &&
+    (body as VersionedPage).items.every(isVersioned)
+  );
 }

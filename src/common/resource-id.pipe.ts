@@ -14,7 +14,10 @@ export class ResourceIdPipe implements PipeTransform<string, number> {
     const id = /^[1-9]\d{0,9}$/.test(value) ? Number(value) : NaN;
     if (!(id <= MAX_ID)) {
       const field = metadata?.data ?? 'id';
-      throw new ValidationFailedException([{ field, message: 'must be a positive integer' }], `The ${field} in the path is not valid`);
+      throw new ValidationFailedException(
+        [{ field, message: 'must be a positive integer' }],
+        `The ${field} in the path is not valid`,
+      );
     }
     return id;
   }

@@ -5,7 +5,8 @@ import { ValidateIf } from 'class-validator';
 export const Trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
 
 /** Lower-cases and trims strings (emails). */
-export const LowerTrim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));
+export const LowerTrim = () =>
+  Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));
 
 /**
  * May be left out, but not set to null: unlike @IsOptional(), a null still reaches the type check

@@ -40,7 +40,10 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
     const field = parent ? `${parent}.${error.property}` : error.property;
     const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({
       field,
-      message: rule === 'whitelistValidation' ? 'is not an accepted field' : message.replace(new RegExp(`^${error.property} `), ''),
+      message:
+        rule === 'whitelistValidation'
+          ? 'is not an accepted field'
+          : message.replace(new RegExp(`^${error.property} `), ''),
     }));
     return [...own, ...flatten(error.children ?? [], field)];
   });

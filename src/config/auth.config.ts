@@ -8,7 +8,9 @@ export const authConfig = configNamespace('auth', (env) => {
     refreshTokenTtlSeconds: env.refreshTokenDays * 24 * 3600,
     rateLimitPerMinute: env.authRateLimit,
     betterAuth: {
-      jwksUrl: env.betterAuthJwksUrl ?? (env.betterAuthUrl ? `${env.betterAuthUrl.replace(/\/+$/, '')}/api/auth/jwks` : undefined),
+      jwksUrl:
+        env.betterAuthJwksUrl ??
+        (env.betterAuthUrl ? `${env.betterAuthUrl.replace(/\/+$/, '')}/api/auth/jwks` : undefined),
       issuer: env.betterAuthIssuer ?? origin,
       audience: env.betterAuthAudience ?? origin,
     },

@@ -1,4 +1,10 @@
-import { type ConfigFactory, type ConfigFactoryKeyHost, type ConfigObject, getConfigToken, registerAs } from '@nestjs/config';
+import {
+  type ConfigFactory,
+  type ConfigFactoryKeyHost,
+  type ConfigObject,
+  getConfigToken,
+  registerAs,
+} from '@nestjs/config';
 import type { Env } from './env.validation.js';
 
 /**
@@ -17,7 +23,8 @@ export function configNamespace<T extends ConfigObject>(token: string, fromEnv: 
     KEY: getConfigToken(token),
     bind: (env: Env | undefined) =>
       registerAs(token, (): T => {
-        if (!env) throw new Error(`The "${token}" configuration was not loaded: build the app with AppModule.forRoot(env)`);
+        if (!env)
+          throw new Error(`The "${token}" configuration was not loaded: build the app with AppModule.forRoot(env)`);
         return fromEnv(env);
       }),
   });

@@ -56,7 +56,11 @@ describe('parseEnv', () => {
   });
 
   it('adds FRONTEND_URL to the CORS origins, as an origin', () => {
-    const { env } = parseEnv({ BETTER_AUTH_SECRET: SECRET, CORS_ALLOWED_ORIGINS: 'https://a.example, https://b.example/', FRONTEND_URL: 'https://c.example/app' });
+    const { env } = parseEnv({
+      BETTER_AUTH_SECRET: SECRET,
+      CORS_ALLOWED_ORIGINS: 'https://a.example, https://b.example/',
+      FRONTEND_URL: 'https://c.example/app',
+    });
     expect(env.corsOrigins).toEqual(['https://a.example', 'https://b.example', 'https://c.example']);
   });
 

@@ -89,7 +89,9 @@ class Reader {
       if (!protocols.includes(url.protocol)) throw new Error('protocol');
       return text;
     } catch {
-      this.problems.push(`${name}: must be a ${protocols.map((p) => p + '//').join(' or ')} URL, got "${redact(text)}"`);
+      this.problems.push(
+        `${name}: must be a ${protocols.map((p) => p + '//').join(' or ')} URL, got "${redact(text)}"`,
+      );
       return undefined;
     }
   }
@@ -122,9 +124,13 @@ export function parseEnv(raw: Raw): { env: Env; problems: string[] } {
   const authSecret = r.string('BETTER_AUTH_SECRET');
   if (nodeEnv === 'production') {
     if (!authSecret) {
-      r.problems.push('BETTER_AUTH_SECRET: is required in production (at least 32 random characters, e.g. `openssl rand -base64 32`)');
+      r.problems.push(
+        'BETTER_AUTH_SECRET: is required in production (at least 32 random characters, e.g. `openssl rand -base64 32`)',
+      );
     } else if (authSecret.length < MIN_PRODUCTION_SECRET_LENGTH || PLACEHOLDER_SECRETS.test(authSecret)) {
-      r.problems.push(`BETTER_AUTH_SECRET: must be at least ${MIN_PRODUCTION_SECRET_LENGTH} random characters in production, not a placeholder`);
+      r.problems.push(
+        `BETTER_AUTH_SECRET: must be at least ${MIN_PRODUCTION_SECRET_LENGTH} random characters in production, not a placeholder`,
+      );
     }
   }
 

@@ -19,7 +19,10 @@ export interface Environment {
  * Returns the variables for the one parse at start-up; process.env is read, never written.
  */
 export function readEnvironment(envFile = '.env', given: NodeJS.ProcessEnv = process.env): Environment {
-  const variables: Record<string, string | undefined> = { ...(existsSync(envFile) ? parseDotenv(readFileSync(envFile, 'utf8')) : {}), ...given };
+  const variables: Record<string, string | undefined> = {
+    ...(existsSync(envFile) ? parseDotenv(readFileSync(envFile, 'utf8')) : {}),
+    ...given,
+  };
 
   const production = ['production', 'prod'].includes((variables.NODE_ENV || variables.ENVIRONMENT || '').trim());
   if (production || variables.BETTER_AUTH_SECRET?.trim()) return { variables };

@@ -21,7 +21,10 @@ function cliDataSource(): DataSource {
     );
     process.exit(1);
   }
-  return new DataSource({ ...dataSourceOptions({ url: env.databaseUrl, poolSize: 1, poolRecycleSeconds: 0 }), entities: ENTITIES });
+  return new DataSource({
+    ...dataSourceOptions({ url: env.databaseUrl, poolSize: 1, poolRecycleSeconds: 0 }),
+    entities: ENTITIES,
+  });
 }
 
 export default cliDataSource();

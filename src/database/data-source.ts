@@ -7,7 +7,12 @@ import { AuthRateLimits1763900000000 } from './migrations/1763900000000-auth-rat
 import { IdempotencyKeys1764000000000 } from './migrations/1764000000000-idempotency-keys.js';
 import { RefreshTokenOwner1764100000000 } from './migrations/1764100000000-refresh-token-owner.js';
 
-export const MIGRATIONS = [InitialSchema1763800000000, AuthRateLimits1763900000000, IdempotencyKeys1764000000000, RefreshTokenOwner1764100000000];
+export const MIGRATIONS = [
+  InitialSchema1763800000000,
+  AuthRateLimits1763900000000,
+  IdempotencyKeys1764000000000,
+  RefreshTokenOwner1764100000000,
+];
 
 /** Any constant: serialises migrations when several instances start at once. */
 const MIGRATION_LOCK = 727_073_691;
@@ -53,7 +58,11 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
  * gives up after `attempts` with one sentence that says where it tried and why it failed. Other
  * failures (a wrong password, a missing database) are not retried: waiting will not fix them.
  */
-export async function connectWithRetry(options: DataSourceOptions, attempts: number, delayMs: number): Promise<DataSource> {
+export async function connectWithRetry(
+  options: DataSourceOptions,
+  attempts: number,
+  delayMs: number,
+): Promise<DataSource> {
   const logger = new Logger('Database');
   const where = describeTarget(options);
   for (let attempt = 1; ; attempt++) {
@@ -66,7 +75,9 @@ export async function connectWithRetry(options: DataSourceOptions, attempts: num
         const tries = unreachable ? ` after ${attempt} attempt${attempt > 1 ? 's' : ''}` : '';
         throw new Error(`could not connect to the database at ${where}${tries}: ${reason}`);
       }
-      logger.warn(`The database at ${where} is not reachable (${reason}); attempt ${attempt} of ${attempts} failed, retrying in ${delayMs} ms`);
+      logger.warn(
+        `The database at ${where} is not reachable (${reason}); attempt ${attempt} of ${attempts} failed, retrying in ${delayMs} ms`,
+      );
       await sleep(delayMs);
     }
   }

@@ -1,6 +1,17 @@
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -66,7 +77,10 @@ export class EmbeddedPostgres {
       } else {
         const aside = `${dataDir}.incomplete-${new Date().toISOString().replace(/[:.]/g, '-')}`;
         renameSync(dataDir, aside);
-        notice(`${dataDir} holds an unfinished first initialisation (an interrupted start?): moved it to ${aside}, initialising again`, 'warn');
+        notice(
+          `${dataDir} holds an unfinished first initialisation (an interrupted start?): moved it to ${aside}, initialising again`,
+          'warn',
+        );
       }
     }
 
@@ -82,7 +96,13 @@ export class EmbeddedPostgres {
       if (owner) chownSync(pwfile, owner.uid, owner.gid);
       try {
         // ICU gives a human collation for sorting titles whatever locales the OS has installed.
-        const base = [`--pgdata=${dataDir}`, '--username=postgres', `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--encoding=UTF8'];
+        const base = [
+          `--pgdata=${dataDir}`,
+          '--username=postgres',
+          `--pwfile=${pwfile}`,
+          '--auth=scram-sha-256',
+          '--encoding=UTF8',
+        ];
         try {
           run(join(bin, 'initdb'), [...base, '--locale=C', '--locale-provider=icu', '--icu-locale=und'], owner);
         } catch {
@@ -155,7 +175,9 @@ function binDir(): string {
   try {
     return join(dirname(createRequire(import.meta.url).resolve(pkg)), '..', 'native', 'bin');
   } catch {
-    throw new Error(`No embedded PostgreSQL for ${process.platform}-${process.arch} (${pkg} is not installed). Set DATABASE_URL instead.`);
+    throw new Error(
+      `No embedded PostgreSQL for ${process.platform}-${process.arch} (${pkg} is not installed). Set DATABASE_URL instead.`,
+    );
   }
 }
 
@@ -203,7 +225,10 @@ function reachable(path: string, owner: OsUser, flag: '-x' | '-r'): boolean {
 
 /** One sentence for a complete cluster that PostgreSQL refuses to run, with what it said and what to do. */
 function wontStart(dataDir: string, stderr: string): Error {
-  const lines = stderr.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   const said = lines.find((line) => /\b(FATAL|PANIC):/.test(line)) ?? lines.at(-1) ?? 'no message';
   return new Error(
     `the embedded PostgreSQL in ${dataDir} would not start (${said.replace(/^.*?\b(FATAL|PANIC):\s*/, '')}); ` +
@@ -221,7 +246,14 @@ function postgresOsUser(): OsUser | undefined {
   try {
     return lookup();
   } catch {
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']);
+    execFileSync('useradd', [
+      '--system',
+      '--user-group',
+      '--no-create-home',
+      '--shell',
+      '/usr/sbin/nologin',
+      'postgres',
+    ]);
     return lookup();
   }
 }
@@ -268,7 +300,8 @@ async function waitUntilReady(
       return;
     } catch (error) {
       await client.end().catch(() => undefined);
-      if (Date.now() > deadline) throw new Error(`embedded PostgreSQL did not accept connections within 30 s: ${String(error)}`);
+      if (Date.now() > deadline)
+        throw new Error(`embedded PostgreSQL did not accept connections within 30 s: ${String(error)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }

@@ -32,7 +32,11 @@ export interface UserWriteOptions {
 export class UserWrites {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  run<T>(userId: string, work: (write: UserWrite) => Promise<T>, { atomic = false }: UserWriteOptions = {}): Promise<T> {
+  run<T>(
+    userId: string,
+    work: (write: UserWrite) => Promise<T>,
+    { atomic = false }: UserWriteOptions = {},
+  ): Promise<T> {
     if (!atomic) return work(userWrite(userId, this.dataSource.manager));
     return this.dataSource.transaction((db) => work(userWrite(userId, db)));
   }

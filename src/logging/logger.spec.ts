@@ -10,12 +10,19 @@ describe('createLogger', () => {
   it('writes JSON lines in the json format', () => {
     const { logger, text } = capture('json');
     logger.info({ route: '/api/tasks', status: 200 }, 'GET /api/tasks 200 1.5 ms');
-    expect(JSON.parse(text())).toMatchObject({ level: 30, route: '/api/tasks', status: 200, msg: 'GET /api/tasks 200 1.5 ms' });
+    expect(JSON.parse(text())).toMatchObject({
+      level: 30,
+      route: '/api/tasks',
+      status: 200,
+      msg: 'GET /api/tasks 200 1.5 ms',
+    });
   });
 
   it('writes one readable line in the pretty format, with the request id and context', () => {
     const { logger, text } = capture('pretty');
-    logger.child({ request_id: 'r-1' }).info({ context: 'Bootstrap', route: '/api/tasks' }, 'GET /api/tasks 200 1.5 ms');
+    logger
+      .child({ request_id: 'r-1' })
+      .info({ context: 'Bootstrap', route: '/api/tasks' }, 'GET /api/tasks 200 1.5 ms');
     const line = text();
     expect(line.trim().split('\n')).toHaveLength(1);
     expect(line).toMatch(/INFO.*\[Bootstrap\] GET \/api\/tasks 200 1\.5 ms.*"request_id":"r-1"/);
@@ -30,7 +37,8 @@ describe('createLogger', () => {
       password: 'pw-1',
       body: { password: 'pw-2', token: 'tok-3', refresh_token: 'tok-4' },
     });
-    for (const secret of ['tok-1', 'cookie-1', 'tok-2', 'pw-1', 'pw-2', 'tok-3', 'tok-4']) expect(text()).not.toContain(secret);
+    for (const secret of ['tok-1', 'cookie-1', 'tok-2', 'pw-1', 'pw-2', 'tok-3', 'tok-4'])
+      expect(text()).not.toContain(secret);
     expect(text()).toContain('[Redacted]');
   });
 });

@@ -22,7 +22,12 @@ describe('PinoNestLogger', () => {
   });
 
   describe('inside a request', () => {
-    const fastify = Fastify({ loggerInstance: root as FastifyBaseLogger, logController: new RequestLogController(), genReqId: requestId, requestIdHeader: false });
+    const fastify = Fastify({
+      loggerInstance: root as FastifyBaseLogger,
+      logController: new RequestLogController(),
+      genReqId: requestId,
+      requestIdHeader: false,
+    });
 
     beforeAll(async () => {
       registerRequestContext(fastify);
@@ -38,7 +43,12 @@ describe('PinoNestLogger', () => {
 
     // A POST with a body: the body's stream events must not lose the request's context.
     it("writes on the request's logger, so the line carries its id", async () => {
-      const response = await fastify.inject({ method: 'POST', url: '/', payload: { a: 1 }, headers: { 'x-request-id': 'req-7' } });
+      const response = await fastify.inject({
+        method: 'POST',
+        url: '/',
+        payload: { a: 1 },
+        headers: { 'x-request-id': 'req-7' },
+      });
       expect(response.headers['x-request-id']).toBe('req-7');
       const line = output.map((l) => JSON.parse(l)).find((l) => l.msg === 'from a service');
       expect(line).toMatchObject({ level: 40, context: 'Tasks', request_id: 'req-7' });

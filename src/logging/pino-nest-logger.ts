@@ -41,7 +41,8 @@ export class PinoNestLogger implements LoggerService {
   /** Nest passes the context last, and for errors a stack before it. */
   private write(level: Level, message: unknown, params: unknown[]): void {
     const logger = currentRequestLogger() ?? this.root;
-    const context = params.length && typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
+    const context =
+      params.length && typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
     const stack = params.find((p): p is string => typeof p === 'string');
     if (message instanceof Error) {
       logger[level]({ context, err: message }, message.message);

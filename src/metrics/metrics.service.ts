@@ -18,7 +18,12 @@ const LABELS = ['method', 'route', 'status'] as const;
 @Injectable()
 export class MetricsService implements OnModuleInit {
   private readonly registry = new Registry();
-  private readonly requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests served', labelNames: LABELS, registers: [this.registry] });
+  private readonly requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests served',
+    labelNames: LABELS,
+    registers: [this.registry],
+  });
   private readonly duration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'Time from receiving a request to finishing its response',

@@ -42,11 +42,9 @@ export class IdempotencyRepository {
   }
 
   async saveResponse(write: UserWrite, key: string, response: object, version: number): Promise<void> {
-    await write.db.query(`UPDATE idempotency_keys SET response = $3, response_version = $4 WHERE user_id = $1 AND key = $2`, [
-      write.userId,
-      key,
-      JSON.stringify(response),
-      version,
-    ]);
+    await write.db.query(
+      `UPDATE idempotency_keys SET response = $3, response_version = $4 WHERE user_id = $1 AND key = $2`,
+      [write.userId, key, JSON.stringify(response), version],
+    );
   }
 }

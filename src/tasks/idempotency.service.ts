@@ -21,7 +21,12 @@ export class IdempotencyService {
     private readonly keys: IdempotencyRepository,
   ) {}
 
-  once(userId: string, key: string, request: object, create: (write: UserWrite) => Promise<VersionedTask>): Promise<VersionedTask> {
+  once(
+    userId: string,
+    key: string,
+    request: object,
+    create: (write: UserWrite) => Promise<VersionedTask>,
+  ): Promise<VersionedTask> {
     const hash = fingerprint(request);
     return this.writes.run(
       userId,

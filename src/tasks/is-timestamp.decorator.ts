@@ -18,7 +18,10 @@ export function IsTimestamp(options?: ValidationOptions): PropertyDecorator {
       name: 'isTimestamp',
       target: target.constructor,
       propertyName: propertyName as string,
-      options: { message: '$property must be an ISO 8601 timestamp with a time zone, like 2026-12-01T17:00:00Z', ...options },
+      options: {
+        message: '$property must be an ISO 8601 timestamp with a time zone, like 2026-12-01T17:00:00Z',
+        ...options,
+      },
       validator: {
         validate(value: unknown) {
           if (typeof value !== 'string' || !(DATE_ONLY.test(value) || DATE_TIME.test(value))) return false;

@@ -20,7 +20,11 @@ export type Priority = (typeof PRIORITIES)[number];
 @Check('tasks_title_check', 'length(btrim(title)) > 0')
 @Check('tasks_description_check', 'length(description) <= 2000')
 export class Task {
-  @PrimaryGeneratedColumn('identity', { type: 'integer', generatedIdentity: 'BY DEFAULT', primaryKeyConstraintName: 'tasks_pkey' })
+  @PrimaryGeneratedColumn('identity', {
+    type: 'integer',
+    generatedIdentity: 'BY DEFAULT',
+    primaryKeyConstraintName: 'tasks_pkey',
+  })
   id: number;
 
   @Column({ name: 'user_id', type: 'text' })

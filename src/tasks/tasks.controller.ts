@@ -1,4 +1,17 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type AuthUser, CurrentUser } from '../auth/current-user.decorator.js';
 import { type IfMatch, IfMatchPipe } from '../common/etag.js';
@@ -15,7 +28,7 @@ import { TasksService } from './tasks.service.js';
 const IF_MATCH = ApiHeader({
   name: 'If-Match',
   required: false,
-  description: 'The task\'s ETag (or `*`): the request applies only if the task has not changed since, else 412',
+  description: "The task's ETag (or `*`): the request applies only if the task has not changed since, else 412",
 });
 
 /**
@@ -24,7 +37,12 @@ const IF_MATCH = ApiHeader({
  */
 @ApiTags('tasks')
 @ApiBearerAuth()
-@ApiParam({ name: 'userId', type: String, required: false, description: "Only on /api/{userId}/tasks routes: must equal the token's sub" })
+@ApiParam({
+  name: 'userId',
+  type: String,
+  required: false,
+  description: "Only on /api/{userId}/tasks routes: must equal the token's sub",
+})
 @UseGuards(OwnershipGuard)
 @Controller(['api/tasks', 'api/:userId/tasks'])
 export class TasksController {
@@ -41,7 +59,8 @@ export class TasksController {
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
-    description: 'Up to 255 visible ASCII characters, kept 24 hours per user: a retry with the same key and body returns the first result and creates nothing; another body is 422',
+    description:
+      'Up to 255 visible ASCII characters, kept 24 hours per user: a retry with the same key and body returns the first result and creates nothing; another body is 422',
   })
   create(
     @CurrentUser() user: AuthUser,
@@ -97,7 +116,11 @@ export class TasksController {
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
   @IF_MATCH
-  remove(@CurrentUser() user: AuthUser, @Param('id', ResourceIdPipe) id: number, @RequestHeader('if-match', IfMatchPipe) ifMatch?: IfMatch): Promise<void> {
+  remove(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ResourceIdPipe) id: number,
+    @RequestHeader('if-match', IfMatchPipe) ifMatch?: IfMatch,
+  ): Promise<void> {
     return this.tasks.remove(user.id, id, ifMatch);
   }
 }

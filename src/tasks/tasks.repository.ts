@@ -54,12 +54,24 @@ export type ConditionalWrite<T> = { outcome: 'written'; row: T } | { outcome: 'n
 const notWritten = (found: boolean) => ({ outcome: found ? 'version-mismatch' : 'not-found' }) as const;
 
 /** What each sort orders by; titles case-insensitively, matching the migration's indexes. */
-const SORT_KEYS: Record<TaskSortField, string> = { created_at: 'created_at', updated_at: 'updated_at', due_date: 'due_date', priority: 'priority', title: 'lower(title)' };
+const SORT_KEYS: Record<TaskSortField, string> = {
+  created_at: 'created_at',
+  updated_at: 'updated_at',
+  due_date: 'due_date',
+  priority: 'priority',
+  title: 'lower(title)',
+};
 
 const COLUMNS = 'id, user_id, title, description, completed, priority, due_date, created_at, updated_at, version';
 
 /** The columns TaskChanges may name, in the order they are set. */
-const WRITABLE = ['title', 'description', 'priority', 'due_date', 'completed'] as const satisfies readonly (keyof TaskChanges)[];
+const WRITABLE = [
+  'title',
+  'description',
+  'priority',
+  'due_date',
+  'completed',
+] as const satisfies readonly (keyof TaskChanges)[];
 
 /**
  * The SQL of `tasks`. Every statement is scoped by the owner, so another user's task looks exactly
@@ -102,12 +114,18 @@ export class TasksRepository {
     if (rows.length) return { rows, total: Number(rows[0].total) };
     if (query.offset === 0) return { rows, total: 0 };
     // A page past the end has no row to carry the total.
-    const [{ count }]: { count: string }[] = await this.db.query(`SELECT count(*) FROM tasks WHERE ${filter}`, params.slice(0, -2));
+    const [{ count }]: { count: string }[] = await this.db.query(
+      `SELECT count(*) FROM tasks WHERE ${filter}`,
+      params.slice(0, -2),
+    );
     return { rows, total: Number(count) };
   }
 
   async find(userId: string, id: number): Promise<TaskRow | null> {
-    const [row]: TaskRow[] = await this.db.query(`SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`, [id, userId]);
+    const [row]: TaskRow[] = await this.db.query(`SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`, [
+      id,
+      userId,
+    ]);
     return row ?? null;
   }
 
@@ -121,16 +139,33 @@ export class TasksRepository {
   }
 
   /** Sets the given columns if the task's version is one of `versions`. */
-  update(write: UserWrite, id: number, changes: TaskChanges, versions: number[] | null): Promise<ConditionalWrite<TaskRow>> {
+  update(
+    write: UserWrite,
+    id: number,
+    changes: TaskChanges,
+    versions: number[] | null,
+  ): Promise<ConditionalWrite<TaskRow>> {
     const params: unknown[] = [id, write.userId, versions];
-    const sets = WRITABLE.filter((column) => changes[column] !== undefined).map((column) => `${column} = $${params.push(changes[column])}`);
+    const sets = WRITABLE.filter((column) => changes[column] !== undefined).map(
+      (column) => `${column} = $${params.push(changes[column])}`,
+    );
     if (!sets.length) throw new Error('TasksRepository.update: nothing to change');
     return this.conditionalUpdate(write, sets.join(', '), params);
   }
 
   /** Sets `completed`, or flips it when null, in one statement so no toggle is lost. */
-  setCompleted(write: UserWrite, id: number, completed: boolean | null, versions: number[] | null): Promise<ConditionalWrite<TaskRow>> {
-    return this.conditionalUpdate(write, 'completed = COALESCE($4, NOT completed)', [id, write.userId, versions, completed]);
+  setCompleted(
+    write: UserWrite,
+    id: number,
+    completed: boolean | null,
+    versions: number[] | null,
+  ): Promise<ConditionalWrite<TaskRow>> {
+    return this.conditionalUpdate(write, 'completed = COALESCE($4, NOT completed)', [
+      id,
+      write.userId,
+      versions,
+      completed,
+    ]);
   }
 
   /** Deletes the task if its version is one of `versions`; tells a missing task from a changed one in the same statement. */
@@ -149,7 +184,11 @@ export class TasksRepository {
    * statement both writes and tells "no such task" (404) from "changed since you read it" (412):
    * both parts see the same snapshot, so no write can slip in between the two answers.
    */
-  private async conditionalUpdate(write: UserWrite, sets: string, params: unknown[]): Promise<ConditionalWrite<TaskRow>> {
+  private async conditionalUpdate(
+    write: UserWrite,
+    sets: string,
+    params: unknown[],
+  ): Promise<ConditionalWrite<TaskRow>> {
     const [row]: ({ found: boolean } & (TaskRow | { [K in keyof TaskRow]: null }))[] = await write.db.query(
       `WITH target AS (SELECT 1 FROM tasks WHERE id = $1 AND user_id = $2),
             changed AS (UPDATE tasks SET ${sets}, updated_at = now(), version = version + 1

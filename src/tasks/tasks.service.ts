@@ -7,7 +7,13 @@ import { TaskPageDto, type VersionedTask } from './dto/task.dto.js';
 import { UpdateTaskDto } from './dto/update-task.dto.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { parseTimestamp } from './is-timestamp.decorator.js';
-import { type ConditionalWrite, type TaskChanges, type TaskRow, type TaskSortField, TasksRepository } from './tasks.repository.js';
+import {
+  type ConditionalWrite,
+  type TaskChanges,
+  type TaskRow,
+  type TaskSortField,
+  TasksRepository,
+} from './tasks.repository.js';
 
 /**
  * Task rules: defaults, If-Match, Idempotency-Key, and what a missing or changed task answers. The
@@ -82,9 +88,16 @@ export class TasksService {
   }
 
   /** Sets `completed`, or flips it when no value is given. */
-  async complete(userId: string, id: number, completed: boolean | undefined, ifMatch?: IfMatch): Promise<VersionedTask> {
+  async complete(
+    userId: string,
+    id: number,
+    completed: boolean | undefined,
+    ifMatch?: IfMatch,
+  ): Promise<VersionedTask> {
     const versions = matchingVersions(id, ifMatch);
-    return toTaskDto(orFail(await this.writes.run(userId, (write) => this.tasks.setCompleted(write, id, completed ?? null, versions))));
+    return toTaskDto(
+      orFail(await this.writes.run(userId, (write) => this.tasks.setCompleted(write, id, completed ?? null, versions))),
+    );
   }
 
   async remove(userId: string, id: number, ifMatch?: IfMatch): Promise<void> {

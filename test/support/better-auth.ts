@@ -59,7 +59,9 @@ function readyUrl(child: ChildProcess): Promise<string> {
   child.stderr!.on('data', (chunk) => (stderr += chunk));
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line).url));
-    child.once('exit', (code) => reject(new Error(`Better Auth server exited (${code}) before it was ready:\n${stderr}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`Better Auth server exited (${code}) before it was ready:\n${stderr}`)),
+    );
   });
 }
 
@@ -77,12 +79,18 @@ function serverApi(url: string, child: ChildProcess, db: TestDatabase): BetterAu
     url,
     async signUp(overrides = {}) {
       const email = overrides.email ?? `ba-${randomUUID()}@example.com`;
-      const { body, response } = await post<{ token: string; user: { id: string; email: string; name: string } }>('/api/auth/sign-up/email', {
-        email,
-        password: 'correct horse battery',
-        name: overrides.name ?? 'Ada Lovelace',
-      });
-      const cookie = response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const { body, response } = await post<{ token: string; user: { id: string; email: string; name: string } }>(
+        '/api/auth/sign-up/email',
+        {
+          email,
+          password: 'correct horse battery',
+          name: overrides.name ?? 'Ada Lovelace',
+        },
+      );
+      const cookie = response.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
       return { ...body.user, cookie, sessionToken: body.token };
     },
     async token(user) {

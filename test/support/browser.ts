@@ -33,11 +33,16 @@ export function describeInBrowser(name: string, body: () => void): void {
     return;
   }
   describe.skip(name, body);
-  console.warn(`Skipping "${name}": Chromium is not installed at ${CHROMIUM} (apt-get install chromium). Under CI=true these tests run.`);
+  console.warn(
+    `Skipping "${name}": Chromium is not installed at ${CHROMIUM} (apt-get install chromium). Under CI=true these tests run.`,
+  );
 }
 
 export async function launchChromium(): Promise<Browser> {
-  if (!installed) throw new Error(`Chromium is required for the browser tests but ${CHROMIUM} does not exist: apt-get install -y chromium`);
+  if (!installed)
+    throw new Error(
+      `Chromium is required for the browser tests but ${CHROMIUM} does not exist: apt-get install -y chromium`,
+    );
   mkdirSync(ARTIFACTS, { recursive: true });
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }

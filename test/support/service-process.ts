@@ -23,7 +23,13 @@ export interface ServiceProcess {
 export function startService(env: Record<string, string>, cwd = ROOT): ServiceProcess {
   const child = spawn(process.execPath, ['--import', SWC_LOADER, join(ROOT, 'src', 'main.ts')], {
     cwd,
-    env: { PATH: process.env.PATH, SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json'), NO_COLOR: '1', NODE_ENV: 'test', ...env },
+    env: {
+      PATH: process.env.PATH,
+      SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+      NO_COLOR: '1',
+      NODE_ENV: 'test',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -10,7 +10,8 @@ export interface TestDatabase {
 
 export function serverUrl(): string {
   const url = process.env.TEST_DATABASE_URL;
-  if (!url) throw new Error('TEST_DATABASE_URL is not set: run e2e tests through jest (see test/support/global-setup.mjs)');
+  if (!url)
+    throw new Error('TEST_DATABASE_URL is not set: run e2e tests through jest (see test/support/global-setup.mjs)');
   return url;
 }
 

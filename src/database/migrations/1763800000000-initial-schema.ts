@@ -1,7 +1,13 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Frozen copy of the sort keys this migration indexes (migrations never import changing code). */
-const SORT_KEYS = { created_at: 'created_at', updated_at: 'updated_at', due_date: 'due_date', priority: 'priority', title: 'lower(title)' };
+const SORT_KEYS = {
+  created_at: 'created_at',
+  updated_at: 'updated_at',
+  due_date: 'due_date',
+  priority: 'priority',
+  title: 'lower(title)',
+};
 
 export class InitialSchema1763800000000 implements MigrationInterface {
   name = 'InitialSchema1763800000000';

@@ -8,7 +8,8 @@ export const SORTS = [...SORT_FIELDS, ...SORT_FIELDS.map((f) => `-${f}` as const
 export type Sort = (typeof SORTS)[number];
 
 /** Query strings are text: only exact spellings become numbers or booleans; the rest stays and fails. */
-const ToInt = () => Transform(({ value }) => (typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value));
+const ToInt = () =>
+  Transform(({ value }) => (typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value));
 const ToBool = () => Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));
 
 export class ListTasksQueryDto {
