@@ -17,6 +17,7 @@ export type Priority = (typeof PRIORITIES)[number];
 @Index('tasks_user_due_date_idx', ['userId', 'dueDate', 'id'])
 @Index('tasks_user_priority_idx', ['userId', 'priority', 'id'])
 @Index('tasks_user_title_idx', { synchronize: false })
+@Index('tasks_user_change_seq_idx', ['userId', 'changeSeq'])
 @Check('tasks_title_check', 'length(btrim(title)) > 0')
 @Check('tasks_description_check', 'length(description) <= 2000')
 export class Task {
@@ -60,4 +61,11 @@ export class Task {
   /** Bumped by every write; the ETag is derived from it. */
   @Column({ type: 'integer', default: 1 })
   version: number;
+
+  /**
+   * The owner's change cursor when the row last changed, set by the record_user_change() trigger
+   * (migration 1764400000000), never by the app. GET /api/sync reads rows in this order.
+   */
+  @Column({ name: 'change_seq', type: 'bigint' })
+  changeSeq: string;
 }

@@ -11,5 +11,7 @@ import { TasksService } from './tasks.service.js';
   imports: [TypeOrmModule.forFeature([Task])],
   controllers: [TasksController],
   providers: [TasksService, TasksRepository, IdempotencyService, IdempotencyRepository],
+  // GET /api/sync reads changed tasks in its own snapshot.
+  exports: [TasksRepository],
 })
 export class TasksModule {}

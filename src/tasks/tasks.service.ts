@@ -3,17 +3,11 @@ import { type IfMatch, matchingVersions, VERSION } from '../common/etag.js';
 import { type UserWrite, UserWrites } from '../database/user-writes.js';
 import { CreateTaskDto } from './dto/create-task.dto.js';
 import { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
-import { TaskPageDto, type VersionedTask } from './dto/task.dto.js';
+import { TaskPageDto, toTaskDto, type VersionedTask } from './dto/task.dto.js';
 import { UpdateTaskDto } from './dto/update-task.dto.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { parseTimestamp } from './is-timestamp.decorator.js';
-import {
-  type ConditionalWrite,
-  type TaskChanges,
-  type TaskRow,
-  type TaskSortField,
-  TasksRepository,
-} from './tasks.repository.js';
+import { type ConditionalWrite, type TaskChanges, type TaskSortField, TasksRepository } from './tasks.repository.js';
 
 /**
  * Task rules: defaults, If-Match, Idempotency-Key, and what a missing or changed task answers. The
@@ -118,19 +112,4 @@ function taskNotFound(): NotFoundException {
 
 function stale(): PreconditionFailedException {
   return new PreconditionFailedException('The task has changed since you read it (If-Match); fetch it again and retry');
-}
-
-function toTaskDto(row: TaskRow): VersionedTask {
-  return {
-    id: row.id,
-    user_id: row.user_id,
-    title: row.title,
-    description: row.description,
-    completed: row.completed,
-    priority: row.priority,
-    due_date: row.due_date ? row.due_date.toISOString() : null,
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
-    [VERSION]: row.version,
-  };
 }
