@@ -119,5 +119,5 @@ export class ChangeListener implements OnApplicationBootstrap, OnApplicationShut
 function messageOf(error: unknown): string {
   if (!error) return 'connection closed';
   const { message, code } = error as { message?: string; code?: string };
-  return message || code || String(error);
+  return message || code || 'unknown error';
 }
