@@ -23,10 +23,10 @@ export interface UserWriteOptions {
  * The one write path for rows a user owns (tasks, idempotency keys, and the next resource's rows):
  * their repositories change rows only with the UserWrite that run() hands to `work`. Knows no feature.
  *
- * Where a change will be recorded: a per-user change cursor or a NOTIFY goes in run(), after `work`
- * and in the same transaction, so a change and its record commit or roll back together. That makes
- * every run() a transaction; until something is recorded, a single-statement write is left to
- * commit by itself, so the hot write routes pay no BEGIN/COMMIT round trips (see README, Performance).
+ * The change cursor (GET /api/sync, GET /api/events) is not kept here but by a trigger on each
+ * synced table (migration 1764400000000), in the changing statement's transaction: a bulk statement
+ * or a script that bypasses this class is counted too. So a single-statement write still commits by
+ * itself, and the hot write routes pay no BEGIN/COMMIT round trips (see README, Performance).
  */
 @Injectable()
 export class UserWrites {
