@@ -1,3 +1,4 @@
+import type { Problem, Task } from './support/api-types.js';
 import { createTestApp, type Session, type TestApp } from './support/test-app.js';
 
 /** Concurrent writers: ETag/If-Match, atomic toggles, Idempotency-Key, racing sign-ups. */
@@ -15,7 +16,7 @@ describe('concurrent writers (e2e)', () => {
   const createTask = async (session = alice, body: object = { title: 'Original' }) => {
     const response = await t.request({ method: 'POST', url: '/api/tasks', token: session.token, body });
     expect(response.statusCode).toBe(201);
-    return { task: response.json(), etag: response.headers.etag as string };
+    return { task: response.json<Task>(), etag: response.headers.etag as string };
   };
   const storedRow = async (id: number) =>
     (await t.sql.query('SELECT title, completed, version FROM tasks WHERE id = $1', [id])).rows[0];
@@ -163,7 +164,7 @@ describe('concurrent writers (e2e)', () => {
       );
       const statuses = responses.map((r) => r.statusCode).sort();
       expect(statuses).toEqual([200, ...Array(11).fill(412)]);
-      const winner = responses.find((r) => r.statusCode === 200)!.json();
+      const winner = responses.find((r) => r.statusCode === 200)!.json<Task>();
       expect(await storedRow(task.id)).toMatchObject({ title: winner.title, version: 2 });
     });
   });
@@ -211,8 +212,8 @@ describe('concurrent writers (e2e)', () => {
       const mine = await post(alice, 'shared-key', { title: 'Per user' });
       const theirs = await post(bob, 'shared-key', { title: 'Per user' });
       expect(theirs.statusCode).toBe(201);
-      expect(theirs.json().id).not.toBe(mine.json().id);
-      expect(theirs.json().user_id).toBe(bob.user.id);
+      expect(theirs.json<Task>().id).not.toBe(mine.json<Task>().id);
+      expect(theirs.json<Task>().user_id).toBe(bob.user.id);
     });
 
     it('forgets a key once it has expired', async () => {
@@ -220,7 +221,7 @@ describe('concurrent writers (e2e)', () => {
       await t.sql.query(`UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = 'expiring'`);
       const later = await post(alice, 'expiring', { title: 'Expiring' });
       expect(later.statusCode).toBe(201);
-      expect(later.json().id).not.toBe(first.json().id);
+      expect(later.json<Task>().id).not.toBe(first.json<Task>().id);
       expect(await countTitled('Expiring')).toBe(2);
     });
 
@@ -234,14 +235,14 @@ describe('concurrent writers (e2e)', () => {
     it('creates one task when many retries with one key race', async () => {
       const responses = await Promise.all(Array.from({ length: 10 }, () => post(alice, 'racing', { title: 'Raced' })));
       expect(responses.map((r) => r.statusCode)).toEqual(Array(10).fill(201));
-      expect(new Set(responses.map((r) => r.json().id)).size).toBe(1);
+      expect(new Set(responses.map((r) => r.json<Task>().id)).size).toBe(1);
       expect(await countTitled('Raced')).toBe(1);
     });
 
     it.each([[''], ['x'.repeat(256)], ['has space']])('rejects a malformed key %j with 422', async (key) => {
       const response = await post(alice, key, { title: 'Bad key' });
       expect(response.statusCode).toBe(422);
-      expect(response.json().errors).toEqual([{ field: 'Idempotency-Key', message: expect.any(String) }]);
+      expect(response.json<Problem>().errors).toEqual([{ field: 'Idempotency-Key', message: expect.any(String) }]);
       expect(await countTitled('Bad key')).toBe(0);
     });
   });

@@ -1,3 +1,4 @@
+import type { Problem, Task, TaskPage } from './support/api-types.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { mintToken } from './support/tokens.js';
 
@@ -17,7 +18,7 @@ describe('hostile input (e2e)', () => {
         token,
         body: { title, description: 'desc' },
       });
-      taskId ??= response.json().id;
+      taskId ??= response.json<Task>().id;
     }
   });
   afterAll(() => t.close());
@@ -56,7 +57,7 @@ describe('hostile input (e2e)', () => {
       ] as const) {
         const response = await t.request({ method, url, token, body });
         await expectRejected(response, 422);
-        expect(response.json().errors).toContainEqual({ field, message: 'is not an accepted field' });
+        expect(response.json<Problem>().errors).toContainEqual({ field, message: 'is not an accepted field' });
       }
     });
 
@@ -150,7 +151,7 @@ describe('hostile input (e2e)', () => {
       ] as const) {
         const response = await t.request({ method, url: path, token, body });
         await expectRejected(response, 422);
-        expect(response.json().errors).toEqual([{ field: 'id', message: 'must be a positive integer' }]);
+        expect(response.json<Problem>().errors).toEqual([{ field: 'id', message: 'must be a positive integer' }]);
       }
     });
   });
@@ -170,7 +171,7 @@ describe('hostile input (e2e)', () => {
       expect(response.statusCode).toBe(200);
       expect(
         response
-          .json()
+          .json<TaskPage>()
           .items.map((task: { title: string }) => task.title)
           .sort(),
       ).toEqual(titles);
