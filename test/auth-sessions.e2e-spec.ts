@@ -58,7 +58,7 @@ describe('refresh tokens', () => {
       const winner = responses.find((r) => r.statusCode === 200)!.json<Session>();
       expect((await refresh(winner.refresh_token)).statusCode).toBe(401);
       expect((await me(winner.token)).statusCode).toBe(401);
-      const { rows } = await t.sql.query(
+      const { rows } = await t.sql.query<{ revoked_at: Date | null }>(
         `SELECT revoked_at FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE u.id = $1`,
         [session.user.id],
       );
@@ -171,7 +171,7 @@ describe('sign-in', () => {
       unknown.push(a.ms);
       wrong.push(b.ms);
     }
-    expect([...bodies].map((body) => JSON.parse(body))).toEqual([
+    expect([...bodies].map((body) => JSON.parse(body) as unknown)).toEqual([
       {
         type: 'about:blank',
         title: 'Unauthorized',
@@ -188,7 +188,9 @@ describe('sign-in', () => {
 
   it('stores passwords with argon2id at or above OWASP parameters', async () => {
     const { user } = await t.signUp();
-    const { rows } = await t.sql.query(`SELECT password_hash FROM users WHERE id = $1`, [user.id]);
+    const { rows } = await t.sql.query<{ password_hash: string }>(`SELECT password_hash FROM users WHERE id = $1`, [
+      user.id,
+    ]);
     expect(rows[0].password_hash).toMatch(/^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$/);
   });
 });

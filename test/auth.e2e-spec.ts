@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Problem, Task } from './support/api-types.js';
 import { createTestApp, type Session, TEST_SECRET, type TestApp } from './support/test-app.js';
@@ -45,7 +46,12 @@ describe('auth routes', () => {
         token_type: 'bearer',
         expires_in: 900,
       });
-      const [row] = (await t.sql.query('SELECT email, password_hash FROM users WHERE id = $1', [body.user.id])).rows;
+      const [row] = (
+        await t.sql.query<{ email: string; password_hash: string }>(
+          'SELECT email, password_hash FROM users WHERE id = $1',
+          [body.user.id],
+        )
+      ).rows;
       expect(row.email).toBe(address.toLowerCase());
       expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     });
@@ -56,10 +62,10 @@ describe('auth routes', () => {
       const [header, payload] = token
         .split('.')
         .slice(0, 2)
-        .map((p: string) => JSON.parse(Buffer.from(p, 'base64url').toString()));
+        .map((p) => JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>);
       expect(header.alg).toBe('HS256');
       expect(payload).toMatchObject({ sub: user.id, email: user.email, typ: 'access', jti: expect.any(String) });
-      expect(payload.exp - payload.iat).toBe(900);
+      expect(Number(payload.exp) - Number(payload.iat)).toBe(900);
     });
 
     it('accepts a form body', async () => {
@@ -87,7 +93,7 @@ describe('auth routes', () => {
         title: 'Conflict',
         detail: 'An account with this email already exists',
       });
-      const { rows } = await t.sql.query('SELECT count(*)::int AS n FROM users WHERE email = $1', [
+      const { rows } = await t.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM users WHERE email = $1', [
         address.toLowerCase(),
       ]);
       expect(rows[0].n).toBe(1);
@@ -267,14 +273,15 @@ describe('auth routes', () => {
       expect(next.user.id).toBe(session.user.id);
       expect(next.refresh_token).not.toBe(session.refresh_token);
       expect((await t.request({ method: 'GET', url: '/api/auth/me', token: next.token })).statusCode).toBe(200);
-      const stored = await t.sql.query(
+      const stored = await t.sql.query<{ n: number }>(
         'SELECT count(*)::int AS n FROM refresh_tokens WHERE token_hash = sha256($1::bytea)',
         [session.refresh_token],
       );
       expect(stored.rows[0].n).toBe(1);
-      const plain = await t.sql.query('SELECT count(*)::int AS n FROM refresh_tokens WHERE token_hash = $1::bytea', [
-        session.refresh_token,
-      ]);
+      const plain = await t.sql.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM refresh_tokens WHERE token_hash = $1::bytea',
+        [session.refresh_token],
+      );
       expect(plain.rows[0].n).toBe(0);
     });
 

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import type { Problem, Task } from './support/api-types.js';
 import { createTestApp, type Session, type TestApp } from './support/test-app.js';
 
@@ -19,7 +20,12 @@ describe('concurrent writers (e2e)', () => {
     return { task: response.json<Task>(), etag: response.headers.etag as string };
   };
   const storedRow = async (id: number) =>
-    (await t.sql.query('SELECT title, completed, version FROM tasks WHERE id = $1', [id])).rows[0];
+    (
+      await t.sql.query<{ title: string; completed: boolean; version: number }>(
+        'SELECT title, completed, version FROM tasks WHERE id = $1',
+        [id],
+      )
+    ).rows[0];
 
   describe('ETag', () => {
     it('is on every task response and changes with every write', async () => {
@@ -163,7 +169,7 @@ describe('concurrent writers (e2e)', () => {
         ),
       );
       const statuses = responses.map((r) => r.statusCode).sort();
-      expect(statuses).toEqual([200, ...Array(11).fill(412)]);
+      expect(statuses).toEqual([200, ...Array<number>(11).fill(412)]);
       const winner = responses.find((r) => r.statusCode === 200)!.json<Task>();
       expect(await storedRow(task.id)).toMatchObject({ title: winner.title, version: 2 });
     });
@@ -187,7 +193,9 @@ describe('concurrent writers (e2e)', () => {
     const post = (session: Session, key: string, body: object, url = '/api/tasks') =>
       t.request({ method: 'POST', url, token: session.token, body, headers: { 'idempotency-key': key } });
     const countTitled = async (title: string) =>
-      Number((await t.sql.query('SELECT count(*) FROM tasks WHERE title = $1', [title])).rows[0].count);
+      Number(
+        (await t.sql.query<{ count: string }>('SELECT count(*) FROM tasks WHERE title = $1', [title])).rows[0].count,
+      );
 
     it('replays the first result for a retry with the same key and body, creating nothing', async () => {
       const first = await post(alice, 'retry-1', { title: 'Pay rent', priority: 'high' });
@@ -258,11 +266,11 @@ describe('concurrent writers (e2e)', () => {
         }),
       ),
     );
-    expect(responses.map((r) => r.statusCode).sort()).toEqual([201, ...Array(7).fill(409)]);
+    expect(responses.map((r) => r.statusCode).sort()).toEqual([201, ...Array<number>(7).fill(409)]);
     for (const conflict of responses.filter((r) => r.statusCode === 409)) {
       expect(conflict.headers['content-type']).toMatch(/^application\/problem\+json/);
     }
-    const { rows } = await t.sql.query('SELECT count(*) FROM users WHERE email = $1', [email]);
+    const { rows } = await t.sql.query<{ count: string }>('SELECT count(*) FROM users WHERE email = $1', [email]);
     expect(Number(rows[0].count)).toBe(1);
   });
 });

@@ -25,7 +25,9 @@ describe('properties (e2e, fast-check)', () => {
       response.statusCode >= 400 &&
       !String(response.headers['content-type']).startsWith('application/problem+json')
     ) {
-      throw new Error(`${what} -> ${response.statusCode} without problem+json: ${response.headers['content-type']}`);
+      throw new Error(
+        `${what} -> ${response.statusCode} without problem+json: ${String(response.headers['content-type'])}`,
+      );
     }
   };
 

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import type { Problem, Task, TaskPage } from './support/api-types.js';
 import { createTestApp, type Session, type TestApp } from './support/test-app.js';
 
@@ -15,7 +16,8 @@ describe('task routes', () => {
 
   const create = (session: Session, body: unknown) =>
     t.request({ method: 'POST', url: '/api/tasks', token: session.token, body });
-  const snapshot = async (id: number) => (await t.sql.query('SELECT * FROM tasks WHERE id = $1', [id])).rows[0];
+  const snapshot = async (id: number) =>
+    (await t.sql.query<Record<string, unknown>>('SELECT * FROM tasks WHERE id = $1', [id])).rows[0];
 
   describe('create', () => {
     it('creates a task with defaults, 201 and a Location under the same route family', async () => {
@@ -85,7 +87,7 @@ describe('task routes', () => {
       ['an id', { title: 'x', id: 1 }, 'id'],
       ['a created_at', { title: 'x', created_at: '2020-01-01T00:00:00Z' }, 'created_at'],
     ])('rejects %s with 422', async (_, body, field) => {
-      const before = (await t.sql.query('SELECT count(*)::int AS n FROM tasks')).rows[0].n;
+      const before = (await t.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM tasks')).rows[0].n;
       const res = await t.request({
         method: 'POST',
         url: '/api/tasks',
@@ -96,7 +98,7 @@ describe('task routes', () => {
       expect(res.statusCode).toBe(422);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.json<Problem>().errors).toEqual(expect.arrayContaining([{ field, message: expect.any(String) }]));
-      expect((await t.sql.query('SELECT count(*)::int AS n FROM tasks')).rows[0].n).toBe(before);
+      expect((await t.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM tasks')).rows[0].n).toBe(before);
     });
 
     it('rejects a body that is not an object with 422', async () => {
