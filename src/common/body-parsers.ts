@@ -17,7 +17,8 @@ export function registerBodyParsers(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
-    defaultJson(request, body as string, (error, value) => {
+    // Fastify's JSON parser answers through the callback; its return value is nothing to wait for.
+    void defaultJson(request, body as string, (error, value) => {
       if (error) return done(new BadRequestException('The request body is not valid JSON'), undefined);
       done(null, value);
     });
