@@ -24,6 +24,9 @@ const VERIFIED_TOKENS_MAX = 10_000;
  * Verifies tokens from Better Auth's `jwt` plugin against its JWKS. The key set is fetched lazily,
  * cached, and refetched for an unknown `kid` or when stale (at most once per cooldown), so the
  * service starts and serves its own tokens whether or not Better Auth is up.
+ *
+ * jose here, @nestjs/jwt for our own HS256 tokens: jsonwebtoken (under @nestjs/jwt) cannot verify
+ * EdDSA, Better Auth's default, and the stack keeps @nestjs/jwt, so both libraries earn their place.
  */
 @Injectable()
 export class BetterAuthTokensService {
