@@ -24,6 +24,9 @@ export function registerBodyParsers(fastify: FastifyInstance): void {
     });
   });
 
+  // Not @fastify/formbody: that plugin is this same addContentTypeParser call for every route, with
+  // fast-querystring. The 415 outside the auth routes would still need this wrapper around it, and
+  // its repeated keys become arrays, where URLSearchParams keeps one string per field.
   fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
     if (!request.url.startsWith(FORM_PATH_PREFIX)) {
       return done(new UnsupportedMediaTypeException('Unsupported content type: send application/json'), undefined);

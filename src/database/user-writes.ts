@@ -26,7 +26,7 @@ export interface UserWriteOptions {
  * Where a change will be recorded: a per-user change cursor or a NOTIFY goes in run(), after `work`
  * and in the same transaction, so a change and its record commit or roll back together. That makes
  * every run() a transaction; until something is recorded, a single-statement write is left to
- * commit by itself, so the hot write routes pay no BEGIN/COMMIT round trips (see README, Performance).
+ * commit by itself, so the hot write routes pay no BEGIN/COMMIT round trips (see docs/performance.md).
  */
 @Injectable()
 export class UserWrites {
