@@ -49,7 +49,7 @@ export async function load(
         ...(options.amount ? { amount: options.amount } : { duration: options.seconds }),
         requests: [{ setupRequest: (request) => Object.assign(request, prepared[next++ % prepared.length]) }],
       },
-      (error, result) => (error ? reject(error) : resolve(result)),
+      (error: Error | null, result) => (error ? reject(error) : resolve(result)),
     );
     instance.on('response', (_client, status, _bytes, ms) => {
       if (status >= 200 && status < 300) latencies.push(ms);

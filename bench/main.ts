@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --quick] [-- --profile] [-- --node-options=<V8 flags>] [-- --baseline=<dir>]`: the
  * service (compiled, production mode) against a hand-written Fastify + pg server doing the same work,
- * on one database, alternating per route so that machine noise hits both. See the README, Performance.
+ * on one database, alternating per route so that machine noise hits both. See docs/performance.md.
  *
  * --baseline=<dir>: another checkout of this project, already built (`<dir>/dist/main.js` and
  * `<dir>/node_modules`), e.g. `git worktree add ../base main && cd ../base && npm ci && npm run build`.

@@ -39,12 +39,12 @@ async function userOf(request: FastifyRequest<TaskRoute>): Promise<string> {
   if (!token) throw new HttpError(401, 'missing token');
   const [header, payload, signature] = token.split('.');
   let sub: unknown;
-  if (JSON.parse(Buffer.from(header, 'base64url').toString()).alg === 'HS256') {
+  if ((JSON.parse(Buffer.from(header, 'base64url').toString()) as { alg?: unknown }).alg === 'HS256') {
     const expected = createHmac('sha256', secret).update(`${header}.${payload}`).digest();
     const given = Buffer.from(signature, 'base64url');
     if (given.length !== expected.length || !timingSafeEqual(given, expected))
       throw new HttpError(401, 'bad signature');
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { exp?: unknown; sub?: unknown };
     if (typeof claims.exp !== 'number' || claims.exp * 1000 < Date.now()) throw new HttpError(401, 'expired');
     sub = claims.sub;
   } else {
@@ -107,7 +107,7 @@ app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) =>
     .send({ status: error.statusCode ?? 500, detail: error.message });
 });
 
-app.get('/health', async () => ({ status: 'ok' }));
+app.get('/health', () => ({ status: 'ok' }));
 
 app.get<TaskRoute>('/api/:userId/tasks', async (request) => {
   const userId = await userOf(request);

@@ -38,8 +38,8 @@ export class ServerProcess {
     });
     const output = { tail: '' };
     const keep = (chunk: Buffer) => (output.tail = (output.tail + chunk.toString()).slice(-4000));
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     const deadline = Date.now() + 60_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${spec.name} exited during start-up:\n${output.tail.trim()}`);

@@ -106,7 +106,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
 /**
  * TRUST_PROXY for Fastify. Since 5.12 Fastify treats a bare hop count as "trust nothing" (it cannot
  * check who the nearest peer is), so a count becomes the predicate proxy-addr used to build from
- * it: believe the nearest N hops. Addresses/CIDRs remain the safer setting, as the README says.
+ * it: believe the nearest N hops. Addresses/CIDRs remain the safer setting, as docs/sessions.md says.
  */
 function fastifyTrustProxy(
   setting: boolean | number | string,

@@ -1,4 +1,5 @@
 import type { LightMyRequestResponse } from 'fastify';
+import type { Problem } from './support/api-types.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 /** AUTH_RATE_LIMIT per client address, and the per-email lockout after 10 failed sign-ins. */
@@ -36,7 +37,7 @@ describe('AUTH_RATE_LIMIT per client address', () => {
     for (const url of routes) expect((await attempt(url, address)).statusCode).toBe(422);
     const refused = await attempt('/api/auth/refresh', address);
     expectTooManyRequests(refused, 60);
-    expect(refused.json().detail).toBe(
+    expect(refused.json<Problem>().detail).toBe(
       'Too many sign-in requests from your address (limit 5 a minute); try again later',
     );
     // Another address has its own budget.
@@ -129,7 +130,7 @@ describe('per-email lockout after 10 failed sign-ins in 15 minutes', () => {
     const locked = await signIn(user.email, password);
     const retryAfter = expectTooManyRequests(locked, 900);
     expect(retryAfter).toBeGreaterThan(800);
-    expect(locked.json().detail).toBe('Too many failed sign-ins for this email; try again later');
+    expect(locked.json<Problem>().detail).toBe('Too many failed sign-ins for this email; try again later');
     expect((await signIn(user.email.toUpperCase(), password)).statusCode).toBe(429);
     expect((await signIn(other.user.email, password)).statusCode).toBe(200);
 

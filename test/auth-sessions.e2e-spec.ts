@@ -1,4 +1,5 @@
 import { JwtService } from '@nestjs/jwt';
+import type { Problem } from './support/api-types.js';
 import { createTestApp, type Session, TEST_SECRET, type TestApp } from './support/test-app.js';
 
 /** The service's own tokens: refresh rotation, reuse detection, sign-out, token separation. */
@@ -31,7 +32,7 @@ describe('refresh tokens', () => {
 
     const reuse = await refresh(first.refresh_token);
     expect(reuse.statusCode).toBe(401);
-    expect(reuse.json().detail).toBe('This refresh token was already used; the session has been revoked');
+    expect(reuse.json<Problem>().detail).toBe('This refresh token was already used; the session has been revoked');
 
     // The legitimate holder's newer tokens die with the family: the thief may hold them.
     expect((await refresh(second.refresh_token)).statusCode).toBe(401);
@@ -57,7 +58,7 @@ describe('refresh tokens', () => {
       const winner = responses.find((r) => r.statusCode === 200)!.json<Session>();
       expect((await refresh(winner.refresh_token)).statusCode).toBe(401);
       expect((await me(winner.token)).statusCode).toBe(401);
-      const { rows } = await t.sql.query(
+      const { rows } = await t.sql.query<{ revoked_at: Date | null }>(
         `SELECT revoked_at FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE u.id = $1`,
         [session.user.id],
       );
@@ -74,7 +75,7 @@ describe('refresh tokens', () => {
     );
     const response = await refresh(session.refresh_token);
     expect(response.statusCode).toBe(401);
-    expect(response.json().detail).toBe('The refresh token is invalid or expired');
+    expect(response.json<Problem>().detail).toBe('The refresh token is invalid or expired');
   });
 });
 
@@ -85,7 +86,7 @@ describe('sign-out', () => {
     expect(signOut.statusCode).toBe(204);
     const after = await me(session.token);
     expect(after.statusCode).toBe(401);
-    expect(after.json().detail).toBe('The session has been signed out');
+    expect(after.json<Problem>().detail).toBe('The session has been signed out');
     expect((await refresh(session.refresh_token)).statusCode).toBe(401);
   });
 
@@ -138,7 +139,7 @@ describe('access and refresh tokens are not interchangeable', () => {
     const typed = (typ: string) => jwt.signAsync({ sub: session.user.id, typ }, { expiresIn: 60 });
     const refused = await me(await typed('refresh'));
     expect(refused.statusCode).toBe(401);
-    expect(refused.json().detail).toBe('The token is not an access token');
+    expect(refused.json<Problem>().detail).toBe('The token is not an access token');
     expect((await me(await typed('access'))).statusCode).toBe(200);
   });
 });
@@ -170,7 +171,7 @@ describe('sign-in', () => {
       unknown.push(a.ms);
       wrong.push(b.ms);
     }
-    expect([...bodies].map((body) => JSON.parse(body))).toEqual([
+    expect([...bodies].map((body) => JSON.parse(body) as unknown)).toEqual([
       {
         type: 'about:blank',
         title: 'Unauthorized',
@@ -187,7 +188,9 @@ describe('sign-in', () => {
 
   it('stores passwords with argon2id at or above OWASP parameters', async () => {
     const { user } = await t.signUp();
-    const { rows } = await t.sql.query(`SELECT password_hash FROM users WHERE id = $1`, [user.id]);
+    const { rows } = await t.sql.query<{ password_hash: string }>(`SELECT password_hash FROM users WHERE id = $1`, [
+      user.id,
+    ]);
     expect(rows[0].password_hash).toMatch(/^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$/);
   });
 });

@@ -1,5 +1,7 @@
+import { expect } from '@jest/globals';
 import { createHmac, randomUUID } from 'node:crypto';
-import { createTestApp, TEST_SECRET, type TestApp } from './support/test-app.js';
+import type { Problem, Task } from './support/api-types.js';
+import { createTestApp, type Session, TEST_SECRET, type TestApp } from './support/test-app.js';
 
 /** Mints an HS256 JWT by hand, the way a trusted backend would. */
 export function mintHs256(
@@ -31,7 +33,7 @@ describe('auth routes', () => {
       const res = await signUp({ email: address, password: 'correct horse', name: '  Ada Lovelace ' });
       expect(res.statusCode).toBe(201);
       expect(res.headers.location).toBe('/api/auth/me');
-      const body = res.json();
+      const body = res.json<Session>();
       expect(body).toEqual({
         user: {
           id: expect.any(String),
@@ -44,21 +46,26 @@ describe('auth routes', () => {
         token_type: 'bearer',
         expires_in: 900,
       });
-      const [row] = (await t.sql.query('SELECT email, password_hash FROM users WHERE id = $1', [body.user.id])).rows;
+      const [row] = (
+        await t.sql.query<{ email: string; password_hash: string }>(
+          'SELECT email, password_hash FROM users WHERE id = $1',
+          [body.user.id],
+        )
+      ).rows;
       expect(row.email).toBe(address.toLowerCase());
       expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     });
 
     it('issues an HS256 access token with sub, email, iat, exp, jti and the access marker', async () => {
       const res = await signUp({ email: email(), password: 'correct horse' });
-      const { token, user } = res.json();
+      const { token, user } = res.json<Session>();
       const [header, payload] = token
         .split('.')
         .slice(0, 2)
-        .map((p: string) => JSON.parse(Buffer.from(p, 'base64url').toString()));
+        .map((p) => JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>);
       expect(header.alg).toBe('HS256');
       expect(payload).toMatchObject({ sub: user.id, email: user.email, typ: 'access', jti: expect.any(String) });
-      expect(payload.exp - payload.iat).toBe(900);
+      expect(Number(payload.exp) - Number(payload.iat)).toBe(900);
     });
 
     it('accepts a form body', async () => {
@@ -67,12 +74,12 @@ describe('auth routes', () => {
         'content-type': 'application/x-www-form-urlencoded',
       });
       expect(res.statusCode).toBe(201);
-      expect(res.json().user).toMatchObject({ email: address.toLowerCase(), name: 'Form User' });
+      expect(res.json<Session>().user).toMatchObject({ email: address.toLowerCase(), name: 'Form User' });
     });
 
     it('defaults the name to the part of the email before @', async () => {
       const res = await signUp({ email: 'Grace.Hopper@navy.example', password: 'correct horse' });
-      expect(res.json().user.name).toBe('grace.hopper');
+      expect(res.json<Session>().user.name).toBe('grace.hopper');
     });
 
     it('refuses an email that is taken, whatever its case, with 409', async () => {
@@ -86,7 +93,7 @@ describe('auth routes', () => {
         title: 'Conflict',
         detail: 'An account with this email already exists',
       });
-      const { rows } = await t.sql.query('SELECT count(*)::int AS n FROM users WHERE email = $1', [
+      const { rows } = await t.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM users WHERE email = $1', [
         address.toLowerCase(),
       ]);
       expect(rows[0].n).toBe(1);
@@ -116,7 +123,7 @@ describe('auth routes', () => {
       const res = await signUp(body);
       expect(res.statusCode).toBe(422);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      const problem = res.json();
+      const problem = res.json<Problem>();
       expect(problem).toMatchObject({
         type: 'about:blank',
         title: 'Unprocessable Entity',
@@ -224,7 +231,7 @@ describe('auth routes', () => {
         const res = await t.request({ method: 'GET', url: '/api/auth/me', token });
         expect(res.statusCode).toBe(401);
         expect(res.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
-        details.push(res.json().detail);
+        details.push(res.json<Problem>().detail);
       }
       expect(details).toEqual([
         'The access token is invalid',
@@ -243,7 +250,7 @@ describe('auth routes', () => {
       expect(me.json()).toMatchObject({ id: sub, email: null });
       const created = await t.request({ method: 'POST', url: '/api/tasks', token, body: { title: 'From a backend' } });
       expect(created.statusCode).toBe(201);
-      expect(created.json().user_id).toBe(sub);
+      expect(created.json<Task>().user_id).toBe(sub);
     });
 
     it('provisions email and name from the claims', async () => {
@@ -262,27 +269,28 @@ describe('auth routes', () => {
       const session = await t.signUp();
       const res = await refresh(session.refresh_token);
       expect(res.statusCode).toBe(200);
-      const next = res.json();
+      const next = res.json<Session>();
       expect(next.user.id).toBe(session.user.id);
       expect(next.refresh_token).not.toBe(session.refresh_token);
       expect((await t.request({ method: 'GET', url: '/api/auth/me', token: next.token })).statusCode).toBe(200);
-      const stored = await t.sql.query(
+      const stored = await t.sql.query<{ n: number }>(
         'SELECT count(*)::int AS n FROM refresh_tokens WHERE token_hash = sha256($1::bytea)',
         [session.refresh_token],
       );
       expect(stored.rows[0].n).toBe(1);
-      const plain = await t.sql.query('SELECT count(*)::int AS n FROM refresh_tokens WHERE token_hash = $1::bytea', [
-        session.refresh_token,
-      ]);
+      const plain = await t.sql.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM refresh_tokens WHERE token_hash = $1::bytea',
+        [session.refresh_token],
+      );
       expect(plain.rows[0].n).toBe(0);
     });
 
     it('treats a spent refresh token as theft: 401 and the whole family revoked', async () => {
       const session = await t.signUp();
-      const next = (await refresh(session.refresh_token)).json();
+      const next = (await refresh(session.refresh_token)).json<Session>();
       const replay = await refresh(session.refresh_token);
       expect(replay.statusCode).toBe(401);
-      expect(replay.json().detail).toMatch(/already used/);
+      expect(replay.json<Problem>().detail).toMatch(/already used/);
       expect((await refresh(next.refresh_token)).statusCode).toBe(401);
       expect((await t.request({ method: 'GET', url: '/api/auth/me', token: next.token })).statusCode).toBe(401);
     });
@@ -302,7 +310,7 @@ describe('auth routes', () => {
 
     it("signs out with 204: that session's access and refresh tokens stop working, others keep working", async () => {
       const session = await t.signUp();
-      const other = (await signIn({ email: session.user.email, password: 'correct horse battery' })).json();
+      const other = (await signIn({ email: session.user.email, password: 'correct horse battery' })).json<Session>();
       const res = await t.request({
         method: 'POST',
         url: '/api/auth/sign-out',
@@ -318,7 +326,7 @@ describe('auth routes', () => {
 
     it('sign-out with a refresh token in the body revokes that session too', async () => {
       const session = await t.signUp();
-      const second = (await signIn({ email: session.user.email, password: 'correct horse battery' })).json();
+      const second = (await signIn({ email: session.user.email, password: 'correct horse battery' })).json<Session>();
       const res = await t.request({
         method: 'POST',
         url: '/api/auth/sign-out',

@@ -2,6 +2,7 @@ import { decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JWKS_COOLDOWN_MS } from '../src/auth/better-auth-tokens.service.js';
+import type { Problem, Task } from './support/api-types.js';
 import { type BetterAuthServer, startBetterAuth } from './support/better-auth.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -41,17 +42,17 @@ describe('Better Auth with its default keys (EdDSA)', () => {
       body: { title: 'Write the compiler' },
     });
     expect(created.statusCode).toBe(201);
-    const task = created.json();
+    const task = created.json<Task>();
     expect(task.user_id).toBe(user.id);
     const byId = `/api/tasks/${task.id}`;
     expect((await t.request({ method: 'GET', url: byId, token })).statusCode).toBe(200);
-    expect((await t.request({ method: 'PUT', url: byId, token, body: { priority: 'high' } })).json().priority).toBe(
-      'high',
-    );
-    expect((await t.request({ method: 'PATCH', url: byId, token, body: { title: 'Ship it' } })).json().title).toBe(
-      'Ship it',
-    );
-    expect((await t.request({ method: 'PATCH', url: `${byId}/complete`, token })).json().completed).toBe(true);
+    expect(
+      (await t.request({ method: 'PUT', url: byId, token, body: { priority: 'high' } })).json<Task>().priority,
+    ).toBe('high');
+    expect(
+      (await t.request({ method: 'PATCH', url: byId, token, body: { title: 'Ship it' } })).json<Task>().title,
+    ).toBe('Ship it');
+    expect((await t.request({ method: 'PATCH', url: `${byId}/complete`, token })).json<Task>().completed).toBe(true);
     const list = await t.request({ method: 'GET', url: '/api/tasks', token });
     expect(list.json()).toMatchObject({ total: 1, items: [{ id: task.id }] });
     expect((await t.request({ method: 'DELETE', url: byId, token })).statusCode).toBe(204);
@@ -70,7 +71,7 @@ describe('Better Auth with its default keys (EdDSA)', () => {
     const user = await ba.signUp();
     const response = await t.request({ method: 'GET', url: '/api/auth/me', token: user.sessionToken });
     expect(response.statusCode).toBe(401);
-    expect(response.json().detail).toBe('The token is not a JWT');
+    expect(response.json<Problem>().detail).toBe('The token is not a JWT');
   });
 
   it('provisions a user from the claims once, with no database write on later requests', async () => {
@@ -119,7 +120,7 @@ describe('Better Auth with its default keys (EdDSA)', () => {
     expect(response.statusCode).toBe(401);
     expect(response.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
     expect(response.headers['content-type']).toContain('application/problem+json');
-    expect(response.json().detail).toBe(detail);
+    expect(response.json<Problem>().detail).toBe(detail);
     // The same claims, minus the defect, pass: the test is about the defect alone.
     expect(
       (await t.request({ method: 'GET', url: '/api/auth/me', token: await ba.sign({ sub: user.id }) })).statusCode,
@@ -141,11 +142,11 @@ describe('Better Auth with its default keys (EdDSA)', () => {
 
     const unknown = await t.request({ method: 'GET', url: '/api/auth/me', token: await forge('attacker-key') });
     expect(unknown.statusCode).toBe(401);
-    expect(unknown.json().detail).toBe('The token is signed by a key Better Auth does not publish');
+    expect(unknown.json<Problem>().detail).toBe('The token is signed by a key Better Auth does not publish');
 
     const forged = await t.request({ method: 'GET', url: '/api/auth/me', token: await forge(publishedKid) });
     expect(forged.statusCode).toBe(401);
-    expect(forged.json().detail).toBe("The token's signature does not match Better Auth's key");
+    expect(forged.json<Problem>().detail).toBe("The token's signature does not match Better Auth's key");
   });
 
   it('accepts tokens signed with a key Better Auth added after the service fetched its keys, refetching once', async () => {
@@ -221,7 +222,9 @@ describe('Better Auth down or not configured', () => {
     try {
       const response = await t.request({ method: 'GET', url: '/api/auth/me', token: baToken });
       expect(response.statusCode).toBe(401);
-      expect(response.json().detail).toMatch(/Better Auth verification is not configured \(set BETTER_AUTH_URL\)/);
+      expect(response.json<Problem>().detail).toMatch(
+        /Better Auth verification is not configured \(set BETTER_AUTH_URL\)/,
+      );
       await expectOwnTokensWork(t);
     } finally {
       await t.close();
@@ -239,7 +242,7 @@ describe('Better Auth down or not configured', () => {
     try {
       const response = await t.request({ method: 'GET', url: '/api/auth/me', token: baToken });
       expect(response.statusCode).toBe(401);
-      expect(response.json().detail).toBe(
+      expect(response.json<Problem>().detail).toBe(
         "Better Auth's signing keys could not be fetched (the connection was refused; is Better Auth running?), so the token could not be checked",
       );
       await expectOwnTokensWork(t);

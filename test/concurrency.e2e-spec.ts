@@ -1,3 +1,5 @@
+import { expect } from '@jest/globals';
+import type { Problem, Task } from './support/api-types.js';
 import { createTestApp, type Session, type TestApp } from './support/test-app.js';
 
 /** Concurrent writers: ETag/If-Match, atomic toggles, Idempotency-Key, racing sign-ups. */
@@ -15,10 +17,15 @@ describe('concurrent writers (e2e)', () => {
   const createTask = async (session = alice, body: object = { title: 'Original' }) => {
     const response = await t.request({ method: 'POST', url: '/api/tasks', token: session.token, body });
     expect(response.statusCode).toBe(201);
-    return { task: response.json(), etag: response.headers.etag as string };
+    return { task: response.json<Task>(), etag: response.headers.etag as string };
   };
   const storedRow = async (id: number) =>
-    (await t.sql.query('SELECT title, completed, version FROM tasks WHERE id = $1', [id])).rows[0];
+    (
+      await t.sql.query<{ title: string; completed: boolean; version: number }>(
+        'SELECT title, completed, version FROM tasks WHERE id = $1',
+        [id],
+      )
+    ).rows[0];
 
   describe('ETag', () => {
     it('is on every task response and changes with every write', async () => {
@@ -162,8 +169,8 @@ describe('concurrent writers (e2e)', () => {
         ),
       );
       const statuses = responses.map((r) => r.statusCode).sort();
-      expect(statuses).toEqual([200, ...Array(11).fill(412)]);
-      const winner = responses.find((r) => r.statusCode === 200)!.json();
+      expect(statuses).toEqual([200, ...Array<number>(11).fill(412)]);
+      const winner = responses.find((r) => r.statusCode === 200)!.json<Task>();
       expect(await storedRow(task.id)).toMatchObject({ title: winner.title, version: 2 });
     });
   });
@@ -186,7 +193,9 @@ describe('concurrent writers (e2e)', () => {
     const post = (session: Session, key: string, body: object, url = '/api/tasks') =>
       t.request({ method: 'POST', url, token: session.token, body, headers: { 'idempotency-key': key } });
     const countTitled = async (title: string) =>
-      Number((await t.sql.query('SELECT count(*) FROM tasks WHERE title = $1', [title])).rows[0].count);
+      Number(
+        (await t.sql.query<{ count: string }>('SELECT count(*) FROM tasks WHERE title = $1', [title])).rows[0].count,
+      );
 
     it('replays the first result for a retry with the same key and body, creating nothing', async () => {
       const first = await post(alice, 'retry-1', { title: 'Pay rent', priority: 'high' });
@@ -211,8 +220,8 @@ describe('concurrent writers (e2e)', () => {
       const mine = await post(alice, 'shared-key', { title: 'Per user' });
       const theirs = await post(bob, 'shared-key', { title: 'Per user' });
       expect(theirs.statusCode).toBe(201);
-      expect(theirs.json().id).not.toBe(mine.json().id);
-      expect(theirs.json().user_id).toBe(bob.user.id);
+      expect(theirs.json<Task>().id).not.toBe(mine.json<Task>().id);
+      expect(theirs.json<Task>().user_id).toBe(bob.user.id);
     });
 
     it('forgets a key once it has expired', async () => {
@@ -220,7 +229,7 @@ describe('concurrent writers (e2e)', () => {
       await t.sql.query(`UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = 'expiring'`);
       const later = await post(alice, 'expiring', { title: 'Expiring' });
       expect(later.statusCode).toBe(201);
-      expect(later.json().id).not.toBe(first.json().id);
+      expect(later.json<Task>().id).not.toBe(first.json<Task>().id);
       expect(await countTitled('Expiring')).toBe(2);
     });
 
@@ -234,14 +243,14 @@ describe('concurrent writers (e2e)', () => {
     it('creates one task when many retries with one key race', async () => {
       const responses = await Promise.all(Array.from({ length: 10 }, () => post(alice, 'racing', { title: 'Raced' })));
       expect(responses.map((r) => r.statusCode)).toEqual(Array(10).fill(201));
-      expect(new Set(responses.map((r) => r.json().id)).size).toBe(1);
+      expect(new Set(responses.map((r) => r.json<Task>().id)).size).toBe(1);
       expect(await countTitled('Raced')).toBe(1);
     });
 
     it.each([[''], ['x'.repeat(256)], ['has space']])('rejects a malformed key %j with 422', async (key) => {
       const response = await post(alice, key, { title: 'Bad key' });
       expect(response.statusCode).toBe(422);
-      expect(response.json().errors).toEqual([{ field: 'Idempotency-Key', message: expect.any(String) }]);
+      expect(response.json<Problem>().errors).toEqual([{ field: 'Idempotency-Key', message: expect.any(String) }]);
       expect(await countTitled('Bad key')).toBe(0);
     });
   });
@@ -257,11 +266,11 @@ describe('concurrent writers (e2e)', () => {
         }),
       ),
     );
-    expect(responses.map((r) => r.statusCode).sort()).toEqual([201, ...Array(7).fill(409)]);
+    expect(responses.map((r) => r.statusCode).sort()).toEqual([201, ...Array<number>(7).fill(409)]);
     for (const conflict of responses.filter((r) => r.statusCode === 409)) {
       expect(conflict.headers['content-type']).toMatch(/^application\/problem\+json/);
     }
-    const { rows } = await t.sql.query('SELECT count(*) FROM users WHERE email = $1', [email]);
+    const { rows } = await t.sql.query<{ count: string }>('SELECT count(*) FROM users WHERE email = $1', [email]);
     expect(Number(rows[0].count)).toBe(1);
   });
 });

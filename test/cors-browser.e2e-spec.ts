@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -97,7 +98,8 @@ describeInBrowser('A frontend calling the API cross-origin in Chromium', () => {
     await new Promise((resolve) => stranger?.close(resolve));
   });
 
-  const tasksInDatabase = async () => Number((await t.sql.query('SELECT count(*) FROM tasks')).rows[0].count);
+  const tasksInDatabase = async () =>
+    Number((await t.sql.query<{ count: string }>('SELECT count(*) FROM tasks')).rows[0].count);
 
   /** Opens the page at `origin`, runs its fetch in Chromium, and keeps a screenshot of what it showed. */
   async function createTaskFrom(origin: string, screenshot: string): Promise<CreateResult & { console: string[] }> {

@@ -9,6 +9,21 @@ import { parseEnv } from '../src/config/env.validation.js';
  * are checked statically against what the app really reads.
  */
 const ROOT = join(import.meta.dirname, '..');
+
+/** The parts of docker-compose.yml these tests read. */
+interface Compose {
+  services: Record<'db' | 'api', ComposeService>;
+  volumes: Record<string, unknown>;
+}
+interface ComposeService {
+  image?: string;
+  build?: unknown;
+  healthcheck: { test: string[] };
+  volumes: string[];
+  depends_on: Record<string, { condition: string }>;
+  ports: string[];
+  environment: Record<string, string>;
+}
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
 
 /** Every variable parseEnv looks at, found by letting it read a recording environment. */
@@ -53,13 +68,13 @@ describe('deployment files', () => {
           .split('\n')
           .filter((l) => /^[A-Z_]+=/.test(l))
           .map((l) => l.split(/=(.*)/s).slice(0, 2)),
-      );
+      ) as Record<string, string>;
       expect(parseEnv({ ...values, BETTER_AUTH_SECRET: 'x'.repeat(40) }).problems).toEqual([]);
     });
   });
 
   describe('docker-compose.yml', () => {
-    const compose = parse(read('docker-compose.yml'));
+    const compose = parse(read('docker-compose.yml')) as Compose;
     const { db, api } = compose.services;
 
     it('runs PostgreSQL with a healthcheck and a named volume', () => {

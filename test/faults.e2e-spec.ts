@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -5,6 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { freePort } from '../src/common/free-port.js';
+import type { Problem, Task, TaskPage } from './support/api-types.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { mintToken } from './support/tokens.js';
 
@@ -61,7 +63,10 @@ describe('database down mid-traffic (e2e, a real PostgreSQL stopped and started)
       await t.request({ method: 'POST', url: '/api/tasks', token, body: { title: 'During the outage' } }),
       503,
     );
-    expectProblem(await t.request({ method: 'PATCH', url: `/api/tasks/${created.json().id}/complete`, token }), 503);
+    expectProblem(
+      await t.request({ method: 'PATCH', url: `/api/tasks/${created.json<Task>().id}/complete`, token }),
+      503,
+    );
     expectProblem(
       await t.request({
         method: 'POST',
@@ -87,7 +92,7 @@ describe('database down mid-traffic (e2e, a real PostgreSQL stopped and started)
     expect(recovered).toBe(true);
     const list = await t.request({ method: 'GET', url: '/api/tasks', token });
     expect(list.statusCode).toBe(200);
-    expect(list.json().items.map((task: { title: string }) => task.title)).toEqual(['Survives the outage']);
+    expect(list.json<TaskPage>().items.map((task: { title: string }) => task.title)).toEqual(['Survives the outage']);
     const after = await t.request({ method: 'POST', url: '/api/tasks', token, body: { title: 'After the outage' } });
     expect(after.statusCode).toBe(201);
   });
@@ -106,7 +111,7 @@ describe('database down mid-traffic (e2e, a real PostgreSQL stopped and started)
       ]);
       expectProblem(list, 503);
       expectProblem(create, 503);
-      expect(list.json().detail).toBe('The database is unavailable; try again shortly');
+      expect(list.json<Problem>().detail).toBe('The database is unavailable; try again shortly');
       expect(health.statusCode).toBe(503);
     } finally {
       for (const socket of sockets) socket.destroy();
@@ -128,16 +133,16 @@ describe('request timeout (e2e)', () => {
   it('answers 503 problem+json when a request waits too long, here on a row lock held elsewhere', async () => {
     const created = await t.request({ method: 'POST', url: '/api/tasks', token, body: { title: 'Locked' } });
     await t.sql.query('BEGIN');
-    await t.sql.query('SELECT 1 FROM tasks WHERE id = $1 FOR UPDATE', [created.json().id]);
+    await t.sql.query('SELECT 1 FROM tasks WHERE id = $1 FOR UPDATE', [created.json<Task>().id]);
     try {
       const response = await t.request({
         method: 'PATCH',
-        url: `/api/tasks/${created.json().id}`,
+        url: `/api/tasks/${created.json<Task>().id}`,
         token,
         body: { title: 'Waited' },
       });
       expectProblem(response, 503);
-      expect(response.json().detail).toMatch(/timed out|took too long/i);
+      expect(response.json<Problem>().detail).toMatch(/timed out|took too long/i);
     } finally {
       await t.sql.query('ROLLBACK');
     }

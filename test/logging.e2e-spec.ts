@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { Client } from 'pg';
 import { createLogger } from '../src/logging/logger.js';
 import { serverUrl } from './support/test-database.js';

@@ -43,7 +43,7 @@ describe('npm run seed', () => {
 
   const demoTasks = async () =>
     (
-      await t.sql.query(
+      await t.sql.query<{ title: string }>(
         "SELECT t.title FROM tasks t JOIN users u ON u.id = t.user_id WHERE u.email = 'demo@example.com'",
       )
     ).rows;
@@ -89,12 +89,14 @@ describe('npm run migration:*', () => {
     script('migration.mjs', args, { DATABASE_URL: db.url, BETTER_AUTH_SECRET: TEST_SECRET });
   const tables = async () =>
     (
-      await sql.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")
+      await sql.query<{ table_name: string }>(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+      )
     ).rows.map((r) => r.table_name);
   /** Every table.column: what a migration adds or drops, whether a table or a column. */
   const columns = async () =>
     (
-      await sql.query(
+      await sql.query<{ c: string }>(
         "SELECT table_name || '.' || column_name AS c FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1",
       )
     ).rows.map((r) => r.c);

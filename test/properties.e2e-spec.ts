@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 
 type Method = NonNullable<InjectOptions['method']>;
+import type { Task, TaskPage } from './support/api-types.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { mintToken } from './support/tokens.js';
 
@@ -24,7 +25,9 @@ describe('properties (e2e, fast-check)', () => {
       response.statusCode >= 400 &&
       !String(response.headers['content-type']).startsWith('application/problem+json')
     ) {
-      throw new Error(`${what} -> ${response.statusCode} without problem+json: ${response.headers['content-type']}`);
+      throw new Error(
+        `${what} -> ${response.statusCode} without problem+json: ${String(response.headers['content-type'])}`,
+      );
     }
   };
 
@@ -127,7 +130,7 @@ describe('properties (e2e, fast-check)', () => {
               });
               expect(response.statusCode).toBe(201);
               const task: ModelTask = {
-                id: response.json().id,
+                id: response.json<Task>().id,
                 owner: o.user,
                 title: o.title.trim(),
                 description: o.description,
@@ -193,9 +196,9 @@ describe('properties (e2e, fast-check)', () => {
             const response = await send(u, 'GET', '?limit=100');
             expect(response.statusCode).toBe(200);
             const mine = [...model.values()].filter((task) => task.owner === u);
-            const page = response.json();
+            const page = response.json<TaskPage>();
             expect(page.total).toBe(mine.length);
-            expect(new Map(page.items.map((item: ModelTask & { user_id: string }) => [item.id, item]))).toEqual(
+            expect(new Map(page.items.map((item) => [item.id, item]))).toEqual(
               new Map(
                 mine.map((task) => [
                   task.id,
@@ -231,8 +234,9 @@ describe('properties (e2e, fast-check)', () => {
           token: mintToken({ sub: victim }),
           body: { title: 'Victim' },
         })
-      ).json().id;
-      ownTaskId = (await t.request({ method: 'POST', url: '/api/tasks', token, body: { title: 'Own' } })).json().id;
+      ).json<Task>().id;
+      ownTaskId = (await t.request({ method: 'POST', url: '/api/tasks', token, body: { title: 'Own' } })).json<Task>()
+        .id;
     });
 
     const ROUTES: [Method, string][] = [

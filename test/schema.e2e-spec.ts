@@ -41,7 +41,7 @@ describe('schema', () => {
     /** Declared by name only: TypeORM cannot express them (e.g. on lower(title)), the migrations create them. */
     const nameOnlyIndexes = () =>
       dataSource.entityMetadatas.flatMap((m) =>
-        m.indices.filter((index) => !index.synchronize).map((index) => index.name!),
+        m.indices.filter((index) => !index.synchronize).map((index) => index.name),
       );
 
     beforeAll(async () => {
@@ -96,9 +96,10 @@ describe('schema', () => {
 
     it('declares by name only indexes that the migrations do create', async () => {
       expect(nameOnlyIndexes()).toContain('tasks_user_title_idx');
-      const { rows } = await t.sql.query('SELECT indexname FROM pg_indexes WHERE indexname = ANY($1)', [
-        nameOnlyIndexes(),
-      ]);
+      const { rows } = await t.sql.query<{ indexname: string }>(
+        'SELECT indexname FROM pg_indexes WHERE indexname = ANY($1)',
+        [nameOnlyIndexes()],
+      );
       expect(rows.map((row) => row.indexname).sort()).toEqual([...nameOnlyIndexes()].sort());
     });
   });

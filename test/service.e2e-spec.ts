@@ -1,4 +1,18 @@
+import { expect } from '@jest/globals';
 import { createTestApp, type TestApp } from './support/test-app.js';
+
+/** The parts of the served OpenAPI document these tests read. */
+interface OpenApiDocument {
+  openapi: string;
+  components: {
+    securitySchemes: Record<string, unknown>;
+    schemas: Record<
+      string,
+      { required?: string[]; properties: Record<string, { enum?: string[]; description?: string }> }
+    >;
+  };
+  paths: Record<string, Record<string, { security?: unknown }>>;
+}
 
 describe('service routes, docs, CORS and headers', () => {
   let t: TestApp;
@@ -43,11 +57,11 @@ describe('service routes, docs, CORS and headers', () => {
   });
 
   describe('the OpenAPI document', () => {
-    let doc: any;
+    let doc: OpenApiDocument;
     beforeAll(async () => {
       const res = await t.request({ method: 'GET', url: '/docs-json' });
       expect(res.statusCode).toBe(200);
-      doc = res.json();
+      doc = res.json<OpenApiDocument>();
     });
 
     it('is OpenAPI 3 with bearer security', () => {
@@ -164,12 +178,12 @@ describe('service routes, docs, CORS and headers', () => {
       'POST /api/auth/sign-in/email',
       'POST /api/auth/refresh',
     ];
-    const doc = (await t.request({ method: 'GET', url: '/docs-json' })).json();
+    const doc = (await t.request({ method: 'GET', url: '/docs-json' })).json<OpenApiDocument>();
     const open: string[] = [];
     for (const [path, operations] of Object.entries<Record<string, unknown>>(doc.paths)) {
       for (const method of Object.keys(operations)) {
         const url = path.replace('{userId}', 'someone').replace('{id}', '1');
-        const res = await t.request({ method: method.toUpperCase() as 'GET', url });
+        const res = await t.request({ method: method.toUpperCase(), url });
         if (res.statusCode !== 401) open.push(`${method.toUpperCase()} ${path}`);
       }
     }

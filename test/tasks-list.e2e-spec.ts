@@ -1,3 +1,4 @@
+import type { Problem, TaskPage } from './support/api-types.js';
 import { createTestApp, type Session, type TestApp } from './support/test-app.js';
 
 interface Task {
@@ -24,7 +25,7 @@ describe('listing tasks', () => {
   const ids = async (query: string) => {
     const res = await list(query);
     expect(res.statusCode).toBe(200);
-    return res.json().items.map((task: Task) => task.id);
+    return res.json<TaskPage>().items.map((task: Task) => task.id);
   };
 
   beforeAll(async () => {
@@ -65,7 +66,7 @@ describe('listing tasks', () => {
   it('returns a page with total, limit and offset, newest first by default', async () => {
     const res = await list();
     expect(res.statusCode).toBe(200);
-    const page = res.json();
+    const page = res.json<TaskPage>();
     expect(page).toMatchObject({ total: 5, limit: 50, offset: 0 });
     expect(page.items).toHaveLength(5);
     const expected = [...mine]
@@ -80,12 +81,12 @@ describe('listing tasks', () => {
 
   it('pages with limit and offset while total counts every match', async () => {
     const all = await ids('?sort=title');
-    const first = (await list('?sort=title&limit=2')).json();
-    const second = (await list('?sort=title&limit=2&offset=2')).json();
+    const first = (await list('?sort=title&limit=2')).json<TaskPage>();
+    const second = (await list('?sort=title&limit=2&offset=2')).json<TaskPage>();
     expect(first).toMatchObject({ total: 5, limit: 2, offset: 0 });
     expect(second).toMatchObject({ total: 5, limit: 2, offset: 2 });
     expect([...first.items, ...second.items].map((task: Task) => task.id)).toEqual(all.slice(0, 4));
-    const past = (await list('?offset=10')).json();
+    const past = (await list('?offset=10')).json<TaskPage>();
     expect(past).toEqual({ items: [], total: 5, limit: 50, offset: 10 });
   });
 
@@ -103,7 +104,7 @@ describe('listing tasks', () => {
     expect((await ids('?completed=true')).sort()).toEqual(done);
     expect((await ids('?completed=false')).sort()).toEqual(pending);
     expect((await ids('?status=all')).length).toBe(5);
-    expect((await list('?status=completed')).json().total).toBe(done.length);
+    expect((await list('?status=completed')).json<TaskPage>().total).toBe(done.length);
   });
 
   it('filters by priority', async () => {
@@ -162,8 +163,8 @@ describe('listing tasks', () => {
 
   it("lists only the caller's tasks, also through /api/{user_id}/tasks", async () => {
     const res = await t.request({ method: 'GET', url: `/api/${me.user.id}/tasks?q=report`, token: me.token });
-    expect(res.json().total).toBe(2);
-    const theirs = (await list('', other)).json();
+    expect(res.json<TaskPage>().total).toBe(2);
+    const theirs = (await list('', other)).json<TaskPage>();
     expect(theirs.total).toBe(1);
     expect(theirs.items[0].title).toBe('Write report for someone else');
   });
@@ -189,11 +190,11 @@ describe('listing tasks', () => {
     const res = await list(`?${query}`);
     expect(res.statusCode).toBe(422);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.json().errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+    expect(res.json<Problem>().errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
   });
 
   it('accepts the limits at their edges', async () => {
-    expect((await list('?limit=1')).json().items).toHaveLength(1);
+    expect((await list('?limit=1')).json<TaskPage>().items).toHaveLength(1);
     expect((await list('?limit=100&offset=0')).statusCode).toBe(200);
   });
 });

@@ -1,3 +1,5 @@
+import { expect } from '@jest/globals';
+import type { Problem, Task, TaskPage } from './support/api-types.js';
 import { createTestApp, type Session, type TestApp } from './support/test-app.js';
 
 const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -14,13 +16,14 @@ describe('task routes', () => {
 
   const create = (session: Session, body: unknown) =>
     t.request({ method: 'POST', url: '/api/tasks', token: session.token, body });
-  const snapshot = async (id: number) => (await t.sql.query('SELECT * FROM tasks WHERE id = $1', [id])).rows[0];
+  const snapshot = async (id: number) =>
+    (await t.sql.query<Record<string, unknown>>('SELECT * FROM tasks WHERE id = $1', [id])).rows[0];
 
   describe('create', () => {
     it('creates a task with defaults, 201 and a Location under the same route family', async () => {
       const res = await create(alice, { title: '  Buy milk  ' });
       expect(res.statusCode).toBe(201);
-      const task = res.json();
+      const task = res.json<Task>();
       expect(task).toEqual({
         id: expect.any(Number),
         user_id: alice.user.id,
@@ -42,7 +45,7 @@ describe('task routes', () => {
         body: { title: 'Scoped' },
       });
       expect(scoped.statusCode).toBe(201);
-      expect(scoped.headers.location).toBe(`/api/${alice.user.id}/tasks/${scoped.json().id}`);
+      expect(scoped.headers.location).toBe(`/api/${alice.user.id}/tasks/${scoped.json<Task>().id}`);
     });
 
     it('stores every field it is given', async () => {
@@ -65,7 +68,7 @@ describe('task routes', () => {
 
     it('takes a plain date as midnight UTC', async () => {
       const res = await create(alice, { title: 'Dated', due_date: '2026-12-24' });
-      expect(res.json().due_date).toBe('2026-12-24T00:00:00.000Z');
+      expect(res.json<Task>().due_date).toBe('2026-12-24T00:00:00.000Z');
     });
 
     it.each([
@@ -84,7 +87,7 @@ describe('task routes', () => {
       ['an id', { title: 'x', id: 1 }, 'id'],
       ['a created_at', { title: 'x', created_at: '2020-01-01T00:00:00Z' }, 'created_at'],
     ])('rejects %s with 422', async (_, body, field) => {
-      const before = (await t.sql.query('SELECT count(*)::int AS n FROM tasks')).rows[0].n;
+      const before = (await t.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM tasks')).rows[0].n;
       const res = await t.request({
         method: 'POST',
         url: '/api/tasks',
@@ -94,8 +97,8 @@ describe('task routes', () => {
       });
       expect(res.statusCode).toBe(422);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.json().errors).toEqual(expect.arrayContaining([{ field, message: expect.any(String) }]));
-      expect((await t.sql.query('SELECT count(*)::int AS n FROM tasks')).rows[0].n).toBe(before);
+      expect(res.json<Problem>().errors).toEqual(expect.arrayContaining([{ field, message: expect.any(String) }]));
+      expect((await t.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM tasks')).rows[0].n).toBe(before);
     });
 
     it('rejects a body that is not an object with 422', async () => {
@@ -162,7 +165,7 @@ describe('task routes', () => {
     });
 
     it('treats an empty JSON body as no body on DELETE and PATCH .../complete', async () => {
-      const task = (await create(alice, { title: 'Empty bodies' })).json();
+      const task = (await create(alice, { title: 'Empty bodies' })).json<Task>();
       const headers = { 'content-type': 'application/json' };
       const toggled = await t.request({
         method: 'PATCH',
@@ -171,7 +174,7 @@ describe('task routes', () => {
         headers,
       });
       expect(toggled.statusCode).toBe(200);
-      expect(toggled.json().completed).toBe(true);
+      expect(toggled.json<Task>().completed).toBe(true);
       const deleted = await t.request({ method: 'DELETE', url: `/api/tasks/${task.id}`, token: alice.token, headers });
       expect(deleted.statusCode).toBe(204);
     });
@@ -217,7 +220,7 @@ describe('task routes', () => {
           body: { title: ' Renamed ', completed: true },
         });
         expect(res.statusCode).toBe(200);
-        const updated = res.json();
+        const updated = res.json<Task>();
         expect(updated).toMatchObject({
           id: task.id,
           title: 'Renamed',
@@ -255,20 +258,22 @@ describe('task routes', () => {
       for (const method of ['PUT', 'PATCH'] as const) {
         const res = await t.request({ method, url: `/api/tasks/${task.id}`, token: alice.token, body });
         expect(res.statusCode).toBe(422);
-        expect(res.json().errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+        expect(res.json<Problem>().errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
       }
       expect(await snapshot(task.id)).toEqual(before);
     });
 
     it('PATCH .../complete toggles without a body and sets with one', async () => {
       const url = `/api/tasks/${task.id}/complete`;
-      expect((await t.request({ method: 'PATCH', url, token: alice.token })).json().completed).toBe(true);
-      expect((await t.request({ method: 'PATCH', url, token: alice.token })).json().completed).toBe(false);
+      expect((await t.request({ method: 'PATCH', url, token: alice.token })).json<Task>().completed).toBe(true);
+      expect((await t.request({ method: 'PATCH', url, token: alice.token })).json<Task>().completed).toBe(false);
       expect(
-        (await t.request({ method: 'PATCH', url, token: alice.token, body: { completed: false } })).json().completed,
+        (await t.request({ method: 'PATCH', url, token: alice.token, body: { completed: false } })).json<Task>()
+          .completed,
       ).toBe(false);
       expect(
-        (await t.request({ method: 'PATCH', url, token: alice.token, body: { completed: true } })).json().completed,
+        (await t.request({ method: 'PATCH', url, token: alice.token, body: { completed: true } })).json<Task>()
+          .completed,
       ).toBe(true);
       expect(
         (await t.request({ method: 'PATCH', url, token: alice.token, body: { completed: 'yes' } })).statusCode,
@@ -312,7 +317,7 @@ describe('task routes', () => {
       async (id) => {
         const res = await t.request({ method: 'GET', url: `/api/tasks/${id}`, token: alice.token });
         expect(res.statusCode).toBe(422);
-        expect(res.json().errors).toEqual([{ field: 'id', message: 'must be a positive integer' }]);
+        expect(res.json<Problem>().errors).toEqual([{ field: 'id', message: 'must be a positive integer' }]);
       },
     );
   });
@@ -342,14 +347,14 @@ describe('task routes', () => {
         });
         expect(theirs.statusCode).toBe(404);
         expect(missing.statusCode).toBe(404);
-        expect(theirs.json().detail).toBe(missing.json().detail);
+        expect(theirs.json<Problem>().detail).toBe(missing.json<Problem>().detail);
       }
       expect(await snapshot(secret.id)).toEqual(before);
     });
 
     it("never lists another user's tasks", async () => {
       const res = await t.request({ method: 'GET', url: '/api/tasks?limit=100', token: bob.token });
-      expect(res.json().items.map((task: { user_id: string }) => task.user_id)).not.toContain(alice.user.id);
+      expect(res.json<TaskPage>().items.map((task: { user_id: string }) => task.user_id)).not.toContain(alice.user.id);
     });
 
     it('answers 403 when the path names another user, on every method of that family', async () => {

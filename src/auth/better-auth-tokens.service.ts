@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { errors, type JWTPayload, jwtVerify } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { authConfig } from '../config/auth.config.js';
 import { type AccessClaims, invalidToken } from './access-token.service.js';
 import { JwksCache, JwksUnavailableError } from './jwks-cache.js';
@@ -23,12 +24,22 @@ const VERIFIED_TOKENS_MAX = 10_000;
  * Verifies tokens from Better Auth's `jwt` plugin against its JWKS. The key set is fetched lazily,
  * cached, and refetched for an unknown `kid` or when stale (at most once per cooldown), so the
  * service starts and serves its own tokens whether or not Better Auth is up.
+ *
+ * jose here, @nestjs/jwt for our own HS256 tokens: jsonwebtoken (under @nestjs/jwt) cannot verify
+ * EdDSA, Better Auth's default, and the stack keeps @nestjs/jwt, so both libraries earn their place.
  */
 @Injectable()
 export class BetterAuthTokensService {
   private readonly logger = new Logger('BetterAuth');
   private readonly jwks?: JwksCache;
-  private readonly verified = new Map<string, { claims: AccessClaims; until: number }>();
+  /**
+   * Bounded by count, least recently used out first. The deadline is kept in the entry and compared
+   * with the wall clock rather than left to lru-cache's `ttl`: `exp` is wall-clock time, while
+   * lru-cache measures age on a monotonic clock and still serves an entry at exactly its ttl.
+   */
+  private readonly verified = new LRUCache<string, { claims: AccessClaims; until: number }>({
+    max: VERIFIED_TOKENS_MAX,
+  });
 
   constructor(@Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>) {
     const { jwksUrl } = config.betterAuth;
@@ -48,7 +59,6 @@ export class BetterAuthTokensService {
     const known = this.verified.get(token);
     if (known && Date.now() < known.until) return known.claims;
     const claims = await this.check(token);
-    if (this.verified.size >= VERIFIED_TOKENS_MAX) this.verified.clear();
     this.verified.set(token, { claims, until: Math.min(claims.exp! * 1000, Date.now() + VERIFIED_TOKEN_TTL_MS) });
     return claims;
   }

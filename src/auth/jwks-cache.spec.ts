@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { exportJWK, generateKeyPair, jwtVerify, type KeyLike, SignJWT } from 'jose';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

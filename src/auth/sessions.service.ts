@@ -1,11 +1,15 @@
 import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { LRUCache } from 'lru-cache';
 import { createHash, randomBytes } from 'node:crypto';
 import { authConfig } from '../config/auth.config.js';
 import { SessionsRepository } from './sessions.repository.js';
 
 /** How long an instance trusts its last look at a session before asking the database again. */
 export const REVOCATION_RECHECK_MS = 2_000;
+
+/** Sessions whose state an instance remembers; the least recently used is asked about again. */
+const REVOCATIONS_MAX = 50_000;
 
 export interface IssuedRefresh {
   sessionId: string;
@@ -21,7 +25,7 @@ const sha256 = (token: string) => createHash('sha256').update(token).digest();
  */
 @Injectable()
 export class SessionsService {
-  private readonly revocation = new Map<string, { revoked: boolean; checkedAt: number }>();
+  private readonly revocation = new LRUCache<string, { revoked: boolean; checkedAt: number }>({ max: REVOCATIONS_MAX });
 
   constructor(
     private readonly sessions: SessionsRepository,
@@ -69,7 +73,6 @@ export class SessionsService {
     if (cached && (cached.revoked || Date.now() - cached.checkedAt < REVOCATION_RECHECK_MS)) return cached.revoked;
     // A session that is gone counts as revoked.
     const revoked = (await this.sessions.findSessionRevokedAt(sessionId)) !== null;
-    if (this.revocation.size > 50_000) this.revocation.clear();
     this.revocation.set(sessionId, { revoked, checkedAt: Date.now() });
     return revoked;
   }

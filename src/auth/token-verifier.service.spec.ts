@@ -9,10 +9,10 @@ import { UsersService } from './users.service.js';
 const jwtWith = (header: object) => `${Buffer.from(JSON.stringify(header)).toString('base64url')}.e30.sig`;
 
 describe('TokenVerifierService', () => {
-  const own = { verify: jest.fn(async () => ({ sub: 'own-user', email: 'o@example.com', sid: 'sid-1' })) };
-  const betterAuth = { verify: jest.fn(async () => ({ sub: 'ba-user', email: 'b@example.com', name: 'B' })) };
-  const sessions = { isRevoked: jest.fn(async () => false) };
-  const users = { ensureExists: jest.fn(async () => undefined) };
+  const own = { verify: jest.fn(() => Promise.resolve({ sub: 'own-user', email: 'o@example.com', sid: 'sid-1' })) };
+  const betterAuth = { verify: jest.fn(() => Promise.resolve({ sub: 'ba-user', email: 'b@example.com', name: 'B' })) };
+  const sessions = { isRevoked: jest.fn(() => Promise.resolve(false)) };
+  const users = { ensureExists: jest.fn(() => Promise.resolve(undefined)) };
   const verifier = new TokenVerifierService(
     own as unknown as AccessTokenService,
     betterAuth as unknown as BetterAuthTokensService,

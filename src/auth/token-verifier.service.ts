@@ -47,7 +47,7 @@ function algorithmOf(token: string): string {
     throw invalidToken('The token is not a JWT');
   }
   try {
-    const { alg } = JSON.parse(Buffer.from(header, 'base64url').toString('utf8'));
+    const { alg } = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as { alg?: unknown };
     if (typeof alg === 'string') return alg;
   } catch {
     // fall through

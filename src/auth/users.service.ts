@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { User } from './entities/user.entity.js';
 import { type Credentials, UsersRepository } from './users.repository.js';
 
@@ -14,14 +15,14 @@ const KNOWN_USERS_MAX = 10_000;
 @Injectable()
 export class UsersService {
   /** Ids known to have a row, so a token's user is provisioned once, not written per request. */
-  private readonly known = new Set<string>();
+  private readonly known = new LRUCache<string, true>({ max: KNOWN_USERS_MAX });
 
   constructor(private readonly users: UsersRepository) {}
 
   /** Inserts a user; a taken email surfaces as PostgreSQL's unique violation (23505 -> 409). */
   async create(user: NewUser): Promise<User> {
     const created = await this.users.insert({ ...user, passwordHash: user.passwordHash ?? null });
-    this.remember(user.id);
+    this.known.set(user.id, true);
     return created;
   }
 
@@ -38,17 +39,12 @@ export class UsersService {
    * first time. An email already held by another account is left off rather than failing.
    */
   async ensureExists(claims: { sub: string; email?: string | null; name?: string | null }): Promise<void> {
-    if (this.known.has(claims.sub)) return;
+    if (this.known.get(claims.sub)) return;
     const email = normaliseEmail(claims.email);
     const name = (claims.name?.trim() || email?.split('@')[0] || 'user').slice(0, 100);
     const inserted = await this.users.insertIfAbsent({ id: claims.sub, email, name });
     if (!inserted && email) await this.users.insertWithoutEmailIfAbsent(claims.sub, name);
-    this.remember(claims.sub);
-  }
-
-  private remember(id: string): void {
-    if (this.known.size >= KNOWN_USERS_MAX) this.known.clear();
-    this.known.add(id);
+    this.known.set(claims.sub, true);
   }
 }
 

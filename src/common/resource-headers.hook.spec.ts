@@ -12,11 +12,11 @@ describe('registerResourceHeaders', () => {
     registerResourceHeaders(fastify);
     for (const base of ['/api/things', '/api/:userId/things']) {
       fastify.post(base, async (_request, reply) => reply.code(201).send(thing(5, 1)));
-      fastify.get(`${base}/:id`, async () => thing(5, 2));
-      fastify.get(base, async () => ({ items: [thing(5, 2)], total: 1, limit: 50, offset: 0 }));
+      fastify.get(`${base}/:id`, () => thing(5, 2));
+      fastify.get(base, () => ({ items: [thing(5, 2)], total: 1, limit: 50, offset: 0 }));
     }
-    fastify.post('/api/actions', async () => thing(6, 1));
-    fastify.get('/plain', async () => ({ id: 1 }));
+    fastify.post('/api/actions', () => thing(6, 1));
+    fastify.get('/plain', () => ({ id: 1 }));
     await fastify.ready();
   });
   afterAll(() => fastify.close());

@@ -9,7 +9,7 @@ import { etagOf, pageEtagOf, VERSION, type Versioned, type VersionedPage } from 
  *
  * A Fastify hook rather than a Nest interceptor: an interceptor puts every request of the controller
  * through an RxJS pipeline and two AsyncResources, which the benchmark showed costing about 40% of
- * the CPU of a GET of one task (README, Performance).
+ * the CPU of a GET of one task (docs/performance.md).
  */
 export function registerResourceHeaders(fastify: FastifyInstance): void {
   fastify.addHook('preSerialization', resourceHeaders);

@@ -126,7 +126,7 @@ export class EmbeddedPostgres {
       { ...(owner ?? {}), stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-4000);
       for (const line of chunk.split('\n')) if (line.trim()) log(line.trim());
     });

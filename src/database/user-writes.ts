@@ -26,7 +26,7 @@ export interface UserWriteOptions {
  * The change cursor (GET /api/sync, GET /api/events) is not kept here but by a trigger on each
  * synced table (migration 1764400000000), in the changing statement's transaction: a bulk statement
  * or a script that bypasses this class is counted too. So a single-statement write still commits by
- * itself, and the hot write routes pay no BEGIN/COMMIT round trips (see README, Performance).
+ * itself, and the hot write routes pay no BEGIN/COMMIT round trips (see docs/performance.md).
  */
 @Injectable()
 export class UserWrites {

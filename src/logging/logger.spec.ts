@@ -26,7 +26,7 @@ describe('createLogger', () => {
     const line = text();
     expect(line.trim().split('\n')).toHaveLength(1);
     expect(line).toMatch(/INFO.*\[Bootstrap\] GET \/api\/tasks 200 1\.5 ms.*"request_id":"r-1"/);
-    expect(() => JSON.parse(line)).toThrow();
+    expect(() => JSON.parse(line) as unknown).toThrow();
   });
 
   it.each(['json', 'pretty'] as const)('redacts credentials wherever they are logged (%s)', (format) => {

@@ -8,7 +8,7 @@ describe('PinoNestLogger', () => {
   const output: string[] = [];
   const root = createLogger({ logLevel: 'trace', logFormat: 'json' }, { write: (chunk: string) => output.push(chunk) });
   const logger = new PinoNestLogger(root);
-  const last = () => JSON.parse(output[output.length - 1]);
+  const last = () => JSON.parse(output[output.length - 1]) as Record<string, unknown>;
 
   beforeEach(() => (output.length = 0));
 
@@ -22,8 +22,10 @@ describe('PinoNestLogger', () => {
   });
 
   describe('inside a request', () => {
+    // Widened to Fastify's logger type, so the instance is typed as the app's is (not as a pino Logger).
+    const loggerInstance: FastifyBaseLogger = root;
     const fastify = Fastify({
-      loggerInstance: root as FastifyBaseLogger,
+      loggerInstance,
       logController: new RequestLogController(),
       genReqId: requestId,
       requestIdHeader: false,
@@ -50,7 +52,7 @@ describe('PinoNestLogger', () => {
         headers: { 'x-request-id': 'req-7' },
       });
       expect(response.headers['x-request-id']).toBe('req-7');
-      const line = output.map((l) => JSON.parse(l)).find((l) => l.msg === 'from a service');
+      const line = output.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'from a service');
       expect(line).toMatchObject({ level: 40, context: 'Tasks', request_id: 'req-7' });
     });
   });

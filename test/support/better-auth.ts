@@ -58,7 +58,9 @@ function readyUrl(child: ChildProcess): Promise<string> {
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
   return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line).url));
+    createInterface({ input: child.stdout! }).once('line', (line) =>
+      resolve((JSON.parse(line) as { url: string }).url),
+    );
     child.once('exit', (code) =>
       reject(new Error(`Better Auth server exited (${code}) before it was ready:\n${stderr}`)),
     );

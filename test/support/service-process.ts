@@ -38,8 +38,8 @@ export function startService(env: Record<string, string>, cwd = ROOT): ServicePr
     output += chunk.toString();
     for (const watcher of watchers) watcher();
   };
-  child.stdout!.on('data', append);
-  child.stderr!.on('data', append);
+  child.stdout.on('data', append);
+  child.stderr.on('data', append);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const waitFor = (pattern: RegExp) =>

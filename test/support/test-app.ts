@@ -13,10 +13,16 @@ export interface TestApp {
   db: TestDatabase;
   /** A plain connection to the app's database, to check what was (or was not) stored. */
   sql: Client;
-  request(options: RequestOptions): Promise<LightMyRequestResponse>;
+  request(options: RequestOptions): Promise<TestResponse>;
   signUp(overrides?: Partial<{ email: string; password: string; name: string }>): Promise<Session>;
   close(): Promise<void>;
 }
+
+/**
+ * light-my-request's response with `json()` returning `unknown` unless told the shape (`json<Task>()`),
+ * instead of `any`, which would let a test read fields the API never sends without tsc noticing.
+ */
+export type TestResponse = Omit<LightMyRequestResponse, 'json'> & { json<T = unknown>(): T };
 
 export interface RequestOptions {
   method: InjectOptions['method'];

@@ -9,8 +9,11 @@ export type Sort = (typeof SORTS)[number];
 
 /** Query strings are text: only exact spellings become numbers or booleans; the rest stays and fails. */
 const ToInt = () =>
-  Transform(({ value }) => (typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value));
-const ToBool = () => Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value,
+  );
+const ToBool = () =>
+  Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value));
 
 export class ListTasksQueryDto {
   /** `pending` or `completed` tasks only; default `all`. */
