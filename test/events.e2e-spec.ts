@@ -102,6 +102,28 @@ describe('GET /api/events', () => {
     expect(changes(bobOnB).map((e) => e.id)).toEqual([bobCursor]);
   });
 
+  it('delivers a reminder announced on the reminder channel once to each stream of its user, on every instance', async () => {
+    const carol = await a.signUp();
+    const onA = await stream(urlA, carol.token);
+    const onB = await stream(urlB, carol.token);
+    const bobStream = await stream(urlB, bob.token);
+    const reminder = { task_id: 7, title: 'Call the dentist', remind_at: '2026-12-01T09:00:00.000Z' };
+    // As the reminder scheduler will: one notification, from whichever instance claimed it.
+    await a.sql.query(`SELECT pg_notify('task_reminders', $1)`, [
+      JSON.stringify({ user_id: carol.user.id, ...reminder }),
+    ]);
+    const isReminder = (event: { event: string }) => event.event === 'reminder';
+    for (const client of [onA, onB]) expect(JSON.parse((await client.next(isReminder, 5_000)).data)).toEqual(reminder);
+
+    // A later change arrives after it on each stream; by then a duplicate would have arrived too.
+    await createTask(a, carol.token);
+    await createTask(a, bob.token);
+    for (const client of [onA, onB, bobStream]) await client.next(isChange, 5_000);
+    expect(onA.events.filter(isReminder)).toHaveLength(1);
+    expect(onB.events.filter(isReminder)).toHaveLength(1);
+    expect(bobStream.events.filter(isReminder)).toHaveLength(0);
+  });
+
   it('with Last-Event-ID, sends a change at once when something changed since, and none otherwise', async () => {
     const { token } = await a.signUp();
     await createTask(a, token, 'one');

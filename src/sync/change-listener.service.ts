@@ -5,11 +5,26 @@ import { databaseConfig } from '../config/database.config.js';
 
 /** The channel record_user_change() notifies on, with `<user id>:<stamp>` as payload. */
 export const CHANGE_CHANNEL = 'user_changes';
+/**
+ * The channel a reminder is announced on, once, by the instance that claims it, in the claiming
+ * transaction: `{"user_id", "task_id", "title", "remind_at"}`. Every instance hears it once and
+ * tells its streams of that user, so each stream gets each reminder once.
+ */
+export const REMINDER_CHANNEL = 'task_reminders';
+/** A LISTEN connection can die without a word (a half-open TCP peer): a light query finds out. */
+const PING_EVERY_MS = 30_000;
 
 const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 5_000;
 
 export type ChangeHandler = (userId: string, seq: number) => void;
+
+export interface Reminder {
+  task_id: number;
+  title: string;
+  remind_at: string;
+}
+export type ReminderHandler = (userId: string, reminder: Reminder) => void;
 
 /**
  * One LISTEN connection per instance, outside the pool (a pooled connection is recycled and shared;
@@ -22,16 +37,22 @@ export type ChangeHandler = (userId: string, seq: number) => void;
 export class ChangeListener implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ChangeListener.name);
   private readonly changeHandlers: ChangeHandler[] = [];
+  private readonly reminderHandlers: ReminderHandler[] = [];
   private readonly connectHandlers: (() => void)[] = [];
   private client?: Client;
   private retryMs = FIRST_RETRY_MS;
   private retryTimer?: NodeJS.Timeout;
+  private pingTimer?: NodeJS.Timeout;
   private stopped = false;
 
   constructor(@Inject(databaseConfig.KEY) private readonly config: ConfigType<typeof databaseConfig>) {}
 
   onChange(handler: ChangeHandler): void {
     this.changeHandlers.push(handler);
+  }
+
+  onReminder(handler: ReminderHandler): void {
+    this.reminderHandlers.push(handler);
   }
 
   /** Called after each successful LISTEN, the first included. */
@@ -47,11 +68,17 @@ export class ChangeListener implements OnApplicationBootstrap, OnApplicationShut
   onApplicationBootstrap(): void {
     // Not awaited: the API serves without live events rather than not at all.
     void this.connect();
+    this.pingTimer = setInterval(() => {
+      const client = this.client;
+      client?.query('SELECT 1').catch((error: Error) => this.dropped(client, error));
+    }, PING_EVERY_MS);
+    this.pingTimer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    clearInterval(this.pingTimer);
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => undefined);
@@ -65,12 +92,14 @@ export class ChangeListener implements OnApplicationBootstrap, OnApplicationShut
       keepAlive: true,
       connectionTimeoutMillis: 5_000,
     });
-    client.on('notification', ({ payload }) => this.dispatch(payload));
+    client.on('notification', ({ channel, payload }) =>
+      channel === REMINDER_CHANNEL ? this.dispatchReminder(payload) : this.dispatch(payload),
+    );
     client.on('error', (error) => this.dropped(client, error));
     client.on('end', () => this.dropped(client));
     try {
       await client.connect();
-      await client.query(`LISTEN ${CHANGE_CHANNEL}`);
+      await client.query(`LISTEN ${CHANGE_CHANNEL}; LISTEN ${REMINDER_CHANNEL}`);
     } catch (error) {
       await client.end().catch(() => undefined);
       this.logger.warn(
@@ -113,6 +142,19 @@ export class ChangeListener implements OnApplicationBootstrap, OnApplicationShut
     if (!Number.isSafeInteger(seq)) return;
     const userId = payload.slice(0, at);
     for (const handler of this.changeHandlers) handler(userId, seq);
+  }
+
+  private dispatchReminder(payload: string | undefined): void {
+    let parsed: Partial<Reminder> & { user_id?: unknown };
+    try {
+      parsed = JSON.parse(payload ?? '') as typeof parsed;
+    } catch {
+      return;
+    }
+    const { user_id: userId, task_id, title, remind_at } = parsed;
+    if (typeof userId !== 'string' || typeof task_id !== 'number' || typeof title !== 'string') return;
+    if (typeof remind_at !== 'string') return;
+    for (const handler of this.reminderHandlers) handler(userId, { task_id, title, remind_at });
   }
 }
 

@@ -50,6 +50,23 @@ describe('EventStream', () => {
     expect(res.written.at(-1)).toBe(':\n\n');
   });
 
+  it('queues reminders while the socket is full, in order, before the coalesced change', () => {
+    const res = new SlowResponse();
+    const stream = new EventStream(user, res as unknown as ServerResponse, 0);
+    res.full = true;
+    stream.change(1);
+    stream.reminder({ task_id: 1, title: 'a', remind_at: '2026-12-01T09:00:00.000Z' });
+    stream.change(2);
+    stream.reminder({ task_id: 2, title: 'b', remind_at: '2026-12-01T09:00:00.000Z' });
+    res.drain();
+    const kinds = res.written.map((text) => /^event: (\w+)$/m.exec(text)?.[1]);
+    expect(kinds).toEqual(['change', 'reminder', 'reminder', 'change']);
+    expect(res.written[1]).toBe(
+      'event: reminder\ndata: {"task_id":1,"title":"a","remind_at":"2026-12-01T09:00:00.000Z"}\n\n',
+    );
+    expect(ids(res)).toEqual(['v1.1', 'v1.2']);
+  });
+
   it('a forced change resends the current cursor (after the listener reconnects)', () => {
     const res = new SlowResponse();
     const stream = new EventStream(user, res as unknown as ServerResponse, 0);

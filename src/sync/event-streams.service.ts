@@ -38,6 +38,9 @@ export class EventStreamsService implements OnApplicationBootstrap, OnModuleDest
     this.listener.onChange((userId, seq) => {
       for (const stream of this.byUser.get(userId) ?? []) stream.change(seq);
     });
+    this.listener.onReminder((userId, reminder) => {
+      for (const stream of this.byUser.get(userId) ?? []) stream.reminder(reminder);
+    });
     this.listener.onConnect(() => void this.resync());
     this.timers.push(setInterval(() => this.forEach((stream) => stream.heartbeat()), HEARTBEAT_MS));
     this.timers.push(setInterval(() => void this.endRevoked(), REVOCATION_RECHECK_MS));
