@@ -1,6 +1,9 @@
 import { Client } from 'pg';
+import { freePort } from '../src/common/free-port.js';
+import { startService } from './support/service-process.js';
+import { createTestDatabase } from './support/test-database.js';
 import { openEventStream, listen, type EventStreamClient } from './support/event-stream.js';
-import { createTestApp, type Session, type TestApp } from './support/test-app.js';
+import { createTestApp, type Session, TEST_SECRET, type TestApp } from './support/test-app.js';
 import { mintToken, nowSeconds } from './support/tokens.js';
 
 /**
@@ -230,3 +233,27 @@ it('closing an instance ends its streams, so shutdown is not held open', async (
   await c.close();
   await events.ended;
 });
+
+it('SIGTERM ends the open streams and the process exits 0 (src/main.ts in a child process)', async () => {
+  const db = await createTestDatabase('events_sigterm');
+  const port = await freePort();
+  const service = startService({
+    DATABASE_URL: db.url,
+    BETTER_AUTH_SECRET: TEST_SECRET,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+  });
+  try {
+    await service.waitFor(/Listening on/);
+    const events = await stream(`http://127.0.0.1:${port}`, mintToken({ sub: 'sigterm-tester' }));
+    expect(events.status).toBe(200);
+    service.child.kill('SIGTERM');
+    await events.ended;
+    expect(await service.exited).toBe(0);
+    expect(service.output()).toContain('Stopped');
+  } finally {
+    if (service.child.exitCode === null) service.child.kill('SIGKILL');
+    await service.exited;
+    await db.drop();
+  }
+}, 60_000);
