@@ -127,6 +127,18 @@ describe('GET /api/events', () => {
     expect(bobStream.events.filter(isReminder)).toHaveLength(0);
   });
 
+  it('announces a bulk statement of 500 rows with a few events, the last one at the final cursor', async () => {
+    const { user, token } = await a.signUp();
+    const events = await stream(urlA, token);
+    await a.sql.query(`INSERT INTO tasks (user_id, title) SELECT $1, 'bulk ' || n FROM generate_series(1, 500) n`, [
+      user.id,
+    ]);
+    const cursor = await cursorNow(token);
+    expect(cursor).toBe('v1.500');
+    await events.next((event) => isChange(event) && event.id === cursor, 5_000);
+    expect(changes(events).length).toBeLessThanOrEqual(50);
+  });
+
   it('with Last-Event-ID, sends a change at once when something changed since, and none otherwise', async () => {
     const { token } = await a.signUp();
     await createTask(a, token, 'one');

@@ -26,6 +26,9 @@ export class EventStreamsService implements OnApplicationBootstrap, OnModuleDest
   private readonly logger = new Logger(EventStreamsService.name);
   private readonly byUser = new Map<string, Set<EventStream>>();
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Changes heard since the last flush, newest stamp per user. */
+  private readonly heard = new Map<string, number>();
+  private flushScheduled = false;
 
   constructor(
     @Inject(syncConfig.KEY) private readonly config: ConfigType<typeof syncConfig>,
@@ -35,9 +38,7 @@ export class EventStreamsService implements OnApplicationBootstrap, OnModuleDest
   ) {}
 
   onApplicationBootstrap(): void {
-    this.listener.onChange((userId, seq) => {
-      for (const stream of this.byUser.get(userId) ?? []) stream.change(seq);
-    });
+    this.listener.onChange((userId, seq) => this.changed(userId, seq));
     this.listener.onReminder((userId, reminder) => {
       for (const stream of this.byUser.get(userId) ?? []) stream.reminder(reminder);
     });
@@ -102,6 +103,22 @@ export class EventStreamsService implements OnApplicationBootstrap, OnModuleDest
       const head = (await this.changes.heads([user.id]).catch(() => new Map<string, number>())).get(user.id) ?? 0;
       stream.change(head, known < 0 || known > head);
     }
+  }
+
+  /**
+   * A bulk statement notifies once per row, and the notifications of one network read arrive
+   * together: each user's streams hear only the newest stamp of the batch.
+   */
+  private changed(userId: string, seq: number): void {
+    if (!this.byUser.has(userId)) return;
+    this.heard.set(userId, Math.max(this.heard.get(userId) ?? 0, seq));
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      for (const [user, newest] of this.heard) for (const stream of this.byUser.get(user) ?? []) stream.change(newest);
+      this.heard.clear();
+    });
   }
 
   private endAtExpiry(stream: EventStream): NodeJS.Timeout | undefined {
