@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../auth/current-user.decorator.js';
@@ -29,6 +36,7 @@ export class EventStreamsService implements OnApplicationBootstrap, OnModuleDest
   /** Changes heard since the last flush, newest stamp per user. */
   private readonly heard = new Map<string, number>();
   private flushScheduled = false;
+  private closing = false;
 
   constructor(
     @Inject(syncConfig.KEY) private readonly config: ConfigType<typeof syncConfig>,
@@ -49,16 +57,10 @@ export class EventStreamsService implements OnApplicationBootstrap, OnModuleDest
   }
 
   onModuleDestroy(): void {
+    this.closing = true;
     for (const timer of this.timers) clearInterval(timer);
     this.forEach((stream) => stream.end());
     this.byUser.clear();
-  }
-
-  /** How many streams this instance holds open (for metrics and tests). */
-  get size(): number {
-    let count = 0;
-    for (const streams of this.byUser.values()) count += streams.size;
-    return count;
   }
 
   /**
@@ -66,6 +68,8 @@ export class EventStreamsService implements OnApplicationBootstrap, OnModuleDest
    * hooks set (CORS, request id) are copied by hand; helmet's are already on the raw response.
    */
   async open(user: AuthUser, reply: FastifyReply, lastEventId: string | undefined): Promise<void> {
+    // Between ending the streams and closing the server, a new one would hold shutdown open.
+    if (this.closing) throw new ServiceUnavailableException('The server is shutting down; reconnect shortly');
     const streams = this.byUser.get(user.id) ?? new Set<EventStream>();
     if (streams.size >= this.config.streamsPerUser) {
       throw new TooManyRequestsException(
