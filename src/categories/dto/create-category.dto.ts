@@ -18,7 +18,7 @@ export class CreateCategoryDto {
    * @example "#22c55e"
    */
   @IsOptionalNotNull()
-  @Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value))
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value))
   @IsString()
   @Matches(/^#[0-9a-f]{6}$/, { message: 'color must be a colour written #RRGGBB, like #3b82f6' })
   color?: string;

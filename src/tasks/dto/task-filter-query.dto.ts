@@ -5,8 +5,11 @@ import { PRIORITIES, type Priority } from '../task.entity.js';
 
 /** Query strings are text: only exact spellings become numbers or booleans; the rest stays and fails. */
 export const ToInt = () =>
-  Transform(({ value }) => (typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value));
-export const ToBool = () => Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value,
+  );
+export const ToBool = () =>
+  Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value));
 
 /**
  * Which tasks a request is about: the list, complete-all, bulk delete and the summary all take these,
