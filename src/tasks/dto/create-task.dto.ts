@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   IsArray,
@@ -54,6 +55,8 @@ export class CreateTaskDto {
    * categories is 422. On an update the list replaces the task's categories as a whole.
    * @example [3, 7]
    */
+  // The CLI plugin does not carry ArrayMaxSize or integer items into the document; this does.
+  @ApiPropertyOptional({ type: 'integer', isArray: true, maxItems: MAX_CATEGORIES_PER_TASK })
   @IsOptionalNotNull()
   @IsArray()
   @ArrayMaxSize(MAX_CATEGORIES_PER_TASK)
