@@ -27,14 +27,19 @@ const WRITABLE = ['name', 'color'] as const satisfies readonly (keyof CategoryCh
 const COLUMNS = 'id, user_id, name, color, created_at, updated_at, version';
 
 /**
- * A category's counts, joined to each row `c` in the same statement: one index range on
- * task_categories' (user_id, category_id, task_id) per category, then the tasks by primary key. No
- * query per category, however many a user has.
+ * The counts of the owner's categories (`$owner`; only `category`, when given), as one aggregate over
+ * their links joined to each category row `c` in the same statement: no query per category. A
+ * LATERAL count per category was planned as a scan of the user's tasks for each category: 0.8 s for
+ * 200 categories over 10,000 tasks, against milliseconds for this one pass.
  */
-const COUNTS = `LEFT JOIN LATERAL (
-    SELECT count(*) AS task_count, count(*) FILTER (WHERE NOT t.completed) AS pending_count
+const counts = (owner: string, category?: string) => `LEFT JOIN (
+    SELECT tc.category_id, count(*) AS task_count, count(*) FILTER (WHERE NOT t.completed) AS pending_count
       FROM task_categories tc JOIN tasks t ON t.user_id = tc.user_id AND t.id = tc.task_id
-     WHERE tc.user_id = c.user_id AND tc.category_id = c.id) AS counts ON true`;
+     WHERE tc.user_id = ${owner}${category ? ` AND tc.category_id = ${category}` : ''}
+     GROUP BY tc.category_id) AS counts ON counts.category_id = c.id`;
+
+const WITH_COUNTS =
+  'c.*, coalesce(counts.task_count, 0) AS task_count, coalesce(counts.pending_count, 0) AS pending_count';
 
 /** Serialises one user's category creations (any constant: the other half is the user). */
 const CREATE_LOCK = 0x63617473;
@@ -50,7 +55,7 @@ export class CategoriesRepository {
   /** All of the user's categories, by name case-insensitively (the unique index's order), then id. */
   list(userId: string): Promise<CategoryRow[]> {
     return this.db.query(
-      `SELECT c.*, counts.* FROM (SELECT ${COLUMNS} FROM categories WHERE user_id = $1) AS c ${COUNTS}
+      `SELECT ${WITH_COUNTS} FROM (SELECT ${COLUMNS} FROM categories WHERE user_id = $1) AS c ${counts('$1')}
        ORDER BY lower(c.name), c.id`,
       [userId],
     );
@@ -58,7 +63,8 @@ export class CategoriesRepository {
 
   async find(userId: string, id: number): Promise<CategoryRow | null> {
     const [row]: CategoryRow[] = await this.db.query(
-      `SELECT c.*, counts.* FROM (SELECT ${COLUMNS} FROM categories WHERE id = $1 AND user_id = $2) AS c ${COUNTS}`,
+      `SELECT ${WITH_COUNTS} FROM (SELECT ${COLUMNS} FROM categories WHERE id = $1 AND user_id = $2) AS c
+       ${counts('$2', '$1')}`,
       [id, userId],
     );
     return row ?? null;
@@ -99,8 +105,8 @@ export class CategoriesRepository {
             changed AS (UPDATE categories SET ${sets.join('')}updated_at = now(), version = version + 1
                          WHERE id = $1 AND user_id = $2 AND ($3::int[] IS NULL OR version = ANY ($3::int[]))
                          RETURNING ${COLUMNS})
-       SELECT EXISTS (SELECT 1 FROM target) AS found, c.*, counts.*
-         FROM (VALUES (1)) AS one LEFT JOIN changed AS c ON true ${COUNTS}`,
+       SELECT EXISTS (SELECT 1 FROM target) AS found, ${WITH_COUNTS}
+         FROM (VALUES (1)) AS one LEFT JOIN changed AS c ON true ${counts('$2', '$1')}`,
       params,
     );
     if (row.id === null) return notWritten(row.found);
