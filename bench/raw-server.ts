@@ -17,7 +17,9 @@ const secret = Buffer.from(env.BETTER_AUTH_SECRET);
 const jwks = createRemoteJWKSet(new URL(env.BETTER_AUTH_JWKS_URL));
 const pool = new Pool({ connectionString: env.DATABASE_URL, max: Number(env.DB_POOL_SIZE || 10) });
 
-const COLUMNS = 'id, user_id, title, description, completed, priority, due_date, created_at, updated_at, version';
+const COLUMNS = `id, user_id, title, description, completed, priority, due_date, created_at, updated_at, version,
+  ARRAY(SELECT category_id FROM task_categories
+    WHERE user_id = tasks.user_id AND task_id = tasks.id ORDER BY category_id) AS category_ids`;
 
 class HttpError extends Error {
   constructor(
@@ -78,6 +80,7 @@ interface Row {
   created_at: Date;
   updated_at: Date;
   version: number;
+  category_ids: number[];
   total?: string;
 }
 
@@ -91,6 +94,7 @@ const toTask = (row: Row) => ({
   due_date: row.due_date ? row.due_date.toISOString() : null,
   created_at: row.created_at.toISOString(),
   updated_at: row.updated_at.toISOString(),
+  category_ids: row.category_ids,
 });
 
 function sendTask(reply: FastifyReply, row: Row | undefined) {
