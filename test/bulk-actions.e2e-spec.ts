@@ -6,6 +6,14 @@ interface Task {
   completed: boolean;
   category_ids: number[];
 }
+interface Summary {
+  due_today: number;
+  overdue: number;
+}
+interface Problem {
+  detail: string;
+  errors?: { field: string; message: string }[];
+}
 
 describe('bulk actions and summary', () => {
   let t: TestApp;
@@ -179,7 +187,7 @@ describe('bulk actions and summary', () => {
         const me = await t.signUp();
         const res = await request(me, 'GET', `/api/tasks/summary?tz=${encodeURIComponent(tz)}`);
         expect(res.statusCode).toBe(422);
-        expect(res.json().errors).toEqual([expect.objectContaining({ field: 'tz' })]);
+        expect(res.json<Problem>().errors).toEqual([expect.objectContaining({ field: 'tz' })]);
       },
     );
 
@@ -202,8 +210,8 @@ describe('bulk actions and summary', () => {
         expect(res.statusCode).toBe(200);
         const today = dayIn(new Date(), timeZone);
         const expected = dues.filter((due) => dayIn(due, timeZone) === today).length;
-        expect(res.json().due_today).toBe(expected);
-        expect(res.json().overdue).toBe(dues.filter((due) => due.getTime() < Date.now()).length);
+        expect(res.json<Summary>().due_today).toBe(expected);
+        expect(res.json<Summary>().overdue).toBe(dues.filter((due) => due.getTime() < Date.now()).length);
       },
     );
 
@@ -212,7 +220,7 @@ describe('bulk actions and summary', () => {
       const utcToday = new Date().toISOString().slice(0, 10);
       await createTask(me, { title: 'late evening UTC', due_date: `${utcToday}T23:30:00Z` });
       const dueToday = async (tz: string) =>
-        (await request(me, 'GET', `/api/tasks/summary?tz=${encodeURIComponent(tz)}`)).json().due_today as number;
+        (await request(me, 'GET', `/api/tasks/summary?tz=${encodeURIComponent(tz)}`)).json<Summary>().due_today;
       const due = new Date(`${utcToday}T23:30:00Z`);
       for (const tz of ['UTC', 'Pacific/Kiritimati', 'Etc/GMT+12']) {
         expect(await dueToday(tz)).toBe(dayIn(due, tz) === dayIn(new Date(), tz) ? 1 : 0);

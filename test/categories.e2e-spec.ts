@@ -9,6 +9,19 @@ interface Category {
   task_count: number;
   pending_count: number;
 }
+interface TaskBody {
+  id: number;
+  title: string;
+  category_ids: number[];
+}
+interface Page<T> {
+  items: T[];
+  total: number;
+}
+interface Problem {
+  detail: string;
+  errors?: { field: string; message: string }[];
+}
 
 describe('category routes', () => {
   let t: TestApp;
@@ -36,23 +49,27 @@ describe('category routes', () => {
     if (res.statusCode !== 201) throw new Error(`create task: ${res.statusCode} ${res.body}`);
     return res.json<{ id: number; category_ids: number[] }>();
   };
-  const rows = async (table: string, userId: string) =>
-    (await t.sql.query(`SELECT * FROM ${table} WHERE user_id = $1 ORDER BY 1, 2, 3`, [userId])).rows;
+  const rows = async (table: string, userId: string): Promise<unknown[]> =>
+    (await t.sql.query<Record<string, unknown>>(`SELECT * FROM ${table} WHERE user_id = $1 ORDER BY 1, 2, 3`, [userId]))
+      .rows;
 
   describe('create, read, update, delete', () => {
     it('creates with a trimmed name and the default colour, 201 with Location and ETag, in both route families', async () => {
       const res = await request(alice, 'POST', '/api/categories', { name: '  Home  ' });
       expect(res.statusCode).toBe(201);
-      const category = res.json<Category>();
+      const category = res.json<Category & { created_at: string; updated_at: string }>();
       expect(category).toEqual({
-        id: expect.any(Number),
+        id: category.id,
         name: 'Home',
         color: '#3b82f6',
         task_count: 0,
         pending_count: 0,
-        created_at: expect.stringMatching(ISO_MS),
-        updated_at: expect.stringMatching(ISO_MS),
+        created_at: category.created_at,
+        updated_at: category.updated_at,
       });
+      expect(Number.isInteger(category.id)).toBe(true);
+      expect(category.created_at).toMatch(ISO_MS);
+      expect(category.updated_at).toMatch(ISO_MS);
       expect(res.headers.location).toBe(`/api/categories/${category.id}`);
       expect(res.headers.etag).toMatch(/^"\d+-1"$/);
 
@@ -62,7 +79,7 @@ describe('category routes', () => {
       });
       expect(scoped.statusCode).toBe(201);
       expect(scoped.json()).toMatchObject({ color: '#aabbcc' });
-      expect(scoped.headers.location).toBe(`/api/${alice.user.id}/categories/${scoped.json().id}`);
+      expect(scoped.headers.location).toBe(`/api/${alice.user.id}/categories/${scoped.json<Category>().id}`);
 
       const read = await request(alice, 'GET', `/api/${alice.user.id}/categories/${category.id}`);
       expect(read.statusCode).toBe(200);
@@ -83,7 +100,7 @@ describe('category routes', () => {
       const res = await request(alice, 'POST', '/api/categories', body);
       expect(res.statusCode).toBe(422);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.json().errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+      expect(res.json<Problem>().errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
       expect(await rows('categories', alice.user.id)).toEqual(before);
     });
 
@@ -91,13 +108,13 @@ describe('category routes', () => {
       await createCategory(alice, { name: 'Errands' });
       const clash = await request(alice, 'POST', '/api/categories', { name: ' ERRANDS ' });
       expect(clash.statusCode).toBe(409);
-      expect(clash.json().detail).toBe('You already have a category with this name');
+      expect(clash.json<Problem>().detail).toBe('You already have a category with this name');
       expect(await createCategory(bob, { name: 'errands' })).toMatchObject({ name: 'errands' });
 
       const other = await createCategory(alice, { name: 'Other errands' });
       const rename = await request(alice, 'PATCH', `/api/categories/${other.id}`, { name: 'errands' });
       expect(rename.statusCode).toBe(409);
-      expect((await request(alice, 'GET', `/api/categories/${other.id}`)).json().name).toBe('Other errands');
+      expect((await request(alice, 'GET', `/api/categories/${other.id}`)).json<Category>().name).toBe('Other errands');
     });
 
     it('lists all of them by name case-insensitively, with their counts', async () => {
@@ -110,7 +127,7 @@ describe('category routes', () => {
       const res = await request(user, 'GET', '/api/categories');
       expect(res.statusCode).toBe(200);
       expect(res.headers.etag).toMatch(/^W\//);
-      expect(res.json().items.map((x: Category) => [x.name, x.task_count, x.pending_count])).toEqual([
+      expect(res.json<Page<Category>>().items.map((x) => [x.name, x.task_count, x.pending_count])).toEqual([
         ['Alpha', 2, 1],
         ['beta', 1, 1],
         ['Gamma', 0, 0],
@@ -149,7 +166,7 @@ describe('category routes', () => {
         });
         expect(stale.statusCode).toBe(412);
       }
-      expect((await request(alice, 'GET', `/api/categories/${category.id}`)).json().name).toBe('Office');
+      expect((await request(alice, 'GET', `/api/categories/${category.id}`)).json<Category>().name).toBe('Office');
 
       const deleted = await t.request({
         method: 'DELETE',
@@ -171,7 +188,7 @@ describe('category routes', () => {
 
       expect((await request(alice, 'DELETE', `/api/categories/${doomed.id}`)).statusCode).toBe(204);
       const after = await request(alice, 'GET', `/api/tasks/${linked.id}`);
-      expect(after.json().category_ids).toEqual([kept.id]);
+      expect(after.json<TaskBody>().category_ids).toEqual([kept.id]);
       expect(after.headers.etag).not.toBe(linkedTag);
       expect(await etag(untouched.id)).toBe(untouchedTag);
       const { rows: left } = await t.sql.query('SELECT 1 FROM task_categories WHERE category_id = $1', [doomed.id]);
@@ -191,9 +208,10 @@ describe('category routes', () => {
       const statuses = results.map((r) => r.statusCode).sort();
       expect(statuses.filter((s) => s === 201)).toHaveLength(5);
       expect(statuses.filter((s) => s === 422)).toHaveLength(10);
-      const { rows: count } = await t.sql.query('SELECT count(*)::int AS n FROM categories WHERE user_id = $1', [
-        user.user.id,
-      ]);
+      const { rows: count } = await t.sql.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM categories WHERE user_id = $1',
+        [user.user.id],
+      );
       expect(count[0].n).toBe(200);
     });
   });
@@ -209,12 +227,12 @@ describe('category routes', () => {
       ] as const) {
         const res = await request(alice, method, `/api/categories/${theirs.id}`, body);
         expect(res.statusCode).toBe(404);
-        expect(res.json().detail).toBe('Category not found');
+        expect(res.json<Problem>().detail).toBe('Category not found');
       }
       expect(await rows('categories', bob.user.id)).toEqual(before);
-      expect((await request(alice, 'GET', '/api/categories')).json().items.map((c: Category) => c.id)).not.toContain(
-        theirs.id,
-      );
+      expect(
+        (await request(alice, 'GET', '/api/categories')).json<Page<Category>>().items.map((c: Category) => c.id),
+      ).not.toContain(theirs.id);
     });
 
     it("is 403 on another user's path, and 422 for an id that is not a positive integer", async () => {
@@ -225,7 +243,7 @@ describe('category routes', () => {
       for (const id of ['abc', '0', '-1', '1.5', '99999999999']) {
         const res = await request(alice, 'GET', `/api/categories/${id}`);
         expect(res.statusCode).toBe(422);
-        expect(res.json().errors).toEqual([expect.objectContaining({ field: 'id' })]);
+        expect(res.json<Problem>().errors).toEqual([expect.objectContaining({ field: 'id' })]);
       }
       expect((await t.request({ method: 'GET', url: '/api/categories' })).statusCode).toBe(401);
     });
@@ -237,7 +255,7 @@ describe('category routes', () => {
 
       const created = await request(alice, 'POST', '/api/tasks', { title: 'x', category_ids: [mine.id, theirs.id] });
       expect(created.statusCode).toBe(422);
-      expect(created.json().errors).toEqual([expect.objectContaining({ field: 'category_ids' })]);
+      expect(created.json<Problem>().errors).toEqual([expect.objectContaining({ field: 'category_ids' })]);
       expect(await rows('tasks', alice.user.id)).toEqual(tasksBefore);
 
       const task = await createTask(alice, { title: 'linked', category_ids: [mine.id] });
@@ -247,13 +265,13 @@ describe('category routes', () => {
         category_ids: [theirs.id],
       });
       expect(updated.statusCode).toBe(422);
-      expect(updated.json().errors).toEqual([expect.objectContaining({ field: 'category_ids' })]);
+      expect(updated.json<Problem>().errors).toEqual([expect.objectContaining({ field: 'category_ids' })]);
       expect((await request(alice, 'GET', `/api/tasks/${task.id}`)).json()).toMatchObject({
         title: 'linked',
         category_ids: [mine.id],
       });
       expect(await rows('task_categories', alice.user.id)).toEqual(snapshot);
-      expect((await request(bob, 'GET', `/api/categories/${theirs.id}`)).json().task_count).toBe(0);
+      expect((await request(bob, 'GET', `/api/categories/${theirs.id}`)).json<Category>().task_count).toBe(0);
     });
 
     it('cannot link across users even in SQL that skips every guard (the composite foreign key)', async () => {
@@ -286,7 +304,7 @@ describe('category routes', () => {
       const task = await createTask(alice, { title: 'carry', category_ids: [c.id, a.id, c.id] });
       expect(task.category_ids).toEqual([a.id, c.id]);
       const got = await request(alice, 'GET', `/api/tasks/${task.id}`);
-      expect(got.json().category_ids).toEqual([a.id, c.id]);
+      expect(got.json<TaskBody>().category_ids).toEqual([a.id, c.id]);
 
       const replaced = await t.request({
         method: 'PUT',
@@ -296,7 +314,7 @@ describe('category routes', () => {
         headers: { 'if-match': got.headers.etag as string },
       });
       expect(replaced.statusCode).toBe(200);
-      expect(replaced.json().category_ids).toEqual([b.id]);
+      expect(replaced.json<TaskBody>().category_ids).toEqual([b.id]);
       expect(replaced.headers.etag).not.toBe(got.headers.etag);
       const stale = await t.request({
         method: 'PATCH',
@@ -308,9 +326,9 @@ describe('category routes', () => {
       expect(stale.statusCode).toBe(412);
 
       const list = await request(alice, 'GET', '/api/tasks?limit=100');
-      expect(list.json().items.find((x: { id: number }) => x.id === task.id).category_ids).toEqual([b.id]);
+      expect(list.json<Page<TaskBody>>().items.find((x) => x.id === task.id)?.category_ids).toEqual([b.id]);
       const cleared = await request(alice, 'PATCH', `/api/tasks/${task.id}`, { category_ids: [] });
-      expect(cleared.json().category_ids).toEqual([]);
+      expect(cleared.json<TaskBody>().category_ids).toEqual([]);
       expect(await rows('task_categories', alice.user.id)).not.toContainEqual(
         expect.objectContaining({ task_id: task.id }),
       );
@@ -329,7 +347,9 @@ describe('category routes', () => {
       const before = await rows('tasks', alice.user.id);
       const res = await request(alice, 'POST', '/api/tasks', { title: 'hostile', category_ids: ids });
       expect(res.statusCode).toBe(422);
-      expect(res.json().errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'category_ids' })]));
+      expect(res.json<Problem>().errors).toEqual(
+        expect.arrayContaining([expect.objectContaining({ field: 'category_ids' })]),
+      );
       expect(await rows('tasks', alice.user.id)).toEqual(before);
     });
 
@@ -342,8 +362,8 @@ describe('category routes', () => {
       const bare = await createTask(user, { title: 'bare' });
       const ids = async (query: string) =>
         (await request(user, 'GET', `/api/tasks?sort=created_at${query}`))
-          .json()
-          .items.map((x: { id: number }) => x.id);
+          .json<Page<TaskBody>>()
+          .items.map((x) => x.id);
       expect(await ids(`&category_id=${cat.id}`)).toEqual([tagged.id, both.id]);
       expect(await ids(`&category_id=${other.id}`)).toEqual([both.id]);
       expect(await ids('&uncategorized=true')).toEqual([bare.id]);
@@ -371,7 +391,7 @@ describe('category routes', () => {
       expect(links).toEqual([]);
       // A refused create left no task behind; an accepted one is there, without the category.
       const created = results.filter((r) => r.statusCode === 201).length;
-      const list = (await request(user, 'GET', '/api/tasks?limit=100')).json();
+      const list = (await request(user, 'GET', '/api/tasks?limit=100')).json<Page<TaskBody>>();
       expect(list.total).toBe(created);
       for (const task of list.items) expect(task.category_ids).toEqual([]);
     });
