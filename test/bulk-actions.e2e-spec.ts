@@ -127,6 +127,28 @@ describe('bulk actions and summary', () => {
       },
     );
 
+    it("is 403 on another user's path and deletes none of their tasks, even through their category", async () => {
+      const [me, other] = [await t.signUp(), await t.signUp()];
+      const theirs = await createCategory(other, 'Theirs');
+      await createTask(other, { title: 'done elsewhere', completed: true, category_ids: [theirs.id] });
+      const before = await etags(other);
+      expect((await request(me, 'DELETE', `/api/${other.user.id}/tasks?status=completed`)).statusCode).toBe(403);
+      expect((await request(me, 'DELETE', `/api/tasks?category_id=${theirs.id}`)).json()).toEqual({ deleted: 0 });
+      expect(
+        (await request(me, 'POST', `/api/tasks/complete-all?category_id=${theirs.id}`, { completed: false })).json(),
+      ).toEqual({ updated: 0 });
+      expect(await etags(other)).toEqual(before);
+    });
+
+    it('refuses paging and sorting parameters (they would suggest deleting a page) with 422', async () => {
+      const me = await t.signUp();
+      await createTask(me, { title: 'kept', completed: true });
+      for (const query of ['status=completed&limit=1', 'status=completed&sort=title']) {
+        expect((await request(me, 'DELETE', `/api/tasks?${query}`)).statusCode).toBe(422);
+      }
+      expect(await etags(me)).toHaveLength(1);
+    });
+
     it('deletes by category, leaving the category', async () => {
       const me = await t.signUp();
       const cat = await createCategory(me, 'Trip');

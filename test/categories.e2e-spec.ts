@@ -237,9 +237,18 @@ describe('category routes', () => {
 
     it("is 403 on another user's path, and 422 for an id that is not a positive integer", async () => {
       const mine = await createCategory(alice, { name: 'Mine for 403' });
+      const theirs = await createCategory(bob, { name: 'Theirs for 403' });
+      const before = await rows('categories', bob.user.id);
       for (const url of [`/api/${bob.user.id}/categories`, `/api/${bob.user.id}/categories/${mine.id}`]) {
         expect((await request(alice, 'GET', url)).statusCode).toBe(403);
       }
+      expect((await request(alice, 'POST', `/api/${bob.user.id}/categories`, { name: 'Planted' })).statusCode).toBe(
+        403,
+      );
+      const theirUrl = `/api/${bob.user.id}/categories/${theirs.id}`;
+      expect((await request(alice, 'PATCH', theirUrl, { name: 'Hijacked' })).statusCode).toBe(403);
+      expect((await request(alice, 'DELETE', theirUrl)).statusCode).toBe(403);
+      expect(await rows('categories', bob.user.id)).toEqual(before);
       for (const id of ['abc', '0', '-1', '1.5', '99999999999']) {
         const res = await request(alice, 'GET', `/api/categories/${id}`);
         expect(res.statusCode).toBe(422);
@@ -351,6 +360,24 @@ describe('category routes', () => {
         expect.arrayContaining([expect.objectContaining({ field: 'category_ids' })]),
       );
       expect(await rows('tasks', alice.user.id)).toEqual(before);
+    });
+
+    it('replays an Idempotency-Key retry with its categories, and links nothing twice', async () => {
+      const user = await t.signUp();
+      const cat = await createCategory(user, { name: 'Idempotent' });
+      const send = () =>
+        t.request({
+          method: 'POST',
+          url: '/api/tasks',
+          token: user.token,
+          body: { title: 'once', category_ids: [cat.id] },
+          headers: { 'idempotency-key': 'tag-once' },
+        });
+      const [first, retry] = [await send(), await send()];
+      expect(first.statusCode).toBe(201);
+      expect(retry.json()).toEqual(first.json());
+      expect(first.json<TaskBody>().category_ids).toEqual([cat.id]);
+      expect(await rows('task_categories', user.user.id)).toHaveLength(1);
     });
 
     it('filters the list by category_id and uncategorized=true', async () => {
