@@ -32,7 +32,7 @@ class HttpError extends Error {
 
 interface TaskRoute {
   Params: { userId: string; id: string };
-  Querystring: { limit?: string; offset?: string };
+  Querystring: { limit?: string; offset?: string; category_id?: string };
   Body?: { title?: unknown; priority?: string };
 }
 
@@ -118,10 +118,15 @@ app.get<TaskRoute>('/api/:userId/tasks', async (request) => {
   const limit = Number(request.query.limit ?? 50);
   const offset = Number(request.query.offset ?? 0);
   if (!(limit >= 1 && limit <= 100 && offset >= 0)) throw new HttpError(422, 'bad page');
+  const params: unknown[] = [userId, limit, offset];
+  let where = 'tasks.user_id = $1';
+  if (request.query.category_id !== undefined) {
+    where += ` AND tasks.id IN (SELECT task_id FROM task_categories WHERE user_id = $1 AND category_id = $${params.push(taskId(request.query.category_id))})`;
+  }
   const { rows } = await pool.query<Row>(
-    `SELECT ${COLUMNS}, (SELECT count(*) FROM tasks WHERE user_id = $1) AS total FROM tasks WHERE user_id = $1
+    `SELECT ${COLUMNS}, (SELECT count(*) FROM tasks WHERE ${where}) AS total FROM tasks WHERE ${where}
      ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`,
-    [userId, limit, offset],
+    params,
   );
   return { items: rows.map(toTask), total: rows.length ? Number(rows[0].total) : 0, limit, offset };
 });
