@@ -422,5 +422,33 @@ describe('category routes', () => {
       expect(list.total).toBe(created);
       for (const task of list.items) expect(task.category_ids).toEqual([]);
     });
+
+    it('a category deleted while existing tasks are being relinked to it: no deadlock, every answer 200 or 422', async () => {
+      const user = await t.signUp();
+      const [target, other] = [
+        await createCategory(user, { name: 'Contended' }),
+        await createCategory(user, { name: 'Bystander' }),
+      ];
+      const tasks: { id: number }[] = [];
+      for (let i = 0; i < 20; i++) {
+        tasks.push(await createTask(user, { title: `existing ${i}`, category_ids: i % 2 ? [target.id] : [other.id] }));
+      }
+      const relinks = tasks.map((task) =>
+        request(user, 'PATCH', `/api/tasks/${task.id}`, { category_ids: [target.id, other.id] }),
+      );
+      const [results, deleted] = await Promise.all([
+        Promise.all(relinks),
+        request(user, 'DELETE', `/api/categories/${target.id}`),
+      ]);
+      expect(deleted.statusCode).toBe(204);
+      for (const res of results) expect([200, 422]).toContain(res.statusCode);
+      const { rows: links } = await t.sql.query('SELECT 1 FROM task_categories WHERE category_id = $1', [target.id]);
+      expect(links).toEqual([]);
+      // A relink that won keeps the other category; one refused keeps what the task had, less the deleted one.
+      for (const [i, task] of tasks.entries()) {
+        const now = (await request(user, 'GET', `/api/tasks/${task.id}`)).json<TaskBody>();
+        expect(now.category_ids).toEqual(results[i].statusCode === 200 || i % 2 === 0 ? [other.id] : []);
+      }
+    });
   });
 });
