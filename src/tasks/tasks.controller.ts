@@ -26,6 +26,7 @@ import { TaskFilterQueryDto } from './dto/task-filter-query.dto.js';
 import { TaskSummaryDto, TaskSummaryQueryDto } from './dto/task-summary.dto.js';
 import { TaskDto, TaskPageDto } from './dto/task.dto.js';
 import { CompleteTaskDto, UpdateTaskDto } from './dto/update-task.dto.js';
+import { TaskSetsService } from './task-sets.service.js';
 import { TasksService } from './tasks.service.js';
 
 const IF_MATCH = ApiHeader({
@@ -49,7 +50,10 @@ const IF_MATCH = ApiHeader({
 @UseGuards(OwnershipGuard)
 @Controller(['api/tasks', 'api/:userId/tasks'])
 export class TasksController {
-  constructor(private readonly tasks: TasksService) {}
+  constructor(
+    private readonly tasks: TasksService,
+    private readonly taskSets: TaskSetsService,
+  ) {}
 
   /** List your tasks: filter, search, sort and page */
   @Get()
@@ -60,7 +64,7 @@ export class TasksController {
   /** Counts of the matching tasks (all when no filter is given), with "today" in the zone `tz` */
   @Get('summary')
   summary(@CurrentUser() user: AuthUser, @Query() query: TaskSummaryQueryDto): Promise<TaskSummaryDto> {
-    return this.tasks.summary(user.id, query);
+    return this.taskSets.summary(user.id, query);
   }
 
   /** Complete (or reopen) every task the filters match, in one transaction */
@@ -71,13 +75,13 @@ export class TasksController {
     @Query() query: TaskFilterQueryDto,
     @Body() dto: CompleteAllDto,
   ): Promise<CompleteAllResultDto> {
-    return this.tasks.completeAll(user.id, query, dto.completed);
+    return this.taskSets.completeAll(user.id, query, dto.completed);
   }
 
   /** Delete every task the filters match, in one transaction; at least one filter is required */
   @Delete()
   removeMatching(@CurrentUser() user: AuthUser, @Query() query: TaskFilterQueryDto): Promise<DeleteMatchingResultDto> {
-    return this.tasks.removeMatching(user.id, query);
+    return this.taskSets.removeMatching(user.id, query);
   }
 
   /** Create a task */

@@ -1,22 +1,14 @@
-import {
-  Injectable,
-  NotFoundException,
-  PreconditionFailedException,
-  UnprocessableEntityException,
-} from '@nestjs/common';
+import { Injectable, NotFoundException, PreconditionFailedException } from '@nestjs/common';
 import { type IfMatch, matchingVersions, VERSION } from '../common/etag.js';
 import type { ConditionalWrite } from '../database/conditional-write.js';
 import { type UserWrite, UserWrites } from '../database/user-writes.js';
 import { CreateTaskDto } from './dto/create-task.dto.js';
-import type { CompleteAllResultDto, DeleteMatchingResultDto } from './dto/bulk-actions.dto.js';
 import { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
-import type { TaskFilterQueryDto } from './dto/task-filter-query.dto.js';
-import type { TaskSummaryDto, TaskSummaryQueryDto } from './dto/task-summary.dto.js';
 import { TaskPageDto, type VersionedTask } from './dto/task.dto.js';
 import { UpdateTaskDto } from './dto/update-task.dto.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { parseTimestamp } from './is-timestamp.decorator.js';
-import { restrictsTasks, toTaskFilter } from './task-filter.js';
+import { toTaskFilter } from './task-filter.js';
 import { type TaskChanges, type TaskRow, type TaskSortField, TasksRepository } from './tasks.repository.js';
 
 /**
@@ -122,36 +114,6 @@ export class TasksService {
   async remove(userId: string, id: number, ifMatch?: IfMatch): Promise<void> {
     const versions = matchingVersions(id, ifMatch);
     orFail(await this.writes.run(userId, (write) => this.tasks.delete(write, id, versions)));
-  }
-
-  /** Sets `completed` on every matching task, in one statement (so one transaction). */
-  async completeAll(userId: string, query: TaskFilterQueryDto, completed: boolean): Promise<CompleteAllResultDto> {
-    const filter = toTaskFilter(query);
-    return { updated: await this.writes.run(userId, (write) => this.tasks.completeMatching(write, filter, completed)) };
-  }
-
-  /** Deletes every matching task, in one statement; refused without a filter that leaves some out. */
-  async removeMatching(userId: string, query: TaskFilterQueryDto): Promise<DeleteMatchingResultDto> {
-    const filter = toTaskFilter(query);
-    if (!restrictsTasks(filter)) {
-      throw new UnprocessableEntityException(
-        'Deleting tasks needs at least one filter (such as status=completed); to delete every task, delete them one by one',
-      );
-    }
-    return { deleted: await this.writes.run(userId, (write) => this.tasks.deleteMatching(write, filter)) };
-  }
-
-  async summary(userId: string, query: TaskSummaryQueryDto): Promise<TaskSummaryDto> {
-    const row = await this.tasks.summary(userId, toTaskFilter(query), query.tz ?? 'UTC');
-    return {
-      total: Number(row.total),
-      pending: Number(row.pending),
-      completed: Number(row.completed),
-      overdue: Number(row.overdue),
-      due_today: Number(row.due_today),
-      by_priority: { low: Number(row.low), medium: Number(row.medium), high: Number(row.high) },
-      by_category: row.by_category,
-    };
   }
 }
 
