@@ -1,6 +1,6 @@
-// `npm run seed [-- <API URL>]`: a demo user with a few tasks in two categories, created through the API of a running
-// service (default http://localhost:8000), so it works whatever database the service uses. Running
-// it again changes nothing. Never point it at production: the demo password is public.
+// `npm run seed [-- <API URL>]`: a demo user with a few tasks in two categories, created through the
+// API of a running service (default http://localhost:8000), so it works whatever database the service
+// uses. Running it again changes nothing. Never point it at production: the demo password is public.
 const api = (process.argv[2] ?? 'http://localhost:8000').replace(/\/+$/, '');
 const DEMO = { email: 'demo@example.com', password: 'demo-password-1234', name: 'Demo User' };
 const DAY = 24 * 3600 * 1000;
