@@ -327,7 +327,7 @@ describe('properties (e2e, fast-check)', () => {
               [...categories.values()]
                 .filter((category) => category.owner === u)
                 .sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()) || a.id - b.id)
-                .map((category) =>
+                .map((category): unknown =>
                   expect.objectContaining({ id: category.id, name: category.name, ...counts(category.id) }),
                 ),
             );
