@@ -17,7 +17,9 @@ const secret = Buffer.from(env.BETTER_AUTH_SECRET);
 const jwks = createRemoteJWKSet(new URL(env.BETTER_AUTH_JWKS_URL));
 const pool = new Pool({ connectionString: env.DATABASE_URL, max: Number(env.DB_POOL_SIZE || 10) });
 
-const COLUMNS = 'id, user_id, title, description, completed, priority, due_date, created_at, updated_at, version';
+const COLUMNS = `id, user_id, title, description, completed, priority, due_date, created_at, updated_at, version,
+  ARRAY(SELECT category_id FROM task_categories
+    WHERE user_id = tasks.user_id AND task_id = tasks.id ORDER BY category_id) AS category_ids`;
 
 class HttpError extends Error {
   constructor(
@@ -30,7 +32,7 @@ class HttpError extends Error {
 
 interface TaskRoute {
   Params: { userId: string; id: string };
-  Querystring: { limit?: string; offset?: string };
+  Querystring: { limit?: string; offset?: string; category_id?: string };
   Body?: { title?: unknown; priority?: string };
 }
 
@@ -78,6 +80,7 @@ interface Row {
   created_at: Date;
   updated_at: Date;
   version: number;
+  category_ids: number[];
   total?: string;
 }
 
@@ -91,6 +94,7 @@ const toTask = (row: Row) => ({
   due_date: row.due_date ? row.due_date.toISOString() : null,
   created_at: row.created_at.toISOString(),
   updated_at: row.updated_at.toISOString(),
+  category_ids: row.category_ids,
 });
 
 function sendTask(reply: FastifyReply, row: Row | undefined) {
@@ -114,10 +118,15 @@ app.get<TaskRoute>('/api/:userId/tasks', async (request) => {
   const limit = Number(request.query.limit ?? 50);
   const offset = Number(request.query.offset ?? 0);
   if (!(limit >= 1 && limit <= 100 && offset >= 0)) throw new HttpError(422, 'bad page');
+  const params: unknown[] = [userId, limit, offset];
+  let where = 'tasks.user_id = $1';
+  if (request.query.category_id !== undefined) {
+    where += ` AND tasks.id IN (SELECT task_id FROM task_categories WHERE user_id = $1 AND category_id = $${params.push(taskId(request.query.category_id))})`;
+  }
   const { rows } = await pool.query<Row>(
-    `SELECT ${COLUMNS}, (SELECT count(*) FROM tasks WHERE user_id = $1) AS total FROM tasks WHERE user_id = $1
+    `SELECT ${COLUMNS}, (SELECT count(*) FROM tasks WHERE ${where}) AS total FROM tasks WHERE ${where}
      ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`,
-    [userId, limit, offset],
+    params,
   );
   return { items: rows.map(toTask), total: rows.length ? Number(rows[0].total) : 0, limit, offset };
 });

@@ -52,6 +52,17 @@ export function hotRoutes(f: Fixtures): Route[] {
       })),
     },
     { name: 'list 50 (EdDSA)', p99TargetMs: 25, requests: list(f.betterAuthReaders) },
+    {
+      name: 'list by category',
+      p99TargetMs: 25,
+      requests: f.readers.flatMap((u) =>
+        u.categoryIds.map((categoryId): Request => ({
+          method: 'GET',
+          path: `/api/${u.id}/tasks?limit=50&category_id=${categoryId}`,
+          token: u.token,
+        })),
+      ),
+    },
   ];
 }
 

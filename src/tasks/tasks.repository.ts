@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { type ConditionalWrite, notWritten } from '../database/conditional-write.js';
 import type { UserWrite } from '../database/user-writes.js';
+import { type TaskFilter, taskFilterSql } from './task-filter.js';
 import type { Priority } from './task.entity.js';
 
 /** A row of `tasks`, as PostgreSQL returns it. */
@@ -16,6 +18,8 @@ export interface TaskRow {
   created_at: Date;
   updated_at: Date;
   version: number;
+  /** The ids of the task's categories, ascending. */
+  category_ids: number[];
 }
 
 export type NewTask = Pick<TaskRow, 'title' | 'description' | 'priority' | 'due_date' | 'completed'>;
@@ -25,14 +29,7 @@ export type TaskChanges = Partial<NewTask>;
 
 export type TaskSortField = 'created_at' | 'updated_at' | 'due_date' | 'priority' | 'title';
 
-export interface TaskPageQuery {
-  status?: 'all' | 'pending' | 'completed';
-  completed?: boolean;
-  priority?: Priority;
-  /** Matched as a substring of the title or the description, case-insensitively. */
-  search?: string;
-  dueBefore?: Date;
-  dueAfter?: Date;
+export interface TaskPageQuery extends TaskFilter {
   sort: TaskSortField;
   descending: boolean;
   limit: number;
@@ -45,14 +42,6 @@ export interface TaskPage {
   total: number;
 }
 
-/**
- * A write conditional on the task's version (`versions`, null when any will do): the row written, or
- * why nothing was: no such task, or a version If-Match does not accept.
- */
-export type ConditionalWrite<T> = { outcome: 'written'; row: T } | { outcome: 'not-found' | 'version-mismatch' };
-
-const notWritten = (found: boolean) => ({ outcome: found ? 'version-mismatch' : 'not-found' }) as const;
-
 /** What each sort orders by; titles case-insensitively, matching the migration's indexes. */
 const SORT_KEYS: Record<TaskSortField, string> = {
   created_at: 'created_at',
@@ -62,7 +51,14 @@ const SORT_KEYS: Record<TaskSortField, string> = {
   title: 'lower(title)',
 };
 
-const COLUMNS = 'id, user_id, title, description, completed, priority, due_date, created_at, updated_at, version';
+/**
+ * A task's category ids, read with the task in the same statement (one index range per row of a
+ * page, on task_categories' primary key): no query per task. Usable in RETURNING as well.
+ */
+const CATEGORY_IDS = `ARRAY(SELECT category_id FROM task_categories
+  WHERE user_id = tasks.user_id AND task_id = tasks.id ORDER BY category_id) AS category_ids`;
+
+const COLUMNS = `id, user_id, title, description, completed, priority, due_date, created_at, updated_at, version, ${CATEGORY_IDS}`;
 
 /** The columns TaskChanges may name, in the order they are set. */
 const WRITABLE = [
@@ -82,20 +78,9 @@ export class TasksRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async page(userId: string, query: TaskPageQuery): Promise<TaskPage> {
-    const params: unknown[] = [userId];
-    const where = ['user_id = $1'];
+    const params: unknown[] = [];
+    const filter = taskFilterSql(userId, query, params);
     const param = (value: unknown) => `$${params.push(value)}`;
-
-    if (query.status === 'pending') where.push('NOT completed');
-    if (query.status === 'completed') where.push('completed');
-    if (query.completed !== undefined) where.push(`completed = ${param(query.completed)}`);
-    if (query.priority) where.push(`priority = ${param(query.priority)}`);
-    if (query.search) {
-      const pattern = param(`%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      where.push(`(title ILIKE ${pattern} OR description ILIKE ${pattern})`);
-    }
-    if (query.dueBefore) where.push(`due_date < ${param(query.dueBefore)}`);
-    if (query.dueAfter) where.push(`due_date > ${param(query.dueAfter)}`);
 
     const direction = query.descending ? 'DESC' : 'ASC';
     // Undated tasks go last in both directions; the other keys are NOT NULL, so their order matches
@@ -103,7 +88,6 @@ export class TasksRepository {
     const key = SORT_KEYS[query.sort];
     const nulls = query.sort === 'due_date' ? ' NULLS LAST' : '';
 
-    const filter = where.join(' AND ');
     // The total is a sub-select that runs once and can count off an index; count(*) OVER () read
     // every matching row in full before the page, so lists slowed down with the number of tasks.
     const rows: (TaskRow & { total: string })[] = await this.db.query(
@@ -138,7 +122,21 @@ export class TasksRepository {
     return row;
   }
 
-  /** Sets the given columns if the task's version is one of `versions`. */
+  /**
+   * Makes `categoryIds` the task's categories, in one statement: links not listed go, listed ones
+   * not yet there come. A category that is not the owner's fails the insert on the composite
+   * foreign key (23503 on task_categories_category_fkey), so the caller's transaction rolls back.
+   */
+  async replaceCategories(write: UserWrite, taskId: number, categoryIds: number[]): Promise<void> {
+    await write.db.query(
+      `WITH unlinked AS (DELETE FROM task_categories WHERE user_id = $1 AND task_id = $2 AND NOT category_id = ANY ($3::int[]))
+       INSERT INTO task_categories (user_id, task_id, category_id)
+       SELECT $1, $2, unnest($3::int[]) ON CONFLICT DO NOTHING`,
+      [write.userId, taskId, categoryIds],
+    );
+  }
+
+  /** Sets the given columns if the task's version is one of `versions`; with none, only bumps the version. */
   update(
     write: UserWrite,
     id: number,
@@ -149,7 +147,6 @@ export class TasksRepository {
     const sets = WRITABLE.filter((column) => changes[column] !== undefined).map(
       (column) => `${column} = $${params.push(changes[column])}`,
     );
-    if (!sets.length) throw new Error('TasksRepository.update: nothing to change');
     return this.conditionalUpdate(write, sets.join(', '), params);
   }
 
@@ -191,7 +188,7 @@ export class TasksRepository {
   ): Promise<ConditionalWrite<TaskRow>> {
     const [row]: ({ found: boolean } & (TaskRow | { [K in keyof TaskRow]: null }))[] = await write.db.query(
       `WITH target AS (SELECT 1 FROM tasks WHERE id = $1 AND user_id = $2),
-            changed AS (UPDATE tasks SET ${sets}, updated_at = now(), version = version + 1
+            changed AS (UPDATE tasks SET ${sets ? `${sets}, ` : ''}updated_at = now(), version = version + 1
                          WHERE id = $1 AND user_id = $2 AND ($3::int[] IS NULL OR version = ANY ($3::int[]))
                          RETURNING ${COLUMNS})
        SELECT EXISTS (SELECT 1 FROM target) AS found, changed.* FROM (VALUES (1)) AS one LEFT JOIN changed ON true`,

@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException, PreconditionFailedException } from '@nestjs/common';
 import { type IfMatch, matchingVersions, VERSION } from '../common/etag.js';
+import type { ConditionalWrite } from '../database/conditional-write.js';
 import { type UserWrite, UserWrites } from '../database/user-writes.js';
 import { CreateTaskDto } from './dto/create-task.dto.js';
 import { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
@@ -7,13 +8,8 @@ import { TaskPageDto, type VersionedTask } from './dto/task.dto.js';
 import { UpdateTaskDto } from './dto/update-task.dto.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { parseTimestamp } from './is-timestamp.decorator.js';
-import {
-  type ConditionalWrite,
-  type TaskChanges,
-  type TaskRow,
-  type TaskSortField,
-  TasksRepository,
-} from './tasks.repository.js';
+import { toTaskFilter } from './task-filter.js';
+import { type TaskChanges, type TaskRow, type TaskSortField, TasksRepository } from './tasks.repository.js';
 
 /**
  * Task rules: defaults, If-Match, Idempotency-Key, and what a missing or changed task answers. The
@@ -34,12 +30,7 @@ export class TasksService {
     const limit = query.limit ?? 50;
     const offset = query.offset ?? 0;
     const { rows, total } = await this.tasks.page(userId, {
-      status: query.status,
-      completed: query.completed,
-      priority: query.priority,
-      search: query.q || undefined,
-      dueBefore: query.due_before ? parseTimestamp(query.due_before) : undefined,
-      dueAfter: query.due_after ? parseTimestamp(query.due_after) : undefined,
+      ...toTaskFilter(query),
       sort: sort.replace(/^-/, '') as TaskSortField,
       descending: sort.startsWith('-'),
       limit,
@@ -50,18 +41,24 @@ export class TasksService {
 
   /** With an Idempotency-Key, a retry of the same request returns the first result instead. */
   create(userId: string, dto: CreateTaskDto, idempotencyKey?: string): Promise<VersionedTask> {
-    const insert = async (write: UserWrite) =>
-      toTaskDto(
-        await this.tasks.insert(write, {
-          title: dto.title,
-          description: dto.description ?? null,
-          priority: dto.priority ?? 'medium',
-          due_date: dto.due_date ? parseTimestamp(dto.due_date) : null,
-          completed: dto.completed ?? false,
-        }),
-      );
+    const categoryIds = categorySet(dto.category_ids) ?? [];
+    const insert = async (write: UserWrite) => {
+      const row = await this.tasks.insert(write, {
+        title: dto.title,
+        description: dto.description ?? null,
+        priority: dto.priority ?? 'medium',
+        due_date: dto.due_date ? parseTimestamp(dto.due_date) : null,
+        completed: dto.completed ?? false,
+      });
+      if (categoryIds.length) {
+        await this.tasks.replaceCategories(write, row.id, categoryIds);
+        row.category_ids = categoryIds;
+      }
+      return toTaskDto(row);
+    };
     if (idempotencyKey) return this.idempotency.once(userId, idempotencyKey, dto, insert);
-    return this.writes.run(userId, insert);
+    // The task and its links commit together: a link that fails leaves no task behind.
+    return this.writes.run(userId, insert, { atomic: categoryIds.length > 0 });
   }
 
   async findOne(userId: string, id: number): Promise<VersionedTask> {
@@ -79,12 +76,26 @@ export class TasksService {
       due_date: dto.due_date === undefined ? undefined : dto.due_date === null ? null : parseTimestamp(dto.due_date),
       completed: dto.completed,
     };
-    if (Object.values(changes).every((value) => value === undefined)) {
+    const categoryIds = categorySet(dto.category_ids);
+    if (categoryIds === undefined && Object.values(changes).every((value) => value === undefined)) {
       const task = await this.findOne(userId, id);
       if (versions && !versions.includes(task[VERSION])) throw stale();
       return task;
     }
-    return toTaskDto(orFail(await this.writes.run(userId, (write) => this.tasks.update(write, id, changes, versions))));
+    const written = await this.writes.run(
+      userId,
+      async (write) => {
+        // The row first: it is locked (and 404/412 decided) before any link changes.
+        const result = await this.tasks.update(write, id, changes, versions);
+        if (result.outcome === 'written' && categoryIds) {
+          await this.tasks.replaceCategories(write, id, categoryIds);
+          result.row.category_ids = categoryIds;
+        }
+        return result;
+      },
+      { atomic: categoryIds !== undefined },
+    );
+    return toTaskDto(orFail(written));
   }
 
   /** Sets `completed`, or flips it when no value is given. */
@@ -104,6 +115,11 @@ export class TasksService {
     const versions = matchingVersions(id, ifMatch);
     orFail(await this.writes.run(userId, (write) => this.tasks.delete(write, id, versions)));
   }
+}
+
+/** The categories to link, ascending and each once (a repeated id means the same category). */
+function categorySet(ids: number[] | undefined): number[] | undefined {
+  return ids && [...new Set(ids)].sort((a, b) => a - b);
 }
 
 /** A conditional write's result, or its 404 (no such task) or 412 (the task has changed). */
@@ -131,6 +147,7 @@ function toTaskDto(row: TaskRow): VersionedTask {
     due_date: row.due_date ? row.due_date.toISOString() : null,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
+    category_ids: row.category_ids,
     [VERSION]: row.version,
   };
 }
