@@ -29,6 +29,7 @@ describe('task routes', () => {
         completed: false,
         priority: 'medium',
         due_date: null,
+        position: expect.any(String),
         created_at: expect.stringMatching(ISO_MS),
         updated_at: expect.stringMatching(ISO_MS),
       });

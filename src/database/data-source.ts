@@ -6,12 +6,14 @@ import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-s
 import { AuthRateLimits1763900000000 } from './migrations/1763900000000-auth-rate-limits.js';
 import { IdempotencyKeys1764000000000 } from './migrations/1764000000000-idempotency-keys.js';
 import { RefreshTokenOwner1764100000000 } from './migrations/1764100000000-refresh-token-owner.js';
+import { TaskPosition1764300000000 } from './migrations/1764300000000-task-position.js';
 
 export const MIGRATIONS = [
   InitialSchema1763800000000,
   AuthRateLimits1763900000000,
   IdempotencyKeys1764000000000,
   RefreshTokenOwner1764100000000,
+  TaskPosition1764300000000,
 ];
 
 /** Any constant: serialises migrations when several instances start at once. */

@@ -10,6 +10,9 @@ export type Priority = (typeof PRIORITIES)[number];
  * Titles sort case-insensitively, on `lower(title)`, which TypeORM cannot express: that index is
  * declared by name only (`synchronize: false`) and created by the migration.
  * Constraint names are PostgreSQL's defaults, as the initial migration created them.
+ *
+ * Manual order: `position` keys are unique per user, so that one index both forbids two tasks the
+ * same place and serves `sort=position` (no tie is left for `id` to break).
  */
 @Entity({ name: 'tasks' })
 @Index('tasks_user_created_at_idx', ['userId', 'createdAt', 'id'])
@@ -17,6 +20,7 @@ export type Priority = (typeof PRIORITIES)[number];
 @Index('tasks_user_due_date_idx', ['userId', 'dueDate', 'id'])
 @Index('tasks_user_priority_idx', ['userId', 'priority', 'id'])
 @Index('tasks_user_title_idx', { synchronize: false })
+@Index('tasks_user_position_key', ['userId', 'position'], { unique: true })
 @Check('tasks_title_check', 'length(btrim(title)) > 0')
 @Check('tasks_description_check', 'length(description) <= 2000')
 export class Task {
@@ -50,6 +54,13 @@ export class Task {
 
   @Column({ name: 'due_date', type: 'timestamptz', precision: 3, nullable: true })
   dueDate: Date | null;
+
+  /**
+   * A fractional-indexing key: the user's tasks in manual order are sorted by it byte by byte. The
+   * "C" collation makes PostgreSQL compare the way JavaScript does, whatever the database's locale.
+   */
+  @Column({ type: 'text', collation: 'C' })
+  position: string;
 
   @Column({ name: 'created_at', type: 'timestamptz', precision: 3, default: () => 'now()' })
   createdAt: Date;

@@ -21,6 +21,7 @@ import { RequestHeader } from '../common/request-header.decorator.js';
 import { ResourceIdPipe } from '../common/resource-id.pipe.js';
 import { CreateTaskDto } from './dto/create-task.dto.js';
 import { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
+import { MoveTaskDto } from './dto/move-task.dto.js';
 import { TaskDto, TaskPageDto } from './dto/task.dto.js';
 import { CompleteTaskDto, UpdateTaskDto } from './dto/update-task.dto.js';
 import { TasksService } from './tasks.service.js';
@@ -110,6 +111,23 @@ export class TasksController {
     @RequestHeader('if-match', IfMatchPipe) ifMatch?: IfMatch,
   ): Promise<TaskDto> {
     return this.tasks.complete(user.id, id, dto.completed, ifMatch);
+  }
+
+  /**
+   * Move a task in the manual order: `{ "after_id": id }`, `{ "after_id": null }` (to the top) or
+   * `{ "before_id": id }`. Only this task's `position` changes (and, when keys have grown long, a
+   * rebalance gives every task a new one).
+   */
+  @Post(':id/move')
+  @HttpCode(HttpStatus.OK)
+  @IF_MATCH
+  move(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ResourceIdPipe) id: number,
+    @Body() dto: MoveTaskDto,
+    @RequestHeader('if-match', IfMatchPipe) ifMatch?: IfMatch,
+  ): Promise<TaskDto> {
+    return this.tasks.move(user.id, id, dto, ifMatch);
   }
 
   /** Delete a task */

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdempotencyRepository } from './idempotency.repository.js';
 import { IdempotencyService } from './idempotency.service.js';
+import { TaskOrderRepository } from './task-order.repository.js';
+import { TaskOrderService } from './task-order.service.js';
 import { Task } from './task.entity.js';
 import { TasksController } from './tasks.controller.js';
 import { TasksRepository } from './tasks.repository.js';
@@ -10,6 +12,13 @@ import { TasksService } from './tasks.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Task])],
   controllers: [TasksController],
-  providers: [TasksService, TasksRepository, IdempotencyService, IdempotencyRepository],
+  providers: [
+    TasksService,
+    TasksRepository,
+    TaskOrderService,
+    TaskOrderRepository,
+    IdempotencyService,
+    IdempotencyRepository,
+  ],
 })
 export class TasksModule {}

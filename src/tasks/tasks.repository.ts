@@ -13,17 +13,18 @@ export interface TaskRow {
   completed: boolean;
   priority: Priority;
   due_date: Date | null;
+  position: string;
   created_at: Date;
   updated_at: Date;
   version: number;
 }
 
-export type NewTask = Pick<TaskRow, 'title' | 'description' | 'priority' | 'due_date' | 'completed'>;
+export type NewTask = Pick<TaskRow, 'title' | 'description' | 'priority' | 'due_date' | 'completed' | 'position'>;
 
 /** The columns a write may set; absent ones keep their value. */
 export type TaskChanges = Partial<NewTask>;
 
-export type TaskSortField = 'created_at' | 'updated_at' | 'due_date' | 'priority' | 'title';
+export type TaskSortField = 'created_at' | 'updated_at' | 'due_date' | 'priority' | 'title' | 'position';
 
 export interface TaskPageQuery {
   status?: 'all' | 'pending' | 'completed';
@@ -60,9 +61,11 @@ const SORT_KEYS: Record<TaskSortField, string> = {
   due_date: 'due_date',
   priority: 'priority',
   title: 'lower(title)',
+  position: 'position',
 };
 
-const COLUMNS = 'id, user_id, title, description, completed, priority, due_date, created_at, updated_at, version';
+const COLUMNS =
+  'id, user_id, title, description, completed, priority, due_date, position, created_at, updated_at, version';
 
 /** The columns TaskChanges may name, in the order they are set. */
 const WRITABLE = [
@@ -71,6 +74,7 @@ const WRITABLE = [
   'priority',
   'due_date',
   'completed',
+  'position',
 ] as const satisfies readonly (keyof TaskChanges)[];
 
 /**
@@ -102,13 +106,15 @@ export class TasksRepository {
     // the (user_id, key, id) indexes exactly and a page is read straight off the index.
     const key = SORT_KEYS[query.sort];
     const nulls = query.sort === 'due_date' ? ' NULLS LAST' : '';
+    // Positions are unique per user: no tie for `id` to break, and (user_id, position) alone serves the order.
+    const tieBreak = query.sort === 'position' ? '' : `, id ${direction}`;
 
     const filter = where.join(' AND ');
     // The total is a sub-select that runs once and can count off an index; count(*) OVER () read
     // every matching row in full before the page, so lists slowed down with the number of tasks.
     const rows: (TaskRow & { total: string })[] = await this.db.query(
       `SELECT ${COLUMNS}, (SELECT count(*) FROM tasks WHERE ${filter}) AS total FROM tasks WHERE ${filter}
-       ORDER BY ${key} ${direction}${nulls}, id ${direction} LIMIT ${param(query.limit)} OFFSET ${param(query.offset)}`,
+       ORDER BY ${key} ${direction}${nulls}${tieBreak} LIMIT ${param(query.limit)} OFFSET ${param(query.offset)}`,
       params,
     );
     if (rows.length) return { rows, total: Number(rows[0].total) };
@@ -129,13 +135,14 @@ export class TasksRepository {
     return row ?? null;
   }
 
-  async insert(write: UserWrite, task: NewTask): Promise<TaskRow> {
+  /** Inserts the task, or nothing (null) when another task of the user already holds its position. */
+  async insert(write: UserWrite, task: NewTask): Promise<TaskRow | null> {
     const [row]: TaskRow[] = await write.db.query(
-      `INSERT INTO tasks (user_id, title, description, priority, due_date, completed)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-      [write.userId, task.title, task.description, task.priority, task.due_date, task.completed],
+      `INSERT INTO tasks (user_id, title, description, priority, due_date, completed, position)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (user_id, position) DO NOTHING RETURNING ${COLUMNS}`,
+      [write.userId, task.title, task.description, task.priority, task.due_date, task.completed, task.position],
     );
-    return row;
+    return row ?? null;
   }
 
   /** Sets the given columns if the task's version is one of `versions`. */

@@ -1,11 +1,14 @@
 import { Injectable, NotFoundException, PreconditionFailedException } from '@nestjs/common';
 import { type IfMatch, matchingVersions, VERSION } from '../common/etag.js';
+import { ValidationFailedException } from '../common/problem.js';
 import { type UserWrite, UserWrites } from '../database/user-writes.js';
 import { CreateTaskDto } from './dto/create-task.dto.js';
 import { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
+import { MoveTaskDto } from './dto/move-task.dto.js';
 import { TaskPageDto, type VersionedTask } from './dto/task.dto.js';
 import { UpdateTaskDto } from './dto/update-task.dto.js';
 import { IdempotencyService } from './idempotency.service.js';
+import { TaskOrderService } from './task-order.service.js';
 import { parseTimestamp } from './is-timestamp.decorator.js';
 import {
   type ConditionalWrite,
@@ -27,6 +30,7 @@ export class TasksService {
     private readonly tasks: TasksRepository,
     private readonly writes: UserWrites,
     private readonly idempotency: IdempotencyService,
+    private readonly order: TaskOrderService,
   ) {}
 
   async list(userId: string, query: ListTasksQueryDto): Promise<TaskPageDto> {
@@ -52,13 +56,16 @@ export class TasksService {
   create(userId: string, dto: CreateTaskDto, idempotencyKey?: string): Promise<VersionedTask> {
     const insert = async (write: UserWrite) =>
       toTaskDto(
-        await this.tasks.insert(write, {
-          title: dto.title,
-          description: dto.description ?? null,
-          priority: dto.priority ?? 'medium',
-          due_date: dto.due_date ? parseTimestamp(dto.due_date) : null,
-          completed: dto.completed ?? false,
-        }),
+        await this.order.append(write, (position) =>
+          this.tasks.insert(write, {
+            title: dto.title,
+            description: dto.description ?? null,
+            priority: dto.priority ?? 'medium',
+            due_date: dto.due_date ? parseTimestamp(dto.due_date) : null,
+            completed: dto.completed ?? false,
+            position,
+          }),
+        ),
       );
     if (idempotencyKey) return this.idempotency.once(userId, idempotencyKey, dto, insert);
     return this.writes.run(userId, insert);
@@ -100,6 +107,22 @@ export class TasksService {
     );
   }
 
+  /** Moves the task after `after_id` (null: to the top) or before `before_id`; the other tasks keep their place. */
+  async move(userId: string, id: number, dto: MoveTaskDto, ifMatch?: IfMatch): Promise<VersionedTask> {
+    const after = dto.after_id !== undefined;
+    if (after === (dto.before_id !== undefined)) {
+      const message = 'send exactly one of after_id (null for the top) and before_id';
+      throw new ValidationFailedException([{ field: after ? 'before_id' : 'after_id', message }]);
+    }
+    const anchor = after ? { after: dto.after_id! } : { before: dto.before_id! };
+    if (('after' in anchor ? anchor.after : anchor.before) === id) {
+      const field = after ? 'after_id' : 'before_id';
+      throw new ValidationFailedException([{ field, message: 'must be another task than the one moved' }]);
+    }
+    const versions = matchingVersions(id, ifMatch);
+    return toTaskDto(orFail(await this.order.move(userId, id, anchor, versions)));
+  }
+
   async remove(userId: string, id: number, ifMatch?: IfMatch): Promise<void> {
     const versions = matchingVersions(id, ifMatch);
     orFail(await this.writes.run(userId, (write) => this.tasks.delete(write, id, versions)));
@@ -129,6 +152,7 @@ function toTaskDto(row: TaskRow): VersionedTask {
     completed: row.completed,
     priority: row.priority,
     due_date: row.due_date ? row.due_date.toISOString() : null,
+    position: row.position,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
     [VERSION]: row.version,

@@ -4,7 +4,8 @@ import { IsTimestamp } from '../is-timestamp.decorator.js';
 import { PRIORITIES, type Priority } from '../task.entity.js';
 
 export const SORT_FIELDS = ['created_at', 'updated_at', 'due_date', 'priority', 'title'] as const;
-export const SORTS = [...SORT_FIELDS, ...SORT_FIELDS.map((f) => `-${f}` as const)];
+/** The manual order (`position`) is ascending only: "reverse manual order" is no order anyone keeps. */
+export const SORTS = [...SORT_FIELDS, 'position' as const, ...SORT_FIELDS.map((f) => `-${f}` as const)];
 export type Sort = (typeof SORTS)[number];
 
 /** Query strings are text: only exact spellings become numbers or booleans; the rest stays and fails. */
@@ -44,7 +45,10 @@ export class ListTasksQueryDto {
   @IsTimestamp()
   due_after?: string;
 
-  /** A field, with a leading `-` for descending; ties are broken by `id` in the same direction. */
+  /**
+   * A field, with a leading `-` for descending; ties are broken by `id` in the same direction.
+   * `position` (the manual order) is ascending only.
+   */
   @IsOptional()
   @IsIn(SORTS)
   sort?: Sort = '-created_at';

@@ -13,6 +13,12 @@ export class TaskDto {
   priority: Priority;
   /** @example "2026-12-01T17:00:00.000Z" */
   due_date: string | null;
+  /**
+   * Read-only. The task's place in the manual order: sort by it as plain strings (byte by byte),
+   * or list with `sort=position`. Opaque; change it with POST .../tasks/{id}/move.
+   * @example "a0"
+   */
+  position: string;
   /** @example "2026-11-22T10:00:00.000Z" */
   created_at: string;
   /** @example "2026-11-22T10:00:00.000Z" */
