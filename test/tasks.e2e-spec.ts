@@ -30,6 +30,8 @@ describe('task routes', () => {
         priority: 'medium',
         due_date: null,
         position: expect.any(String),
+        remind_at: null,
+        reminded_at: null,
         created_at: expect.stringMatching(ISO_MS),
         updated_at: expect.stringMatching(ISO_MS),
       });

@@ -7,6 +7,7 @@ import { AuthRateLimits1763900000000 } from './migrations/1763900000000-auth-rat
 import { IdempotencyKeys1764000000000 } from './migrations/1764000000000-idempotency-keys.js';
 import { RefreshTokenOwner1764100000000 } from './migrations/1764100000000-refresh-token-owner.js';
 import { TaskPosition1764300000000 } from './migrations/1764300000000-task-position.js';
+import { TaskReminders1764300000001 } from './migrations/1764300000001-task-reminders.js';
 
 export const MIGRATIONS = [
   InitialSchema1763800000000,
@@ -14,6 +15,7 @@ export const MIGRATIONS = [
   IdempotencyKeys1764000000000,
   RefreshTokenOwner1764100000000,
   TaskPosition1764300000000,
+  TaskReminders1764300000001,
 ];
 
 /** Any constant: serialises migrations when several instances start at once. */

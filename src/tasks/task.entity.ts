@@ -21,6 +21,7 @@ export type Priority = (typeof PRIORITIES)[number];
 @Index('tasks_user_priority_idx', ['userId', 'priority', 'id'])
 @Index('tasks_user_title_idx', { synchronize: false })
 @Index('tasks_user_position_key', ['userId', 'position'], { unique: true })
+@Index('tasks_pending_reminders_idx', ['remindAt'], { where: 'reminded_at IS NULL AND remind_at IS NOT NULL' })
 @Check('tasks_title_check', 'length(btrim(title)) > 0')
 @Check('tasks_description_check', 'length(description) <= 2000')
 export class Task {
@@ -61,6 +62,14 @@ export class Task {
    */
   @Column({ type: 'text', collation: 'C' })
   position: string;
+
+  /** When to remind the user; a new value clears `reminded_at`, so the new time fires again. */
+  @Column({ name: 'remind_at', type: 'timestamptz', precision: 3, nullable: true })
+  remindAt: Date | null;
+
+  /** When the reminder for `remind_at` went out (the scheduler sets it); null while pending. */
+  @Column({ name: 'reminded_at', type: 'timestamptz', precision: 3, nullable: true })
+  remindedAt: Date | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', precision: 3, default: () => 'now()' })
   createdAt: Date;

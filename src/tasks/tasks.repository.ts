@@ -14,12 +14,17 @@ export interface TaskRow {
   priority: Priority;
   due_date: Date | null;
   position: string;
+  remind_at: Date | null;
+  reminded_at: Date | null;
   created_at: Date;
   updated_at: Date;
   version: number;
 }
 
-export type NewTask = Pick<TaskRow, 'title' | 'description' | 'priority' | 'due_date' | 'completed' | 'position'>;
+export type NewTask = Pick<
+  TaskRow,
+  'title' | 'description' | 'priority' | 'due_date' | 'completed' | 'position' | 'remind_at'
+>;
 
 /** The columns a write may set; absent ones keep their value. */
 export type TaskChanges = Partial<NewTask>;
@@ -65,7 +70,7 @@ const SORT_KEYS: Record<TaskSortField, string> = {
 };
 
 const COLUMNS =
-  'id, user_id, title, description, completed, priority, due_date, position, created_at, updated_at, version';
+  'id, user_id, title, description, completed, priority, due_date, position, remind_at, reminded_at, created_at, updated_at, version';
 
 /** The columns TaskChanges may name, in the order they are set. */
 const WRITABLE = [
@@ -75,6 +80,7 @@ const WRITABLE = [
   'due_date',
   'completed',
   'position',
+  'remind_at',
 ] as const satisfies readonly (keyof TaskChanges)[];
 
 /**
@@ -138,9 +144,18 @@ export class TasksRepository {
   /** Inserts the task, or nothing (null) when another task of the user already holds its position. */
   async insert(write: UserWrite, task: NewTask): Promise<TaskRow | null> {
     const [row]: TaskRow[] = await write.db.query(
-      `INSERT INTO tasks (user_id, title, description, priority, due_date, completed, position)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (user_id, position) DO NOTHING RETURNING ${COLUMNS}`,
-      [write.userId, task.title, task.description, task.priority, task.due_date, task.completed, task.position],
+      `INSERT INTO tasks (user_id, title, description, priority, due_date, completed, position, remind_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (user_id, position) DO NOTHING RETURNING ${COLUMNS}`,
+      [
+        write.userId,
+        task.title,
+        task.description,
+        task.priority,
+        task.due_date,
+        task.completed,
+        task.position,
+        task.remind_at,
+      ],
     );
     return row ?? null;
   }
@@ -153,9 +168,16 @@ export class TasksRepository {
     versions: number[] | null,
   ): Promise<ConditionalWrite<TaskRow>> {
     const params: unknown[] = [id, write.userId, versions];
-    const sets = WRITABLE.filter((column) => changes[column] !== undefined).map(
-      (column) => `${column} = $${params.push(changes[column])}`,
-    );
+    const sets: string[] = [];
+    for (const column of WRITABLE) {
+      if (changes[column] === undefined) continue;
+      const value = `$${params.push(changes[column])}`;
+      sets.push(`${column} = ${value}`);
+      // A new reminder time fires again; the same time sent again (a client saving the whole task) does not.
+      if (column === 'remind_at') {
+        sets.push(`reminded_at = CASE WHEN remind_at IS DISTINCT FROM ${value} THEN NULL ELSE reminded_at END`);
+      }
+    }
     if (!sets.length) throw new Error('TasksRepository.update: nothing to change');
     return this.conditionalUpdate(write, sets.join(', '), params);
   }

@@ -64,6 +64,7 @@ export class TasksService {
             due_date: dto.due_date ? parseTimestamp(dto.due_date) : null,
             completed: dto.completed ?? false,
             position,
+            remind_at: dto.remind_at ? parseTimestamp(dto.remind_at) : null,
           }),
         ),
       );
@@ -83,8 +84,9 @@ export class TasksService {
       title: dto.title,
       description: dto.description,
       priority: dto.priority,
-      due_date: dto.due_date === undefined ? undefined : dto.due_date === null ? null : parseTimestamp(dto.due_date),
+      due_date: optionalTimestamp(dto.due_date),
       completed: dto.completed,
+      remind_at: optionalTimestamp(dto.remind_at),
     };
     if (Object.values(changes).every((value) => value === undefined)) {
       const task = await this.findOne(userId, id);
@@ -135,6 +137,11 @@ function orFail<T>(result: ConditionalWrite<T>): T {
   return result.row;
 }
 
+/** A body's timestamp field as a change: left out (undefined), cleared (null) or set. */
+function optionalTimestamp(value: string | null | undefined): Date | null | undefined {
+  return value === undefined || value === null ? value : parseTimestamp(value);
+}
+
 function taskNotFound(): NotFoundException {
   return new NotFoundException('Task not found');
 }
@@ -153,6 +160,8 @@ function toTaskDto(row: TaskRow): VersionedTask {
     priority: row.priority,
     due_date: row.due_date ? row.due_date.toISOString() : null,
     position: row.position,
+    remind_at: row.remind_at ? row.remind_at.toISOString() : null,
+    reminded_at: row.reminded_at ? row.reminded_at.toISOString() : null,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
     [VERSION]: row.version,

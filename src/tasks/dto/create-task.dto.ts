@@ -32,6 +32,15 @@ export class CreateTaskDto {
   @IsTimestamp()
   due_date?: string | null;
 
+  /**
+   * When to remind you (ISO 8601, as `due_date`), or null for no reminder. A new time clears
+   * `reminded_at`, so it fires again.
+   * @example "2026-12-01T16:30:00.000Z"
+   */
+  @IsOptional()
+  @IsTimestamp()
+  remind_at?: string | null;
+
   /** Defaults to false. */
   @IsOptionalNotNull()
   @IsBoolean()

@@ -19,6 +19,10 @@ export class TaskDto {
    * @example "a0"
    */
   position: string;
+  /** @example "2026-12-01T16:30:00.000Z" */
+  remind_at: string | null;
+  /** Read-only: when the reminder for the current `remind_at` was sent; null while it is pending. */
+  reminded_at: string | null;
   /** @example "2026-11-22T10:00:00.000Z" */
   created_at: string;
   /** @example "2026-11-22T10:00:00.000Z" */
