@@ -32,6 +32,7 @@ describe('task routes', () => {
         position: expect.any(String),
         remind_at: null,
         reminded_at: null,
+        recurrence: null,
         created_at: expect.stringMatching(ISO_MS),
         updated_at: expect.stringMatching(ISO_MS),
       });

@@ -8,6 +8,7 @@ import { IdempotencyKeys1764000000000 } from './migrations/1764000000000-idempot
 import { RefreshTokenOwner1764100000000 } from './migrations/1764100000000-refresh-token-owner.js';
 import { TaskPosition1764300000000 } from './migrations/1764300000000-task-position.js';
 import { TaskReminders1764300000001 } from './migrations/1764300000001-task-reminders.js';
+import { TaskRecurrence1764300000002 } from './migrations/1764300000002-task-recurrence.js';
 
 export const MIGRATIONS = [
   InitialSchema1763800000000,
@@ -16,6 +17,7 @@ export const MIGRATIONS = [
   RefreshTokenOwner1764100000000,
   TaskPosition1764300000000,
   TaskReminders1764300000001,
+  TaskRecurrence1764300000002,
 ];
 
 /** Any constant: serialises migrations when several instances start at once. */

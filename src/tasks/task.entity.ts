@@ -24,6 +24,7 @@ export type Priority = (typeof PRIORITIES)[number];
 @Index('tasks_pending_reminders_idx', ['remindAt'], { where: 'reminded_at IS NULL AND remind_at IS NOT NULL' })
 @Check('tasks_title_check', 'length(btrim(title)) > 0')
 @Check('tasks_description_check', 'length(description) <= 2000')
+@Check('tasks_recurrence_check', 'recurrence IS NULL OR (due_date IS NOT NULL AND recurrence_start IS NOT NULL)')
 export class Task {
   @PrimaryGeneratedColumn('identity', {
     type: 'integer',
@@ -70,6 +71,14 @@ export class Task {
   /** When the reminder for `remind_at` went out (the scheduler sets it); null while pending. */
   @Column({ name: 'reminded_at', type: 'timestamptz', precision: 3, nullable: true })
   remindedAt: Date | null;
+
+  /** An RRULE value (recurrence-rule.ts), exactly as the client sent it. */
+  @Column({ type: 'text', nullable: true })
+  recurrence: string | null;
+
+  /** Internal: the date the series counts from, the due date when `recurrence` was set. */
+  @Column({ name: 'recurrence_start', type: 'timestamptz', precision: 3, nullable: true })
+  recurrenceStart: Date | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', precision: 3, default: () => 'now()' })
   createdAt: Date;

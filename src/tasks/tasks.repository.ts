@@ -16,6 +16,8 @@ export interface TaskRow {
   position: string;
   remind_at: Date | null;
   reminded_at: Date | null;
+  recurrence: string | null;
+  recurrence_start: Date | null;
   created_at: Date;
   updated_at: Date;
   version: number;
@@ -23,7 +25,15 @@ export interface TaskRow {
 
 export type NewTask = Pick<
   TaskRow,
-  'title' | 'description' | 'priority' | 'due_date' | 'completed' | 'position' | 'remind_at'
+  | 'title'
+  | 'description'
+  | 'priority'
+  | 'due_date'
+  | 'completed'
+  | 'position'
+  | 'remind_at'
+  | 'recurrence'
+  | 'recurrence_start'
 >;
 
 /** The columns a write may set; absent ones keep their value. */
@@ -70,7 +80,7 @@ const SORT_KEYS: Record<TaskSortField, string> = {
 };
 
 const COLUMNS =
-  'id, user_id, title, description, completed, priority, due_date, position, remind_at, reminded_at, created_at, updated_at, version';
+  'id, user_id, title, description, completed, priority, due_date, position, remind_at, reminded_at, recurrence, recurrence_start, created_at, updated_at, version';
 
 /** The columns TaskChanges may name, in the order they are set. */
 const WRITABLE = [
@@ -81,6 +91,8 @@ const WRITABLE = [
   'completed',
   'position',
   'remind_at',
+  'recurrence',
+  'recurrence_start',
 ] as const satisfies readonly (keyof TaskChanges)[];
 
 /**
@@ -144,8 +156,8 @@ export class TasksRepository {
   /** Inserts the task, or nothing (null) when another task of the user already holds its position. */
   async insert(write: UserWrite, task: NewTask): Promise<TaskRow | null> {
     const [row]: TaskRow[] = await write.db.query(
-      `INSERT INTO tasks (user_id, title, description, priority, due_date, completed, position, remind_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (user_id, position) DO NOTHING RETURNING ${COLUMNS}`,
+      `INSERT INTO tasks (user_id, title, description, priority, due_date, completed, position, remind_at, recurrence, recurrence_start)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (user_id, position) DO NOTHING RETURNING ${COLUMNS}`,
       [
         write.userId,
         task.title,
@@ -155,6 +167,8 @@ export class TasksRepository {
         task.completed,
         task.position,
         task.remind_at,
+        task.recurrence,
+        task.recurrence_start,
       ],
     );
     return row ?? null;
@@ -182,19 +196,42 @@ export class TasksRepository {
     return this.conditionalUpdate(write, sets.join(', '), params);
   }
 
-  /** Sets `completed`, or flips it when null, in one statement so no toggle is lost. */
-  setCompleted(
+  /**
+   * Sets `completed`, or flips it when null, in one statement so no toggle is lost; except that a
+   * recurring task being completed is left alone ('recurring': its series decides, under a row lock).
+   */
+  async setCompleted(
     write: UserWrite,
     id: number,
     completed: boolean | null,
     versions: number[] | null,
-  ): Promise<ConditionalWrite<TaskRow>> {
-    return this.conditionalUpdate(write, 'completed = COALESCE($4, NOT completed)', [
-      id,
-      write.userId,
-      versions,
-      completed,
-    ]);
+  ): Promise<ConditionalWrite<TaskRow> | { outcome: 'recurring' }> {
+    const completing = 'NOT completed AND COALESCE($4, true) AND recurrence IS NOT NULL';
+    const [row]: ({ found: boolean; recurring: boolean | null } & (TaskRow | { [K in keyof TaskRow]: null }))[] =
+      await write.db.query(
+        `WITH target AS (SELECT ${completing} AS recurring FROM tasks WHERE id = $1 AND user_id = $2),
+              changed AS (UPDATE tasks SET completed = COALESCE($4, NOT completed), updated_at = now(), version = version + 1
+                           WHERE id = $1 AND user_id = $2 AND ($3::int[] IS NULL OR version = ANY ($3::int[]))
+                             AND NOT (${completing})
+                           RETURNING ${COLUMNS})
+         SELECT EXISTS (SELECT 1 FROM target) AS found, (SELECT recurring FROM target) AS recurring, changed.*
+           FROM (VALUES (1)) AS one LEFT JOIN changed ON true`,
+        [id, write.userId, versions, completed],
+      );
+    if (row.id !== null) return { outcome: 'written', row };
+    // Not written though found: a stale version, unless the task recurs (or began to, concurrently,
+    // when any version would do); the caller then looks again under the row lock.
+    if (row.found && (row.recurring || versions === null)) return { outcome: 'recurring' };
+    return notWritten(row.found);
+  }
+
+  /** The task, locked until the transaction ends, for a write computed from what it holds. */
+  async lock(write: UserWrite, id: number): Promise<TaskRow | null> {
+    const [row]: TaskRow[] = await write.db.query(
+      `SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2 FOR UPDATE`,
+      [id, write.userId],
+    );
+    return row ?? null;
   }
 
   /** Deletes the task if its version is one of `versions`; tells a missing task from a changed one in the same statement. */

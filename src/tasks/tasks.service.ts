@@ -9,6 +9,7 @@ import { TaskPageDto, type VersionedTask } from './dto/task.dto.js';
 import { UpdateTaskDto } from './dto/update-task.dto.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { TaskOrderService } from './task-order.service.js';
+import { TaskRecurrenceService } from './task-recurrence.service.js';
 import { parseTimestamp } from './is-timestamp.decorator.js';
 import {
   type ConditionalWrite,
@@ -31,6 +32,7 @@ export class TasksService {
     private readonly writes: UserWrites,
     private readonly idempotency: IdempotencyService,
     private readonly order: TaskOrderService,
+    private readonly recurrence: TaskRecurrenceService,
   ) {}
 
   async list(userId: string, query: ListTasksQueryDto): Promise<TaskPageDto> {
@@ -54,6 +56,8 @@ export class TasksService {
 
   /** With an Idempotency-Key, a retry of the same request returns the first result instead. */
   create(userId: string, dto: CreateTaskDto, idempotencyKey?: string): Promise<VersionedTask> {
+    const dueDate = dto.due_date ? parseTimestamp(dto.due_date) : null;
+    const series = this.recurrence.forNewTask(dto.recurrence, dueDate);
     const insert = async (write: UserWrite) =>
       toTaskDto(
         await this.order.append(write, (position) =>
@@ -61,10 +65,11 @@ export class TasksService {
             title: dto.title,
             description: dto.description ?? null,
             priority: dto.priority ?? 'medium',
-            due_date: dto.due_date ? parseTimestamp(dto.due_date) : null,
+            due_date: dueDate,
             completed: dto.completed ?? false,
             position,
             remind_at: dto.remind_at ? parseTimestamp(dto.remind_at) : null,
+            ...series,
           }),
         ),
       );
@@ -87,11 +92,15 @@ export class TasksService {
       due_date: optionalTimestamp(dto.due_date),
       completed: dto.completed,
       remind_at: optionalTimestamp(dto.remind_at),
+      recurrence: dto.recurrence,
     };
     if (Object.values(changes).every((value) => value === undefined)) {
       const task = await this.findOne(userId, id);
       if (versions && !versions.includes(task[VERSION])) throw stale();
       return task;
+    }
+    if (this.recurrence.needsCurrentTask(changes)) {
+      return toTaskDto(orFail(await this.recurrence.update(userId, id, changes, versions)));
     }
     return toTaskDto(orFail(await this.writes.run(userId, (write) => this.tasks.update(write, id, changes, versions))));
   }
@@ -104,9 +113,7 @@ export class TasksService {
     ifMatch?: IfMatch,
   ): Promise<VersionedTask> {
     const versions = matchingVersions(id, ifMatch);
-    return toTaskDto(
-      orFail(await this.writes.run(userId, (write) => this.tasks.setCompleted(write, id, completed ?? null, versions))),
-    );
+    return toTaskDto(orFail(await this.recurrence.complete(userId, id, completed ?? null, versions)));
   }
 
   /** Moves the task after `after_id` (null: to the top) or before `before_id`; the other tasks keep their place. */
@@ -162,6 +169,7 @@ function toTaskDto(row: TaskRow): VersionedTask {
     position: row.position,
     remind_at: row.remind_at ? row.remind_at.toISOString() : null,
     reminded_at: row.reminded_at ? row.reminded_at.toISOString() : null,
+    recurrence: row.recurrence,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
     [VERSION]: row.version,

@@ -23,6 +23,8 @@ export class TaskDto {
   remind_at: string | null;
   /** Read-only: when the reminder for the current `remind_at` was sent; null while it is pending. */
   reminded_at: string | null;
+  /** @example "FREQ=WEEKLY;BYDAY=MO,WE" */
+  recurrence: string | null;
   /** @example "2026-11-22T10:00:00.000Z" */
   created_at: string;
   /** @example "2026-11-22T10:00:00.000Z" */
