@@ -131,7 +131,8 @@ export interface paths {
         put?: never;
         /** Create a task */
         post: operations["TasksController_create[0]"];
-        delete?: never;
+        /** Delete every task the filters match, in one transaction; at least one filter is required */
+        delete: operations["TasksController_removeMatching[0]"];
         options?: never;
         head?: never;
         patch?: never;
@@ -149,6 +150,75 @@ export interface paths {
         put?: never;
         /** Create a task */
         post: operations["TasksController_create[1]"];
+        /** Delete every task the filters match, in one transaction; at least one filter is required */
+        delete: operations["TasksController_removeMatching[1]"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Counts of the matching tasks (all when no filter is given), with "today" in the zone `tz` */
+        get: operations["TasksController_summary[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{userId}/tasks/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Counts of the matching tasks (all when no filter is given), with "today" in the zone `tz` */
+        get: operations["TasksController_summary[1]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/complete-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Complete (or reopen) every task the filters match, in one transaction */
+        post: operations["TasksController_completeAll[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{userId}/tasks/complete-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Complete (or reopen) every task the filters match, in one transaction */
+        post: operations["TasksController_completeAll[1]"];
         delete?: never;
         options?: never;
         head?: never;
@@ -227,6 +297,80 @@ export interface paths {
         head?: never;
         /** Toggle completion, or set it with `{ "completed": true|false }` */
         patch: operations["TasksController_complete[1]"];
+        trace?: never;
+    };
+    "/api/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List all your categories, by name, with their task counts */
+        get: operations["CategoriesController_list[0]"];
+        put?: never;
+        /** Create a category (at most 200 per user) */
+        post: operations["CategoriesController_create[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{userId}/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List all your categories, by name, with their task counts */
+        get: operations["CategoriesController_list[1]"];
+        put?: never;
+        /** Create a category (at most 200 per user) */
+        post: operations["CategoriesController_create[1]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/categories/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one category */
+        get: operations["CategoriesController_findOne[0]"];
+        put?: never;
+        post?: never;
+        /** Delete a category; its tasks stay and lose it */
+        delete: operations["CategoriesController_remove[0]"];
+        options?: never;
+        head?: never;
+        /** Rename or recolour a category */
+        patch: operations["CategoriesController_update[0]"];
+        trace?: never;
+    };
+    "/api/{userId}/categories/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one category */
+        get: operations["CategoriesController_findOne[1]"];
+        put?: never;
+        post?: never;
+        /** Delete a category; its tasks stay and lose it */
+        delete: operations["CategoriesController_remove[1]"];
+        options?: never;
+        head?: never;
+        /** Rename or recolour a category */
+        patch: operations["CategoriesController_update[1]"];
         trace?: never;
     };
     "/health": {
@@ -350,6 +494,14 @@ export interface components {
             created_at: string;
             /** @example 2026-11-22T10:00:00.000Z */
             updated_at: string;
+            /**
+             * @description Ids of the task's categories, ascending.
+             * @example [
+             *       3,
+             *       7
+             *     ]
+             */
+            category_ids: number[];
         };
         TaskPageDto: {
             items: components["schemas"]["TaskDto"][];
@@ -358,7 +510,53 @@ export interface components {
             limit: number;
             offset: number;
         };
+        PriorityCountsDto: {
+            low: number;
+            medium: number;
+            high: number;
+        };
+        CategoryCountsDto: {
+            category_id: number;
+            /** @description The category's matching tasks. */
+            total: number;
+            /** @description Those of them not completed. */
+            pending: number;
+        };
+        TaskSummaryDto: {
+            total: number;
+            pending: number;
+            completed: number;
+            /** @description Pending tasks whose due time has passed. */
+            overdue: number;
+            /** @description Pending tasks due on today's date in `tz`, including those due earlier today (also overdue). */
+            due_today: number;
+            /** @description Pending tasks by priority. */
+            by_priority: components["schemas"]["PriorityCountsDto"];
+            /** @description Every one of your categories, by id, with its matching tasks. */
+            by_category: components["schemas"]["CategoryCountsDto"][];
+        };
+        CompleteAllDto: {
+            /** @description The state every matching task gets. */
+            completed: boolean;
+        };
+        CompleteAllResultDto: {
+            /** @description How many tasks changed; those already in that state are not counted (and keep their ETag). */
+            updated: number;
+        };
+        DeleteMatchingResultDto: {
+            /** @description How many tasks were deleted. */
+            deleted: number;
+        };
         CreateTaskDto: {
+            /**
+             * @description Ids of your categories, at most 20; duplicates count once. An id that is not one of your
+             *     categories is 422. On an update the list replaces the task's categories as a whole.
+             * @example [
+             *       3,
+             *       7
+             *     ]
+             */
+            category_ids?: number[];
             /**
              * @description 1 to 255 characters after trimming; stored trimmed.
              * @example Buy milk
@@ -380,6 +578,15 @@ export interface components {
             completed?: boolean;
         };
         UpdateTaskDto: {
+            /**
+             * @description Ids of your categories, at most 20; duplicates count once. An id that is not one of your
+             *     categories is 422. On an update the list replaces the task's categories as a whole.
+             * @example [
+             *       3,
+             *       7
+             *     ]
+             */
+            category_ids?: number[];
             /**
              * @description 1 to 255 characters after trimming; stored trimmed.
              * @example Buy milk
@@ -403,6 +610,52 @@ export interface components {
         CompleteTaskDto: {
             /** @description Sets the state; leave the body out to toggle it instead. */
             completed?: boolean;
+        };
+        CategoryDto: {
+            /** @example 3 */
+            id: number;
+            /** @example Groceries */
+            name: string;
+            /** @example #22c55e */
+            color: string;
+            /** @description How many of your tasks carry this category. */
+            task_count: number;
+            /** @description How many of those are not completed. */
+            pending_count: number;
+            /** @example 2026-11-22T10:00:00.000Z */
+            created_at: string;
+            /** @example 2026-11-22T10:00:00.000Z */
+            updated_at: string;
+        };
+        CategoryListDto: {
+            /** @description All of your categories, by name (case-insensitive), then id. */
+            items: components["schemas"]["CategoryDto"][];
+        };
+        CreateCategoryDto: {
+            /**
+             * @description 1 to 100 characters after trimming; stored trimmed. Unique among your categories whatever the
+             *     case (409 on a clash).
+             * @example Groceries
+             */
+            name: string;
+            /**
+             * @description `#RRGGBB`, stored lower-case; defaults to `#3b82f6`.
+             * @example #22c55e
+             */
+            color?: string;
+        };
+        UpdateCategoryDto: {
+            /**
+             * @description 1 to 100 characters after trimming; stored trimmed. Unique among your categories whatever the
+             *     case (409 on a clash).
+             * @example Groceries
+             */
+            name?: string;
+            /**
+             * @description `#RRGGBB`, stored lower-case; defaults to `#3b82f6`.
+             * @example #22c55e
+             */
+            color?: string;
         };
     };
     responses: never;
@@ -544,6 +797,10 @@ export interface operations {
     "TasksController_list[0]": {
         parameters: {
             query?: {
+                /** @description A field, with a leading `-` for descending; ties are broken by `id` in the same direction. */
+                sort?: "created_at" | "updated_at" | "due_date" | "priority" | "title" | "-created_at" | "-updated_at" | "-due_date" | "-priority" | "-title";
+                limit?: number;
+                offset?: number;
                 /** @description `pending` or `completed` tasks only; default `all`. */
                 status?: "all" | "pending" | "completed";
                 /** @description Same as `status`, as a boolean. */
@@ -555,10 +812,10 @@ export interface operations {
                 due_before?: string;
                 /** @description Only tasks due strictly after this time. */
                 due_after?: string;
-                /** @description A field, with a leading `-` for descending; ties are broken by `id` in the same direction. */
-                sort?: "created_at" | "updated_at" | "due_date" | "priority" | "title" | "-created_at" | "-updated_at" | "-due_date" | "-priority" | "-title";
-                limit?: number;
-                offset?: number;
+                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
+                category_id?: number;
+                /** @description `true`: only tasks without any category. */
+                uncategorized?: boolean;
             };
             header?: never;
             path?: never;
@@ -602,7 +859,7 @@ export interface operations {
             };
         };
     };
-    "TasksController_list[1]": {
+    "TasksController_removeMatching[0]": {
         parameters: {
             query?: {
                 /** @description `pending` or `completed` tasks only; default `all`. */
@@ -616,10 +873,49 @@ export interface operations {
                 due_before?: string;
                 /** @description Only tasks due strictly after this time. */
                 due_after?: string;
+                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
+                category_id?: number;
+                /** @description `true`: only tasks without any category. */
+                uncategorized?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteMatchingResultDto"];
+                };
+            };
+        };
+    };
+    "TasksController_list[1]": {
+        parameters: {
+            query?: {
                 /** @description A field, with a leading `-` for descending; ties are broken by `id` in the same direction. */
                 sort?: "created_at" | "updated_at" | "due_date" | "priority" | "title" | "-created_at" | "-updated_at" | "-due_date" | "-priority" | "-title";
                 limit?: number;
                 offset?: number;
+                /** @description `pending` or `completed` tasks only; default `all`. */
+                status?: "all" | "pending" | "completed";
+                /** @description Same as `status`, as a boolean. */
+                completed?: boolean;
+                priority?: "low" | "medium" | "high";
+                /** @description Case-insensitive text search in title and description. */
+                q?: string;
+                /** @description Only tasks due strictly before this time. */
+                due_before?: string;
+                /** @description Only tasks due strictly after this time. */
+                due_after?: string;
+                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
+                category_id?: number;
+                /** @description `true`: only tasks without any category. */
+                uncategorized?: boolean;
             };
             header?: never;
             path: {
@@ -665,6 +961,202 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDto"];
+                };
+            };
+        };
+    };
+    "TasksController_removeMatching[1]": {
+        parameters: {
+            query?: {
+                /** @description `pending` or `completed` tasks only; default `all`. */
+                status?: "all" | "pending" | "completed";
+                /** @description Same as `status`, as a boolean. */
+                completed?: boolean;
+                priority?: "low" | "medium" | "high";
+                /** @description Case-insensitive text search in title and description. */
+                q?: string;
+                /** @description Only tasks due strictly before this time. */
+                due_before?: string;
+                /** @description Only tasks due strictly after this time. */
+                due_after?: string;
+                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
+                category_id?: number;
+                /** @description `true`: only tasks without any category. */
+                uncategorized?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteMatchingResultDto"];
+                };
+            };
+        };
+    };
+    "TasksController_summary[0]": {
+        parameters: {
+            query?: {
+                /** @description The IANA time zone whose calendar day is "today" for `due_today`; default `UTC`. */
+                tz?: string;
+                /** @description `pending` or `completed` tasks only; default `all`. */
+                status?: "all" | "pending" | "completed";
+                /** @description Same as `status`, as a boolean. */
+                completed?: boolean;
+                priority?: "low" | "medium" | "high";
+                /** @description Case-insensitive text search in title and description. */
+                q?: string;
+                /** @description Only tasks due strictly before this time. */
+                due_before?: string;
+                /** @description Only tasks due strictly after this time. */
+                due_after?: string;
+                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
+                category_id?: number;
+                /** @description `true`: only tasks without any category. */
+                uncategorized?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskSummaryDto"];
+                };
+            };
+        };
+    };
+    "TasksController_summary[1]": {
+        parameters: {
+            query?: {
+                /** @description The IANA time zone whose calendar day is "today" for `due_today`; default `UTC`. */
+                tz?: string;
+                /** @description `pending` or `completed` tasks only; default `all`. */
+                status?: "all" | "pending" | "completed";
+                /** @description Same as `status`, as a boolean. */
+                completed?: boolean;
+                priority?: "low" | "medium" | "high";
+                /** @description Case-insensitive text search in title and description. */
+                q?: string;
+                /** @description Only tasks due strictly before this time. */
+                due_before?: string;
+                /** @description Only tasks due strictly after this time. */
+                due_after?: string;
+                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
+                category_id?: number;
+                /** @description `true`: only tasks without any category. */
+                uncategorized?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskSummaryDto"];
+                };
+            };
+        };
+    };
+    "TasksController_completeAll[0]": {
+        parameters: {
+            query?: {
+                /** @description `pending` or `completed` tasks only; default `all`. */
+                status?: "all" | "pending" | "completed";
+                /** @description Same as `status`, as a boolean. */
+                completed?: boolean;
+                priority?: "low" | "medium" | "high";
+                /** @description Case-insensitive text search in title and description. */
+                q?: string;
+                /** @description Only tasks due strictly before this time. */
+                due_before?: string;
+                /** @description Only tasks due strictly after this time. */
+                due_after?: string;
+                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
+                category_id?: number;
+                /** @description `true`: only tasks without any category. */
+                uncategorized?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompleteAllDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompleteAllResultDto"];
+                };
+            };
+        };
+    };
+    "TasksController_completeAll[1]": {
+        parameters: {
+            query?: {
+                /** @description `pending` or `completed` tasks only; default `all`. */
+                status?: "all" | "pending" | "completed";
+                /** @description Same as `status`, as a boolean. */
+                completed?: boolean;
+                priority?: "low" | "medium" | "high";
+                /** @description Case-insensitive text search in title and description. */
+                q?: string;
+                /** @description Only tasks due strictly before this time. */
+                due_before?: string;
+                /** @description Only tasks due strictly after this time. */
+                due_after?: string;
+                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
+                category_id?: number;
+                /** @description `true`: only tasks without any category. */
+                uncategorized?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompleteAllDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompleteAllResultDto"];
                 };
             };
         };
@@ -929,6 +1421,244 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDto"];
+                };
+            };
+        };
+    };
+    "CategoriesController_list[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryListDto"];
+                };
+            };
+        };
+    };
+    "CategoriesController_create[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCategoryDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryDto"];
+                };
+            };
+        };
+    };
+    "CategoriesController_list[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Only on /api/{userId}/categories routes: must equal the token's sub */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryListDto"];
+                };
+            };
+        };
+    };
+    "CategoriesController_create[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Only on /api/{userId}/categories routes: must equal the token's sub */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCategoryDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryDto"];
+                };
+            };
+        };
+    };
+    "CategoriesController_findOne[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryDto"];
+                };
+            };
+        };
+    };
+    "CategoriesController_remove[0]": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The category's ETag (or `*`): the request applies only if it has not changed since, else 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "CategoriesController_update[0]": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The category's ETag (or `*`): the request applies only if it has not changed since, else 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateCategoryDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryDto"];
+                };
+            };
+        };
+    };
+    "CategoriesController_findOne[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                /** @description Only on /api/{userId}/categories routes: must equal the token's sub */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryDto"];
+                };
+            };
+        };
+    };
+    "CategoriesController_remove[1]": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The category's ETag (or `*`): the request applies only if it has not changed since, else 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+                /** @description Only on /api/{userId}/categories routes: must equal the token's sub */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "CategoriesController_update[1]": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The category's ETag (or `*`): the request applies only if it has not changed since, else 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+                /** @description Only on /api/{userId}/categories routes: must equal the token's sub */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateCategoryDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryDto"];
                 };
             };
         };

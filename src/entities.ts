@@ -1,6 +1,8 @@
 import { AuthSession } from './auth/entities/auth-session.entity.js';
 import { RefreshToken } from './auth/entities/refresh-token.entity.js';
 import { User } from './auth/entities/user.entity.js';
+import { Category } from './categories/category.entity.js';
+import { TaskCategory } from './categories/task-category.entity.js';
 import { Task } from './tasks/task.entity.js';
 
 /**
@@ -9,4 +11,4 @@ import { Task } from './tasks/task.entity.js';
  * its own (`TypeOrmModule.forFeature`), through `autoLoadEntities`; test/schema.e2e-spec.ts checks
  * that the two agree. A new entity goes in its module's forFeature and here.
  */
-export const ENTITIES = [User, AuthSession, RefreshToken, Task];
+export const ENTITIES = [User, AuthSession, RefreshToken, Task, Category, TaskCategory];

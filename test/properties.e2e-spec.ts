@@ -36,6 +36,12 @@ describe('properties (e2e, fast-check)', () => {
       description: string | null;
       completed: boolean;
       priority: 'low' | 'medium' | 'high';
+      categoryIds: number[];
+    }
+    interface ModelCategory {
+      id: number;
+      owner: number;
+      name: string;
     }
     type Op =
       | {
@@ -58,7 +64,12 @@ describe('properties (e2e, fast-check)', () => {
       | { kind: 'delete'; user: number; pick: number }
       | { kind: 'get'; user: number; pick: number }
       | { kind: 'list'; user: number }
-      | { kind: 'foreign-path'; user: number; other: number };
+      | { kind: 'foreign-path'; user: number; other: number }
+      | { kind: 'create-category'; user: number; name: string }
+      | { kind: 'delete-category'; user: number; pick: number }
+      | { kind: 'tag'; user: number; pick: number; categories: number[]; anyones: boolean }
+      | { kind: 'complete-all'; user: number; completed: boolean; category?: number }
+      | { kind: 'clear-completed'; user: number };
 
     const USERS = 3;
     const user = fc.nat({ max: USERS - 1 });
@@ -80,6 +91,26 @@ describe('properties (e2e, fast-check)', () => {
       fc.record({ kind: fc.constant('get' as const), user, pick }),
       fc.record({ kind: fc.constant('list' as const), user }),
       fc.record({ kind: fc.constant('foreign-path' as const), user, other: user }),
+      // Few names, in several cases, so that case-insensitive clashes happen.
+      fc.record({
+        kind: fc.constant('create-category' as const),
+        user,
+        name: fc.constantFrom('Home', 'home', 'Work', 'x'),
+      }),
+      fc.record({ kind: fc.constant('delete-category' as const), user, pick }),
+      // Mostly the user's own categories, so that tasks do get them; sometimes anyone's, which is 422.
+      fc.record({
+        kind: fc.constant('tag' as const),
+        user,
+        pick,
+        categories: fc.array(pick, { maxLength: 3 }),
+        anyones: fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: 1 }),
+      }),
+      fc.record(
+        { kind: fc.constant('complete-all' as const), user, completed: fc.boolean(), category: pick },
+        { requiredKeys: ['kind', 'user', 'completed'] },
+      ),
+      fc.record({ kind: fc.constant('clear-completed' as const), user }),
     );
 
     let run = 0;
@@ -94,6 +125,11 @@ describe('properties (e2e, fast-check)', () => {
           const model = new Map<number, ModelTask>();
           const created: number[] = [];
           const target = (n: number) => (created.length ? created[n % created.length] : 2_147_483_647);
+          const categories = new Map<number, ModelCategory>();
+          const createdCategories: number[] = [];
+          const categoryTarget = (n: number) =>
+            createdCategories.length ? createdCategories[n % createdCategories.length] : 2_147_483_647;
+          const categoriesBase = (u: number) => (viaUserPath ? `/api/${ids[u]}/categories` : '/api/categories');
           const send = async (
             u: number,
             method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
@@ -112,6 +148,7 @@ describe('properties (e2e, fast-check)', () => {
               description: task.description,
               completed: task.completed,
               priority: task.priority,
+              category_ids: task.categoryIds,
             });
           };
           /** The user's write applies only to their own, still existing task; any other is a 404. */
@@ -133,6 +170,7 @@ describe('properties (e2e, fast-check)', () => {
                 description: o.description,
                 completed: o.completed,
                 priority: o.priority,
+                categoryIds: [],
               };
               model.set(task.id, task);
               created.push(task.id);
@@ -177,6 +215,75 @@ describe('properties (e2e, fast-check)', () => {
               if (task) expectTask(response, task);
             } else if (o.kind === 'list') {
               await checkList(o.user);
+            } else if (o.kind === 'create-category') {
+              const response = await t.request({
+                method: 'POST',
+                url: categoriesBase(o.user),
+                token: tokens[o.user],
+                body: { name: o.name },
+              });
+              noServerError(response, `create category ${o.name}`);
+              const clash = [...categories.values()].some(
+                (c) => c.owner === o.user && c.name.toLowerCase() === o.name.toLowerCase(),
+              );
+              expect(response.statusCode).toBe(clash ? 409 : 201);
+              if (!clash) {
+                const category = { id: response.json<{ id: number }>().id, owner: o.user, name: o.name };
+                categories.set(category.id, category);
+                createdCategories.push(category.id);
+              }
+            } else if (o.kind === 'delete-category') {
+              const id = categoryTarget(o.pick);
+              const response = await t.request({
+                method: 'DELETE',
+                url: `${categoriesBase(o.user)}/${id}`,
+                token: tokens[o.user],
+              });
+              noServerError(response, 'delete category');
+              const mine = categories.get(id)?.owner === o.user;
+              expect(response.statusCode).toBe(mine ? 204 : 404);
+              if (mine) {
+                categories.delete(id);
+                for (const task of model.values()) task.categoryIds = task.categoryIds.filter((c) => c !== id);
+              }
+            } else if (o.kind === 'tag') {
+              const id = target(o.pick);
+              const own = createdCategories.filter((c) => categories.get(c)?.owner === o.user);
+              const categoryIds = o.categories.map((n) =>
+                o.anyones || !own.length ? categoryTarget(n) : own[n % own.length],
+              );
+              const response = await send(o.user, 'PATCH', `/${id}`, { category_ids: categoryIds });
+              const task = owned(o.user, id);
+              const allMine = categoryIds.every((c) => categories.get(c)?.owner === o.user);
+              // The task decides first (404); then a category that is not the user's is a 422.
+              expect(response.statusCode).toBe(!task ? 404 : allMine ? 200 : 422);
+              if (task && allMine) {
+                task.categoryIds = [...new Set(categoryIds)].sort((a, b) => a - b);
+                expectTask(response, task);
+              }
+            } else if (o.kind === 'complete-all') {
+              const category = o.category === undefined ? undefined : categoryTarget(o.category);
+              const response = await send(
+                o.user,
+                'POST',
+                `/complete-all${category === undefined ? '' : `?category_id=${category}`}`,
+                { completed: o.completed },
+              );
+              expect(response.statusCode).toBe(200);
+              const matching = [...model.values()].filter(
+                (task) =>
+                  task.owner === o.user &&
+                  task.completed !== o.completed &&
+                  (category === undefined || task.categoryIds.includes(category)),
+              );
+              expect(response.json()).toEqual({ updated: matching.length });
+              for (const task of matching) task.completed = o.completed;
+            } else if (o.kind === 'clear-completed') {
+              const response = await send(o.user, 'DELETE', '?status=completed');
+              expect(response.statusCode).toBe(200);
+              const done = [...model.values()].filter((task) => task.owner === o.user && task.completed);
+              expect(response.json()).toEqual({ deleted: done.length });
+              for (const task of done) model.delete(task.id);
             } else {
               const response = await t.request({
                 method: 'GET',
@@ -205,9 +312,24 @@ describe('properties (e2e, fast-check)', () => {
                     description: task.description,
                     completed: task.completed,
                     priority: task.priority,
+                    category_ids: task.categoryIds,
                   }),
                 ]),
               ),
+            );
+            const listed = await t.request({ method: 'GET', url: categoriesBase(u), token: tokens[u] });
+            expect(listed.statusCode).toBe(200);
+            const counts = (id: number) => {
+              const carrying = mine.filter((task) => task.categoryIds.includes(id));
+              return { task_count: carrying.length, pending_count: carrying.filter((task) => !task.completed).length };
+            };
+            expect(listed.json<{ items: unknown[] }>().items).toEqual(
+              [...categories.values()]
+                .filter((category) => category.owner === u)
+                .sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()) || a.id - b.id)
+                .map((category) =>
+                  expect.objectContaining({ id: category.id, name: category.name, ...counts(category.id) }),
+                ),
             );
           }
         }),
@@ -221,15 +343,24 @@ describe('properties (e2e, fast-check)', () => {
     const victim = `victim-${process.pid}`;
     const token = mintToken({ sub: fuzzUser });
     let victimTaskId: number;
+    let victimCategoryId: number;
     let ownTaskId: number;
 
     beforeAll(async () => {
+      victimCategoryId = (
+        await t.request({
+          method: 'POST',
+          url: '/api/categories',
+          token: mintToken({ sub: victim }),
+          body: { name: 'Victim' },
+        })
+      ).json<{ id: number }>().id;
       victimTaskId = (
         await t.request({
           method: 'POST',
           url: '/api/tasks',
           token: mintToken({ sub: victim }),
-          body: { title: 'Victim' },
+          body: { title: 'Victim', category_ids: [victimCategoryId] },
         })
       ).json().id;
       ownTaskId = (await t.request({ method: 'POST', url: '/api/tasks', token, body: { title: 'Own' } })).json().id;
@@ -251,6 +382,16 @@ describe('properties (e2e, fast-check)', () => {
         ['PUT', `${prefix}/:id`],
         ['PATCH', `${prefix}/:id`],
         ['PATCH', `${prefix}/:id/complete`],
+        ['DELETE', `${prefix}/:id`],
+        ['POST', `${prefix}/complete-all`],
+        ['DELETE', prefix],
+        ['GET', `${prefix}/summary`],
+      ]),
+      ...['/api/categories', '/api/:userId/categories'].flatMap((prefix): [Method, string][] => [
+        ['GET', prefix],
+        ['POST', prefix],
+        ['GET', `${prefix}/:id`],
+        ['PATCH', `${prefix}/:id`],
         ['DELETE', `${prefix}/:id`],
       ]),
     ];
@@ -280,13 +421,16 @@ describe('properties (e2e, fast-check)', () => {
       'password',
       'name',
       'refresh_token',
+      'category_ids',
+      'color',
       '__proto__',
       'constructor',
     ];
     const value = fc.oneof(
       fc.jsonValue({ maxDepth: 2, stringUnit: 'binary' }),
       text,
-      fc.constantFrom('high', 'low', '2026-01-01', '2026-02-30', 'a@b.co'),
+      fc.constantFrom('high', 'low', '2026-01-01', '2026-02-30', 'a@b.co', '#aabbcc'),
+      fc.array(fc.oneof(fc.integer(), fc.constant(1)), { maxLength: 25 }),
     );
     const body = fc.oneof(
       fc.constant(undefined),
@@ -294,14 +438,27 @@ describe('properties (e2e, fast-check)', () => {
       fc.jsonValue({ maxDepth: 3, stringUnit: 'binary' }).map((v) => JSON.stringify(v)),
       text,
     );
-    const QUERY_KEYS = ['status', 'completed', 'priority', 'q', 'due_before', 'due_after', 'sort', 'limit', 'offset'];
+    const QUERY_KEYS = [
+      'status',
+      'completed',
+      'priority',
+      'q',
+      'due_before',
+      'due_after',
+      'sort',
+      'limit',
+      'offset',
+      'category_id',
+      'uncategorized',
+      'tz',
+    ];
     const query = fc.dictionary(
       fc.oneof(fc.constantFrom(...QUERY_KEYS), text),
-      fc.oneof(text, numberText, fc.constantFrom('-title', 'priority', 'pending', 'true', '%', '_')),
+      fc.oneof(text, numberText, fc.constantFrom('-title', 'priority', 'pending', 'true', '%', '_', 'Europe/Paris')),
       { maxKeys: 5 },
     );
     // Task ids exist only once beforeAll has run, so the arbitrary names them and the run resolves them.
-    const pathId = fc.oneof(fc.constantFrom('<own task>', '<victim task>'), numberText, text);
+    const pathId = fc.oneof(fc.constantFrom('<own task>', '<victim task>', '<victim category>'), numberText, text);
     const pathUser = fc.oneof(fc.constant(fuzzUser), fc.constant(victim), text);
     const visible = fc.string({
       unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
@@ -335,11 +492,23 @@ describe('properties (e2e, fast-check)', () => {
     });
 
     it("never answers 5xx, answers every error as problem+json, and never touches another user's task", async () => {
-      const victimBefore = (await t.sql.query('SELECT * FROM tasks WHERE user_id = $1', [victim])).rows;
+      const victimRows = async () => {
+        const rows: unknown[] = [];
+        for (const table of ['tasks', 'categories', 'task_categories']) {
+          rows.push((await t.sql.query(`SELECT * FROM ${table} WHERE user_id = $1`, [victim])).rows);
+        }
+        return rows;
+      };
+      const victimBefore = await victimRows();
       await fc.assert(
         fc.asyncProperty(request, async (r) => {
           const [method, template] = r.route;
-          const id = r.id === '<own task>' ? String(ownTaskId) : r.id === '<victim task>' ? String(victimTaskId) : r.id;
+          const placeholders: Record<string, number> = {
+            '<own task>': ownTaskId,
+            '<victim task>': victimTaskId,
+            '<victim category>': victimCategoryId,
+          };
+          const id = r.id in placeholders ? String(placeholders[r.id]) : r.id;
           const path = template.replace(':id', encodeURIComponent(id)).replace(':userId', encodeURIComponent(r.userId));
           const search = new URLSearchParams(r.query).toString();
           const url = `${path}${search ? `?${search}` : ''}`;
@@ -354,7 +523,7 @@ describe('properties (e2e, fast-check)', () => {
         }),
         { numRuns: 300 },
       );
-      expect((await t.sql.query('SELECT * FROM tasks WHERE user_id = $1', [victim])).rows).toEqual(victimBefore);
+      expect(await victimRows()).toEqual(victimBefore);
     });
   });
 });

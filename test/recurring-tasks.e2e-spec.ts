@@ -254,6 +254,60 @@ describe('recurring tasks', () => {
     });
   });
 
+  describe('complete-all', () => {
+    const completeAll = (session: Session, query = '') =>
+      t.request({
+        method: 'POST',
+        url: `/api/tasks/complete-all${query}`,
+        token: session.token,
+        body: { completed: true },
+      });
+
+    it('advances the recurring tasks it matches, completes the rest, and counts both', async () => {
+      const carol = await t.signUp();
+      const make = async (body: object) => {
+        const res = await create({ title: 'Task', ...body }, carol);
+        expect(res.statusCode).toBe(201);
+        return res.json<Task>();
+      };
+      const daily = await make({
+        due_date: '2026-12-01T09:00:00Z',
+        remind_at: '2026-12-01T08:00:00Z',
+        recurrence: 'FREQ=DAILY',
+      });
+      const once = await make({ due_date: '2026-12-01T09:00:00Z', recurrence: 'FREQ=DAILY;COUNT=1' });
+      const plain = await make({});
+      const done = await make({ completed: true });
+      const doneBefore = await row(done.id);
+
+      const res = await completeAll(carol);
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({ updated: 3 });
+      expect(await row(daily.id)).toMatchObject({
+        completed: false,
+        due_date: new Date('2026-12-02T09:00:00Z'),
+        remind_at: new Date('2026-12-02T08:00:00Z'),
+        version: 2,
+      });
+      expect(await row(once.id)).toMatchObject({ completed: true, due_date: new Date('2026-12-01T09:00:00Z') });
+      expect(await row(plain.id)).toMatchObject({ completed: true });
+      expect(await row(done.id)).toEqual(doneBefore);
+    });
+
+    it('advances a recurring task exactly once per call under 20 concurrent calls', async () => {
+      const dave = await t.signUp();
+      const res = await create({ title: 'Daily', due_date: '2026-12-01T09:00:00Z', recurrence: 'FREQ=DAILY' }, dave);
+      const { id } = res.json<Task>();
+      const results = await Promise.all(Array.from({ length: 20 }, () => completeAll(dave)));
+      expect(results.map((result) => result.json<{ updated: number }>().updated)).toEqual(Array<number>(20).fill(1));
+      expect(await row(id)).toMatchObject({
+        due_date: new Date('2026-12-21T09:00:00Z'),
+        completed: false,
+        version: 21,
+      });
+    });
+  });
+
   describe('concurrency and conditions', () => {
     it('advances exactly 20 times under 20 concurrent completions, never losing one', async () => {
       const toggled = await created({ title: 'Toggled', due_date: '2026-12-01T09:00:00Z', recurrence: 'FREQ=DAILY' });

@@ -35,6 +35,7 @@ describe('task routes', () => {
         recurrence: null,
         created_at: expect.stringMatching(ISO_MS),
         updated_at: expect.stringMatching(ISO_MS),
+        category_ids: [],
       });
       expect(res.headers.location).toBe(`/api/tasks/${task.id}`);
       expect(res.headers.etag).toMatch(/^".+"$/);

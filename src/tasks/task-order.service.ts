@@ -3,7 +3,8 @@ import { generateKeyBetween, generateNKeysBetween } from 'fractional-indexing';
 import { ValidationFailedException } from '../common/problem.js';
 import { type UserWrite, UserWrites } from '../database/user-writes.js';
 import { type Anchor, TaskOrderRepository } from './task-order.repository.js';
-import { type ConditionalWrite, type TaskRow, TasksRepository } from './tasks.repository.js';
+import type { ConditionalWrite } from '../database/conditional-write.js';
+import { type TaskRow, TasksRepository } from './tasks.repository.js';
 
 /**
  * The longest key a move may leave behind. A key between two neighbours grows by about one

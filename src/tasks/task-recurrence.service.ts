@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { ValidationFailedException } from '../common/problem.js';
-import { UserWrites } from '../database/user-writes.js';
+import { type UserWrite, UserWrites } from '../database/user-writes.js';
 import { isCounted, nextOccurrence, recurrenceProblem } from './recurrence-rule.js';
-import { type ConditionalWrite, type TaskChanges, type TaskRow, TasksRepository } from './tasks.repository.js';
+import type { TaskFilter } from './task-filter.js';
+import type { ConditionalWrite } from '../database/conditional-write.js';
+import { type TaskChanges, type TaskRow, TasksRepository } from './tasks.repository.js';
 
 /** What a recurring task's next date is computed from. */
 type Series = Pick<TaskRow, 'recurrence' | 'recurrence_start' | 'due_date' | 'remind_at'>;
@@ -38,41 +40,35 @@ export class TaskRecurrenceService {
 
   /**
    * An update that sets or clears the rule, clears the due date, or completes the task: checked
-   * against the task as it is, under its row lock; completing a recurring task advances it.
+   * against the task as it is, under its row lock (so `write` must be a transaction's); completing
+   * a recurring task advances it.
    */
-  update(
-    userId: string,
+  async update(
+    write: UserWrite,
     id: number,
     changes: TaskChanges,
     versions: number[] | null,
   ): Promise<ConditionalWrite<TaskRow>> {
-    return this.writes.run(
-      userId,
-      async (write) => {
-        const row = await this.tasks.lock(write, id);
-        if (!row) return { outcome: 'not-found' };
-        if (versions && !versions.includes(row.version)) return { outcome: 'version-mismatch' };
-        const next: TaskChanges = { ...changes };
-        const series: Series = {
-          recurrence: changes.recurrence !== undefined ? changes.recurrence : row.recurrence,
-          recurrence_start: row.recurrence_start,
-          due_date: changes.due_date !== undefined ? changes.due_date : row.due_date,
-          remind_at: changes.remind_at !== undefined ? changes.remind_at : row.remind_at,
-        };
-        if (changes.recurrence === null) next.recurrence_start = null;
-        // The same rule sent again (a client saving the whole task) is no new series: COUNT goes on.
-        if (typeof changes.recurrence === 'string' && changes.recurrence !== row.recurrence) {
-          this.check(changes.recurrence, series.due_date, 'recurrence');
-          next.recurrence_start = series.recurrence_start = series.due_date;
-        } else if (series.recurrence && !series.due_date) {
-          throw invalid('due_date', 'cannot be cleared while the task recurs; clear recurrence too');
-        }
-        if (changes.completed === true && !row.completed && series.recurrence)
-          Object.assign(next, this.advance(series));
-        return this.tasks.update(write, id, next, null);
-      },
-      { atomic: true },
-    );
+    const row = await this.tasks.lock(write, id);
+    if (!row) return { outcome: 'not-found' };
+    if (versions && !versions.includes(row.version)) return { outcome: 'version-mismatch' };
+    const next: TaskChanges = { ...changes };
+    const series: Series = {
+      recurrence: changes.recurrence !== undefined ? changes.recurrence : row.recurrence,
+      recurrence_start: row.recurrence_start,
+      due_date: changes.due_date !== undefined ? changes.due_date : row.due_date,
+      remind_at: changes.remind_at !== undefined ? changes.remind_at : row.remind_at,
+    };
+    if (changes.recurrence === null) next.recurrence_start = null;
+    // The same rule sent again (a client saving the whole task) is no new series: COUNT goes on.
+    if (typeof changes.recurrence === 'string' && changes.recurrence !== row.recurrence) {
+      this.check(changes.recurrence, series.due_date, 'recurrence');
+      next.recurrence_start = series.recurrence_start = series.due_date;
+    } else if (series.recurrence && !series.due_date) {
+      throw invalid('due_date', 'cannot be cleared while the task recurs; clear recurrence too');
+    }
+    if (changes.completed === true && !row.completed && series.recurrence) Object.assign(next, this.advance(series));
+    return this.tasks.update(write, id, next, null);
   }
 
   /**
@@ -100,6 +96,26 @@ export class TaskRecurrenceService {
       },
       { atomic: true },
     );
+  }
+
+  /**
+   * Complete-all's part: advances every matching recurring task that is pending, under their row
+   * locks (in id order, so two bulk completions never deadlock); `over` lists those whose series
+   * has ended, which are to be completed like any task. `write` must be a transaction's.
+   */
+  async advanceMatching(write: UserWrite, filter: TaskFilter): Promise<{ advanced: number; over: number[] }> {
+    const over: number[] = [];
+    let advanced = 0;
+    for (const row of await this.tasks.lockRecurringToComplete(write, filter)) {
+      const changes = this.advance(row);
+      if (changes.completed === false) {
+        await this.tasks.update(write, row.id, changes, null);
+        advanced++;
+      } else {
+        over.push(row.id);
+      }
+    }
+    return { advanced, over };
   }
 
   /**

@@ -1,8 +1,21 @@
-import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+import {
+  Check,
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  type Relation,
+  Unique,
+} from 'typeorm';
 import { User } from '../auth/entities/user.entity.js';
 
 export const PRIORITIES = ['low', 'medium', 'high'] as const;
 export type Priority = (typeof PRIORITIES)[number];
+
+/** A task carries at most this many categories: labels, not a second list. */
+export const MAX_CATEGORIES_PER_TASK = 20;
 
 /**
  * A task. One index per sort key, each led by `user_id` and ending in `id` (the tie-breaker),
@@ -10,6 +23,7 @@ export type Priority = (typeof PRIORITIES)[number];
  * Titles sort case-insensitively, on `lower(title)`, which TypeORM cannot express: that index is
  * declared by name only (`synchronize: false`) and created by the migration.
  * Constraint names are PostgreSQL's defaults, as the initial migration created them.
+ * `(user_id, id)` is unique so that task_categories can reference a task together with its owner.
  *
  * Manual order: `position` keys are unique per user, so that one index both forbids two tasks the
  * same place and serves `sort=position` (no tie is left for `id` to break).
@@ -20,6 +34,7 @@ export type Priority = (typeof PRIORITIES)[number];
 @Index('tasks_user_due_date_idx', ['userId', 'dueDate', 'id'])
 @Index('tasks_user_priority_idx', ['userId', 'priority', 'id'])
 @Index('tasks_user_title_idx', { synchronize: false })
+@Unique('tasks_user_id_id_key', ['userId', 'id'])
 @Index('tasks_user_position_key', ['userId', 'position'], { unique: true })
 @Index('tasks_pending_reminders_idx', ['remindAt'], { where: 'reminded_at IS NULL AND remind_at IS NOT NULL' })
 @Check('tasks_title_check', 'length(btrim(title)) > 0')

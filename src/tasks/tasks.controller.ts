@@ -19,9 +19,12 @@ import { IdempotencyKeyPipe } from '../common/idempotency-key.pipe.js';
 import { OwnershipGuard } from '../common/ownership.guard.js';
 import { RequestHeader } from '../common/request-header.decorator.js';
 import { ResourceIdPipe } from '../common/resource-id.pipe.js';
+import { CompleteAllDto, CompleteAllResultDto, DeleteMatchingResultDto } from './dto/bulk-actions.dto.js';
 import { CreateTaskDto } from './dto/create-task.dto.js';
 import { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
 import { MoveTaskDto } from './dto/move-task.dto.js';
+import { TaskFilterQueryDto } from './dto/task-filter-query.dto.js';
+import { TaskSummaryDto, TaskSummaryQueryDto } from './dto/task-summary.dto.js';
 import { TaskDto, TaskPageDto } from './dto/task.dto.js';
 import { CompleteTaskDto, UpdateTaskDto } from './dto/update-task.dto.js';
 import { TasksService } from './tasks.service.js';
@@ -53,6 +56,29 @@ export class TasksController {
   @Get()
   list(@CurrentUser() user: AuthUser, @Query() query: ListTasksQueryDto): Promise<TaskPageDto> {
     return this.tasks.list(user.id, query);
+  }
+
+  /** Counts of the matching tasks (all when no filter is given), with "today" in the zone `tz` */
+  @Get('summary')
+  summary(@CurrentUser() user: AuthUser, @Query() query: TaskSummaryQueryDto): Promise<TaskSummaryDto> {
+    return this.tasks.summary(user.id, query);
+  }
+
+  /** Complete (or reopen) every task the filters match, in one transaction */
+  @Post('complete-all')
+  @HttpCode(HttpStatus.OK)
+  completeAll(
+    @CurrentUser() user: AuthUser,
+    @Query() query: TaskFilterQueryDto,
+    @Body() dto: CompleteAllDto,
+  ): Promise<CompleteAllResultDto> {
+    return this.tasks.completeAll(user.id, query, dto.completed);
+  }
+
+  /** Delete every task the filters match, in one transaction; at least one filter is required */
+  @Delete()
+  removeMatching(@CurrentUser() user: AuthUser, @Query() query: TaskFilterQueryDto): Promise<DeleteMatchingResultDto> {
+    return this.tasks.removeMatching(user.id, query);
   }
 
   /** Create a task */

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { type ConditionalWrite, notWritten } from '../database/conditional-write.js';
 import type { UserWrite } from '../database/user-writes.js';
+import { type TaskFilter, taskFilterSql } from './task-filter.js';
 import type { Priority } from './task.entity.js';
 
 /** A row of `tasks`, as PostgreSQL returns it. */
@@ -21,6 +23,8 @@ export interface TaskRow {
   created_at: Date;
   updated_at: Date;
   version: number;
+  /** The ids of the task's categories, ascending. */
+  category_ids: number[];
 }
 
 export type NewTask = Pick<
@@ -41,14 +45,7 @@ export type TaskChanges = Partial<NewTask>;
 
 export type TaskSortField = 'created_at' | 'updated_at' | 'due_date' | 'priority' | 'title' | 'position';
 
-export interface TaskPageQuery {
-  status?: 'all' | 'pending' | 'completed';
-  completed?: boolean;
-  priority?: Priority;
-  /** Matched as a substring of the title or the description, case-insensitively. */
-  search?: string;
-  dueBefore?: Date;
-  dueAfter?: Date;
+export interface TaskPageQuery extends TaskFilter {
   sort: TaskSortField;
   descending: boolean;
   limit: number;
@@ -61,14 +58,6 @@ export interface TaskPage {
   total: number;
 }
 
-/**
- * A write conditional on the task's version (`versions`, null when any will do): the row written, or
- * why nothing was: no such task, or a version If-Match does not accept.
- */
-export type ConditionalWrite<T> = { outcome: 'written'; row: T } | { outcome: 'not-found' | 'version-mismatch' };
-
-const notWritten = (found: boolean) => ({ outcome: found ? 'version-mismatch' : 'not-found' }) as const;
-
 /** What each sort orders by; titles case-insensitively, matching the migration's indexes. */
 const SORT_KEYS: Record<TaskSortField, string> = {
   created_at: 'created_at',
@@ -79,8 +68,28 @@ const SORT_KEYS: Record<TaskSortField, string> = {
   position: 'position',
 };
 
-const COLUMNS =
-  'id, user_id, title, description, completed, priority, due_date, position, remind_at, reminded_at, recurrence, recurrence_start, created_at, updated_at, version';
+/**
+ * A task's category ids, read with the task in the same statement (one index range per row of a
+ * page, on task_categories' primary key): no query per task. Usable in RETURNING as well.
+ */
+const CATEGORY_IDS = `ARRAY(SELECT category_id FROM task_categories
+  WHERE user_id = tasks.user_id AND task_id = tasks.id ORDER BY category_id) AS category_ids`;
+
+const COLUMNS = `id, user_id, title, description, completed, priority, due_date, position, remind_at, reminded_at,
+  recurrence, recurrence_start, created_at, updated_at, version, ${CATEGORY_IDS}`;
+
+/** What the summary counts, as PostgreSQL returns it (counts are bigint, hence strings). */
+export interface TaskSummaryRow {
+  total: string;
+  pending: string;
+  completed: string;
+  overdue: string;
+  due_today: string;
+  low: string;
+  medium: string;
+  high: string;
+  by_category: { category_id: number; total: number; pending: number }[];
+}
 
 /** The columns TaskChanges may name, in the order they are set. */
 const WRITABLE = [
@@ -104,20 +113,9 @@ export class TasksRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async page(userId: string, query: TaskPageQuery): Promise<TaskPage> {
-    const params: unknown[] = [userId];
-    const where = ['user_id = $1'];
+    const params: unknown[] = [];
+    const filter = taskFilterSql(userId, query, params);
     const param = (value: unknown) => `$${params.push(value)}`;
-
-    if (query.status === 'pending') where.push('NOT completed');
-    if (query.status === 'completed') where.push('completed');
-    if (query.completed !== undefined) where.push(`completed = ${param(query.completed)}`);
-    if (query.priority) where.push(`priority = ${param(query.priority)}`);
-    if (query.search) {
-      const pattern = param(`%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      where.push(`(title ILIKE ${pattern} OR description ILIKE ${pattern})`);
-    }
-    if (query.dueBefore) where.push(`due_date < ${param(query.dueBefore)}`);
-    if (query.dueAfter) where.push(`due_date > ${param(query.dueAfter)}`);
 
     const direction = query.descending ? 'DESC' : 'ASC';
     // Undated tasks go last in both directions; the other keys are NOT NULL, so their order matches
@@ -127,7 +125,6 @@ export class TasksRepository {
     // Positions are unique per user: no tie for `id` to break, and (user_id, position) alone serves the order.
     const tieBreak = query.sort === 'position' ? '' : `, id ${direction}`;
 
-    const filter = where.join(' AND ');
     // The total is a sub-select that runs once and can count off an index; count(*) OVER () read
     // every matching row in full before the page, so lists slowed down with the number of tasks.
     const rows: (TaskRow & { total: string })[] = await this.db.query(
@@ -174,7 +171,103 @@ export class TasksRepository {
     return row ?? null;
   }
 
-  /** Sets the given columns if the task's version is one of `versions`. */
+  /**
+   * Makes `categoryIds` the task's categories, in one statement: links not listed go, listed ones
+   * not yet there come. A category that is not the owner's fails the insert on the composite
+   * foreign key (23503 on task_categories_category_fkey), so the caller's transaction rolls back.
+   */
+  async replaceCategories(write: UserWrite, taskId: number, categoryIds: number[]): Promise<void> {
+    await write.db.query(
+      `WITH unlinked AS (DELETE FROM task_categories WHERE user_id = $1 AND task_id = $2 AND NOT category_id = ANY ($3::int[]))
+       INSERT INTO task_categories (user_id, task_id, category_id)
+       SELECT $1, $2, unnest($3::int[]) ON CONFLICT DO NOTHING`,
+      [write.userId, taskId, categoryIds],
+    );
+  }
+
+  /**
+   * Sets `completed` on every matching task not already in that state, in one statement: only
+   * those get a new version (ETag). Returns how many changed. When completing, recurring tasks are
+   * left alone (their series decides) except those listed in `recurringToComplete`.
+   */
+  async completeMatching(
+    write: UserWrite,
+    filter: TaskFilter,
+    completed: boolean,
+    recurringToComplete: number[] = [],
+  ): Promise<number> {
+    const params: unknown[] = [];
+    const where = taskFilterSql(write.userId, filter, params);
+    const value = `$${params.push(completed)}`;
+    const recurring = completed
+      ? ` AND (recurrence IS NULL OR id = ANY (${`$${params.push(recurringToComplete)}`}::int[]))`
+      : '';
+    const [{ count }]: { count: string }[] = await write.db.query(
+      `WITH changed AS (UPDATE tasks SET completed = ${value}, updated_at = now(), version = version + 1
+                         WHERE ${where} AND completed <> ${value}${recurring} RETURNING 1)
+       SELECT count(*) FROM changed`,
+      params,
+    );
+    return Number(count);
+  }
+
+  /** The matching recurring tasks that completing would complete, locked until the transaction ends. */
+  async lockRecurringToComplete(write: UserWrite, filter: TaskFilter): Promise<TaskRow[]> {
+    const params: unknown[] = [];
+    const where = taskFilterSql(write.userId, filter, params);
+    return write.db.query(
+      `SELECT ${COLUMNS} FROM tasks WHERE ${where} AND NOT completed AND recurrence IS NOT NULL ORDER BY id FOR UPDATE OF tasks`,
+      params,
+    );
+  }
+
+  /** Deletes every matching task (and so its links) in one statement; returns how many. */
+  async deleteMatching(write: UserWrite, filter: TaskFilter): Promise<number> {
+    const params: unknown[] = [];
+    const where = taskFilterSql(write.userId, filter, params);
+    const [{ count }]: { count: string }[] = await write.db.query(
+      `WITH gone AS (DELETE FROM tasks WHERE ${where} RETURNING 1) SELECT count(*) FROM gone`,
+      params,
+    );
+    return Number(count);
+  }
+
+  /**
+   * The summary's counts in one statement. "Today" is the calendar day in `timeZone` (an IANA name,
+   * validated before it gets here), as PostgreSQL's time zone database has it; a task is overdue
+   * once its due time has passed. Every category of the user is listed, also those with no match.
+   */
+  async summary(userId: string, filter: TaskFilter, timeZone: string): Promise<TaskSummaryRow> {
+    const params: unknown[] = [];
+    const where = taskFilterSql(userId, filter, params);
+    const tz = `$${params.push(timeZone)}`;
+    const [row]: TaskSummaryRow[] = await this.db.query(
+      `SELECT count(*) AS total,
+              count(*) FILTER (WHERE NOT completed) AS pending,
+              count(*) FILTER (WHERE completed) AS completed,
+              count(*) FILTER (WHERE NOT completed AND due_date < now()) AS overdue,
+              count(*) FILTER (WHERE NOT completed
+                                 AND (due_date AT TIME ZONE ${tz})::date = (now() AT TIME ZONE ${tz})::date) AS due_today,
+              count(*) FILTER (WHERE NOT completed AND priority = 'low') AS low,
+              count(*) FILTER (WHERE NOT completed AND priority = 'medium') AS medium,
+              count(*) FILTER (WHERE NOT completed AND priority = 'high') AS high,
+              (SELECT coalesce(json_agg(per ORDER BY per.category_id), '[]')
+                 FROM (SELECT categories.id AS category_id, count(tasks.id) AS total,
+                              count(tasks.id) FILTER (WHERE NOT tasks.completed) AS pending
+                         FROM categories
+                         LEFT JOIN task_categories
+                           ON task_categories.user_id = categories.user_id AND task_categories.category_id = categories.id
+                         LEFT JOIN tasks
+                           ON tasks.user_id = task_categories.user_id AND tasks.id = task_categories.task_id AND ${where}
+                        WHERE categories.user_id = $1
+                        GROUP BY categories.id) AS per) AS by_category
+         FROM tasks WHERE ${where}`,
+      params,
+    );
+    return row;
+  }
+
+  /** Sets the given columns if the task's version is one of `versions`; with none, only bumps the version. */
   update(
     write: UserWrite,
     id: number,
@@ -192,7 +285,6 @@ export class TasksRepository {
         sets.push(`reminded_at = CASE WHEN remind_at IS DISTINCT FROM ${value} THEN NULL ELSE reminded_at END`);
       }
     }
-    if (!sets.length) throw new Error('TasksRepository.update: nothing to change');
     return this.conditionalUpdate(write, sets.join(', '), params);
   }
 
@@ -257,7 +349,7 @@ export class TasksRepository {
   ): Promise<ConditionalWrite<TaskRow>> {
     const [row]: ({ found: boolean } & (TaskRow | { [K in keyof TaskRow]: null }))[] = await write.db.query(
       `WITH target AS (SELECT 1 FROM tasks WHERE id = $1 AND user_id = $2),
-            changed AS (UPDATE tasks SET ${sets}, updated_at = now(), version = version + 1
+            changed AS (UPDATE tasks SET ${sets ? `${sets}, ` : ''}updated_at = now(), version = version + 1
                          WHERE id = $1 AND user_id = $2 AND ($3::int[] IS NULL OR version = ANY ($3::int[]))
                          RETURNING ${COLUMNS})
        SELECT EXISTS (SELECT 1 FROM target) AS found, changed.* FROM (VALUES (1)) AS one LEFT JOIN changed ON true`,

@@ -1,23 +1,27 @@
-import { Injectable, NotFoundException, PreconditionFailedException } from '@nestjs/common';
+import {
+  Injectable,
+  NotFoundException,
+  PreconditionFailedException,
+  UnprocessableEntityException,
+} from '@nestjs/common';
 import { type IfMatch, matchingVersions, VERSION } from '../common/etag.js';
 import { ValidationFailedException } from '../common/problem.js';
+import type { ConditionalWrite } from '../database/conditional-write.js';
 import { type UserWrite, UserWrites } from '../database/user-writes.js';
 import { CreateTaskDto } from './dto/create-task.dto.js';
+import type { CompleteAllResultDto, DeleteMatchingResultDto } from './dto/bulk-actions.dto.js';
 import { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
 import { MoveTaskDto } from './dto/move-task.dto.js';
+import type { TaskFilterQueryDto } from './dto/task-filter-query.dto.js';
+import type { TaskSummaryDto, TaskSummaryQueryDto } from './dto/task-summary.dto.js';
 import { TaskPageDto, type VersionedTask } from './dto/task.dto.js';
 import { UpdateTaskDto } from './dto/update-task.dto.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { TaskOrderService } from './task-order.service.js';
 import { TaskRecurrenceService } from './task-recurrence.service.js';
 import { parseTimestamp } from './is-timestamp.decorator.js';
-import {
-  type ConditionalWrite,
-  type TaskChanges,
-  type TaskRow,
-  type TaskSortField,
-  TasksRepository,
-} from './tasks.repository.js';
+import { restrictsTasks, toTaskFilter } from './task-filter.js';
+import { type TaskChanges, type TaskRow, type TaskSortField, TasksRepository } from './tasks.repository.js';
 
 /**
  * Task rules: defaults, If-Match, Idempotency-Key, and what a missing or changed task answers. The
@@ -40,12 +44,7 @@ export class TasksService {
     const limit = query.limit ?? 50;
     const offset = query.offset ?? 0;
     const { rows, total } = await this.tasks.page(userId, {
-      status: query.status,
-      completed: query.completed,
-      priority: query.priority,
-      search: query.q || undefined,
-      dueBefore: query.due_before ? parseTimestamp(query.due_before) : undefined,
-      dueAfter: query.due_after ? parseTimestamp(query.due_after) : undefined,
+      ...toTaskFilter(query),
       sort: sort.replace(/^-/, '') as TaskSortField,
       descending: sort.startsWith('-'),
       limit,
@@ -58,23 +57,29 @@ export class TasksService {
   create(userId: string, dto: CreateTaskDto, idempotencyKey?: string): Promise<VersionedTask> {
     const dueDate = dto.due_date ? parseTimestamp(dto.due_date) : null;
     const series = this.recurrence.forNewTask(dto.recurrence, dueDate);
-    const insert = async (write: UserWrite) =>
-      toTaskDto(
-        await this.order.append(write, (position) =>
-          this.tasks.insert(write, {
-            title: dto.title,
-            description: dto.description ?? null,
-            priority: dto.priority ?? 'medium',
-            due_date: dueDate,
-            completed: dto.completed ?? false,
-            position,
-            remind_at: dto.remind_at ? parseTimestamp(dto.remind_at) : null,
-            ...series,
-          }),
-        ),
+    const categoryIds = categorySet(dto.category_ids) ?? [];
+    const insert = async (write: UserWrite) => {
+      const row = await this.order.append(write, (position) =>
+        this.tasks.insert(write, {
+          title: dto.title,
+          description: dto.description ?? null,
+          priority: dto.priority ?? 'medium',
+          due_date: dueDate,
+          completed: dto.completed ?? false,
+          position,
+          remind_at: dto.remind_at ? parseTimestamp(dto.remind_at) : null,
+          ...series,
+        }),
       );
+      if (categoryIds.length) {
+        await this.tasks.replaceCategories(write, row.id, categoryIds);
+        row.category_ids = categoryIds;
+      }
+      return toTaskDto(row);
+    };
     if (idempotencyKey) return this.idempotency.once(userId, idempotencyKey, dto, insert);
-    return this.writes.run(userId, insert);
+    // The task and its links commit together: a link that fails leaves no task behind.
+    return this.writes.run(userId, insert, { atomic: categoryIds.length > 0 });
   }
 
   async findOne(userId: string, id: number): Promise<VersionedTask> {
@@ -94,15 +99,30 @@ export class TasksService {
       remind_at: optionalTimestamp(dto.remind_at),
       recurrence: dto.recurrence,
     };
-    if (Object.values(changes).every((value) => value === undefined)) {
+    const categoryIds = categorySet(dto.category_ids);
+    if (categoryIds === undefined && Object.values(changes).every((value) => value === undefined)) {
       const task = await this.findOne(userId, id);
       if (versions && !versions.includes(task[VERSION])) throw stale();
       return task;
     }
-    if (this.recurrence.needsCurrentTask(changes)) {
-      return toTaskDto(orFail(await this.recurrence.update(userId, id, changes, versions)));
-    }
-    return toTaskDto(orFail(await this.writes.run(userId, (write) => this.tasks.update(write, id, changes, versions))));
+    // Rules that depend on the task as it is (recurrence) read it under its row lock first.
+    const current = this.recurrence.needsCurrentTask(changes);
+    const written = await this.writes.run(
+      userId,
+      async (write) => {
+        // The row first: it is locked (and 404/412 decided) before any link changes.
+        const result = current
+          ? await this.recurrence.update(write, id, changes, versions)
+          : await this.tasks.update(write, id, changes, versions);
+        if (result.outcome === 'written' && categoryIds) {
+          await this.tasks.replaceCategories(write, id, categoryIds);
+          result.row.category_ids = categoryIds;
+        }
+        return result;
+      },
+      { atomic: current || categoryIds !== undefined },
+    );
+    return toTaskDto(orFail(written));
   }
 
   /** Sets `completed`, or flips it when no value is given. */
@@ -136,6 +156,52 @@ export class TasksService {
     const versions = matchingVersions(id, ifMatch);
     orFail(await this.writes.run(userId, (write) => this.tasks.delete(write, id, versions)));
   }
+
+  /** Sets `completed` on every matching task, in one statement (so one transaction). */
+  async completeAll(userId: string, query: TaskFilterQueryDto, completed: boolean): Promise<CompleteAllResultDto> {
+    const filter = toTaskFilter(query);
+    if (!completed)
+      return { updated: await this.writes.run(userId, (write) => this.tasks.completeMatching(write, filter, false)) };
+    // Completing advances recurring tasks instead; they and the rest commit together.
+    const updated = await this.writes.run(
+      userId,
+      async (write) => {
+        const { advanced, over } = await this.recurrence.advanceMatching(write, filter);
+        return advanced + (await this.tasks.completeMatching(write, filter, true, over));
+      },
+      { atomic: true },
+    );
+    return { updated };
+  }
+
+  /** Deletes every matching task, in one statement; refused without a filter that leaves some out. */
+  async removeMatching(userId: string, query: TaskFilterQueryDto): Promise<DeleteMatchingResultDto> {
+    const filter = toTaskFilter(query);
+    if (!restrictsTasks(filter)) {
+      throw new UnprocessableEntityException(
+        'Deleting tasks needs at least one filter (such as status=completed); to delete every task, delete them one by one',
+      );
+    }
+    return { deleted: await this.writes.run(userId, (write) => this.tasks.deleteMatching(write, filter)) };
+  }
+
+  async summary(userId: string, query: TaskSummaryQueryDto): Promise<TaskSummaryDto> {
+    const row = await this.tasks.summary(userId, toTaskFilter(query), query.tz ?? 'UTC');
+    return {
+      total: Number(row.total),
+      pending: Number(row.pending),
+      completed: Number(row.completed),
+      overdue: Number(row.overdue),
+      due_today: Number(row.due_today),
+      by_priority: { low: Number(row.low), medium: Number(row.medium), high: Number(row.high) },
+      by_category: row.by_category,
+    };
+  }
+}
+
+/** The categories to link, ascending and each once (a repeated id means the same category). */
+function categorySet(ids: number[] | undefined): number[] | undefined {
+  return ids && [...new Set(ids)].sort((a, b) => a - b);
 }
 
 /** A conditional write's result, or its 404 (no such task) or 412 (the task has changed). */
@@ -172,6 +238,7 @@ function toTaskDto(row: TaskRow): VersionedTask {
     recurrence: row.recurrence,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
+    category_ids: row.category_ids,
     [VERSION]: row.version,
   };
 }

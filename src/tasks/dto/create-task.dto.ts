@@ -1,8 +1,21 @@
-import { IsBoolean, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { IsOptionalNotNull, Trim } from '../../common/transforms.js';
 import { IsTimestamp } from '../is-timestamp.decorator.js';
 import { MAX_RULE_LENGTH } from '../recurrence-rule.js';
-import { PRIORITIES, type Priority } from '../task.entity.js';
+import { MAX_CATEGORIES_PER_TASK, PRIORITIES, type Priority } from '../task.entity.js';
 
 export class CreateTaskDto {
   /**
@@ -58,4 +71,19 @@ export class CreateTaskDto {
   @IsOptionalNotNull()
   @IsBoolean()
   completed?: boolean;
+
+  /**
+   * Ids of your categories, at most 20; duplicates count once. An id that is not one of your
+   * categories is 422. On an update the list replaces the task's categories as a whole.
+   * @example [3, 7]
+   */
+  // The CLI plugin does not carry ArrayMaxSize or integer items into the document; this does.
+  @ApiPropertyOptional({ type: 'integer', isArray: true, maxItems: MAX_CATEGORIES_PER_TASK })
+  @IsOptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(MAX_CATEGORIES_PER_TASK)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  @Max(2_147_483_647, { each: true })
+  category_ids?: number[];
 }

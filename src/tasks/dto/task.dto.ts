@@ -29,6 +29,11 @@ export class TaskDto {
   created_at: string;
   /** @example "2026-11-22T10:00:00.000Z" */
   updated_at: string;
+  /**
+   * Ids of the task's categories, ascending.
+   * @example [3, 7]
+   */
+  category_ids: number[];
 }
 
 export class TaskPageDto {
