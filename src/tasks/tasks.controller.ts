@@ -139,11 +139,7 @@ export class TasksController {
     return this.tasks.complete(user.id, id, dto.completed, ifMatch);
   }
 
-  /**
-   * Move a task in the manual order: `{ "after_id": id }`, `{ "after_id": null }` (to the top) or
-   * `{ "before_id": id }`. Only this task's `position` changes (and, when keys have grown long, a
-   * rebalance gives every task a new one).
-   */
+  /** Move a task in the manual order: after a task, before one, or to the top */
   @Post(':id/move')
   @HttpCode(HttpStatus.OK)
   @IF_MATCH

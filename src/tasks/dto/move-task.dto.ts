@@ -4,10 +4,10 @@ import { IsOptionalNotNull } from '../../common/transforms.js';
 /** The largest id a PostgreSQL `integer` holds. */
 const MAX_ID = 2_147_483_647;
 
-/** Exactly one of the two fields. */
+/** Where to move a task: exactly one of the two fields. */
 export class MoveTaskDto {
   /**
-   * Put the task right after this one of your tasks; null puts it at the top.
+   * Put the task right after this one of your tasks; null puts it at the top. Send this or `before_id`.
    * @example 41
    */
   @ValidateIf((_, value) => value !== undefined && value !== null)
@@ -17,7 +17,7 @@ export class MoveTaskDto {
   after_id?: number | null;
 
   /**
-   * Put the task right before this one of your tasks.
+   * Put the task right before this one of your tasks. Send this or `after_id`.
    * @example 43
    */
   @IsOptionalNotNull()

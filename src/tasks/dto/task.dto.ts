@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import type { Versioned } from '../../common/etag.js';
 import type { Priority } from '../task.entity.js';
 
@@ -18,10 +19,12 @@ export class TaskDto {
    * or list with `sort=position`. Opaque; change it with POST .../tasks/{id}/move.
    * @example "a0"
    */
+  @ApiProperty({ readOnly: true })
   position: string;
   /** @example "2026-12-01T16:30:00.000Z" */
   remind_at: string | null;
   /** Read-only: when the reminder for the current `remind_at` was sent; null while it is pending. */
+  @ApiProperty({ readOnly: true })
   reminded_at: string | null;
   /** @example "FREQ=WEEKLY;BYDAY=MO,WE" */
   recurrence: string | null;
