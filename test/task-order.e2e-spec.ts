@@ -1,3 +1,5 @@
+import { jest } from '@jest/globals';
+import { generateNKeysBetween } from 'fractional-indexing';
 import { DataSource } from 'typeorm';
 import { MAX_POSITION_LENGTH } from '../src/tasks/task-order.service.js';
 import { createTestApp, type Session, type TestApp } from './support/test-app.js';
@@ -236,6 +238,33 @@ describe('manual order: position, sort=position and move', () => {
       const after = await others();
       expect(after.every((row) => row.position.length <= 3)).toBe(true);
       expect(after.map((row) => row.version)).not.toEqual(before.map((row) => row.version));
+    });
+  });
+
+  describe('sort=position', () => {
+    it('is read straight off the (user_id, position) index: no sort, however many tasks', async () => {
+      const heavy = await t.signUp();
+      // 5,000 tasks in one statement, keyed as creates would key them.
+      await t.sql.query(
+        `INSERT INTO tasks (user_id, title, position) SELECT $1, 'task ' || n, ($2::text[])[n] FROM generate_series(1, 5000) AS n`,
+        [heavy.user.id, generateNKeysBetween(null, null, 5000)],
+      );
+      await t.sql.query('ANALYZE tasks');
+      const dataSource = t.app.get(DataSource);
+      const query = jest.spyOn(dataSource, 'query');
+      try {
+        const res = await t.request({ method: 'GET', url: '/api/tasks?sort=position&limit=50', token: heavy.token });
+        expect(res.statusCode).toBe(200);
+        expect(res.json<{ items: Task[] }>().items.map((task) => task.title)).toEqual(
+          Array.from({ length: 50 }, (_, i) => `task ${i + 1}`),
+        );
+        const [sql, params] = query.mock.calls.find(([text]) => /ORDER BY position/.test(text))!;
+        const plan = JSON.stringify((await t.sql.query(`EXPLAIN (FORMAT JSON) ${sql}`, params as unknown[])).rows);
+        expect(plan).toContain('"Index Name":"tasks_user_position_key"');
+        expect(plan).not.toMatch(/"Node Type":"(Incremental )?Sort"/);
+      } finally {
+        query.mockRestore();
+      }
     });
   });
 
