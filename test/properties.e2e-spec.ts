@@ -457,6 +457,7 @@ describe('properties (e2e, fast-check)', () => {
         ['PATCH', `${prefix}/:id/complete`],
         ['DELETE', `${prefix}/:id`],
         ['POST', `${prefix}/complete-all`],
+        ['POST', `${prefix}/:id/move`],
         ['DELETE', prefix],
         ['GET', `${prefix}/summary`],
       ]),
@@ -496,6 +497,12 @@ describe('properties (e2e, fast-check)', () => {
       'refresh_token',
       'category_ids',
       'color',
+      'after_id',
+      'before_id',
+      'position',
+      'remind_at',
+      'reminded_at',
+      'recurrence',
       '__proto__',
       'constructor',
     ];
@@ -503,6 +510,7 @@ describe('properties (e2e, fast-check)', () => {
       fc.jsonValue({ maxDepth: 2, stringUnit: 'binary' }),
       text,
       fc.constantFrom('high', 'low', '2026-01-01', '2026-02-30', 'a@b.co', '#aabbcc'),
+      fc.constantFrom('FREQ=DAILY', 'FREQ=WEEKLY;BYDAY=MO;COUNT=3', 'FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30'),
       fc.array(fc.oneof(fc.integer(), fc.constant(1)), { maxLength: 25 }),
     );
     const body = fc.oneof(
