@@ -200,7 +200,7 @@ export class TasksRepository {
     const where = taskFilterSql(write.userId, filter, params);
     const value = `$${params.push(completed)}`;
     const recurring = completed
-      ? ` AND (recurrence IS NULL OR id = ANY (${`$${params.push(recurringToComplete)}`}::int[]))`
+      ? ` AND (recurrence IS NULL OR id = ANY ($${params.push(recurringToComplete)}::int[]))`
       : '';
     const [{ count }]: { count: string }[] = await write.db.query(
       `WITH changed AS (UPDATE tasks SET completed = ${value}, updated_at = now(), version = version + 1
