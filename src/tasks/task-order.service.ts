@@ -1,9 +1,9 @@
 import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { generateKeyBetween, generateNKeysBetween } from 'fractional-indexing';
 import { ValidationFailedException } from '../common/problem.js';
+import type { ConditionalWrite } from '../database/conditional-write.js';
 import { type UserWrite, UserWrites } from '../database/user-writes.js';
 import { type Anchor, TaskOrderRepository } from './task-order.repository.js';
-import type { ConditionalWrite } from '../database/conditional-write.js';
 import { type TaskRow, TasksRepository } from './tasks.repository.js';
 
 /**

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ValidationFailedException } from '../common/problem.js';
+import type { ConditionalWrite } from '../database/conditional-write.js';
 import { type UserWrite, UserWrites } from '../database/user-writes.js';
 import { isCounted, nextOccurrence, recurrenceProblem } from './recurrence-rule.js';
 import type { TaskFilter } from './task-filter.js';
-import type { ConditionalWrite } from '../database/conditional-write.js';
 import { type TaskChanges, type TaskRow, TasksRepository } from './tasks.repository.js';
 
 /** What a recurring task's next date is computed from. */

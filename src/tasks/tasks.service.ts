@@ -17,10 +17,10 @@ import type { TaskSummaryDto, TaskSummaryQueryDto } from './dto/task-summary.dto
 import { TaskPageDto, type VersionedTask } from './dto/task.dto.js';
 import { UpdateTaskDto } from './dto/update-task.dto.js';
 import { IdempotencyService } from './idempotency.service.js';
-import { TaskOrderService } from './task-order.service.js';
-import { TaskRecurrenceService } from './task-recurrence.service.js';
 import { parseTimestamp } from './is-timestamp.decorator.js';
 import { restrictsTasks, toTaskFilter } from './task-filter.js';
+import { TaskOrderService } from './task-order.service.js';
+import { TaskRecurrenceService } from './task-recurrence.service.js';
 import { type TaskChanges, type TaskRow, type TaskSortField, TasksRepository } from './tasks.repository.js';
 
 /**
