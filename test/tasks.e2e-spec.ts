@@ -29,7 +29,7 @@ describe('task routes', () => {
         completed: false,
         priority: 'medium',
         due_date: null,
-        position: expect.any(String),
+        position: expect.any(String) as unknown,
         remind_at: null,
         reminded_at: null,
         recurrence: null,
