@@ -90,6 +90,16 @@ export async function addTaskInNewCategory(title: string, category: string): Pro
   return (await addTask({ title, category_ids: [created.data.id] })).task;
 }
 
+/** Drag and drop: puts the task right after another (`after_id: null` would put it at the top). */
+export async function moveTaskAfter(id: number, afterId: number): Promise<Task> {
+  const { data, response } = await api.POST('/api/tasks/{id}/move', {
+    params: { path: { id } },
+    body: { after_id: afterId },
+  });
+  if (!data) throw await problem(response);
+  return data;
+}
+
 /** What the generated types catch at compile time (each line is a type error). */
 export async function contractViolations(): Promise<void> {
   // @ts-expect-error: "urgent" is not a priority the API knows.

@@ -299,6 +299,40 @@ export interface paths {
         patch: operations["TasksController_complete[1]"];
         trace?: never;
     };
+    "/api/tasks/{id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a task in the manual order: after a task, before one, or to the top */
+        post: operations["TasksController_move[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{userId}/tasks/{id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a task in the manual order: after a task, before one, or to the top */
+        post: operations["TasksController_move[1]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/categories": {
         parameters: {
             query?: never;
@@ -478,6 +512,14 @@ export interface components {
             refresh_token?: string;
         };
         TaskDto: {
+            /**
+             * @description Read-only. The task's place in the manual order: sort by it as plain strings (byte by byte),
+             *     or list with `sort=position`. Opaque; change it with POST .../tasks/{id}/move.
+             * @example a0
+             */
+            readonly position: string;
+            /** @description Read-only: when the reminder for the current `remind_at` was sent; null while it is pending. */
+            readonly reminded_at: string | null;
             /** @example 42 */
             id: number;
             /** @example 5b0d5b8e-8c1e-4a6b-9a53-2f6f2d1c9e41 */
@@ -490,6 +532,10 @@ export interface components {
             priority: "low" | "medium" | "high";
             /** @example 2026-12-01T17:00:00.000Z */
             due_date: string | null;
+            /** @example 2026-12-01T16:30:00.000Z */
+            remind_at: string | null;
+            /** @example FREQ=WEEKLY;BYDAY=MO,WE */
+            recurrence: string | null;
             /** @example 2026-11-22T10:00:00.000Z */
             created_at: string;
             /** @example 2026-11-22T10:00:00.000Z */
@@ -574,6 +620,20 @@ export interface components {
              * @example 2026-12-01T17:00:00.000Z
              */
             due_date?: string | null;
+            /**
+             * @description When to remind you (ISO 8601, as `due_date`), or null for no reminder. A new time clears
+             *     `reminded_at`, so it fires again.
+             * @example 2026-12-01T16:30:00.000Z
+             */
+            remind_at?: string | null;
+            /**
+             * @description An RFC 5545 RRULE value without the `RRULE:` prefix, or null: FREQ (DAILY, WEEKLY, MONTHLY or
+             *     YEARLY), INTERVAL (up to 1000), BYDAY, BYMONTHDAY, BYMONTH, and COUNT (up to 1000) or UNTIL.
+             *     Needs a `due_date`: the series starts there, in UTC. Completing the task moves `due_date` to the
+             *     next date (and `remind_at` by as much) until the series is over. Returned as sent.
+             * @example FREQ=WEEKLY;BYDAY=MO,WE
+             */
+            recurrence?: string | null;
             /** @description Defaults to false. */
             completed?: boolean;
         };
@@ -604,12 +664,38 @@ export interface components {
              * @example 2026-12-01T17:00:00.000Z
              */
             due_date?: string | null;
+            /**
+             * @description When to remind you (ISO 8601, as `due_date`), or null for no reminder. A new time clears
+             *     `reminded_at`, so it fires again.
+             * @example 2026-12-01T16:30:00.000Z
+             */
+            remind_at?: string | null;
+            /**
+             * @description An RFC 5545 RRULE value without the `RRULE:` prefix, or null: FREQ (DAILY, WEEKLY, MONTHLY or
+             *     YEARLY), INTERVAL (up to 1000), BYDAY, BYMONTHDAY, BYMONTH, and COUNT (up to 1000) or UNTIL.
+             *     Needs a `due_date`: the series starts there, in UTC. Completing the task moves `due_date` to the
+             *     next date (and `remind_at` by as much) until the series is over. Returned as sent.
+             * @example FREQ=WEEKLY;BYDAY=MO,WE
+             */
+            recurrence?: string | null;
             /** @description Defaults to false. */
             completed?: boolean;
         };
         CompleteTaskDto: {
             /** @description Sets the state; leave the body out to toggle it instead. */
             completed?: boolean;
+        };
+        MoveTaskDto: {
+            /**
+             * @description Put the task right after this one of your tasks; null puts it at the top. Send this or `before_id`.
+             * @example 41
+             */
+            after_id?: number | null;
+            /**
+             * @description Put the task right before this one of your tasks. Send this or `after_id`.
+             * @example 43
+             */
+            before_id?: number;
         };
         CategoryDto: {
             /** @example 3 */
@@ -797,8 +883,11 @@ export interface operations {
     "TasksController_list[0]": {
         parameters: {
             query?: {
-                /** @description A field, with a leading `-` for descending; ties are broken by `id` in the same direction. */
-                sort?: "created_at" | "updated_at" | "due_date" | "priority" | "title" | "-created_at" | "-updated_at" | "-due_date" | "-priority" | "-title";
+                /**
+                 * @description A field, with a leading `-` for descending; ties are broken by `id` in the same direction.
+                 *     `position` (the manual order) is ascending only.
+                 */
+                sort?: "created_at" | "updated_at" | "due_date" | "priority" | "title" | "position" | "-created_at" | "-updated_at" | "-due_date" | "-priority" | "-title";
                 limit?: number;
                 offset?: number;
                 /** @description `pending` or `completed` tasks only; default `all`. */
@@ -897,8 +986,11 @@ export interface operations {
     "TasksController_list[1]": {
         parameters: {
             query?: {
-                /** @description A field, with a leading `-` for descending; ties are broken by `id` in the same direction. */
-                sort?: "created_at" | "updated_at" | "due_date" | "priority" | "title" | "-created_at" | "-updated_at" | "-due_date" | "-priority" | "-title";
+                /**
+                 * @description A field, with a leading `-` for descending; ties are broken by `id` in the same direction.
+                 *     `position` (the manual order) is ascending only.
+                 */
+                sort?: "created_at" | "updated_at" | "due_date" | "priority" | "title" | "position" | "-created_at" | "-updated_at" | "-due_date" | "-priority" | "-title";
                 limit?: number;
                 offset?: number;
                 /** @description `pending` or `completed` tasks only; default `all`. */
@@ -1412,6 +1504,64 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["CompleteTaskDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskDto"];
+                };
+            };
+        };
+    };
+    "TasksController_move[0]": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveTaskDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskDto"];
+                };
+            };
+        };
+    };
+    "TasksController_move[1]": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+                /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveTaskDto"];
             };
         };
         responses: {

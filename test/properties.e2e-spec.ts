@@ -72,7 +72,15 @@ describe('properties (e2e, fast-check)', () => {
       | { kind: 'delete-category'; user: number; pick: number }
       | { kind: 'tag'; user: number; pick: number; categories: number[]; anyones: boolean }
       | { kind: 'complete-all'; user: number; completed: boolean; category?: number }
-      | { kind: 'clear-completed'; user: number };
+      | { kind: 'clear-completed'; user: number }
+      | {
+          kind: 'move';
+          user: number;
+          pick: number;
+          anchor: number;
+          where: 'after' | 'before' | 'top';
+          anyones: boolean;
+        };
 
     const USERS = 3;
     const user = fc.nat({ max: USERS - 1 });
@@ -81,7 +89,18 @@ describe('properties (e2e, fast-check)', () => {
     const description = fc.option(fc.string({ unit: 'grapheme', maxLength: 40 }), { nil: null });
     const priority = fc.constantFrom('low' as const, 'medium' as const, 'high' as const);
     const op: fc.Arbitrary<Op> = fc.oneof(
-      fc.record({ kind: fc.constant('create' as const), user, title, description, priority, completed: fc.boolean() }),
+      // Weighted up, so that users hold several tasks for the other operations (moves above all) to act on.
+      {
+        weight: 4,
+        arbitrary: fc.record({
+          kind: fc.constant('create' as const),
+          user,
+          title,
+          description,
+          priority,
+          completed: fc.boolean(),
+        }),
+      },
       fc.record(
         { kind: fc.constant('update' as const), user, pick, title, description, priority },
         { requiredKeys: ['kind', 'user', 'pick'] },
@@ -114,6 +133,19 @@ describe('properties (e2e, fast-check)', () => {
         { requiredKeys: ['kind', 'user', 'completed'] },
       ),
       fc.record({ kind: fc.constant('clear-completed' as const), user }),
+      // Weighted up: a move needs two tasks of the same user, which a short run has only now and then.
+      {
+        weight: 4,
+        arbitrary: fc.record({
+          kind: fc.constant('move' as const),
+          user,
+          pick,
+          anchor: pick,
+          where: fc.constantFrom('after' as const, 'before' as const, 'top' as const),
+          // Mostly between the user's own tasks, so that moves do happen; sometimes anyone's.
+          anyones: fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: 1 }),
+        }),
+      },
     );
 
     let run = 0;
@@ -126,6 +158,11 @@ describe('properties (e2e, fast-check)', () => {
           const tokens = ids.map((sub) => mintToken({ sub }));
           const base = (u: number) => (viaUserPath ? `/api/${ids[u]}/tasks` : '/api/tasks');
           const model = new Map<number, ModelTask>();
+          /** Each user's task ids in manual order. */
+          const orders: number[][] = Array.from({ length: USERS }, () => []);
+          const unorder = (id: number) => {
+            for (const order of orders) if (order.includes(id)) order.splice(order.indexOf(id), 1);
+          };
           const created: number[] = [];
           const target = (n: number) => (created.length ? created[n % created.length] : 2_147_483_647);
           const categories = new Map<number, ModelCategory>();
@@ -176,6 +213,7 @@ describe('properties (e2e, fast-check)', () => {
                 categoryIds: [],
               };
               model.set(task.id, task);
+              orders[o.user].push(task.id);
               created.push(task.id);
               expectTask(response, task);
             } else if (o.kind === 'update') {
@@ -209,7 +247,10 @@ describe('properties (e2e, fast-check)', () => {
               const response = await send(o.user, 'DELETE', `/${id}`);
               const task = owned(o.user, id);
               expect(response.statusCode).toBe(task ? 204 : 404);
-              if (task) model.delete(id);
+              if (task) {
+                model.delete(id);
+                unorder(id);
+              }
             } else if (o.kind === 'get') {
               const id = target(o.pick);
               const response = await send(o.user, 'GET', `/${id}`);
@@ -286,7 +327,37 @@ describe('properties (e2e, fast-check)', () => {
               expect(response.statusCode).toBe(200);
               const done = [...model.values()].filter((task) => task.owner === o.user && task.completed);
               expect(response.json()).toEqual({ deleted: done.length });
-              for (const task of done) model.delete(task.id);
+              for (const task of done) {
+                model.delete(task.id);
+                unorder(task.id);
+              }
+            } else if (o.kind === 'move') {
+              const own = orders[o.user];
+              const mine = !o.anyones && own.length > 0;
+              const id = mine ? own[o.pick % own.length] : target(o.pick);
+              // Another of the user's tasks as the anchor (the task itself only when it is their only one).
+              const anchor = mine
+                ? own[(own.indexOf(id) + 1 + (o.anchor % Math.max(1, own.length - 1))) % own.length]
+                : target(o.anchor);
+              const body = o.where === 'top' ? { after_id: null } : { [`${o.where}_id`]: anchor };
+              const response = await send(o.user, 'POST', `/${id}/move`, body);
+              const task = owned(o.user, id);
+              const status =
+                o.where !== 'top' && anchor === id
+                  ? 422
+                  : !task
+                    ? 404
+                    : o.where !== 'top' && !owned(o.user, anchor)
+                      ? 422
+                      : 200;
+              expect(response.statusCode).toBe(status);
+              if (status === 200) {
+                const order = orders[o.user];
+                order.splice(order.indexOf(id), 1);
+                const at = o.where === 'top' ? 0 : order.indexOf(anchor) + (o.where === 'after' ? 1 : 0);
+                order.splice(at, 0, id);
+                expectTask(response, task!);
+              }
             } else {
               const response = await t.request({
                 method: 'GET',
@@ -302,6 +373,8 @@ describe('properties (e2e, fast-check)', () => {
           async function checkList(u: number) {
             const response = await send(u, 'GET', '?limit=100');
             expect(response.statusCode).toBe(200);
+            const manual = await send(u, 'GET', '?sort=position&limit=100');
+            expect(manual.json<{ items: { id: number }[] }>().items.map((item) => item.id)).toEqual(orders[u]);
             const mine = [...model.values()].filter((task) => task.owner === u);
             const page = response.json<TaskPage>();
             expect(page.total).toBe(mine.length);
@@ -388,6 +461,7 @@ describe('properties (e2e, fast-check)', () => {
         ['PATCH', `${prefix}/:id/complete`],
         ['DELETE', `${prefix}/:id`],
         ['POST', `${prefix}/complete-all`],
+        ['POST', `${prefix}/:id/move`],
         ['DELETE', prefix],
         ['GET', `${prefix}/summary`],
       ]),
@@ -427,6 +501,12 @@ describe('properties (e2e, fast-check)', () => {
       'refresh_token',
       'category_ids',
       'color',
+      'after_id',
+      'before_id',
+      'position',
+      'remind_at',
+      'reminded_at',
+      'recurrence',
       '__proto__',
       'constructor',
     ];
@@ -434,6 +514,7 @@ describe('properties (e2e, fast-check)', () => {
       fc.jsonValue({ maxDepth: 2, stringUnit: 'binary' }),
       text,
       fc.constantFrom('high', 'low', '2026-01-01', '2026-02-30', 'a@b.co', '#aabbcc'),
+      fc.constantFrom('FREQ=DAILY', 'FREQ=WEEKLY;BYDAY=MO;COUNT=3', 'FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30'),
       fc.array(fc.oneof(fc.integer(), fc.constant(1)), { maxLength: 25 }),
     );
     const body = fc.oneof(

@@ -41,9 +41,6 @@ const counts = (owner: string, category?: string) => `LEFT JOIN (
 const WITH_COUNTS =
   'c.*, coalesce(counts.task_count, 0) AS task_count, coalesce(counts.pending_count, 0) AS pending_count';
 
-/** Serialises one user's category creations (any constant: the other half is the user). */
-const CREATE_LOCK = 0x63617473;
-
 /**
  * The SQL of `categories`. Every statement is scoped by the owner, so another user's category looks
  * exactly like no category. Writes take the UserWrite that UserWrites.run() hands out.
@@ -71,12 +68,11 @@ export class CategoriesRepository {
   }
 
   /**
-   * Inserts the category unless the user already has `limit`: null then. Needs an atomic write: a
-   * transaction-scoped lock per user makes concurrent creations take turns, and the count runs in
-   * a statement of its own after the lock, so it sees every creation committed before.
+   * Inserts the category unless the user already has `limit`: null then. Needs a serialized write
+   * (UserWrites' `serialized`): with the user's write lock held, concurrent creations take turns,
+   * and this statement starts after the lock, so its count sees every creation committed before.
    */
   async insertWithin(write: UserWrite, category: NewCategory, limit: number): Promise<CategoryRow | null> {
-    await write.db.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [CREATE_LOCK, write.userId]);
     const [row]: CategoryRow[] = await write.db.query(
       `INSERT INTO categories (user_id, name, color)
        SELECT $1, $2, $3 WHERE (SELECT count(*) FROM categories WHERE user_id = $1) < $4

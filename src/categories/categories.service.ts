@@ -38,7 +38,7 @@ export class CategoriesService {
           { name: dto.name, color: dto.color ?? DEFAULT_COLOR },
           MAX_CATEGORIES_PER_USER,
         ),
-      { atomic: true },
+      { serialized: true },
     );
     if (!row) {
       throw new UnprocessableEntityException(

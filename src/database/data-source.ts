@@ -7,6 +7,9 @@ import { AuthRateLimits1763900000000 } from './migrations/1763900000000-auth-rat
 import { IdempotencyKeys1764000000000 } from './migrations/1764000000000-idempotency-keys.js';
 import { RefreshTokenOwner1764100000000 } from './migrations/1764100000000-refresh-token-owner.js';
 import { Categories1764200000000 } from './migrations/1764200000000-categories.js';
+import { TaskPosition1764300000000 } from './migrations/1764300000000-task-position.js';
+import { TaskReminders1764300000001 } from './migrations/1764300000001-task-reminders.js';
+import { TaskRecurrence1764300000002 } from './migrations/1764300000002-task-recurrence.js';
 
 export const MIGRATIONS = [
   InitialSchema1763800000000,
@@ -14,6 +17,9 @@ export const MIGRATIONS = [
   IdempotencyKeys1764000000000,
   RefreshTokenOwner1764100000000,
   Categories1764200000000,
+  TaskPosition1764300000000,
+  TaskReminders1764300000001,
+  TaskRecurrence1764300000002,
 ];
 
 /** Any constant: serialises migrations when several instances start at once. */

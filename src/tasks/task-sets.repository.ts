@@ -29,12 +29,23 @@ export class TaskSetsRepository {
    * Sets `completed` on every matching task not already in that state, in one statement: only
    * those get a new version (ETag). Returns how many changed.
    */
-  async completeMatching(write: UserWrite, filter: TaskFilter, completed: boolean): Promise<number> {
+  async completeMatching(
+    write: UserWrite,
+    filter: TaskFilter,
+    completed: boolean,
+    recurringToComplete: number[] = [],
+  ): Promise<number> {
     const params: unknown[] = [];
     const where = taskFilterSql(write.userId, filter, params);
+    const value = `$${params.push(completed)}`;
+    // Completing leaves recurring tasks to their series (TaskRecurrenceService advances them),
+    // except those whose series is over, listed in `recurringToComplete`.
+    const recurring = completed
+      ? ` AND (recurrence IS NULL OR id = ANY ($${params.push(recurringToComplete)}::int[]))`
+      : '';
     const [{ count }]: { count: string }[] = await write.db.query(
-      `WITH changed AS (UPDATE tasks SET completed = $${params.push(completed)}, updated_at = now(), version = version + 1
-                         WHERE ${where} AND completed <> $${params.length} RETURNING 1)
+      `WITH changed AS (UPDATE tasks SET completed = ${value}, updated_at = now(), version = version + 1
+                         WHERE ${where} AND completed <> ${value}${recurring} RETURNING 1)
        SELECT count(*) FROM changed`,
       params,
     );

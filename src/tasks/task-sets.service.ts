@@ -4,6 +4,7 @@ import type { CompleteAllResultDto, DeleteMatchingResultDto } from './dto/bulk-a
 import type { TaskFilterQueryDto } from './dto/task-filter-query.dto.js';
 import type { TaskSummaryDto, TaskSummaryQueryDto } from './dto/task-summary.dto.js';
 import { restrictsTasks, toTaskFilter } from './task-filter.js';
+import { TaskRecurrenceService } from './task-recurrence.service.js';
 import { TaskSetsRepository } from './task-sets.repository.js';
 
 /**
@@ -15,12 +16,26 @@ export class TaskSetsService {
   constructor(
     private readonly sets: TaskSetsRepository,
     private readonly writes: UserWrites,
+    private readonly recurrence: TaskRecurrenceService,
   ) {}
 
-  /** Sets `completed` on every matching task, in one statement (so one transaction). */
+  /**
+   * Sets `completed` on every matching task in one transaction. Completing advances the matching
+   * recurring tasks instead (under their row locks), and completes those whose series is over.
+   */
   async completeAll(userId: string, query: TaskFilterQueryDto, completed: boolean): Promise<CompleteAllResultDto> {
     const filter = toTaskFilter(query);
-    return { updated: await this.writes.run(userId, (write) => this.sets.completeMatching(write, filter, completed)) };
+    if (!completed)
+      return { updated: await this.writes.run(userId, (write) => this.sets.completeMatching(write, filter, false)) };
+    const updated = await this.writes.run(
+      userId,
+      async (write) => {
+        const { advanced, over } = await this.recurrence.advanceMatching(write, filter);
+        return advanced + (await this.sets.completeMatching(write, filter, true, over));
+      },
+      { atomic: true },
+    );
+    return { updated };
   }
 
   /** Deletes every matching task, in one statement; refused without a filter that leaves some out. */

@@ -22,6 +22,7 @@ import { ResourceIdPipe } from '../common/resource-id.pipe.js';
 import { CompleteAllDto, CompleteAllResultDto, DeleteMatchingResultDto } from './dto/bulk-actions.dto.js';
 import { CreateTaskDto } from './dto/create-task.dto.js';
 import { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
+import { MoveTaskDto } from './dto/move-task.dto.js';
 import { TaskFilterQueryDto } from './dto/task-filter-query.dto.js';
 import { TaskSummaryDto, TaskSummaryQueryDto } from './dto/task-summary.dto.js';
 import { TaskDto, TaskPageDto } from './dto/task.dto.js';
@@ -140,6 +141,19 @@ export class TasksController {
     @RequestHeader('if-match', IfMatchPipe) ifMatch?: IfMatch,
   ): Promise<TaskDto> {
     return this.tasks.complete(user.id, id, dto.completed, ifMatch);
+  }
+
+  /** Move a task in the manual order: after a task, before one, or to the top */
+  @Post(':id/move')
+  @HttpCode(HttpStatus.OK)
+  @IF_MATCH
+  move(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ResourceIdPipe) id: number,
+    @Body() dto: MoveTaskDto,
+    @RequestHeader('if-match', IfMatchPipe) ifMatch?: IfMatch,
+  ): Promise<TaskDto> {
+    return this.tasks.move(user.id, id, dto, ifMatch);
   }
 
   /** Delete a task */

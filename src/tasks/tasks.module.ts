@@ -4,6 +4,9 @@ import { IdempotencyRepository } from './idempotency.repository.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { TaskSetsRepository } from './task-sets.repository.js';
 import { TaskSetsService } from './task-sets.service.js';
+import { TaskOrderRepository } from './task-order.repository.js';
+import { TaskOrderService } from './task-order.service.js';
+import { TaskRecurrenceService } from './task-recurrence.service.js';
 import { Task } from './task.entity.js';
 import { TasksController } from './tasks.controller.js';
 import { TasksRepository } from './tasks.repository.js';
@@ -17,6 +20,9 @@ import { TasksService } from './tasks.service.js';
     TasksRepository,
     TaskSetsService,
     TaskSetsRepository,
+    TaskOrderService,
+    TaskOrderRepository,
+    TaskRecurrenceService,
     IdempotencyService,
     IdempotencyRepository,
   ],

@@ -1,14 +1,18 @@
 import { Injectable, NotFoundException, PreconditionFailedException } from '@nestjs/common';
 import { type IfMatch, matchingVersions, VERSION } from '../common/etag.js';
+import { ValidationFailedException } from '../common/problem.js';
 import type { ConditionalWrite } from '../database/conditional-write.js';
 import { type UserWrite, UserWrites } from '../database/user-writes.js';
 import { CreateTaskDto } from './dto/create-task.dto.js';
 import { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
+import { MoveTaskDto } from './dto/move-task.dto.js';
 import { TaskPageDto, type VersionedTask } from './dto/task.dto.js';
 import { UpdateTaskDto } from './dto/update-task.dto.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { parseTimestamp } from './is-timestamp.decorator.js';
 import { toTaskFilter } from './task-filter.js';
+import { TaskOrderService } from './task-order.service.js';
+import { TaskRecurrenceService } from './task-recurrence.service.js';
 import { type TaskChanges, type TaskRow, type TaskSortField, TasksRepository } from './tasks.repository.js';
 
 /**
@@ -23,6 +27,8 @@ export class TasksService {
     private readonly tasks: TasksRepository,
     private readonly writes: UserWrites,
     private readonly idempotency: IdempotencyService,
+    private readonly order: TaskOrderService,
+    private readonly recurrence: TaskRecurrenceService,
   ) {}
 
   async list(userId: string, query: ListTasksQueryDto): Promise<TaskPageDto> {
@@ -41,15 +47,22 @@ export class TasksService {
 
   /** With an Idempotency-Key, a retry of the same request returns the first result instead. */
   create(userId: string, dto: CreateTaskDto, idempotencyKey?: string): Promise<VersionedTask> {
+    const dueDate = dto.due_date ? parseTimestamp(dto.due_date) : null;
+    const series = this.recurrence.forNewTask(dto.recurrence, dueDate);
     const categoryIds = categorySet(dto.category_ids) ?? [];
     const insert = async (write: UserWrite) => {
-      const row = await this.tasks.insert(write, {
-        title: dto.title,
-        description: dto.description ?? null,
-        priority: dto.priority ?? 'medium',
-        due_date: dto.due_date ? parseTimestamp(dto.due_date) : null,
-        completed: dto.completed ?? false,
-      });
+      const row = await this.order.append(write, (position) =>
+        this.tasks.insert(write, {
+          title: dto.title,
+          description: dto.description ?? null,
+          priority: dto.priority ?? 'medium',
+          due_date: dueDate,
+          completed: dto.completed ?? false,
+          position,
+          remind_at: dto.remind_at ? parseTimestamp(dto.remind_at) : null,
+          ...series,
+        }),
+      );
       if (categoryIds.length) {
         await this.tasks.replaceCategories(write, row.id, categoryIds);
         row.category_ids = categoryIds;
@@ -73,8 +86,10 @@ export class TasksService {
       title: dto.title,
       description: dto.description,
       priority: dto.priority,
-      due_date: dto.due_date === undefined ? undefined : dto.due_date === null ? null : parseTimestamp(dto.due_date),
+      due_date: optionalTimestamp(dto.due_date),
       completed: dto.completed,
+      remind_at: optionalTimestamp(dto.remind_at),
+      recurrence: dto.recurrence,
     };
     const categoryIds = categorySet(dto.category_ids);
     if (categoryIds === undefined && Object.values(changes).every((value) => value === undefined)) {
@@ -82,18 +97,22 @@ export class TasksService {
       if (versions && !versions.includes(task[VERSION])) throw stale();
       return task;
     }
+    // Rules that depend on the task as it is (recurrence) read it under its row lock first.
+    const current = this.recurrence.needsCurrentTask(changes);
     const written = await this.writes.run(
       userId,
       async (write) => {
         // The row first: it is locked (and 404/412 decided) before any link changes.
-        const result = await this.tasks.update(write, id, changes, versions);
+        const result = current
+          ? await this.recurrence.update(write, id, changes, versions)
+          : await this.tasks.update(write, id, changes, versions);
         if (result.outcome === 'written' && categoryIds) {
           await this.tasks.replaceCategories(write, id, categoryIds);
           result.row.category_ids = categoryIds;
         }
         return result;
       },
-      { atomic: categoryIds !== undefined },
+      { atomic: current || categoryIds !== undefined },
     );
     return toTaskDto(orFail(written));
   }
@@ -106,9 +125,23 @@ export class TasksService {
     ifMatch?: IfMatch,
   ): Promise<VersionedTask> {
     const versions = matchingVersions(id, ifMatch);
-    return toTaskDto(
-      orFail(await this.writes.run(userId, (write) => this.tasks.setCompleted(write, id, completed ?? null, versions))),
-    );
+    return toTaskDto(orFail(await this.recurrence.complete(userId, id, completed ?? null, versions)));
+  }
+
+  /** Moves the task after `after_id` (null: to the top) or before `before_id`; the other tasks keep their place. */
+  async move(userId: string, id: number, dto: MoveTaskDto, ifMatch?: IfMatch): Promise<VersionedTask> {
+    const after = dto.after_id !== undefined;
+    if (after === (dto.before_id !== undefined)) {
+      const message = 'send exactly one of after_id (null for the top) and before_id';
+      throw new ValidationFailedException([{ field: after ? 'before_id' : 'after_id', message }]);
+    }
+    const anchor = after ? { after: dto.after_id! } : { before: dto.before_id! };
+    if (('after' in anchor ? anchor.after : anchor.before) === id) {
+      const field = after ? 'after_id' : 'before_id';
+      throw new ValidationFailedException([{ field, message: 'must be another task than the one moved' }]);
+    }
+    const versions = matchingVersions(id, ifMatch);
+    return toTaskDto(orFail(await this.order.move(userId, id, anchor, versions)));
   }
 
   async remove(userId: string, id: number, ifMatch?: IfMatch): Promise<void> {
@@ -128,6 +161,11 @@ function orFail<T>(result: ConditionalWrite<T>): T {
   return result.row;
 }
 
+/** A body's timestamp field as a change: left out (undefined), cleared (null) or set. */
+function optionalTimestamp(value: string | null | undefined): Date | null | undefined {
+  return value === undefined || value === null ? value : parseTimestamp(value);
+}
+
 function taskNotFound(): NotFoundException {
   return new NotFoundException('Task not found');
 }
@@ -145,6 +183,10 @@ function toTaskDto(row: TaskRow): VersionedTask {
     completed: row.completed,
     priority: row.priority,
     due_date: row.due_date ? row.due_date.toISOString() : null,
+    position: row.position,
+    remind_at: row.remind_at ? row.remind_at.toISOString() : null,
+    reminded_at: row.reminded_at ? row.reminded_at.toISOString() : null,
+    recurrence: row.recurrence,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
     category_ids: row.category_ids,

@@ -14,6 +14,7 @@ import {
 } from 'class-validator';
 import { IsOptionalNotNull, Trim } from '../../common/transforms.js';
 import { IsTimestamp } from '../is-timestamp.decorator.js';
+import { MAX_RULE_LENGTH } from '../recurrence-rule.js';
 import { MAX_CATEGORIES_PER_TASK, PRIORITIES, type Priority } from '../task.entity.js';
 
 export class CreateTaskDto {
@@ -44,6 +45,27 @@ export class CreateTaskDto {
   @IsOptional()
   @IsTimestamp()
   due_date?: string | null;
+
+  /**
+   * When to remind you (ISO 8601, as `due_date`), or null for no reminder. A new time clears
+   * `reminded_at`, so it fires again.
+   * @example "2026-12-01T16:30:00.000Z"
+   */
+  @IsOptional()
+  @IsTimestamp()
+  remind_at?: string | null;
+
+  /**
+   * An RFC 5545 RRULE value without the `RRULE:` prefix, or null: FREQ (DAILY, WEEKLY, MONTHLY or
+   * YEARLY), INTERVAL (up to 1000), BYDAY, BYMONTHDAY, BYMONTH, and COUNT (up to 1000) or UNTIL.
+   * Needs a `due_date`: the series starts there, in UTC. Completing the task moves `due_date` to the
+   * next date (and `remind_at` by as much) until the series is over. Returned as sent.
+   * @example "FREQ=WEEKLY;BYDAY=MO,WE"
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_RULE_LENGTH)
+  recurrence?: string | null;
 
   /** Defaults to false. */
   @IsOptionalNotNull()

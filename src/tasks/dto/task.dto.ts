@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import type { Versioned } from '../../common/etag.js';
 import type { Priority } from '../task.entity.js';
 
@@ -13,6 +14,20 @@ export class TaskDto {
   priority: Priority;
   /** @example "2026-12-01T17:00:00.000Z" */
   due_date: string | null;
+  /**
+   * Read-only. The task's place in the manual order: sort by it as plain strings (byte by byte),
+   * or list with `sort=position`. Opaque; change it with POST .../tasks/{id}/move.
+   * @example "a0"
+   */
+  @ApiProperty({ readOnly: true })
+  position: string;
+  /** @example "2026-12-01T16:30:00.000Z" */
+  remind_at: string | null;
+  /** Read-only: when the reminder for the current `remind_at` was sent; null while it is pending. */
+  @ApiProperty({ readOnly: true })
+  reminded_at: string | null;
+  /** @example "FREQ=WEEKLY;BYDAY=MO,WE" */
+  recurrence: string | null;
   /** @example "2026-11-22T10:00:00.000Z" */
   created_at: string;
   /** @example "2026-11-22T10:00:00.000Z" */
