@@ -8,6 +8,7 @@
  * BETTER_AUTH_AUDIENCE, DB_POOL_SIZE.
  */
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import { generateKeyBetween } from 'fractional-indexing';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { Pool } from 'pg';
@@ -17,7 +18,8 @@ const secret = Buffer.from(env.BETTER_AUTH_SECRET);
 const jwks = createRemoteJWKSet(new URL(env.BETTER_AUTH_JWKS_URL));
 const pool = new Pool({ connectionString: env.DATABASE_URL, max: Number(env.DB_POOL_SIZE || 10) });
 
-const COLUMNS = `id, user_id, title, description, completed, priority, due_date, created_at, updated_at, version,
+const COLUMNS = `id, user_id, title, description, completed, priority, due_date, position, remind_at, reminded_at,
+  recurrence, recurrence_start, created_at, updated_at, version,
   ARRAY(SELECT category_id FROM task_categories
     WHERE user_id = tasks.user_id AND task_id = tasks.id ORDER BY category_id) AS category_ids`;
 
@@ -77,6 +79,10 @@ interface Row {
   completed: boolean;
   priority: string;
   due_date: Date | null;
+  position: string;
+  remind_at: Date | null;
+  reminded_at: Date | null;
+  recurrence: string | null;
   created_at: Date;
   updated_at: Date;
   version: number;
@@ -92,6 +98,10 @@ const toTask = (row: Row) => ({
   completed: row.completed,
   priority: row.priority,
   due_date: row.due_date ? row.due_date.toISOString() : null,
+  position: row.position,
+  remind_at: row.remind_at ? row.remind_at.toISOString() : null,
+  reminded_at: row.reminded_at ? row.reminded_at.toISOString() : null,
+  recurrence: row.recurrence,
   created_at: row.created_at.toISOString(),
   updated_at: row.updated_at.toISOString(),
   category_ids: row.category_ids,
@@ -144,11 +154,28 @@ app.post<TaskRoute>('/api/:userId/tasks', async (request, reply) => {
   const userId = await userOf(request);
   const title = typeof request.body?.title === 'string' ? request.body.title.trim() : '';
   if (!title || title.length > 255) throw new HttpError(422, 'bad title');
-  const { rows } = await pool.query<Row>(
-    `INSERT INTO tasks (user_id, title, description, priority, due_date, completed)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-    [userId, title, null, request.body?.priority ?? 'medium', null, false],
-  );
+  // A new task goes to the end: the user's last key, then an insert that a concurrent create may
+  // beat to that key (the service's create, without its lock either).
+  let rows: Row[] = [];
+  while (!rows.length) {
+    const last = await pool.query<{ position: string }>(
+      'SELECT position FROM tasks WHERE user_id = $1 ORDER BY position DESC LIMIT 1',
+      [userId],
+    );
+    ({ rows } = await pool.query<Row>(
+      `INSERT INTO tasks (user_id, title, description, priority, due_date, completed, position)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (user_id, position) DO NOTHING RETURNING ${COLUMNS}`,
+      [
+        userId,
+        title,
+        null,
+        request.body?.priority ?? 'medium',
+        null,
+        false,
+        generateKeyBetween(last.rows[0]?.position ?? null, null),
+      ],
+    ));
+  }
   reply.status(201).header('Location', `/api/${userId}/tasks/${rows[0].id}`);
   return sendTask(reply, rows[0]);
 });
@@ -161,6 +188,39 @@ app.patch<TaskRoute>('/api/:userId/tasks/:id/complete', async (request, reply) =
     [taskId(request.params.id), userId, null],
   );
   return sendTask(reply, rows[0]);
+});
+
+// A move to the top, as the service does it: a transaction under the user's advisory lock, the
+// moved task locked, the first other task's key read, and the new key written.
+app.post<TaskRoute>('/api/:userId/tasks/:id/move', async (request, reply) => {
+  const userId = await userOf(request);
+  const id = taskId(request.params.id);
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [1_164_300, userId]);
+    const moved = await client.query('SELECT version FROM tasks WHERE id = $1 AND user_id = $2 FOR UPDATE', [
+      id,
+      userId,
+    ]);
+    if (!moved.rows.length) throw new HttpError(404, 'not found');
+    const first = await client.query<{ position: string }>(
+      'SELECT position FROM tasks WHERE user_id = $2 AND id <> $1 ORDER BY position LIMIT 1',
+      [id, userId],
+    );
+    const { rows } = await client.query<Row>(
+      `UPDATE tasks SET position = $3, updated_at = now(), version = version + 1
+        WHERE id = $1 AND user_id = $2 RETURNING ${COLUMNS}`,
+      [id, userId, generateKeyBetween(null, first.rows[0]?.position ?? null)],
+    );
+    await client.query('COMMIT');
+    return sendTask(reply, rows[0]);
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
 });
 
 app.listen({ port: Number(env.PORT), host: '127.0.0.1' }).catch((error: Error) => {
