@@ -157,6 +157,7 @@ app.post<TaskRoute>('/api/:userId/tasks', async (request, reply) => {
   // A new task goes to the end: the user's last key, then an insert that a concurrent create may
   // beat to that key (the service's create, without its lock either).
   let rows: Row[] = [];
+  let attempt = 0;
   while (!rows.length) {
     const last = await pool.query<{ position: string }>(
       'SELECT position FROM tasks WHERE user_id = $1 ORDER BY position DESC LIMIT 1',
@@ -172,7 +173,7 @@ app.post<TaskRoute>('/api/:userId/tasks', async (request, reply) => {
         request.body?.priority ?? 'medium',
         null,
         false,
-        generateKeyBetween(last.rows[0]?.position ?? null, null),
+        generateKeyBetween(last.rows[0]?.position ?? null, null) + (attempt++ ? retryFraction() : ''),
       ],
     ));
   }
@@ -189,6 +190,13 @@ app.patch<TaskRoute>('/api/:userId/tasks/:id/complete', async (request, reply) =
   );
   return sendTask(reply, rows[0]);
 });
+
+/** As the service's retry: four random base-62 digits, the last not 0. */
+function retryFraction(): string {
+  const digits = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+  const pick = (from: number) => digits[from + Math.floor(Math.random() * (62 - from))];
+  return pick(0) + pick(0) + pick(0) + pick(1);
+}
 
 // A move to the top, as the service does it: a transaction under the user's advisory lock, the
 // moved task locked, the first other task's key read, and the new key written.
