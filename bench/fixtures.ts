@@ -6,6 +6,8 @@ export interface BenchUser {
   id: string;
   token: string;
   taskIds: number[];
+  /** The user's categories; task i carries categoryIds[i % length]. */
+  categoryIds: number[];
 }
 
 export interface Fixtures {
@@ -15,7 +17,7 @@ export interface Fixtures {
   betterAuthReaders: BenchUser[];
   /** Users whose task lists grow under the create route, so the readers' lists keep their size. */
   writers: BenchUser[];
-  /** One user with `largeTasks` tasks, for the list's growth. */
+  /** One user with `largeTasks` tasks and `largeCategories` categories, for the list's growth. */
   large: BenchUser;
 }
 
@@ -25,7 +27,13 @@ const PRIORITIES = ['low', 'medium', 'high'];
 export async function seed(
   serviceUrl: string,
   issuer: BetterAuthIssuer,
-  sizes: { users: number; tasksPerUser: number; largeTasks: number },
+  sizes: {
+    users: number;
+    tasksPerUser: number;
+    largeTasks: number;
+    categoriesPerUser: number;
+    largeCategories: number;
+  },
 ): Promise<Fixtures> {
   const signUps = (n: number) => Promise.all(Array.from({ length: n }, () => signUp(serviceUrl)));
   const readers = await signUps(sizes.users);
@@ -35,9 +43,13 @@ export async function seed(
   for (let i = 0; i < sizes.users; i++) {
     const id = `bench-better-auth-${randomUUID()}`;
     const token = await issuer.sign({ id, email: `${id}@example.com`, name: `Bench ${i}` });
-    betterAuthReaders.push({ id, token, taskIds: [] });
+    betterAuthReaders.push({ id, token, taskIds: [], categoryIds: [] });
   }
-  for (const user of [...readers, ...betterAuthReaders]) await addTasks(serviceUrl, user, sizes.tasksPerUser);
+  for (const user of [...readers, ...betterAuthReaders]) {
+    await addCategories(serviceUrl, user, sizes.categoriesPerUser);
+    await addTasks(serviceUrl, user, sizes.tasksPerUser);
+  }
+  await addCategories(serviceUrl, large, sizes.largeCategories);
   await addTasks(serviceUrl, large, sizes.largeTasks);
   return { readers, betterAuthReaders, writers, large };
 }
@@ -53,7 +65,20 @@ async function signUp(url: string): Promise<BenchUser> {
   });
   if (response.status !== 201) throw new Error(`sign-up failed: ${response.status} ${await response.text()}`);
   const session = (await response.json()) as { user: { id: string }; token: string };
-  return { id: session.user.id, token: session.token, taskIds: [] };
+  return { id: session.user.id, token: session.token, taskIds: [], categoryIds: [] };
+}
+
+async function addCategories(url: string, user: BenchUser, count: number): Promise<void> {
+  const requests: Request[] = Array.from({ length: count }, (_, i) => ({
+    method: 'POST',
+    path: `/api/${user.id}/categories`,
+    token: user.token,
+    body: { name: `Category ${i + 1}` },
+  }));
+  const result = await load(url, requests, { connections: Math.min(8, count), amount: count });
+  if (result.failures) throw new Error(`seeding ${user.id}: ${result.failures} of ${count} categories failed`);
+  const list = await fetch(`${url}/api/${user.id}/categories`, { headers: { authorization: `Bearer ${user.token}` } });
+  user.categoryIds = ((await list.json()) as { items: { id: number }[] }).items.map((c) => c.id);
 }
 
 async function addTasks(url: string, user: BenchUser, count: number): Promise<void> {
@@ -66,6 +91,7 @@ async function addTasks(url: string, user: BenchUser, count: number): Promise<vo
       description: i % 3 ? `Details for task ${i + 1}` : null,
       priority: PRIORITIES[i % 3],
       due_date: i % 2 ? new Date(Date.UTC(2027, 0, 1 + (i % 365))).toISOString() : null,
+      category_ids: user.categoryIds.length ? [user.categoryIds[i % user.categoryIds.length]] : [],
     },
   }));
   const result = await load(url, requests, { connections: 32, amount: count });

@@ -53,6 +53,7 @@ export async function load(
     );
     instance.on('response', (_client, status, _bytes, ms) => {
       if (status >= 200 && status < 300) latencies.push(ms);
+      else if (process.env.BENCH_DEBUG) console.error(`status ${status}`);
     });
   });
   const seconds = (performance.now() - started) / 1000;

@@ -34,7 +34,17 @@ const routeFilter = option('routes')?.toLowerCase().split(',').filter(Boolean);
 /** --rounds=N: more rounds for a closer look at a difference (the medians steady with more). */
 const roundsOption = Number(option('rounds')) || undefined;
 const PLAN = quick
-  ? { rounds: 1, seconds: 3, warmupSeconds: 1, users: 4, tasksPerUser: 100, largeTasks: 1_000, coldStarts: 1 }
+  ? {
+      rounds: 1,
+      seconds: 3,
+      warmupSeconds: 1,
+      users: 4,
+      tasksPerUser: 100,
+      largeTasks: 1_000,
+      categoriesPerUser: 5,
+      largeCategories: 200,
+      coldStarts: 1,
+    }
   : {
       rounds: roundsOption ?? 3,
       seconds: 5,
@@ -42,6 +52,8 @@ const PLAN = quick
       users: 4,
       tasksPerUser: 100,
       largeTasks: 10_000,
+      categoriesPerUser: 5,
+      largeCategories: 200,
       coldStarts: 3,
     };
 
@@ -108,7 +120,7 @@ async function main(): Promise<void> {
     const servers = baseline ? [service, raw, baseline] : [service, raw];
 
     progress(
-      `seeding through the API: ${PLAN.users * 3 + 1} users, ${PLAN.users * 2} x ${PLAN.tasksPerUser} tasks + ${PLAN.largeTasks} for one user`,
+      `seeding through the API: ${PLAN.users * 3 + 1} users, ${PLAN.users * 2} x ${PLAN.tasksPerUser} tasks + ${PLAN.largeTasks} (and ${PLAN.largeCategories} categories) for one user`,
     );
     const fixtures = await seed(service.url, issuer, PLAN);
     ids = userIds(fixtures);

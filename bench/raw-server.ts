@@ -8,6 +8,7 @@
  * BETTER_AUTH_AUDIENCE, DB_POOL_SIZE.
  */
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import { generateKeyBetween } from 'fractional-indexing';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { Pool } from 'pg';
@@ -17,7 +18,10 @@ const secret = Buffer.from(env.BETTER_AUTH_SECRET);
 const jwks = createRemoteJWKSet(new URL(env.BETTER_AUTH_JWKS_URL));
 const pool = new Pool({ connectionString: env.DATABASE_URL, max: Number(env.DB_POOL_SIZE || 10) });
 
-const COLUMNS = 'id, user_id, title, description, completed, priority, due_date, created_at, updated_at, version';
+const COLUMNS = `id, user_id, title, description, completed, priority, due_date, position, remind_at, reminded_at,
+  recurrence, recurrence_start, created_at, updated_at, version,
+  ARRAY(SELECT category_id FROM task_categories
+    WHERE user_id = tasks.user_id AND task_id = tasks.id ORDER BY category_id) AS category_ids`;
 
 class HttpError extends Error {
   constructor(
@@ -30,7 +34,7 @@ class HttpError extends Error {
 
 interface TaskRoute {
   Params: { userId: string; id: string };
-  Querystring: { limit?: string; offset?: string };
+  Querystring: { limit?: string; offset?: string; category_id?: string };
   Body?: { title?: unknown; priority?: string };
 }
 
@@ -75,9 +79,14 @@ interface Row {
   completed: boolean;
   priority: string;
   due_date: Date | null;
+  position: string;
+  remind_at: Date | null;
+  reminded_at: Date | null;
+  recurrence: string | null;
   created_at: Date;
   updated_at: Date;
   version: number;
+  category_ids: number[];
   total?: string;
 }
 
@@ -89,8 +98,13 @@ const toTask = (row: Row) => ({
   completed: row.completed,
   priority: row.priority,
   due_date: row.due_date ? row.due_date.toISOString() : null,
+  position: row.position,
+  remind_at: row.remind_at ? row.remind_at.toISOString() : null,
+  reminded_at: row.reminded_at ? row.reminded_at.toISOString() : null,
+  recurrence: row.recurrence,
   created_at: row.created_at.toISOString(),
   updated_at: row.updated_at.toISOString(),
+  category_ids: row.category_ids,
 });
 
 function sendTask(reply: FastifyReply, row: Row | undefined) {
@@ -114,10 +128,15 @@ app.get<TaskRoute>('/api/:userId/tasks', async (request) => {
   const limit = Number(request.query.limit ?? 50);
   const offset = Number(request.query.offset ?? 0);
   if (!(limit >= 1 && limit <= 100 && offset >= 0)) throw new HttpError(422, 'bad page');
+  const params: unknown[] = [userId, limit, offset];
+  let where = 'tasks.user_id = $1';
+  if (request.query.category_id !== undefined) {
+    where += ` AND tasks.id IN (SELECT task_id FROM task_categories WHERE user_id = $1 AND category_id = $${params.push(taskId(request.query.category_id))})`;
+  }
   const { rows } = await pool.query<Row>(
-    `SELECT ${COLUMNS}, (SELECT count(*) FROM tasks WHERE user_id = $1) AS total FROM tasks WHERE user_id = $1
+    `SELECT ${COLUMNS}, (SELECT count(*) FROM tasks WHERE ${where}) AS total FROM tasks WHERE ${where}
      ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`,
-    [userId, limit, offset],
+    params,
   );
   return { items: rows.map(toTask), total: rows.length ? Number(rows[0].total) : 0, limit, offset };
 });
@@ -135,11 +154,29 @@ app.post<TaskRoute>('/api/:userId/tasks', async (request, reply) => {
   const userId = await userOf(request);
   const title = typeof request.body?.title === 'string' ? request.body.title.trim() : '';
   if (!title || title.length > 255) throw new HttpError(422, 'bad title');
-  const { rows } = await pool.query<Row>(
-    `INSERT INTO tasks (user_id, title, description, priority, due_date, completed)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-    [userId, title, null, request.body?.priority ?? 'medium', null, false],
-  );
+  // A new task goes to the end: the user's last key, then an insert that a concurrent create may
+  // beat to that key (the service's create, without its lock either).
+  let rows: Row[] = [];
+  let attempt = 0;
+  while (!rows.length) {
+    const last = await pool.query<{ position: string }>(
+      'SELECT position FROM tasks WHERE user_id = $1 ORDER BY position DESC LIMIT 1',
+      [userId],
+    );
+    ({ rows } = await pool.query<Row>(
+      `INSERT INTO tasks (user_id, title, description, priority, due_date, completed, position)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (user_id, position) DO NOTHING RETURNING ${COLUMNS}`,
+      [
+        userId,
+        title,
+        null,
+        request.body?.priority ?? 'medium',
+        null,
+        false,
+        generateKeyBetween(last.rows[0]?.position ?? null, null) + (attempt++ ? retryFraction() : ''),
+      ],
+    ));
+  }
   reply.status(201).header('Location', `/api/${userId}/tasks/${rows[0].id}`);
   return sendTask(reply, rows[0]);
 });
@@ -152,6 +189,46 @@ app.patch<TaskRoute>('/api/:userId/tasks/:id/complete', async (request, reply) =
     [taskId(request.params.id), userId, null],
   );
   return sendTask(reply, rows[0]);
+});
+
+/** As the service's retry: four random base-62 digits, the last not 0. */
+function retryFraction(): string {
+  const digits = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+  const pick = (from: number) => digits[from + Math.floor(Math.random() * (62 - from))];
+  return pick(0) + pick(0) + pick(0) + pick(1);
+}
+
+// A move to the top, as the service does it: a transaction under the user's advisory lock, the
+// moved task locked, the first other task's key read, and the new key written.
+app.post<TaskRoute>('/api/:userId/tasks/:id/move', async (request, reply) => {
+  const userId = await userOf(request);
+  const id = taskId(request.params.id);
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [1_164_300, userId]);
+    const moved = await client.query('SELECT version FROM tasks WHERE id = $1 AND user_id = $2 FOR UPDATE', [
+      id,
+      userId,
+    ]);
+    if (!moved.rows.length) throw new HttpError(404, 'not found');
+    const first = await client.query<{ position: string }>(
+      'SELECT position FROM tasks WHERE user_id = $2 AND id <> $1 ORDER BY position LIMIT 1',
+      [id, userId],
+    );
+    const { rows } = await client.query<Row>(
+      `UPDATE tasks SET position = $3, updated_at = now(), version = version + 1
+        WHERE id = $1 AND user_id = $2 RETURNING ${COLUMNS}`,
+      [id, userId, generateKeyBetween(null, first.rows[0]?.position ?? null)],
+    );
+    await client.query('COMMIT');
+    return sendTask(reply, rows[0]);
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
 });
 
 app.listen({ port: Number(env.PORT), host: '127.0.0.1' }).catch((error: Error) => {

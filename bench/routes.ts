@@ -52,6 +52,29 @@ export function hotRoutes(f: Fixtures): Route[] {
       })),
     },
     { name: 'list 50 (EdDSA)', p99TargetMs: 25, requests: list(f.betterAuthReaders) },
+    {
+      // Each task in turn to the top: a transaction under the user's write lock, like every move,
+      // with keys that stay short (no rebalance), so rounds measure the same work.
+      name: 'move to top',
+      p99TargetMs: 25,
+      requests: eachTask(f.readers, (u, id) => ({
+        method: 'POST',
+        path: `/api/${u.id}/tasks/${id}/move`,
+        token: u.token,
+        body: { after_id: null },
+      })),
+    },
+    {
+      name: 'list by category',
+      p99TargetMs: 25,
+      requests: f.readers.flatMap((u) =>
+        u.categoryIds.map((categoryId): Request => ({
+          method: 'GET',
+          path: `/api/${u.id}/tasks?limit=50&category_id=${categoryId}`,
+          token: u.token,
+        })),
+      ),
+    },
   ];
 }
 

@@ -84,6 +84,23 @@ export async function completeTask(id: number, etag?: string): Promise<Task> {
   return data;
 }
 
+/** Creates a category (409 if you have one of that name, whatever its case) and a task carrying it. */
+export async function addTaskInNewCategory(title: string, category: string): Promise<Task> {
+  const created = await api.POST('/api/categories', { body: { name: category, color: '#22c55e' } });
+  if (!created.data) throw await problem(created.response);
+  return (await addTask({ title, category_ids: [created.data.id] })).task;
+}
+
+/** Drag and drop: puts the task right after another (`after_id: null` would put it at the top). */
+export async function moveTaskAfter(id: number, afterId: number): Promise<Task> {
+  const { data, response } = await api.POST('/api/tasks/{id}/move', {
+    params: { path: { id } },
+    body: { after_id: afterId },
+  });
+  if (!data) throw await problem(response);
+  return data;
+}
+
 /** What the generated types catch at compile time (each line is a type error). */
 export async function contractViolations(): Promise<void> {
   // @ts-expect-error: "urgent" is not a priority the API knows.

@@ -131,7 +131,8 @@ export interface paths {
         put?: never;
         /** Create a task */
         post: operations["TasksController_create[0]"];
-        delete?: never;
+        /** Delete every task the filters match, in one transaction; at least one filter is required */
+        delete: operations["TasksController_removeMatching[0]"];
         options?: never;
         head?: never;
         patch?: never;
@@ -149,6 +150,75 @@ export interface paths {
         put?: never;
         /** Create a task */
         post: operations["TasksController_create[1]"];
+        /** Delete every task the filters match, in one transaction; at least one filter is required */
+        delete: operations["TasksController_removeMatching[1]"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Counts of the matching tasks (all when no filter is given), with "today" in the zone `tz` */
+        get: operations["TasksController_summary[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{userId}/tasks/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Counts of the matching tasks (all when no filter is given), with "today" in the zone `tz` */
+        get: operations["TasksController_summary[1]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/complete-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Complete (or reopen) every task the filters match, in one transaction */
+        post: operations["TasksController_completeAll[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{userId}/tasks/complete-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Complete (or reopen) every task the filters match, in one transaction */
+        post: operations["TasksController_completeAll[1]"];
         delete?: never;
         options?: never;
         head?: never;
@@ -227,6 +297,114 @@ export interface paths {
         head?: never;
         /** Toggle completion, or set it with `{ "completed": true|false }` */
         patch: operations["TasksController_complete[1]"];
+        trace?: never;
+    };
+    "/api/tasks/{id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a task in the manual order: after a task, before one, or to the top */
+        post: operations["TasksController_move[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{userId}/tasks/{id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a task in the manual order: after a task, before one, or to the top */
+        post: operations["TasksController_move[1]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List all your categories, by name, with their task counts */
+        get: operations["CategoriesController_list[0]"];
+        put?: never;
+        /** Create a category (at most 200 per user) */
+        post: operations["CategoriesController_create[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{userId}/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List all your categories, by name, with their task counts */
+        get: operations["CategoriesController_list[1]"];
+        put?: never;
+        /** Create a category (at most 200 per user) */
+        post: operations["CategoriesController_create[1]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/categories/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one category */
+        get: operations["CategoriesController_findOne[0]"];
+        put?: never;
+        post?: never;
+        /** Delete a category; its tasks stay and lose it */
+        delete: operations["CategoriesController_remove[0]"];
+        options?: never;
+        head?: never;
+        /** Rename or recolour a category */
+        patch: operations["CategoriesController_update[0]"];
+        trace?: never;
+    };
+    "/api/{userId}/categories/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one category */
+        get: operations["CategoriesController_findOne[1]"];
+        put?: never;
+        post?: never;
+        /** Delete a category; its tasks stay and lose it */
+        delete: operations["CategoriesController_remove[1]"];
+        options?: never;
+        head?: never;
+        /** Rename or recolour a category */
+        patch: operations["CategoriesController_update[1]"];
         trace?: never;
     };
     "/api/sync": {
@@ -374,6 +552,14 @@ export interface components {
             refresh_token?: string;
         };
         TaskDto: {
+            /**
+             * @description Read-only. The task's place in the manual order: sort by it as plain strings (byte by byte),
+             *     or list with `sort=position`. Opaque; change it with POST .../tasks/{id}/move.
+             * @example a0
+             */
+            readonly position: string;
+            /** @description Read-only: when the reminder for the current `remind_at` was sent; null while it is pending. */
+            readonly reminded_at: string | null;
             /** @example 42 */
             id: number;
             /** @example 5b0d5b8e-8c1e-4a6b-9a53-2f6f2d1c9e41 */
@@ -386,10 +572,22 @@ export interface components {
             priority: "low" | "medium" | "high";
             /** @example 2026-12-01T17:00:00.000Z */
             due_date: string | null;
+            /** @example 2026-12-01T16:30:00.000Z */
+            remind_at: string | null;
+            /** @example FREQ=WEEKLY;BYDAY=MO,WE */
+            recurrence: string | null;
             /** @example 2026-11-22T10:00:00.000Z */
             created_at: string;
             /** @example 2026-11-22T10:00:00.000Z */
             updated_at: string;
+            /**
+             * @description Ids of the task's categories, ascending.
+             * @example [
+             *       3,
+             *       7
+             *     ]
+             */
+            category_ids: number[];
         };
         TaskPageDto: {
             items: components["schemas"]["TaskDto"][];
@@ -398,7 +596,53 @@ export interface components {
             limit: number;
             offset: number;
         };
+        PriorityCountsDto: {
+            low: number;
+            medium: number;
+            high: number;
+        };
+        CategoryCountsDto: {
+            category_id: number;
+            /** @description The category's matching tasks. */
+            total: number;
+            /** @description Those of them not completed. */
+            pending: number;
+        };
+        TaskSummaryDto: {
+            total: number;
+            pending: number;
+            completed: number;
+            /** @description Pending tasks whose due time has passed. */
+            overdue: number;
+            /** @description Pending tasks due on today's date in `tz`, including those due earlier today (also overdue). */
+            due_today: number;
+            /** @description Pending tasks by priority. */
+            by_priority: components["schemas"]["PriorityCountsDto"];
+            /** @description Every one of your categories, by id, with its matching tasks. */
+            by_category: components["schemas"]["CategoryCountsDto"][];
+        };
+        CompleteAllDto: {
+            /** @description The state every matching task gets. */
+            completed: boolean;
+        };
+        CompleteAllResultDto: {
+            /** @description How many tasks changed; those already in that state are not counted (and keep their ETag). */
+            updated: number;
+        };
+        DeleteMatchingResultDto: {
+            /** @description How many tasks were deleted. */
+            deleted: number;
+        };
         CreateTaskDto: {
+            /**
+             * @description Ids of your categories, at most 20; duplicates count once. An id that is not one of your
+             *     categories is 422. On an update the list replaces the task's categories as a whole.
+             * @example [
+             *       3,
+             *       7
+             *     ]
+             */
+            category_ids?: number[];
             /**
              * @description 1 to 255 characters after trimming; stored trimmed.
              * @example Buy milk
@@ -416,10 +660,33 @@ export interface components {
              * @example 2026-12-01T17:00:00.000Z
              */
             due_date?: string | null;
+            /**
+             * @description When to remind you (ISO 8601, as `due_date`), or null for no reminder. A new time clears
+             *     `reminded_at`, so it fires again.
+             * @example 2026-12-01T16:30:00.000Z
+             */
+            remind_at?: string | null;
+            /**
+             * @description An RFC 5545 RRULE value without the `RRULE:` prefix, or null: FREQ (DAILY, WEEKLY, MONTHLY or
+             *     YEARLY), INTERVAL (up to 1000), BYDAY, BYMONTHDAY, BYMONTH, and COUNT (up to 1000) or UNTIL.
+             *     Needs a `due_date`: the series starts there, in UTC. Completing the task moves `due_date` to the
+             *     next date (and `remind_at` by as much) until the series is over. Returned as sent.
+             * @example FREQ=WEEKLY;BYDAY=MO,WE
+             */
+            recurrence?: string | null;
             /** @description Defaults to false. */
             completed?: boolean;
         };
         UpdateTaskDto: {
+            /**
+             * @description Ids of your categories, at most 20; duplicates count once. An id that is not one of your
+             *     categories is 422. On an update the list replaces the task's categories as a whole.
+             * @example [
+             *       3,
+             *       7
+             *     ]
+             */
+            category_ids?: number[];
             /**
              * @description 1 to 255 characters after trimming; stored trimmed.
              * @example Buy milk
@@ -437,12 +704,84 @@ export interface components {
              * @example 2026-12-01T17:00:00.000Z
              */
             due_date?: string | null;
+            /**
+             * @description When to remind you (ISO 8601, as `due_date`), or null for no reminder. A new time clears
+             *     `reminded_at`, so it fires again.
+             * @example 2026-12-01T16:30:00.000Z
+             */
+            remind_at?: string | null;
+            /**
+             * @description An RFC 5545 RRULE value without the `RRULE:` prefix, or null: FREQ (DAILY, WEEKLY, MONTHLY or
+             *     YEARLY), INTERVAL (up to 1000), BYDAY, BYMONTHDAY, BYMONTH, and COUNT (up to 1000) or UNTIL.
+             *     Needs a `due_date`: the series starts there, in UTC. Completing the task moves `due_date` to the
+             *     next date (and `remind_at` by as much) until the series is over. Returned as sent.
+             * @example FREQ=WEEKLY;BYDAY=MO,WE
+             */
+            recurrence?: string | null;
             /** @description Defaults to false. */
             completed?: boolean;
         };
         CompleteTaskDto: {
             /** @description Sets the state; leave the body out to toggle it instead. */
             completed?: boolean;
+        };
+        MoveTaskDto: {
+            /**
+             * @description Put the task right after this one of your tasks; null puts it at the top. Send this or `before_id`.
+             * @example 41
+             */
+            after_id?: number | null;
+            /**
+             * @description Put the task right before this one of your tasks. Send this or `after_id`.
+             * @example 43
+             */
+            before_id?: number;
+        };
+        CategoryDto: {
+            /** @example 3 */
+            id: number;
+            /** @example Groceries */
+            name: string;
+            /** @example #22c55e */
+            color: string;
+            /** @description How many of your tasks carry this category. */
+            task_count: number;
+            /** @description How many of those are not completed. */
+            pending_count: number;
+            /** @example 2026-11-22T10:00:00.000Z */
+            created_at: string;
+            /** @example 2026-11-22T10:00:00.000Z */
+            updated_at: string;
+        };
+        CategoryListDto: {
+            /** @description All of your categories, by name (case-insensitive), then id. */
+            items: components["schemas"]["CategoryDto"][];
+        };
+        CreateCategoryDto: {
+            /**
+             * @description 1 to 100 characters after trimming; stored trimmed. Unique among your categories whatever the
+             *     case (409 on a clash).
+             * @example Groceries
+             */
+            name: string;
+            /**
+             * @description `#RRGGBB`, stored lower-case; defaults to `#3b82f6`.
+             * @example #22c55e
+             */
+            color?: string;
+        };
+        UpdateCategoryDto: {
+            /**
+             * @description 1 to 100 characters after trimming; stored trimmed. Unique among your categories whatever the
+             *     case (409 on a clash).
+             * @example Groceries
+             */
+            name?: string;
+            /**
+             * @description `#RRGGBB`, stored lower-case; defaults to `#3b82f6`.
+             * @example #22c55e
+             */
+            color?: string;
         };
         DeletedIdsDto: {
             tasks: number[];
@@ -603,6 +942,13 @@ export interface operations {
     "TasksController_list[0]": {
         parameters: {
             query?: {
+                /**
+                 * @description A field, with a leading `-` for descending; ties are broken by `id` in the same direction.
+                 *     `position` (the manual order) is ascending only.
+                 */
+                sort?: "created_at" | "updated_at" | "due_date" | "priority" | "title" | "position" | "-created_at" | "-updated_at" | "-due_date" | "-priority" | "-title";
+                limit?: number;
+                offset?: number;
                 /** @description `pending` or `completed` tasks only; default `all`. */
                 status?: "all" | "pending" | "completed";
                 /** @description Same as `status`, as a boolean. */
@@ -614,10 +960,10 @@ export interface operations {
                 due_before?: string;
                 /** @description Only tasks due strictly after this time. */
                 due_after?: string;
-                /** @description A field, with a leading `-` for descending; ties are broken by `id` in the same direction. */
-                sort?: "created_at" | "updated_at" | "due_date" | "priority" | "title" | "-created_at" | "-updated_at" | "-due_date" | "-priority" | "-title";
-                limit?: number;
-                offset?: number;
+                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
+                category_id?: number;
+                /** @description `true`: only tasks without any category. */
+                uncategorized?: boolean;
             };
             header?: never;
             path?: never;
@@ -661,7 +1007,7 @@ export interface operations {
             };
         };
     };
-    "TasksController_list[1]": {
+    "TasksController_removeMatching[0]": {
         parameters: {
             query?: {
                 /** @description `pending` or `completed` tasks only; default `all`. */
@@ -675,10 +1021,52 @@ export interface operations {
                 due_before?: string;
                 /** @description Only tasks due strictly after this time. */
                 due_after?: string;
-                /** @description A field, with a leading `-` for descending; ties are broken by `id` in the same direction. */
-                sort?: "created_at" | "updated_at" | "due_date" | "priority" | "title" | "-created_at" | "-updated_at" | "-due_date" | "-priority" | "-title";
+                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
+                category_id?: number;
+                /** @description `true`: only tasks without any category. */
+                uncategorized?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteMatchingResultDto"];
+                };
+            };
+        };
+    };
+    "TasksController_list[1]": {
+        parameters: {
+            query?: {
+                /**
+                 * @description A field, with a leading `-` for descending; ties are broken by `id` in the same direction.
+                 *     `position` (the manual order) is ascending only.
+                 */
+                sort?: "created_at" | "updated_at" | "due_date" | "priority" | "title" | "position" | "-created_at" | "-updated_at" | "-due_date" | "-priority" | "-title";
                 limit?: number;
                 offset?: number;
+                /** @description `pending` or `completed` tasks only; default `all`. */
+                status?: "all" | "pending" | "completed";
+                /** @description Same as `status`, as a boolean. */
+                completed?: boolean;
+                priority?: "low" | "medium" | "high";
+                /** @description Case-insensitive text search in title and description. */
+                q?: string;
+                /** @description Only tasks due strictly before this time. */
+                due_before?: string;
+                /** @description Only tasks due strictly after this time. */
+                due_after?: string;
+                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
+                category_id?: number;
+                /** @description `true`: only tasks without any category. */
+                uncategorized?: boolean;
             };
             header?: never;
             path: {
@@ -724,6 +1112,202 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDto"];
+                };
+            };
+        };
+    };
+    "TasksController_removeMatching[1]": {
+        parameters: {
+            query?: {
+                /** @description `pending` or `completed` tasks only; default `all`. */
+                status?: "all" | "pending" | "completed";
+                /** @description Same as `status`, as a boolean. */
+                completed?: boolean;
+                priority?: "low" | "medium" | "high";
+                /** @description Case-insensitive text search in title and description. */
+                q?: string;
+                /** @description Only tasks due strictly before this time. */
+                due_before?: string;
+                /** @description Only tasks due strictly after this time. */
+                due_after?: string;
+                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
+                category_id?: number;
+                /** @description `true`: only tasks without any category. */
+                uncategorized?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteMatchingResultDto"];
+                };
+            };
+        };
+    };
+    "TasksController_summary[0]": {
+        parameters: {
+            query?: {
+                /** @description The IANA time zone whose calendar day is "today" for `due_today`; default `UTC`. */
+                tz?: string;
+                /** @description `pending` or `completed` tasks only; default `all`. */
+                status?: "all" | "pending" | "completed";
+                /** @description Same as `status`, as a boolean. */
+                completed?: boolean;
+                priority?: "low" | "medium" | "high";
+                /** @description Case-insensitive text search in title and description. */
+                q?: string;
+                /** @description Only tasks due strictly before this time. */
+                due_before?: string;
+                /** @description Only tasks due strictly after this time. */
+                due_after?: string;
+                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
+                category_id?: number;
+                /** @description `true`: only tasks without any category. */
+                uncategorized?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskSummaryDto"];
+                };
+            };
+        };
+    };
+    "TasksController_summary[1]": {
+        parameters: {
+            query?: {
+                /** @description The IANA time zone whose calendar day is "today" for `due_today`; default `UTC`. */
+                tz?: string;
+                /** @description `pending` or `completed` tasks only; default `all`. */
+                status?: "all" | "pending" | "completed";
+                /** @description Same as `status`, as a boolean. */
+                completed?: boolean;
+                priority?: "low" | "medium" | "high";
+                /** @description Case-insensitive text search in title and description. */
+                q?: string;
+                /** @description Only tasks due strictly before this time. */
+                due_before?: string;
+                /** @description Only tasks due strictly after this time. */
+                due_after?: string;
+                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
+                category_id?: number;
+                /** @description `true`: only tasks without any category. */
+                uncategorized?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskSummaryDto"];
+                };
+            };
+        };
+    };
+    "TasksController_completeAll[0]": {
+        parameters: {
+            query?: {
+                /** @description `pending` or `completed` tasks only; default `all`. */
+                status?: "all" | "pending" | "completed";
+                /** @description Same as `status`, as a boolean. */
+                completed?: boolean;
+                priority?: "low" | "medium" | "high";
+                /** @description Case-insensitive text search in title and description. */
+                q?: string;
+                /** @description Only tasks due strictly before this time. */
+                due_before?: string;
+                /** @description Only tasks due strictly after this time. */
+                due_after?: string;
+                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
+                category_id?: number;
+                /** @description `true`: only tasks without any category. */
+                uncategorized?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompleteAllDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompleteAllResultDto"];
+                };
+            };
+        };
+    };
+    "TasksController_completeAll[1]": {
+        parameters: {
+            query?: {
+                /** @description `pending` or `completed` tasks only; default `all`. */
+                status?: "all" | "pending" | "completed";
+                /** @description Same as `status`, as a boolean. */
+                completed?: boolean;
+                priority?: "low" | "medium" | "high";
+                /** @description Case-insensitive text search in title and description. */
+                q?: string;
+                /** @description Only tasks due strictly before this time. */
+                due_before?: string;
+                /** @description Only tasks due strictly after this time. */
+                due_after?: string;
+                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
+                category_id?: number;
+                /** @description `true`: only tasks without any category. */
+                uncategorized?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompleteAllDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompleteAllResultDto"];
                 };
             };
         };
@@ -988,6 +1572,302 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDto"];
+                };
+            };
+        };
+    };
+    "TasksController_move[0]": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveTaskDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskDto"];
+                };
+            };
+        };
+    };
+    "TasksController_move[1]": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+                /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveTaskDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskDto"];
+                };
+            };
+        };
+    };
+    "CategoriesController_list[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryListDto"];
+                };
+            };
+        };
+    };
+    "CategoriesController_create[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCategoryDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryDto"];
+                };
+            };
+        };
+    };
+    "CategoriesController_list[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Only on /api/{userId}/categories routes: must equal the token's sub */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryListDto"];
+                };
+            };
+        };
+    };
+    "CategoriesController_create[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Only on /api/{userId}/categories routes: must equal the token's sub */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCategoryDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryDto"];
+                };
+            };
+        };
+    };
+    "CategoriesController_findOne[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryDto"];
+                };
+            };
+        };
+    };
+    "CategoriesController_remove[0]": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The category's ETag (or `*`): the request applies only if it has not changed since, else 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "CategoriesController_update[0]": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The category's ETag (or `*`): the request applies only if it has not changed since, else 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateCategoryDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryDto"];
+                };
+            };
+        };
+    };
+    "CategoriesController_findOne[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                /** @description Only on /api/{userId}/categories routes: must equal the token's sub */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryDto"];
+                };
+            };
+        };
+    };
+    "CategoriesController_remove[1]": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The category's ETag (or `*`): the request applies only if it has not changed since, else 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+                /** @description Only on /api/{userId}/categories routes: must equal the token's sub */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "CategoriesController_update[1]": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The category's ETag (or `*`): the request applies only if it has not changed since, else 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                id: number;
+                /** @description Only on /api/{userId}/categories routes: must equal the token's sub */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateCategoryDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryDto"];
                 };
             };
         };

@@ -2,6 +2,7 @@ import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common'
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AppController } from './app.controller.js';
 import { AuthModule } from './auth/auth.module.js';
+import { CategoriesModule } from './categories/categories.module.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { StrictValidationPipe } from './common/validation.pipe.js';
 import { configModule } from './config/config.module.js';
@@ -14,7 +15,7 @@ import { TasksModule } from './tasks/tasks.module.js';
 
 /** What the application is made of, apart from its configuration. */
 const APPLICATION = {
-  imports: [DatabaseModule, AuthModule, TasksModule, SyncModule, HealthModule, MetricsModule],
+  imports: [DatabaseModule, AuthModule, TasksModule, CategoriesModule, SyncModule, HealthModule, MetricsModule],
   controllers: [AppController],
   providers: [
     { provide: APP_PIPE, useClass: StrictValidationPipe },

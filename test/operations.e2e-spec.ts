@@ -53,6 +53,14 @@ describe('npm run seed', () => {
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toContain('Sign in as demo@example.com with password demo-password-1234');
     expect(await demoTasks()).toHaveLength(4);
+    const { rows: links } = await t.sql.query(
+      `SELECT c.name, count(*)::int AS tasks FROM task_categories tc JOIN categories c ON c.id = tc.category_id
+        JOIN users u ON u.id = c.user_id WHERE u.email = 'demo@example.com' GROUP BY c.name ORDER BY c.name`,
+    );
+    expect(links).toEqual([
+      { name: 'Home', tasks: 1 },
+      { name: 'Work', tasks: 2 },
+    ]);
 
     const signIn = await t.request({
       method: 'POST',

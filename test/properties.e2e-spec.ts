@@ -39,6 +39,12 @@ describe('properties (e2e, fast-check)', () => {
       description: string | null;
       completed: boolean;
       priority: 'low' | 'medium' | 'high';
+      categoryIds: number[];
+    }
+    interface ModelCategory {
+      id: number;
+      owner: number;
+      name: string;
     }
     type Op =
       | {
@@ -61,7 +67,20 @@ describe('properties (e2e, fast-check)', () => {
       | { kind: 'delete'; user: number; pick: number }
       | { kind: 'get'; user: number; pick: number }
       | { kind: 'list'; user: number }
-      | { kind: 'foreign-path'; user: number; other: number };
+      | { kind: 'foreign-path'; user: number; other: number }
+      | { kind: 'create-category'; user: number; name: string }
+      | { kind: 'delete-category'; user: number; pick: number }
+      | { kind: 'tag'; user: number; pick: number; categories: number[]; anyones: boolean }
+      | { kind: 'complete-all'; user: number; completed: boolean; category?: number }
+      | { kind: 'clear-completed'; user: number }
+      | {
+          kind: 'move';
+          user: number;
+          pick: number;
+          anchor: number;
+          where: 'after' | 'before' | 'top';
+          anyones: boolean;
+        };
 
     const USERS = 3;
     const user = fc.nat({ max: USERS - 1 });
@@ -70,7 +89,18 @@ describe('properties (e2e, fast-check)', () => {
     const description = fc.option(fc.string({ unit: 'grapheme', maxLength: 40 }), { nil: null });
     const priority = fc.constantFrom('low' as const, 'medium' as const, 'high' as const);
     const op: fc.Arbitrary<Op> = fc.oneof(
-      fc.record({ kind: fc.constant('create' as const), user, title, description, priority, completed: fc.boolean() }),
+      // Weighted up, so that users hold several tasks for the other operations (moves above all) to act on.
+      {
+        weight: 4,
+        arbitrary: fc.record({
+          kind: fc.constant('create' as const),
+          user,
+          title,
+          description,
+          priority,
+          completed: fc.boolean(),
+        }),
+      },
       fc.record(
         { kind: fc.constant('update' as const), user, pick, title, description, priority },
         { requiredKeys: ['kind', 'user', 'pick'] },
@@ -83,6 +113,39 @@ describe('properties (e2e, fast-check)', () => {
       fc.record({ kind: fc.constant('get' as const), user, pick }),
       fc.record({ kind: fc.constant('list' as const), user }),
       fc.record({ kind: fc.constant('foreign-path' as const), user, other: user }),
+      // Few names, in several cases, so that case-insensitive clashes happen.
+      fc.record({
+        kind: fc.constant('create-category' as const),
+        user,
+        name: fc.constantFrom('Home', 'home', 'Work', 'x'),
+      }),
+      fc.record({ kind: fc.constant('delete-category' as const), user, pick }),
+      // Mostly the user's own categories, so that tasks do get them; sometimes anyone's, which is 422.
+      fc.record({
+        kind: fc.constant('tag' as const),
+        user,
+        pick,
+        categories: fc.array(pick, { maxLength: 3 }),
+        anyones: fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: 1 }),
+      }),
+      fc.record(
+        { kind: fc.constant('complete-all' as const), user, completed: fc.boolean(), category: pick },
+        { requiredKeys: ['kind', 'user', 'completed'] },
+      ),
+      fc.record({ kind: fc.constant('clear-completed' as const), user }),
+      // Weighted up: a move needs two tasks of the same user, which a short run has only now and then.
+      {
+        weight: 4,
+        arbitrary: fc.record({
+          kind: fc.constant('move' as const),
+          user,
+          pick,
+          anchor: pick,
+          where: fc.constantFrom('after' as const, 'before' as const, 'top' as const),
+          // Mostly between the user's own tasks, so that moves do happen; sometimes anyone's.
+          anyones: fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: 1 }),
+        }),
+      },
     );
 
     let run = 0;
@@ -95,8 +158,18 @@ describe('properties (e2e, fast-check)', () => {
           const tokens = ids.map((sub) => mintToken({ sub }));
           const base = (u: number) => (viaUserPath ? `/api/${ids[u]}/tasks` : '/api/tasks');
           const model = new Map<number, ModelTask>();
+          /** Each user's task ids in manual order. */
+          const orders: number[][] = Array.from({ length: USERS }, () => []);
+          const unorder = (id: number) => {
+            for (const order of orders) if (order.includes(id)) order.splice(order.indexOf(id), 1);
+          };
           const created: number[] = [];
           const target = (n: number) => (created.length ? created[n % created.length] : 2_147_483_647);
+          const categories = new Map<number, ModelCategory>();
+          const createdCategories: number[] = [];
+          const categoryTarget = (n: number) =>
+            createdCategories.length ? createdCategories[n % createdCategories.length] : 2_147_483_647;
+          const categoriesBase = (u: number) => (viaUserPath ? `/api/${ids[u]}/categories` : '/api/categories');
           const send = async (
             u: number,
             method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
@@ -115,6 +188,7 @@ describe('properties (e2e, fast-check)', () => {
               description: task.description,
               completed: task.completed,
               priority: task.priority,
+              category_ids: task.categoryIds,
             });
           };
           /** The user's write applies only to their own, still existing task; any other is a 404. */
@@ -136,8 +210,10 @@ describe('properties (e2e, fast-check)', () => {
                 description: o.description,
                 completed: o.completed,
                 priority: o.priority,
+                categoryIds: [],
               };
               model.set(task.id, task);
+              orders[o.user].push(task.id);
               created.push(task.id);
               expectTask(response, task);
             } else if (o.kind === 'update') {
@@ -171,7 +247,10 @@ describe('properties (e2e, fast-check)', () => {
               const response = await send(o.user, 'DELETE', `/${id}`);
               const task = owned(o.user, id);
               expect(response.statusCode).toBe(task ? 204 : 404);
-              if (task) model.delete(id);
+              if (task) {
+                model.delete(id);
+                unorder(id);
+              }
             } else if (o.kind === 'get') {
               const id = target(o.pick);
               const response = await send(o.user, 'GET', `/${id}`);
@@ -180,6 +259,105 @@ describe('properties (e2e, fast-check)', () => {
               if (task) expectTask(response, task);
             } else if (o.kind === 'list') {
               await checkList(o.user);
+            } else if (o.kind === 'create-category') {
+              const response = await t.request({
+                method: 'POST',
+                url: categoriesBase(o.user),
+                token: tokens[o.user],
+                body: { name: o.name },
+              });
+              noServerError(response, `create category ${o.name}`);
+              const clash = [...categories.values()].some(
+                (c) => c.owner === o.user && c.name.toLowerCase() === o.name.toLowerCase(),
+              );
+              expect(response.statusCode).toBe(clash ? 409 : 201);
+              if (!clash) {
+                const category = { id: response.json<{ id: number }>().id, owner: o.user, name: o.name };
+                categories.set(category.id, category);
+                createdCategories.push(category.id);
+              }
+            } else if (o.kind === 'delete-category') {
+              const id = categoryTarget(o.pick);
+              const response = await t.request({
+                method: 'DELETE',
+                url: `${categoriesBase(o.user)}/${id}`,
+                token: tokens[o.user],
+              });
+              noServerError(response, 'delete category');
+              const mine = categories.get(id)?.owner === o.user;
+              expect(response.statusCode).toBe(mine ? 204 : 404);
+              if (mine) {
+                categories.delete(id);
+                for (const task of model.values()) task.categoryIds = task.categoryIds.filter((c) => c !== id);
+              }
+            } else if (o.kind === 'tag') {
+              const id = target(o.pick);
+              const own = createdCategories.filter((c) => categories.get(c)?.owner === o.user);
+              const categoryIds = o.categories.map((n) =>
+                o.anyones || !own.length ? categoryTarget(n) : own[n % own.length],
+              );
+              const response = await send(o.user, 'PATCH', `/${id}`, { category_ids: categoryIds });
+              const task = owned(o.user, id);
+              const allMine = categoryIds.every((c) => categories.get(c)?.owner === o.user);
+              // The task decides first (404); then a category that is not the user's is a 422.
+              expect(response.statusCode).toBe(!task ? 404 : allMine ? 200 : 422);
+              if (task && allMine) {
+                task.categoryIds = [...new Set(categoryIds)].sort((a, b) => a - b);
+                expectTask(response, task);
+              }
+            } else if (o.kind === 'complete-all') {
+              const category = o.category === undefined ? undefined : categoryTarget(o.category);
+              const response = await send(
+                o.user,
+                'POST',
+                `/complete-all${category === undefined ? '' : `?category_id=${category}`}`,
+                { completed: o.completed },
+              );
+              expect(response.statusCode).toBe(200);
+              const matching = [...model.values()].filter(
+                (task) =>
+                  task.owner === o.user &&
+                  task.completed !== o.completed &&
+                  (category === undefined || task.categoryIds.includes(category)),
+              );
+              expect(response.json()).toEqual({ updated: matching.length });
+              for (const task of matching) task.completed = o.completed;
+            } else if (o.kind === 'clear-completed') {
+              const response = await send(o.user, 'DELETE', '?status=completed');
+              expect(response.statusCode).toBe(200);
+              const done = [...model.values()].filter((task) => task.owner === o.user && task.completed);
+              expect(response.json()).toEqual({ deleted: done.length });
+              for (const task of done) {
+                model.delete(task.id);
+                unorder(task.id);
+              }
+            } else if (o.kind === 'move') {
+              const own = orders[o.user];
+              const mine = !o.anyones && own.length > 0;
+              const id = mine ? own[o.pick % own.length] : target(o.pick);
+              // Another of the user's tasks as the anchor (the task itself only when it is their only one).
+              const anchor = mine
+                ? own[(own.indexOf(id) + 1 + (o.anchor % Math.max(1, own.length - 1))) % own.length]
+                : target(o.anchor);
+              const body = o.where === 'top' ? { after_id: null } : { [`${o.where}_id`]: anchor };
+              const response = await send(o.user, 'POST', `/${id}/move`, body);
+              const task = owned(o.user, id);
+              const status =
+                o.where !== 'top' && anchor === id
+                  ? 422
+                  : !task
+                    ? 404
+                    : o.where !== 'top' && !owned(o.user, anchor)
+                      ? 422
+                      : 200;
+              expect(response.statusCode).toBe(status);
+              if (status === 200) {
+                const order = orders[o.user];
+                order.splice(order.indexOf(id), 1);
+                const at = o.where === 'top' ? 0 : order.indexOf(anchor) + (o.where === 'after' ? 1 : 0);
+                order.splice(at, 0, id);
+                expectTask(response, task!);
+              }
             } else {
               const response = await t.request({
                 method: 'GET',
@@ -195,6 +373,8 @@ describe('properties (e2e, fast-check)', () => {
           async function checkList(u: number) {
             const response = await send(u, 'GET', '?limit=100');
             expect(response.statusCode).toBe(200);
+            const manual = await send(u, 'GET', '?sort=position&limit=100');
+            expect(manual.json<{ items: { id: number }[] }>().items.map((item) => item.id)).toEqual(orders[u]);
             const mine = [...model.values()].filter((task) => task.owner === u);
             const page = response.json<TaskPage>();
             expect(page.total).toBe(mine.length);
@@ -208,9 +388,24 @@ describe('properties (e2e, fast-check)', () => {
                     description: task.description,
                     completed: task.completed,
                     priority: task.priority,
+                    category_ids: task.categoryIds,
                   }),
                 ]),
               ),
+            );
+            const listed = await t.request({ method: 'GET', url: categoriesBase(u), token: tokens[u] });
+            expect(listed.statusCode).toBe(200);
+            const counts = (id: number) => {
+              const carrying = mine.filter((task) => task.categoryIds.includes(id));
+              return { task_count: carrying.length, pending_count: carrying.filter((task) => !task.completed).length };
+            };
+            expect(listed.json<{ items: unknown[] }>().items).toEqual(
+              [...categories.values()]
+                .filter((category) => category.owner === u)
+                .sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()) || a.id - b.id)
+                .map((category): unknown =>
+                  expect.objectContaining({ id: category.id, name: category.name, ...counts(category.id) }),
+                ),
             );
           }
         }),
@@ -224,15 +419,24 @@ describe('properties (e2e, fast-check)', () => {
     const victim = `victim-${process.pid}`;
     const token = mintToken({ sub: fuzzUser });
     let victimTaskId: number;
+    let victimCategoryId: number;
     let ownTaskId: number;
 
     beforeAll(async () => {
+      victimCategoryId = (
+        await t.request({
+          method: 'POST',
+          url: '/api/categories',
+          token: mintToken({ sub: victim }),
+          body: { name: 'Victim' },
+        })
+      ).json<{ id: number }>().id;
       victimTaskId = (
         await t.request({
           method: 'POST',
           url: '/api/tasks',
           token: mintToken({ sub: victim }),
-          body: { title: 'Victim' },
+          body: { title: 'Victim', category_ids: [victimCategoryId] },
         })
       ).json<Task>().id;
       ownTaskId = (await t.request({ method: 'POST', url: '/api/tasks', token, body: { title: 'Own' } })).json<Task>()
@@ -255,6 +459,17 @@ describe('properties (e2e, fast-check)', () => {
         ['PUT', `${prefix}/:id`],
         ['PATCH', `${prefix}/:id`],
         ['PATCH', `${prefix}/:id/complete`],
+        ['DELETE', `${prefix}/:id`],
+        ['POST', `${prefix}/complete-all`],
+        ['POST', `${prefix}/:id/move`],
+        ['DELETE', prefix],
+        ['GET', `${prefix}/summary`],
+      ]),
+      ...['/api/categories', '/api/:userId/categories'].flatMap((prefix): [Method, string][] => [
+        ['GET', prefix],
+        ['POST', prefix],
+        ['GET', `${prefix}/:id`],
+        ['PATCH', `${prefix}/:id`],
         ['DELETE', `${prefix}/:id`],
       ]),
     ];
@@ -284,13 +499,23 @@ describe('properties (e2e, fast-check)', () => {
       'password',
       'name',
       'refresh_token',
+      'category_ids',
+      'color',
+      'after_id',
+      'before_id',
+      'position',
+      'remind_at',
+      'reminded_at',
+      'recurrence',
       '__proto__',
       'constructor',
     ];
     const value = fc.oneof(
       fc.jsonValue({ maxDepth: 2, stringUnit: 'binary' }),
       text,
-      fc.constantFrom('high', 'low', '2026-01-01', '2026-02-30', 'a@b.co'),
+      fc.constantFrom('high', 'low', '2026-01-01', '2026-02-30', 'a@b.co', '#aabbcc'),
+      fc.constantFrom('FREQ=DAILY', 'FREQ=WEEKLY;BYDAY=MO;COUNT=3', 'FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30'),
+      fc.array(fc.oneof(fc.integer(), fc.constant(1)), { maxLength: 25 }),
     );
     const body = fc.oneof(
       fc.constant(undefined),
@@ -298,14 +523,27 @@ describe('properties (e2e, fast-check)', () => {
       fc.jsonValue({ maxDepth: 3, stringUnit: 'binary' }).map((v) => JSON.stringify(v)),
       text,
     );
-    const QUERY_KEYS = ['status', 'completed', 'priority', 'q', 'due_before', 'due_after', 'sort', 'limit', 'offset'];
+    const QUERY_KEYS = [
+      'status',
+      'completed',
+      'priority',
+      'q',
+      'due_before',
+      'due_after',
+      'sort',
+      'limit',
+      'offset',
+      'category_id',
+      'uncategorized',
+      'tz',
+    ];
     const query = fc.dictionary(
       fc.oneof(fc.constantFrom(...QUERY_KEYS), text),
-      fc.oneof(text, numberText, fc.constantFrom('-title', 'priority', 'pending', 'true', '%', '_')),
+      fc.oneof(text, numberText, fc.constantFrom('-title', 'priority', 'pending', 'true', '%', '_', 'Europe/Paris')),
       { maxKeys: 5 },
     );
     // Task ids exist only once beforeAll has run, so the arbitrary names them and the run resolves them.
-    const pathId = fc.oneof(fc.constantFrom('<own task>', '<victim task>'), numberText, text);
+    const pathId = fc.oneof(fc.constantFrom('<own task>', '<victim task>', '<victim category>'), numberText, text);
     const pathUser = fc.oneof(fc.constant(fuzzUser), fc.constant(victim), text);
     const visible = fc.string({
       unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
@@ -339,11 +577,23 @@ describe('properties (e2e, fast-check)', () => {
     });
 
     it("never answers 5xx, answers every error as problem+json, and never touches another user's task", async () => {
-      const victimBefore = (await t.sql.query('SELECT * FROM tasks WHERE user_id = $1', [victim])).rows;
+      const victimRows = async () => {
+        const rows: unknown[] = [];
+        for (const table of ['tasks', 'categories', 'task_categories']) {
+          rows.push((await t.sql.query(`SELECT * FROM ${table} WHERE user_id = $1`, [victim])).rows);
+        }
+        return rows;
+      };
+      const victimBefore = await victimRows();
       await fc.assert(
         fc.asyncProperty(request, async (r) => {
           const [method, template] = r.route;
-          const id = r.id === '<own task>' ? String(ownTaskId) : r.id === '<victim task>' ? String(victimTaskId) : r.id;
+          const placeholders: Record<string, number> = {
+            '<own task>': ownTaskId,
+            '<victim task>': victimTaskId,
+            '<victim category>': victimCategoryId,
+          };
+          const id = r.id in placeholders ? String(placeholders[r.id]) : r.id;
           const path = template.replace(':id', encodeURIComponent(id)).replace(':userId', encodeURIComponent(r.userId));
           const search = new URLSearchParams(r.query).toString();
           const url = `${path}${search ? `?${search}` : ''}`;
@@ -358,7 +608,7 @@ describe('properties (e2e, fast-check)', () => {
         }),
         { numRuns: 300 },
       );
-      expect((await t.sql.query('SELECT * FROM tasks WHERE user_id = $1', [victim])).rows).toEqual(victimBefore);
+      expect(await victimRows()).toEqual(victimBefore);
     });
   });
 });

@@ -12,6 +12,10 @@ const NOT_SYNCED: Record<string, string> = {
   idempotency_keys: 'a record of requests; the task each one created is synced',
   user_changes: 'the cursor itself',
   sync_tombstones: 'the deletion history the cursor reads',
+  task_categories: 'a link is part of its task: linking, unlinking and deleting a category update the task row',
+  // A known gap, not a design: /api/sync does not return categories yet (their stamp column,
+  // trigger and sync rows are the next step), so category changes alone reach no device.
+  categories: 'not synced yet: GET /api/sync returns no categories',
 };
 
 let t: TestApp;

@@ -32,8 +32,13 @@ describe('task routes', () => {
         completed: false,
         priority: 'medium',
         due_date: null,
+        position: expect.any(String) as unknown,
+        remind_at: null,
+        reminded_at: null,
+        recurrence: null,
         created_at: expect.stringMatching(ISO_MS),
         updated_at: expect.stringMatching(ISO_MS),
+        category_ids: [],
       });
       expect(res.headers.location).toBe(`/api/tasks/${task.id}`);
       expect(res.headers.etag).toMatch(/^".+"$/);

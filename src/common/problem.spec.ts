@@ -38,6 +38,16 @@ describe('toProblem', () => {
     expect(JSON.stringify(toProblem(pgError('23505')))).not.toMatch(/INSERT|users_email_key/);
   });
 
+  it('words some errors by the constraint that raised them', () => {
+    const fk = Object.assign(pgError('23503', 'insert or update violates foreign key constraint'), {
+      constraint: 'task_categories_category_fkey',
+    });
+    expect(toProblem(fk)).toMatchObject({ status: 422, errors: [{ field: 'category_ids' }] });
+    const clash = Object.assign(pgError('23505'), { constraint: 'categories_user_name_key' });
+    expect(toProblem(clash)).toMatchObject({ status: 409, detail: 'You already have a category with this name' });
+    expect(toProblem(Object.assign(pgError('23503'), { constraint: 'other_fkey' })).status).toBe(404);
+  });
+
   it('answers a lost database connection with 503', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     expect(toProblem(refused).status).toBe(503);

@@ -68,6 +68,7 @@ const POSTGRES_ERRORS: Record<string, { status: number; detail: string }> = {
   '22007': { status: 422, detail: 'A date in the request is not valid' },
   '22008': { status: 422, detail: 'A date in the request is out of range' },
   '22021': { status: 422, detail: 'The request contains characters that cannot be stored' },
+  '22023': { status: 422, detail: 'A value in the request is not valid' },
   '23514': { status: 422, detail: 'A value in the request breaks a constraint' },
   '57014': { status: 503, detail: 'The database took too long to answer; try again shortly' },
   '40001': { status: 503, detail: 'The request conflicted with another; try again' },
@@ -84,6 +85,22 @@ const POSTGRES_ERRORS: Record<string, { status: number; detail: string }> = {
   '57P03': DATABASE_UNAVAILABLE,
 };
 
+/**
+ * Errors that mean something more precise by the constraint that raised them: a name taken, or a
+ * reference to a row the caller does not own. The constraint names are the schema's (the
+ * migrations'); a constraint not listed here is answered by its SQLSTATE above.
+ */
+const CONSTRAINT_ERRORS: Record<string, { status: number; detail: string; errors?: FieldError[] }> = {
+  categories_user_name_key: { status: 409, detail: 'You already have a category with this name' },
+  // A link to a category that is not the caller's (someone else's, deleted, or never created): a
+  // 422 on the field, never a 404 that would tell another user's category from none.
+  task_categories_category_fkey: {
+    status: 422,
+    detail: 'The request is not valid',
+    errors: [{ field: 'category_ids', message: 'must contain only ids of your own categories' }],
+  },
+};
+
 const CONNECTION_ERROR_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -96,10 +113,18 @@ const CONNECTION_ERROR_CODES = new Set([
 const CONNECTION_MESSAGES =
   /timeout exceeded when trying to connect|Connection terminated|connection timeout|Client has encountered a connection error|Cannot use a pool after calling end/i;
 
-function knownError(error: unknown): { status: number; detail: string } | undefined {
+function knownError(error: unknown): { status: number; detail: string; errors?: FieldError[] } | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
-  const { code, message, driverError } = error as { code?: unknown; message?: unknown; driverError?: unknown };
+  const { code, message, driverError, constraint } = error as {
+    code?: unknown;
+    message?: unknown;
+    driverError?: unknown;
+    constraint?: unknown;
+  };
   if (typeof code === 'string') {
+    if (/^23/.test(code) && typeof constraint === 'string' && CONSTRAINT_ERRORS[constraint]) {
+      return CONSTRAINT_ERRORS[constraint];
+    }
     if (CLIENT_ERRORS[code]) return CLIENT_ERRORS[code];
     if (FASTIFY_ERRORS[code]) return FASTIFY_ERRORS[code];
     if (code.startsWith('HPE_')) return MALFORMED_HTTP;
@@ -142,7 +167,7 @@ export function toProblem(error: unknown, instance?: string): Problem {
     if (error instanceof ValidationFailedException) errors = error.errors;
   } else {
     const known = knownError(error);
-    if (known) ({ status, detail } = known);
+    if (known) ({ status, detail, errors } = known);
   }
   return {
     type: 'about:blank',

@@ -6,6 +6,10 @@ import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-s
 import { AuthRateLimits1763900000000 } from './migrations/1763900000000-auth-rate-limits.js';
 import { IdempotencyKeys1764000000000 } from './migrations/1764000000000-idempotency-keys.js';
 import { RefreshTokenOwner1764100000000 } from './migrations/1764100000000-refresh-token-owner.js';
+import { Categories1764200000000 } from './migrations/1764200000000-categories.js';
+import { TaskPosition1764300000000 } from './migrations/1764300000000-task-position.js';
+import { TaskReminders1764300000001 } from './migrations/1764300000001-task-reminders.js';
+import { TaskRecurrence1764300000002 } from './migrations/1764300000002-task-recurrence.js';
 import { SyncCursor1764400000000 } from './migrations/1764400000000-sync-cursor.js';
 
 export const MIGRATIONS = [
@@ -13,6 +17,10 @@ export const MIGRATIONS = [
   AuthRateLimits1763900000000,
   IdempotencyKeys1764000000000,
   RefreshTokenOwner1764100000000,
+  Categories1764200000000,
+  TaskPosition1764300000000,
+  TaskReminders1764300000001,
+  TaskRecurrence1764300000002,
   SyncCursor1764400000000,
 ];
 

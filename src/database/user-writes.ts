@@ -17,7 +17,16 @@ export interface UserWrite {
 export interface UserWriteOptions {
   /** Runs `work` in one transaction: for work of more than one statement that must commit together. */
   atomic?: boolean;
+  /**
+   * Also holds the user's write lock until the transaction ends (implies `atomic`): for work that
+   * reads several of the user's rows and writes from what it read, such as a move between two
+   * neighbours. Writers that take it run one after another; the others are not held up.
+   */
+  serialized?: boolean;
 }
+
+/** The advisory-lock class of per-user write locks (the second key is the user's hash); any constant. */
+const USER_LOCK_CLASS = 1_164_300;
 
 /**
  * The one write path for rows a user owns (tasks, idempotency keys, and the next resource's rows):
@@ -35,10 +44,13 @@ export class UserWrites {
   run<T>(
     userId: string,
     work: (write: UserWrite) => Promise<T>,
-    { atomic = false }: UserWriteOptions = {},
+    { atomic = false, serialized = false }: UserWriteOptions = {},
   ): Promise<T> {
-    if (!atomic) return work(userWrite(userId, this.dataSource.manager));
-    return this.dataSource.transaction((db) => work(userWrite(userId, db)));
+    if (!atomic && !serialized) return work(userWrite(userId, this.dataSource.manager));
+    return this.dataSource.transaction(async (db) => {
+      if (serialized) await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [USER_LOCK_CLASS, userId]);
+      return work(userWrite(userId, db));
+    });
   }
 }
 

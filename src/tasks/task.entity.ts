@@ -1,8 +1,21 @@
-import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+import {
+  Check,
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  type Relation,
+  Unique,
+} from 'typeorm';
 import { User } from '../auth/entities/user.entity.js';
 
 export const PRIORITIES = ['low', 'medium', 'high'] as const;
 export type Priority = (typeof PRIORITIES)[number];
+
+/** A task carries at most this many categories: labels, not a second list. */
+export const MAX_CATEGORIES_PER_TASK = 20;
 
 /**
  * A task. One index per sort key, each led by `user_id` and ending in `id` (the tie-breaker),
@@ -10,6 +23,10 @@ export type Priority = (typeof PRIORITIES)[number];
  * Titles sort case-insensitively, on `lower(title)`, which TypeORM cannot express: that index is
  * declared by name only (`synchronize: false`) and created by the migration.
  * Constraint names are PostgreSQL's defaults, as the initial migration created them.
+ * `(user_id, id)` is unique so that task_categories can reference a task together with its owner.
+ *
+ * Manual order: `position` keys are unique per user, so that one index both forbids two tasks the
+ * same place and serves `sort=position` (no tie is left for `id` to break).
  */
 @Entity({ name: 'tasks' })
 @Index('tasks_user_created_at_idx', ['userId', 'createdAt', 'id'])
@@ -17,9 +34,13 @@ export type Priority = (typeof PRIORITIES)[number];
 @Index('tasks_user_due_date_idx', ['userId', 'dueDate', 'id'])
 @Index('tasks_user_priority_idx', ['userId', 'priority', 'id'])
 @Index('tasks_user_title_idx', { synchronize: false })
+@Unique('tasks_user_id_id_key', ['userId', 'id'])
+@Index('tasks_user_position_key', ['userId', 'position'], { unique: true })
+@Index('tasks_pending_reminders_idx', ['remindAt'], { where: 'reminded_at IS NULL AND remind_at IS NOT NULL' })
 @Index('tasks_user_change_seq_idx', ['userId', 'changeSeq'])
 @Check('tasks_title_check', 'length(btrim(title)) > 0')
 @Check('tasks_description_check', 'length(description) <= 2000')
+@Check('tasks_recurrence_check', 'recurrence IS NULL OR (due_date IS NOT NULL AND recurrence_start IS NOT NULL)')
 export class Task {
   @PrimaryGeneratedColumn('identity', {
     type: 'integer',
@@ -51,6 +72,29 @@ export class Task {
 
   @Column({ name: 'due_date', type: 'timestamptz', precision: 3, nullable: true })
   dueDate: Date | null;
+
+  /**
+   * A fractional-indexing key: the user's tasks in manual order are sorted by it byte by byte. The
+   * "C" collation makes PostgreSQL compare the way JavaScript does, whatever the database's locale.
+   */
+  @Column({ type: 'text', collation: 'C' })
+  position: string;
+
+  /** When to remind the user; a new value clears `reminded_at`, so the new time fires again. */
+  @Column({ name: 'remind_at', type: 'timestamptz', precision: 3, nullable: true })
+  remindAt: Date | null;
+
+  /** When the reminder for `remind_at` went out (the scheduler sets it); null while pending. */
+  @Column({ name: 'reminded_at', type: 'timestamptz', precision: 3, nullable: true })
+  remindedAt: Date | null;
+
+  /** An RRULE value (recurrence-rule.ts), exactly as the client sent it. */
+  @Column({ type: 'text', nullable: true })
+  recurrence: string | null;
+
+  /** Internal: the date the series counts from, the due date when `recurrence` was set. */
+  @Column({ name: 'recurrence_start', type: 'timestamptz', precision: 3, nullable: true })
+  recurrenceStart: Date | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', precision: 3, default: () => 'now()' })
   createdAt: Date;

@@ -19,10 +19,15 @@ import { IdempotencyKeyPipe } from '../common/idempotency-key.pipe.js';
 import { OwnershipGuard } from '../common/ownership.guard.js';
 import { RequestHeader } from '../common/request-header.decorator.js';
 import { ResourceIdPipe } from '../common/resource-id.pipe.js';
+import { CompleteAllDto, CompleteAllResultDto, DeleteMatchingResultDto } from './dto/bulk-actions.dto.js';
 import { CreateTaskDto } from './dto/create-task.dto.js';
 import { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
+import { MoveTaskDto } from './dto/move-task.dto.js';
+import { TaskFilterQueryDto } from './dto/task-filter-query.dto.js';
+import { TaskSummaryDto, TaskSummaryQueryDto } from './dto/task-summary.dto.js';
 import { TaskDto, TaskPageDto } from './dto/task.dto.js';
 import { CompleteTaskDto, UpdateTaskDto } from './dto/update-task.dto.js';
+import { TaskSetsService } from './task-sets.service.js';
 import { TasksService } from './tasks.service.js';
 
 const IF_MATCH = ApiHeader({
@@ -46,12 +51,38 @@ const IF_MATCH = ApiHeader({
 @UseGuards(OwnershipGuard)
 @Controller(['api/tasks', 'api/:userId/tasks'])
 export class TasksController {
-  constructor(private readonly tasks: TasksService) {}
+  constructor(
+    private readonly tasks: TasksService,
+    private readonly taskSets: TaskSetsService,
+  ) {}
 
   /** List your tasks: filter, search, sort and page */
   @Get()
   list(@CurrentUser() user: AuthUser, @Query() query: ListTasksQueryDto): Promise<TaskPageDto> {
     return this.tasks.list(user.id, query);
+  }
+
+  /** Counts of the matching tasks (all when no filter is given), with "today" in the zone `tz` */
+  @Get('summary')
+  summary(@CurrentUser() user: AuthUser, @Query() query: TaskSummaryQueryDto): Promise<TaskSummaryDto> {
+    return this.taskSets.summary(user.id, query);
+  }
+
+  /** Complete (or reopen) every task the filters match, in one transaction */
+  @Post('complete-all')
+  @HttpCode(HttpStatus.OK)
+  completeAll(
+    @CurrentUser() user: AuthUser,
+    @Query() query: TaskFilterQueryDto,
+    @Body() dto: CompleteAllDto,
+  ): Promise<CompleteAllResultDto> {
+    return this.taskSets.completeAll(user.id, query, dto.completed);
+  }
+
+  /** Delete every task the filters match, in one transaction; at least one filter is required */
+  @Delete()
+  removeMatching(@CurrentUser() user: AuthUser, @Query() query: TaskFilterQueryDto): Promise<DeleteMatchingResultDto> {
+    return this.taskSets.removeMatching(user.id, query);
   }
 
   /** Create a task */
@@ -110,6 +141,19 @@ export class TasksController {
     @RequestHeader('if-match', IfMatchPipe) ifMatch?: IfMatch,
   ): Promise<TaskDto> {
     return this.tasks.complete(user.id, id, dto.completed, ifMatch);
+  }
+
+  /** Move a task in the manual order: after a task, before one, or to the top */
+  @Post(':id/move')
+  @HttpCode(HttpStatus.OK)
+  @IF_MATCH
+  move(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ResourceIdPipe) id: number,
+    @Body() dto: MoveTaskDto,
+    @RequestHeader('if-match', IfMatchPipe) ifMatch?: IfMatch,
+  ): Promise<TaskDto> {
+    return this.tasks.move(user.id, id, dto, ifMatch);
   }
 
   /** Delete a task */

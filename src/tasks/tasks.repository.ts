@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { type ConditionalWrite, notWritten } from '../database/conditional-write.js';
 import type { UserWrite } from '../database/user-writes.js';
+import { type TaskFilter, taskFilterSql } from './task-filter.js';
 import type { Priority } from './task.entity.js';
 
 /** A row of `tasks`, as PostgreSQL returns it. */
@@ -13,29 +15,40 @@ export interface TaskRow {
   completed: boolean;
   priority: Priority;
   due_date: Date | null;
+  position: string;
+  remind_at: Date | null;
+  reminded_at: Date | null;
+  recurrence: string | null;
+  recurrence_start: Date | null;
   created_at: Date;
   updated_at: Date;
   version: number;
+  /** The ids of the task's categories, ascending. */
+  category_ids: number[];
 }
 
 /** A row with the change cursor value it was last stamped with. */
 export type StampedTaskRow = TaskRow & { change_seq: number };
 
-export type NewTask = Pick<TaskRow, 'title' | 'description' | 'priority' | 'due_date' | 'completed'>;
+export type NewTask = Pick<
+  TaskRow,
+  | 'title'
+  | 'description'
+  | 'priority'
+  | 'due_date'
+  | 'completed'
+  | 'position'
+  | 'remind_at'
+  | 'recurrence'
+  | 'recurrence_start'
+>;
 
 /** The columns a write may set; absent ones keep their value. */
 export type TaskChanges = Partial<NewTask>;
 
-export type TaskSortField = 'created_at' | 'updated_at' | 'due_date' | 'priority' | 'title';
+export type TaskSortField = 'created_at' | 'updated_at' | 'due_date' | 'priority' | 'title' | 'position';
 
-export interface TaskPageQuery {
-  status?: 'all' | 'pending' | 'completed';
-  completed?: boolean;
-  priority?: Priority;
-  /** Matched as a substring of the title or the description, case-insensitively. */
-  search?: string;
-  dueBefore?: Date;
-  dueAfter?: Date;
+export interface TaskPageQuery extends TaskFilter {
   sort: TaskSortField;
   descending: boolean;
   limit: number;
@@ -48,14 +61,6 @@ export interface TaskPage {
   total: number;
 }
 
-/**
- * A write conditional on the task's version (`versions`, null when any will do): the row written, or
- * why nothing was: no such task, or a version If-Match does not accept.
- */
-export type ConditionalWrite<T> = { outcome: 'written'; row: T } | { outcome: 'not-found' | 'version-mismatch' };
-
-const notWritten = (found: boolean) => ({ outcome: found ? 'version-mismatch' : 'not-found' }) as const;
-
 /** What each sort orders by; titles case-insensitively, matching the migration's indexes. */
 const SORT_KEYS: Record<TaskSortField, string> = {
   created_at: 'created_at',
@@ -63,9 +68,18 @@ const SORT_KEYS: Record<TaskSortField, string> = {
   due_date: 'due_date',
   priority: 'priority',
   title: 'lower(title)',
+  position: 'position',
 };
 
-const COLUMNS = 'id, user_id, title, description, completed, priority, due_date, created_at, updated_at, version';
+/**
+ * A task's category ids, read with the task in the same statement (one index range per row of a
+ * page, on task_categories' primary key): no query per task. Usable in RETURNING as well.
+ */
+const CATEGORY_IDS = `ARRAY(SELECT category_id FROM task_categories
+  WHERE user_id = tasks.user_id AND task_id = tasks.id ORDER BY category_id) AS category_ids`;
+
+const COLUMNS = `id, user_id, title, description, completed, priority, due_date, position, remind_at, reminded_at,
+  recurrence, recurrence_start, created_at, updated_at, version, ${CATEGORY_IDS}`;
 
 /** The columns TaskChanges may name, in the order they are set. */
 const WRITABLE = [
@@ -74,6 +88,10 @@ const WRITABLE = [
   'priority',
   'due_date',
   'completed',
+  'position',
+  'remind_at',
+  'recurrence',
+  'recurrence_start',
 ] as const satisfies readonly (keyof TaskChanges)[];
 
 /**
@@ -85,33 +103,23 @@ export class TasksRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async page(userId: string, query: TaskPageQuery): Promise<TaskPage> {
-    const params: unknown[] = [userId];
-    const where = ['user_id = $1'];
+    const params: unknown[] = [];
+    const filter = taskFilterSql(userId, query, params);
     const param = (value: unknown) => `$${params.push(value)}`;
-
-    if (query.status === 'pending') where.push('NOT completed');
-    if (query.status === 'completed') where.push('completed');
-    if (query.completed !== undefined) where.push(`completed = ${param(query.completed)}`);
-    if (query.priority) where.push(`priority = ${param(query.priority)}`);
-    if (query.search) {
-      const pattern = param(`%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      where.push(`(title ILIKE ${pattern} OR description ILIKE ${pattern})`);
-    }
-    if (query.dueBefore) where.push(`due_date < ${param(query.dueBefore)}`);
-    if (query.dueAfter) where.push(`due_date > ${param(query.dueAfter)}`);
 
     const direction = query.descending ? 'DESC' : 'ASC';
     // Undated tasks go last in both directions; the other keys are NOT NULL, so their order matches
     // the (user_id, key, id) indexes exactly and a page is read straight off the index.
     const key = SORT_KEYS[query.sort];
     const nulls = query.sort === 'due_date' ? ' NULLS LAST' : '';
+    // Positions are unique per user: no tie for `id` to break, and (user_id, position) alone serves the order.
+    const tieBreak = query.sort === 'position' ? '' : `, id ${direction}`;
 
-    const filter = where.join(' AND ');
     // The total is a sub-select that runs once and can count off an index; count(*) OVER () read
     // every matching row in full before the page, so lists slowed down with the number of tasks.
     const rows: (TaskRow & { total: string })[] = await this.db.query(
       `SELECT ${COLUMNS}, (SELECT count(*) FROM tasks WHERE ${filter}) AS total FROM tasks WHERE ${filter}
-       ORDER BY ${key} ${direction}${nulls}, id ${direction} LIMIT ${param(query.limit)} OFFSET ${param(query.offset)}`,
+       ORDER BY ${key} ${direction}${nulls}${tieBreak} LIMIT ${param(query.limit)} OFFSET ${param(query.offset)}`,
       params,
     );
     if (rows.length) return { rows, total: Number(rows[0].total) };
@@ -144,16 +152,52 @@ export class TasksRepository {
     return row ?? null;
   }
 
-  async insert(write: UserWrite, task: NewTask): Promise<TaskRow> {
+  /** Inserts the task, or nothing (null) when another task of the user already holds its position. */
+  async insert(write: UserWrite, task: NewTask): Promise<TaskRow | null> {
     const [row]: TaskRow[] = await write.db.query(
-      `INSERT INTO tasks (user_id, title, description, priority, due_date, completed)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-      [write.userId, task.title, task.description, task.priority, task.due_date, task.completed],
+      `INSERT INTO tasks (user_id, title, description, priority, due_date, completed, position, remind_at, recurrence, recurrence_start)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (user_id, position) DO NOTHING RETURNING ${COLUMNS}`,
+      [
+        write.userId,
+        task.title,
+        task.description,
+        task.priority,
+        task.due_date,
+        task.completed,
+        task.position,
+        task.remind_at,
+        task.recurrence,
+        task.recurrence_start,
+      ],
     );
-    return row;
+    return row ?? null;
   }
 
-  /** Sets the given columns if the task's version is one of `versions`. */
+  /**
+   * Makes `categoryIds` the task's categories, in one statement: links not listed go, listed ones
+   * not yet there come. A category that is not the owner's fails the insert on the composite
+   * foreign key (23503 on task_categories_category_fkey), so the caller's transaction rolls back.
+   */
+  async replaceCategories(write: UserWrite, taskId: number, categoryIds: number[]): Promise<void> {
+    await write.db.query(
+      `WITH unlinked AS (DELETE FROM task_categories WHERE user_id = $1 AND task_id = $2 AND NOT category_id = ANY ($3::int[]))
+       INSERT INTO task_categories (user_id, task_id, category_id)
+       SELECT $1, $2, unnest($3::int[]) ON CONFLICT DO NOTHING`,
+      [write.userId, taskId, categoryIds],
+    );
+  }
+
+  /** The matching recurring tasks that completing would complete, locked until the transaction ends. */
+  async lockRecurringToComplete(write: UserWrite, filter: TaskFilter): Promise<TaskRow[]> {
+    const params: unknown[] = [];
+    const where = taskFilterSql(write.userId, filter, params);
+    return write.db.query(
+      `SELECT ${COLUMNS} FROM tasks WHERE ${where} AND NOT completed AND recurrence IS NOT NULL ORDER BY id FOR UPDATE OF tasks`,
+      params,
+    );
+  }
+
+  /** Sets the given columns if the task's version is one of `versions`; with none, only bumps the version. */
   update(
     write: UserWrite,
     id: number,
@@ -161,26 +205,55 @@ export class TasksRepository {
     versions: number[] | null,
   ): Promise<ConditionalWrite<TaskRow>> {
     const params: unknown[] = [id, write.userId, versions];
-    const sets = WRITABLE.filter((column) => changes[column] !== undefined).map(
-      (column) => `${column} = $${params.push(changes[column])}`,
-    );
-    if (!sets.length) throw new Error('TasksRepository.update: nothing to change');
+    const sets: string[] = [];
+    for (const column of WRITABLE) {
+      if (changes[column] === undefined) continue;
+      const value = `$${params.push(changes[column])}`;
+      sets.push(`${column} = ${value}`);
+      // A new reminder time fires again; the same time sent again (a client saving the whole task) does not.
+      if (column === 'remind_at') {
+        sets.push(`reminded_at = CASE WHEN remind_at IS DISTINCT FROM ${value} THEN NULL ELSE reminded_at END`);
+      }
+    }
     return this.conditionalUpdate(write, sets.join(', '), params);
   }
 
-  /** Sets `completed`, or flips it when null, in one statement so no toggle is lost. */
-  setCompleted(
+  /**
+   * Sets `completed`, or flips it when null, in one statement so no toggle is lost; except that a
+   * recurring task being completed is left alone ('recurring': its series decides, under a row lock).
+   */
+  async setCompleted(
     write: UserWrite,
     id: number,
     completed: boolean | null,
     versions: number[] | null,
-  ): Promise<ConditionalWrite<TaskRow>> {
-    return this.conditionalUpdate(write, 'completed = COALESCE($4, NOT completed)', [
-      id,
-      write.userId,
-      versions,
-      completed,
-    ]);
+  ): Promise<ConditionalWrite<TaskRow> | { outcome: 'recurring' }> {
+    const completing = 'NOT completed AND COALESCE($4, true) AND recurrence IS NOT NULL';
+    const [row]: ({ found: boolean; recurring: boolean | null } & (TaskRow | { [K in keyof TaskRow]: null }))[] =
+      await write.db.query(
+        `WITH target AS (SELECT ${completing} AS recurring FROM tasks WHERE id = $1 AND user_id = $2),
+              changed AS (UPDATE tasks SET completed = COALESCE($4, NOT completed), updated_at = now(), version = version + 1
+                           WHERE id = $1 AND user_id = $2 AND ($3::int[] IS NULL OR version = ANY ($3::int[]))
+                             AND NOT (${completing})
+                           RETURNING ${COLUMNS})
+         SELECT EXISTS (SELECT 1 FROM target) AS found, (SELECT recurring FROM target) AS recurring, changed.*
+           FROM (VALUES (1)) AS one LEFT JOIN changed ON true`,
+        [id, write.userId, versions, completed],
+      );
+    if (row.id !== null) return { outcome: 'written', row };
+    // Not written though found: a stale version, unless the task recurs (or began to, concurrently,
+    // when any version would do); the caller then looks again under the row lock.
+    if (row.found && (row.recurring || versions === null)) return { outcome: 'recurring' };
+    return notWritten(row.found);
+  }
+
+  /** The task, locked until the transaction ends, for a write computed from what it holds. */
+  async lock(write: UserWrite, id: number): Promise<TaskRow | null> {
+    const [row]: TaskRow[] = await write.db.query(
+      `SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2 FOR UPDATE`,
+      [id, write.userId],
+    );
+    return row ?? null;
   }
 
   /** Deletes the task if its version is one of `versions`; tells a missing task from a changed one in the same statement. */
@@ -206,7 +279,7 @@ export class TasksRepository {
   ): Promise<ConditionalWrite<TaskRow>> {
     const [row]: ({ found: boolean } & (TaskRow | { [K in keyof TaskRow]: null }))[] = await write.db.query(
       `WITH target AS (SELECT 1 FROM tasks WHERE id = $1 AND user_id = $2),
-            changed AS (UPDATE tasks SET ${sets}, updated_at = now(), version = version + 1
+            changed AS (UPDATE tasks SET ${sets ? `${sets}, ` : ''}updated_at = now(), version = version + 1
                          WHERE id = $1 AND user_id = $2 AND ($3::int[] IS NULL OR version = ANY ($3::int[]))
                          RETURNING ${COLUMNS})
        SELECT EXISTS (SELECT 1 FROM target) AS found, changed.* FROM (VALUES (1)) AS one LEFT JOIN changed ON true`,

@@ -1,7 +1,21 @@
-import { IsBoolean, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { IsOptionalNotNull, Trim } from '../../common/transforms.js';
 import { IsTimestamp } from '../is-timestamp.decorator.js';
-import { PRIORITIES, type Priority } from '../task.entity.js';
+import { MAX_RULE_LENGTH } from '../recurrence-rule.js';
+import { MAX_CATEGORIES_PER_TASK, PRIORITIES, type Priority } from '../task.entity.js';
 
 export class CreateTaskDto {
   /**
@@ -32,8 +46,44 @@ export class CreateTaskDto {
   @IsTimestamp()
   due_date?: string | null;
 
+  /**
+   * When to remind you (ISO 8601, as `due_date`), or null for no reminder. A new time clears
+   * `reminded_at`, so it fires again.
+   * @example "2026-12-01T16:30:00.000Z"
+   */
+  @IsOptional()
+  @IsTimestamp()
+  remind_at?: string | null;
+
+  /**
+   * An RFC 5545 RRULE value without the `RRULE:` prefix, or null: FREQ (DAILY, WEEKLY, MONTHLY or
+   * YEARLY), INTERVAL (up to 1000), BYDAY, BYMONTHDAY, BYMONTH, and COUNT (up to 1000) or UNTIL.
+   * Needs a `due_date`: the series starts there, in UTC. Completing the task moves `due_date` to the
+   * next date (and `remind_at` by as much) until the series is over. Returned as sent.
+   * @example "FREQ=WEEKLY;BYDAY=MO,WE"
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_RULE_LENGTH)
+  recurrence?: string | null;
+
   /** Defaults to false. */
   @IsOptionalNotNull()
   @IsBoolean()
   completed?: boolean;
+
+  /**
+   * Ids of your categories, at most 20; duplicates count once. An id that is not one of your
+   * categories is 422. On an update the list replaces the task's categories as a whole.
+   * @example [3, 7]
+   */
+  // The CLI plugin does not carry ArrayMaxSize or integer items into the document; this does.
+  @ApiPropertyOptional({ type: 'integer', isArray: true, maxItems: MAX_CATEGORIES_PER_TASK })
+  @IsOptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(MAX_CATEGORIES_PER_TASK)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  @Max(2_147_483_647, { each: true })
+  category_ids?: number[];
 }

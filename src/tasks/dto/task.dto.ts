@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { VERSION, type Versioned } from '../../common/etag.js';
 import type { Priority } from '../task.entity.js';
 import type { TaskRow } from '../tasks.repository.js';
@@ -14,10 +15,29 @@ export class TaskDto {
   priority: Priority;
   /** @example "2026-12-01T17:00:00.000Z" */
   due_date: string | null;
+  /**
+   * Read-only. The task's place in the manual order: sort by it as plain strings (byte by byte),
+   * or list with `sort=position`. Opaque; change it with POST .../tasks/{id}/move.
+   * @example "a0"
+   */
+  @ApiProperty({ readOnly: true })
+  position: string;
+  /** @example "2026-12-01T16:30:00.000Z" */
+  remind_at: string | null;
+  /** Read-only: when the reminder for the current `remind_at` was sent; null while it is pending. */
+  @ApiProperty({ readOnly: true })
+  reminded_at: string | null;
+  /** @example "FREQ=WEEKLY;BYDAY=MO,WE" */
+  recurrence: string | null;
   /** @example "2026-11-22T10:00:00.000Z" */
   created_at: string;
   /** @example "2026-11-22T10:00:00.000Z" */
   updated_at: string;
+  /**
+   * Ids of the task's categories, ascending.
+   * @example [3, 7]
+   */
+  category_ids: number[];
 }
 
 export class TaskPageDto {
@@ -41,8 +61,13 @@ export function toTaskDto(row: TaskRow): VersionedTask {
     completed: row.completed,
     priority: row.priority,
     due_date: row.due_date ? row.due_date.toISOString() : null,
+    position: row.position,
+    remind_at: row.remind_at ? row.remind_at.toISOString() : null,
+    reminded_at: row.reminded_at ? row.reminded_at.toISOString() : null,
+    recurrence: row.recurrence,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
+    category_ids: row.category_ids,
     [VERSION]: row.version,
   };
 }

@@ -1,0 +1,133 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { type ConditionalWrite, notWritten } from '../database/conditional-write.js';
+import type { UserWrite } from '../database/user-writes.js';
+
+/** A row of `categories` with its counts, as PostgreSQL returns it (counts are bigint, hence strings). */
+export interface CategoryRow {
+  id: number;
+  user_id: string;
+  name: string;
+  color: string;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+  task_count: string;
+  pending_count: string;
+}
+
+export type NewCategory = Pick<CategoryRow, 'name' | 'color'>;
+
+/** The columns a write may set; absent ones keep their value. */
+export type CategoryChanges = Partial<NewCategory>;
+
+const WRITABLE = ['name', 'color'] as const satisfies readonly (keyof CategoryChanges)[];
+
+const COLUMNS = 'id, user_id, name, color, created_at, updated_at, version';
+
+/**
+ * The counts of the owner's categories (`$owner`; only `category`, when given), as one aggregate over
+ * their links joined to each category row `c` in the same statement: no query per category. A
+ * LATERAL count per category was planned as a scan of the user's tasks for each category: 0.8 s for
+ * 200 categories over 10,000 tasks, against milliseconds for this one pass.
+ */
+const counts = (owner: string, category?: string) => `LEFT JOIN (
+    SELECT tc.category_id, count(*) AS task_count, count(*) FILTER (WHERE NOT t.completed) AS pending_count
+      FROM task_categories tc JOIN tasks t ON t.user_id = tc.user_id AND t.id = tc.task_id
+     WHERE tc.user_id = ${owner}${category ? ` AND tc.category_id = ${category}` : ''}
+     GROUP BY tc.category_id) AS counts ON counts.category_id = c.id`;
+
+const WITH_COUNTS =
+  'c.*, coalesce(counts.task_count, 0) AS task_count, coalesce(counts.pending_count, 0) AS pending_count';
+
+/**
+ * The SQL of `categories`. Every statement is scoped by the owner, so another user's category looks
+ * exactly like no category. Writes take the UserWrite that UserWrites.run() hands out.
+ */
+@Injectable()
+export class CategoriesRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** All of the user's categories, by name case-insensitively (the unique index's order), then id. */
+  list(userId: string): Promise<CategoryRow[]> {
+    return this.db.query(
+      `SELECT ${WITH_COUNTS} FROM (SELECT ${COLUMNS} FROM categories WHERE user_id = $1) AS c ${counts('$1')}
+       ORDER BY lower(c.name), c.id`,
+      [userId],
+    );
+  }
+
+  async find(userId: string, id: number): Promise<CategoryRow | null> {
+    const [row]: CategoryRow[] = await this.db.query(
+      `SELECT ${WITH_COUNTS} FROM (SELECT ${COLUMNS} FROM categories WHERE id = $1 AND user_id = $2) AS c
+       ${counts('$2', '$1')}`,
+      [id, userId],
+    );
+    return row ?? null;
+  }
+
+  /**
+   * Inserts the category unless the user already has `limit`: null then. Needs a serialized write
+   * (UserWrites' `serialized`): with the user's write lock held, concurrent creations take turns,
+   * and this statement starts after the lock, so its count sees every creation committed before.
+   */
+  async insertWithin(write: UserWrite, category: NewCategory, limit: number): Promise<CategoryRow | null> {
+    const [row]: CategoryRow[] = await write.db.query(
+      `INSERT INTO categories (user_id, name, color)
+       SELECT $1, $2, $3 WHERE (SELECT count(*) FROM categories WHERE user_id = $1) < $4
+       RETURNING ${COLUMNS}, 0 AS task_count, 0 AS pending_count`,
+      [write.userId, category.name, category.color, limit],
+    );
+    return row ?? null;
+  }
+
+  /**
+   * Sets the given columns if the category's version is one of `versions` (any when null). One
+   * statement both writes and tells "no such category" (404) from "changed since you read it" (412).
+   */
+  async update(
+    write: UserWrite,
+    id: number,
+    changes: CategoryChanges,
+    versions: number[] | null,
+  ): Promise<ConditionalWrite<CategoryRow>> {
+    const params: unknown[] = [id, write.userId, versions];
+    const sets = WRITABLE.filter((column) => changes[column] !== undefined).map(
+      (column) => `${column} = $${params.push(changes[column])}, `,
+    );
+    const [row]: ({ found: boolean } & (CategoryRow | { [K in keyof CategoryRow]: null }))[] = await write.db.query(
+      `WITH target AS (SELECT 1 FROM categories WHERE id = $1 AND user_id = $2),
+            changed AS (UPDATE categories SET ${sets.join('')}updated_at = now(), version = version + 1
+                         WHERE id = $1 AND user_id = $2 AND ($3::int[] IS NULL OR version = ANY ($3::int[]))
+                         RETURNING ${COLUMNS})
+       SELECT EXISTS (SELECT 1 FROM target) AS found, ${WITH_COUNTS}
+         FROM (VALUES (1)) AS one LEFT JOIN changed AS c ON true ${counts('$2', '$1')}`,
+      params,
+    );
+    if (row.id === null) return notWritten(row.found);
+    return { outcome: 'written', row };
+  }
+
+  /**
+   * Deletes the category if its version is one of `versions`, unlinking it from its tasks, whose
+   * versions (ETags) move on since their `category_ids` change. Needs an atomic write: the category
+   * is locked first, which waits for links being made to it and keeps new ones out, so the next
+   * statement sees every task that carries it.
+   */
+  async delete(write: UserWrite, id: number, versions: number[] | null): Promise<ConditionalWrite<true>> {
+    const [current]: { version: number }[] = await write.db.query(
+      `SELECT version FROM categories WHERE id = $1 AND user_id = $2 FOR UPDATE`,
+      [id, write.userId],
+    );
+    if (!current || (versions && !versions.includes(current.version))) return notWritten(Boolean(current));
+    await write.db.query(
+      `WITH touched AS (
+         UPDATE tasks SET updated_at = now(), version = version + 1
+          WHERE user_id = $2 AND id IN (SELECT task_id FROM task_categories WHERE user_id = $2 AND category_id = $1))
+       DELETE FROM categories WHERE id = $1 AND user_id = $2`,
+      [id, write.userId],
+    );
+    return { outcome: 'written', row: true };
+  }
+}

@@ -1,0 +1,29 @@
+import type { Versioned } from '../../common/etag.js';
+
+export class CategoryDto {
+  /** @example 3 */
+  id: number;
+  /** @example "Groceries" */
+  name: string;
+  /** @example "#22c55e" */
+  color: string;
+  /** How many of your tasks carry this category. */
+  task_count: number;
+  /** How many of those are not completed. */
+  pending_count: number;
+  /** @example "2026-11-22T10:00:00.000Z" */
+  created_at: string;
+  /** @example "2026-11-22T10:00:00.000Z" */
+  updated_at: string;
+}
+
+export class CategoryListDto {
+  /** All of your categories, by name (case-insensitive), then id. */
+  items: CategoryDto[];
+}
+
+/**
+ * A category as CategoriesService returns it: its version rides along for the ETag. The version
+ * follows the category's own fields, not its counts (as /api/sync will: clients count from tasks).
+ */
+export type VersionedCategory = Versioned<CategoryDto>;

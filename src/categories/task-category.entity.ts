@@ -1,0 +1,37 @@
+import { Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { Task } from '../tasks/task.entity.js';
+import { Category } from './category.entity.js';
+
+/**
+ * A task carrying a category. Both foreign keys include the owner, so a link between one user's task
+ * and another user's category cannot exist, whatever code wrote it: the insert fails (23503 on
+ * task_categories_category_fkey, answered as 422 on `category_ids`). Deleting either side unlinks.
+ */
+@Entity({ name: 'task_categories' })
+@Index('task_categories_user_category_idx', ['userId', 'categoryId', 'taskId'])
+export class TaskCategory {
+  @PrimaryColumn({ name: 'user_id', type: 'text', primaryKeyConstraintName: 'task_categories_pkey' })
+  userId: string;
+
+  @PrimaryColumn({ name: 'task_id', type: 'integer', primaryKeyConstraintName: 'task_categories_pkey' })
+  taskId: number;
+
+  @PrimaryColumn({ name: 'category_id', type: 'integer', primaryKeyConstraintName: 'task_categories_pkey' })
+  categoryId: number;
+
+  /** Declared for the foreign key; never loaded. */
+  @ManyToOne(() => Task, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn([
+    { name: 'user_id', referencedColumnName: 'userId', foreignKeyConstraintName: 'task_categories_task_fkey' },
+    { name: 'task_id', referencedColumnName: 'id' },
+  ])
+  task?: Relation<Task>;
+
+  /** Declared for the foreign key; never loaded. */
+  @ManyToOne(() => Category, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn([
+    { name: 'user_id', referencedColumnName: 'userId', foreignKeyConstraintName: 'task_categories_category_fkey' },
+    { name: 'category_id', referencedColumnName: 'id' },
+  ])
+  category?: Relation<Category>;
+}

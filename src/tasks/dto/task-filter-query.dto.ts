@@ -1,0 +1,63 @@
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsTimestamp } from '../is-timestamp.decorator.js';
+import { PRIORITIES, type Priority } from '../task.entity.js';
+
+/** Query strings are text: only exact spellings become numbers or booleans; the rest stays and fails. */
+export const ToInt = () =>
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value,
+  );
+export const ToBool = () =>
+  Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value));
+
+/**
+ * Which tasks a request is about: the list, complete-all, bulk delete and the summary all take these,
+ * and task-filter.ts decides what they mean, once for all four.
+ */
+export class TaskFilterQueryDto {
+  /** `pending` or `completed` tasks only; default `all`. */
+  @IsOptional()
+  @IsIn(['all', 'pending', 'completed'])
+  status?: 'all' | 'pending' | 'completed' = 'all';
+
+  /** Same as `status`, as a boolean. */
+  @IsOptional()
+  @ToBool()
+  @IsBoolean()
+  completed?: boolean;
+
+  @IsOptional()
+  @IsIn(PRIORITIES)
+  priority?: Priority;
+
+  /** Case-insensitive text search in title and description. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+
+  /** Only tasks due strictly before this time. */
+  @IsOptional()
+  @IsTimestamp()
+  due_before?: string;
+
+  /** Only tasks due strictly after this time. */
+  @IsOptional()
+  @IsTimestamp()
+  due_after?: string;
+
+  /** Only tasks carrying this category (an id that is not one of your categories matches nothing). */
+  @IsOptional()
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  category_id?: number;
+
+  /** `true`: only tasks without any category. */
+  @IsOptional()
+  @ToBool()
+  @IsBoolean()
+  uncategorized?: boolean;
+}

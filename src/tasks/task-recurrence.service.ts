@@ -1,0 +1,150 @@
+import { Injectable } from '@nestjs/common';
+import { ValidationFailedException } from '../common/problem.js';
+import type { ConditionalWrite } from '../database/conditional-write.js';
+import { type UserWrite, UserWrites } from '../database/user-writes.js';
+import { isCounted, nextOccurrence, recurrenceProblem } from './recurrence-rule.js';
+import type { TaskFilter } from './task-filter.js';
+import { type TaskChanges, type TaskRow, TasksRepository } from './tasks.repository.js';
+
+/** What a recurring task's next date is computed from. */
+type Series = Pick<TaskRow, 'recurrence' | 'recurrence_start' | 'due_date' | 'remind_at'>;
+
+/**
+ * Recurring tasks' rules: a rule needs a due date and must occur; completing a recurring task moves
+ * it to the series' next date instead (its reminder by the same amount), until the series is over.
+ * The next date is computed here, in JavaScript (rrule), so every write that depends on it reads
+ * the task under its row lock first: concurrent completions queue on the lock and each advances
+ * the task once from where the previous one left it.
+ */
+@Injectable()
+export class TaskRecurrenceService {
+  constructor(
+    private readonly tasks: TasksRepository,
+    private readonly writes: UserWrites,
+  ) {}
+
+  /** A new task's rule, checked against its due date: the columns to store, or a 422. */
+  forNewTask(
+    recurrence: string | null | undefined,
+    dueDate: Date | null,
+  ): Pick<TaskRow, 'recurrence' | 'recurrence_start'> {
+    if (recurrence === null || recurrence === undefined) return { recurrence: null, recurrence_start: null };
+    this.check(recurrence, dueDate, 'recurrence');
+    return { recurrence, recurrence_start: dueDate };
+  }
+
+  /** Whether an update needs the task as it is to be checked or applied (see update()). */
+  needsCurrentTask(changes: TaskChanges): boolean {
+    return changes.recurrence !== undefined || changes.due_date === null || changes.completed === true;
+  }
+
+  /**
+   * An update that sets or clears the rule, clears the due date, or completes the task: checked
+   * against the task as it is, under its row lock (so `write` must be a transaction's); completing
+   * a recurring task advances it.
+   */
+  async update(
+    write: UserWrite,
+    id: number,
+    changes: TaskChanges,
+    versions: number[] | null,
+  ): Promise<ConditionalWrite<TaskRow>> {
+    const row = await this.tasks.lock(write, id);
+    if (!row) return { outcome: 'not-found' };
+    if (versions && !versions.includes(row.version)) return { outcome: 'version-mismatch' };
+    const next: TaskChanges = { ...changes };
+    const series: Series = {
+      recurrence: changes.recurrence !== undefined ? changes.recurrence : row.recurrence,
+      recurrence_start: row.recurrence_start,
+      due_date: changes.due_date !== undefined ? changes.due_date : row.due_date,
+      remind_at: changes.remind_at !== undefined ? changes.remind_at : row.remind_at,
+    };
+    if (changes.recurrence === null) next.recurrence_start = null;
+    // The same rule sent again (a client saving the whole task) is no new series: COUNT goes on.
+    if (typeof changes.recurrence === 'string' && changes.recurrence !== row.recurrence) {
+      this.check(changes.recurrence, series.due_date, 'recurrence');
+      next.recurrence_start = series.recurrence_start = series.due_date;
+    } else if (series.recurrence && !series.due_date) {
+      throw invalid('due_date', 'cannot be cleared while the task recurs; clear recurrence too');
+    }
+    if (changes.completed === true && !row.completed && series.recurrence) Object.assign(next, this.advance(series));
+    return this.tasks.update(write, id, next, null);
+  }
+
+  /**
+   * Sets `completed` (flips it when null). One statement does it unless the task recurs and is
+   * being completed; that case advances the task under its row lock.
+   */
+  async complete(
+    userId: string,
+    id: number,
+    completed: boolean | null,
+    versions: number[] | null,
+  ): Promise<ConditionalWrite<TaskRow>> {
+    const result = await this.writes.run(userId, (write) => this.tasks.setCompleted(write, id, completed, versions));
+    if (result.outcome !== 'recurring') return result;
+    return this.writes.run(
+      userId,
+      async (write) => {
+        const row = await this.tasks.lock(write, id);
+        if (!row) return { outcome: 'not-found' };
+        if (versions && !versions.includes(row.version)) return { outcome: 'version-mismatch' };
+        const target = completed ?? !row.completed;
+        const changes: TaskChanges = { completed: target };
+        if (target && !row.completed && row.recurrence) Object.assign(changes, this.advance(row));
+        return this.tasks.update(write, id, changes, null);
+      },
+      { atomic: true },
+    );
+  }
+
+  /**
+   * Complete-all's part: advances every matching recurring task that is pending, under their row
+   * locks (in id order, so two bulk completions never deadlock); `over` lists those whose series
+   * has ended, which are to be completed like any task. `write` must be a transaction's.
+   */
+  async advanceMatching(write: UserWrite, filter: TaskFilter): Promise<{ advanced: number; over: number[] }> {
+    const over: number[] = [];
+    let advanced = 0;
+    for (const row of await this.tasks.lockRecurringToComplete(write, filter)) {
+      const changes = this.advance(row);
+      if (changes.completed === false) {
+        await this.tasks.update(write, row.id, changes, null);
+        advanced++;
+      } else {
+        over.push(row.id);
+      }
+    }
+    return { advanced, over };
+  }
+
+  /**
+   * The changes that complete a recurring task: the series' next date after its due date, the
+   * reminder moved by as much (a new reminder time, so it fires again), and still pending; none
+   * (it is completed like any task) when the series is over.
+   */
+  private advance(series: Series): TaskChanges {
+    const { recurrence, recurrence_start: start, due_date: due, remind_at: remind } = series;
+    if (!recurrence || !start || !due) return {};
+    const next = nextOccurrence(recurrence, start, due);
+    if (!next) return {};
+    return {
+      completed: false,
+      due_date: next,
+      remind_at: remind ? new Date(remind.getTime() + (next.getTime() - due.getTime())) : undefined,
+      // Without COUNT, the series from the date it reached has the same dates: searching from there
+      // keeps every search short, however long the series has run.
+      recurrence_start: isCounted(recurrence) ? undefined : next,
+    };
+  }
+
+  private check(recurrence: string, dueDate: Date | null, field: string): void {
+    if (!dueDate) throw invalid(field, 'needs a due_date: a recurring task repeats from its due date');
+    const problem = recurrenceProblem(recurrence, dueDate);
+    if (problem) throw invalid(field, problem);
+  }
+}
+
+function invalid(field: string, message: string): ValidationFailedException {
+  return new ValidationFailedException([{ field, message }]);
+}
