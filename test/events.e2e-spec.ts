@@ -130,9 +130,10 @@ describe('GET /api/events', () => {
   it('announces a bulk statement of 500 rows with a few events, the last one at the final cursor', async () => {
     const { user, token } = await a.signUp();
     const events = await stream(urlA, token);
-    await a.sql.query(`INSERT INTO tasks (user_id, title) SELECT $1, 'bulk ' || n FROM generate_series(1, 500) n`, [
-      user.id,
-    ]);
+    await a.sql.query(
+      `INSERT INTO tasks (user_id, title, position) SELECT $1, 'bulk ' || n, 'b' || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', n / 62 + 1, 1) || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', n % 62 + 1, 1) FROM generate_series(1, 500) n`,
+      [user.id],
+    );
     const cursor = await cursorNow(token);
     expect(cursor).toBe('v1.500');
     await events.next((event) => isChange(event) && event.id === cursor, 5_000);

@@ -58,9 +58,10 @@ it('stamps every row of a bulk statement, each with a stamp of its own, and coun
         0,
     );
 
-  await t.sql.query(`INSERT INTO tasks (user_id, title) SELECT $1, 'bulk ' || n FROM generate_series(1, 5) n`, [
-    user.id,
-  ]);
+  await t.sql.query(
+    `INSERT INTO tasks (user_id, title, position) SELECT $1, 'bulk ' || n, 'b' || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', n / 62 + 1, 1) || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', n % 62 + 1, 1) FROM generate_series(1, 5) n`,
+    [user.id],
+  );
   expect(await cursor()).toBe(5);
   await t.sql.query(`UPDATE tasks SET completed = true WHERE user_id = $1`, [user.id]);
   expect(await cursor()).toBe(10);
@@ -84,7 +85,7 @@ it('stamps every row of a bulk statement, each with a stamp of its own, and coun
 it('a rolled-back change advances nothing', async () => {
   const { user } = await t.signUp();
   await t.sql.query('BEGIN');
-  await t.sql.query(`INSERT INTO tasks (user_id, title) VALUES ($1, 'never')`, [user.id]);
+  await t.sql.query(`INSERT INTO tasks (user_id, title, position) VALUES ($1, 'never', 'a0')`, [user.id]);
   await t.sql.query('ROLLBACK');
   const { rowCount } = await t.sql.query(`SELECT 1 FROM user_changes WHERE user_id = $1`, [user.id]);
   expect(rowCount).toBe(0);

@@ -154,9 +154,10 @@ describe('pages', () => {
   it('pages past 500 rows, in stamp order, deletions and updates included, to exactly the server’s state', async () => {
     const { user, token } = await t.signUp();
     // 1,100 tasks by one bulk statement: the trigger stamps every row of it.
-    await t.sql.query(`INSERT INTO tasks (user_id, title) SELECT $1, 'bulk ' || n FROM generate_series(1, 1100) n`, [
-      user.id,
-    ]);
+    await t.sql.query(
+      `INSERT INTO tasks (user_id, title, position) SELECT $1, 'bulk ' || n, 'b' || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', n / 62 + 1, 1) || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', n % 62 + 1, 1) FROM generate_series(1, 1100) n`,
+      [user.id],
+    );
     const replica = new Replica();
     const first = await sync(token);
     expect(first.tasks).toHaveLength(500);
@@ -220,9 +221,10 @@ describe('deletion history', () => {
 
   it('a full sync of many pages started after a purge is never told 410 midway', async () => {
     const { user, token } = await t.signUp();
-    await t.sql.query(`INSERT INTO tasks (user_id, title) SELECT $1, 'old ' || n FROM generate_series(1, 600) n`, [
-      user.id,
-    ]);
+    await t.sql.query(
+      `INSERT INTO tasks (user_id, title, position) SELECT $1, 'old ' || n, 'b' || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', n / 62 + 1, 1) || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', n % 62 + 1, 1) FROM generate_series(1, 600) n`,
+      [user.id],
+    );
     await t.sql.query(`DELETE FROM tasks WHERE user_id = $1 AND title = 'old 1'`, [user.id]);
     // The deletion is stamped after the 600 rows; once purged, the purge point is past them.
     await t.sql.query(`UPDATE tasks SET title = 'still here' WHERE user_id = $1 AND title = 'old 2'`, [user.id]);
