@@ -41,10 +41,20 @@ const USER_LOCK_CLASS = 1_164_300;
 export class UserWrites {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  run<T>(
+  async run<T>(userId: string, work: (write: UserWrite) => Promise<T>, options: UserWriteOptions = {}): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.once(userId, work, options);
+      } catch (error) {
+        if (attempt >= DEADLOCK_ATTEMPTS || !isDeadlock(error)) throw error;
+      }
+    }
+  }
+
+  private once<T>(
     userId: string,
     work: (write: UserWrite) => Promise<T>,
-    { atomic = false, serialized = false }: UserWriteOptions = {},
+    { atomic = false, serialized = false }: UserWriteOptions,
   ): Promise<T> {
     if (!atomic && !serialized) return work(userWrite(userId, this.dataSource.manager));
     return this.dataSource.transaction(async (db) => {
@@ -52,6 +62,19 @@ export class UserWrites {
       return work(userWrite(userId, db));
     });
   }
+}
+
+/**
+ * Tries of a write that PostgreSQL broke off as a deadlock. The change trigger locks the user's
+ * cursor row after each changed row, so a multi-row write (a category's delete, complete-all) and
+ * another write of the same user can each hold what the other waits for; PostgreSQL cancels one
+ * (40P01) and rolls it back whole, so running it again is safe, as its documentation advises.
+ */
+const DEADLOCK_ATTEMPTS = 3;
+
+function isDeadlock(error: unknown): boolean {
+  const driverError = (error as { driverError?: { code?: string } }).driverError;
+  return driverError?.code === '40P01';
 }
 
 function userWrite(userId: string, db: EntityManager): UserWrite {

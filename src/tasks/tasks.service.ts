@@ -112,7 +112,9 @@ export class TasksService {
         }
         return result;
       },
-      { atomic: current || categoryIds !== undefined },
+      // Relinking takes the user's write lock, as a category's delete does: the delete updates many
+      // task rows, and without the lock the two deadlocked on the change cursor's row.
+      { atomic: current, serialized: categoryIds !== undefined },
     );
     return toTaskDto(orFail(written));
   }
