@@ -20,7 +20,7 @@ export const authClient = createAuthClient({ plugins: [jwtClient()] });
 
 /** Asks Better Auth for a JWT, reusing it until shortly before it expires. */
 let cached: { token: string; expiresAt: number } | undefined;
-async function bearerToken(): Promise<string | undefined> {
+export async function bearerToken(): Promise<string | undefined> {
   if (cached && cached.expiresAt - 30_000 > Date.now()) return cached.token;
   const { data } = await authClient.token();
   if (!data?.token) return undefined;
@@ -37,7 +37,8 @@ const withBearer: Middleware = {
   },
 };
 
-export const api = createClient<paths>({ baseUrl: process.env.NEXT_PUBLIC_API_URL ?? 'http://localhost:8000' });
+export const API_URL = process.env.NEXT_PUBLIC_API_URL ?? 'http://localhost:8000';
+export const api = createClient<paths>({ baseUrl: API_URL });
 api.use(withBearer);
 
 /** RFC 9457 problem details, the body of every error the API sends. */

@@ -407,6 +407,46 @@ export interface paths {
         patch: operations["CategoriesController_update[1]"];
         trace?: never;
     };
+    "/api/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What changed after `cursor` (everything without one), at most 500 rows, oldest change first
+         * @description While `has_more` is true, call again with the returned `cursor`. Applying every page in order gives exactly the server's state, also while other devices write. Deleted rows come as ids; keep the last cursor and start again without one on 410.
+         */
+        get: operations["SyncController_changes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live events for the token's user (Server-Sent Events)
+         * @description `event: change` with `id: <cursor>` and `data: {"cursor": "<cursor>"}` after each committed change to your tasks or categories, from any device or instance: then call GET /api/sync. A comment line at least every 15 s. The stream ends when the token expires or its session signs out: reconnect with a fresh token and `Last-Event-ID`. The token goes in `Authorization` (EventSource cannot send it: use a fetch-based client, see docs/live-updates.md), never in the query string.
+         */
+        get: operations["EventsController_open"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -742,6 +782,25 @@ export interface components {
              * @example #22c55e
              */
             color?: string;
+        };
+        DeletedIdsDto: {
+            tasks: number[];
+            categories: number[];
+        };
+        SyncPageDto: {
+            /** @description Tasks created or changed after the cursor, in full. */
+            tasks: components["schemas"]["TaskDto"][];
+            /** @description Categories whose own fields changed after the cursor, in full (not when only their counts did). */
+            categories: Record<string, never>[];
+            /** @description Ids deleted after the cursor. */
+            deleted: components["schemas"]["DeletedIdsDto"];
+            /**
+             * @description Pass it to the next call. Every change up to it is in this page or an earlier one.
+             * @example v1.42
+             */
+            cursor: string;
+            /** @description More changes wait: call again at once with `cursor`. */
+            has_more: boolean;
         };
     };
     responses: never;
@@ -1810,6 +1869,65 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["CategoryDto"];
                 };
+            };
+        };
+    };
+    SyncController_changes: {
+        parameters: {
+            query?: {
+                /** @description The `cursor` of your last page (opaque); none for the full state. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncPageDto"];
+                };
+            };
+            /** @description The cursor is older than the deletion history kept: sync again without one */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EventsController_open: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The last `id` received: a `change` is sent at once when anything changed since */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An endless `text/event-stream` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description EVENT_STREAMS_PER_USER streams of yours are open on this instance */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

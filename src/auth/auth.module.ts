@@ -58,6 +58,7 @@ import { UsersService } from './users.service.js';
     UsersRepository,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
-  exports: [UsersService],
+  // SessionsService: event streams end when their session is signed out.
+  exports: [UsersService, SessionsService],
 })
 export class AuthModule {}

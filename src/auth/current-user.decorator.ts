@@ -7,6 +7,8 @@ export interface AuthUser {
   email: string | null;
   /** The service's own sessions only: lets sign-out revoke the token's session. */
   sessionId?: string;
+  /** When the token expires (seconds since the epoch): a long-lived event stream ends then. */
+  expiresAt?: number;
   /** Which verifier accepted the token. */
   issuer: 'service' | 'better-auth';
 }

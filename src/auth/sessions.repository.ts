@@ -26,6 +26,16 @@ export class SessionsRepository {
     return id;
   }
 
+  /** Those of `ids` that are revoked or gone, in one query (the event streams' sweep). */
+  async revokedAmong(ids: string[]): Promise<string[]> {
+    const rows: { id: string }[] = await this.db.query(
+      `SELECT s.id FROM unnest($1::uuid[]) AS s(id)
+        WHERE NOT EXISTS (SELECT 1 FROM auth_sessions a WHERE a.id = s.id AND a.revoked_at IS NULL)`,
+      [ids],
+    );
+    return rows.map((row) => row.id);
+  }
+
   async insertRefreshToken(tokenHash: Buffer, sessionId: string, userId: string, ttlSeconds: number): Promise<void> {
     await this.db.query(
       `INSERT INTO refresh_tokens (token_hash, session_id, user_id, expires_at) VALUES ($1, $2, $3, now() + make_interval(secs => $4))`,

@@ -77,6 +77,15 @@ export class SessionsService {
     return revoked;
   }
 
+  /**
+   * Which of these sessions are revoked (or gone), asked of the database now: long-lived event
+   * streams check theirs together every REVOCATION_RECHECK_MS instead of one lookup each.
+   */
+  async revokedAmong(sessionIds: string[]): Promise<Set<string>> {
+    if (!sessionIds.length) return new Set();
+    return new Set(await this.sessions.revokedAmong(sessionIds));
+  }
+
   private async issueRefreshToken(sessionId: string, userId: string): Promise<string> {
     const token = randomBytes(32).toString('base64url');
     await this.sessions.insertRefreshToken(sha256(token), sessionId, userId, this.config.refreshTokenTtlSeconds);

@@ -37,7 +37,7 @@ export class TokenVerifierService {
       issuer = 'better-auth';
     }
     await this.users.ensureExists(claims);
-    return { id: claims.sub, email: claims.email ?? null, sessionId: claims.sid, issuer };
+    return { id: claims.sub, email: claims.email ?? null, sessionId: claims.sid, expiresAt: claims.exp, issuer };
   }
 }
 

@@ -70,7 +70,8 @@ export class CategoriesService {
   /** Its tasks stay and lose the category, in the same transaction. */
   async remove(userId: string, id: number, ifMatch?: IfMatch): Promise<void> {
     const versions = matchingVersions(id, ifMatch);
-    orFail(await this.writes.run(userId, (write) => this.categories.delete(write, id, versions), { atomic: true }));
+    // Under the user's write lock, like relinking a task: the delete updates every linked task.
+    orFail(await this.writes.run(userId, (write) => this.categories.delete(write, id, versions), { serialized: true }));
   }
 }
 

@@ -4,6 +4,7 @@ import { appConfig } from './app.config.js';
 import { authConfig } from './auth.config.js';
 import { databaseConfig } from './database.config.js';
 import type { Env } from './env.validation.js';
+import { syncConfig } from './sync.config.js';
 
 /**
  * The configuration namespaces, global, built from `env`: the environment main.ts (or a test)
@@ -17,6 +18,6 @@ export function configModule(env: Env | undefined): Promise<DynamicModule> {
     ignoreEnvFile: true,
     validatePredefined: false,
     skipProcessEnv: true,
-    load: [appConfig.bind(env), authConfig.bind(env), databaseConfig.bind(env)],
+    load: [appConfig.bind(env), authConfig.bind(env), databaseConfig.bind(env), syncConfig.bind(env)],
   });
 }

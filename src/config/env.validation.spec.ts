@@ -18,6 +18,8 @@ describe('parseEnv', () => {
       refreshTokenDays: 30,
       corsOrigins: ['http://localhost:3000'],
       authRateLimit: 30,
+      syncRetentionDays: 30,
+      eventStreamsPerUser: 10,
     });
   });
 

@@ -30,6 +30,10 @@ export interface Env {
   /** Fastify's trustProxy: whose X-Forwarded-For to believe for the client address. */
   trustProxy: boolean | number | string;
   metricsEnabled: boolean;
+  /** Days of deletion history kept for GET /api/sync; an older cursor is 410. */
+  syncRetentionDays: number;
+  /** Open GET /api/events streams per user (per instance). */
+  eventStreamsPerUser: number;
 }
 
 export const MIN_PRODUCTION_SECRET_LENGTH = 32;
@@ -175,6 +179,8 @@ export function parseEnv(raw: Raw): { env: Env; problems: string[] } {
     authRateLimit: r.int('AUTH_RATE_LIMIT', 30, 0, 1_000_000),
     trustProxy: trustProxyOf(r),
     metricsEnabled: r.bool('METRICS_ENABLED', true),
+    syncRetentionDays: r.int('SYNC_RETENTION_DAYS', 30, 1, 3650),
+    eventStreamsPerUser: r.int('EVENT_STREAMS_PER_USER', 10, 1, 1000),
   };
   if (!env.authSecret && nodeEnv !== 'production') {
     r.problems.push('BETTER_AUTH_SECRET: is not set (the development secret under ./.data was not prepared)');

@@ -10,6 +10,7 @@ import { Categories1764200000000 } from './migrations/1764200000000-categories.j
 import { TaskPosition1764300000000 } from './migrations/1764300000000-task-position.js';
 import { TaskReminders1764300000001 } from './migrations/1764300000001-task-reminders.js';
 import { TaskRecurrence1764300000002 } from './migrations/1764300000002-task-recurrence.js';
+import { SyncCursor1764400000000 } from './migrations/1764400000000-sync-cursor.js';
 
 export const MIGRATIONS = [
   InitialSchema1763800000000,
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   TaskPosition1764300000000,
   TaskReminders1764300000001,
   TaskRecurrence1764300000002,
+  SyncCursor1764400000000,
 ];
 
 /** Any constant: serialises migrations when several instances start at once. */

@@ -28,8 +28,8 @@ import { UserWrites } from './user-writes.js';
       },
     }),
   ],
-  // Global, so that every feature writes its users' rows through the same UserWrites: the one
-  // place where per-write bookkeeping (a change cursor, a notification) will join each change.
+  // Global, so that every feature writes its users' rows through the same UserWrites. (The change
+  // cursor and its notification are kept by a trigger on each synced table, not here.)
   providers: [UserWrites],
   exports: [UserWrites],
 })

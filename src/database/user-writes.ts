@@ -32,19 +32,29 @@ const USER_LOCK_CLASS = 1_164_300;
  * The one write path for rows a user owns (tasks, idempotency keys, and the next resource's rows):
  * their repositories change rows only with the UserWrite that run() hands to `work`. Knows no feature.
  *
- * Where a change will be recorded: a per-user change cursor or a NOTIFY goes in run(), after `work`
- * and in the same transaction, so a change and its record commit or roll back together. That makes
- * every run() a transaction; until something is recorded, a single-statement write is left to
- * commit by itself, so the hot write routes pay no BEGIN/COMMIT round trips (see docs/performance.md).
+ * The change cursor (GET /api/sync, GET /api/events) is not kept here but by a trigger on each
+ * synced table (migration 1764400000000), in the changing statement's transaction: a bulk statement
+ * or a script that bypasses this class is counted too. So a single-statement write still commits by
+ * itself, and the hot write routes pay no BEGIN/COMMIT round trips (see docs/performance.md).
  */
 @Injectable()
 export class UserWrites {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  run<T>(
+  async run<T>(userId: string, work: (write: UserWrite) => Promise<T>, options: UserWriteOptions = {}): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.once(userId, work, options);
+      } catch (error) {
+        if (attempt >= DEADLOCK_ATTEMPTS || !isDeadlock(error)) throw error;
+      }
+    }
+  }
+
+  private once<T>(
     userId: string,
     work: (write: UserWrite) => Promise<T>,
-    { atomic = false, serialized = false }: UserWriteOptions = {},
+    { atomic = false, serialized = false }: UserWriteOptions,
   ): Promise<T> {
     if (!atomic && !serialized) return work(userWrite(userId, this.dataSource.manager));
     return this.dataSource.transaction(async (db) => {
@@ -52,6 +62,19 @@ export class UserWrites {
       return work(userWrite(userId, db));
     });
   }
+}
+
+/**
+ * Tries of a write that PostgreSQL broke off as a deadlock. The change trigger locks the user's
+ * cursor row after each changed row, so a multi-row write (a category's delete, complete-all) and
+ * another write of the same user can each hold what the other waits for; PostgreSQL cancels one
+ * (40P01) and rolls it back whole, so running it again is safe, as its documentation advises.
+ */
+const DEADLOCK_ATTEMPTS = 3;
+
+function isDeadlock(error: unknown): boolean {
+  const driverError = (error as { driverError?: { code?: string } }).driverError;
+  return driverError?.code === '40P01';
 }
 
 function userWrite(userId: string, db: EntityManager): UserWrite {

@@ -37,6 +37,7 @@ export const MAX_CATEGORIES_PER_TASK = 20;
 @Unique('tasks_user_id_id_key', ['userId', 'id'])
 @Index('tasks_user_position_key', ['userId', 'position'], { unique: true })
 @Index('tasks_pending_reminders_idx', ['remindAt'], { where: 'reminded_at IS NULL AND remind_at IS NOT NULL' })
+@Index('tasks_user_change_seq_idx', ['userId', 'changeSeq'])
 @Check('tasks_title_check', 'length(btrim(title)) > 0')
 @Check('tasks_description_check', 'length(description) <= 2000')
 @Check('tasks_recurrence_check', 'recurrence IS NULL OR (due_date IS NOT NULL AND recurrence_start IS NOT NULL)')
@@ -104,4 +105,11 @@ export class Task {
   /** Bumped by every write; the ETag is derived from it. */
   @Column({ type: 'integer', default: 1 })
   version: number;
+
+  /**
+   * The owner's change cursor when the row last changed, set by the record_user_change() trigger
+   * (migration 1764400000000), never by the app. GET /api/sync reads rows in this order.
+   */
+  @Column({ name: 'change_seq', type: 'bigint' })
+  changeSeq: string;
 }

@@ -26,5 +26,7 @@ import { TasksService } from './tasks.service.js';
     IdempotencyService,
     IdempotencyRepository,
   ],
+  // GET /api/sync reads changed tasks in its own snapshot.
+  exports: [TasksRepository],
 })
 export class TasksModule {}

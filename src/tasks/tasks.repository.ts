@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { type ConditionalWrite, notWritten } from '../database/conditional-write.js';
 import type { UserWrite } from '../database/user-writes.js';
 import { type TaskFilter, taskFilterSql } from './task-filter.js';
@@ -26,6 +26,9 @@ export interface TaskRow {
   /** The ids of the task's categories, ascending. */
   category_ids: number[];
 }
+
+/** A row with the change cursor value it was last stamped with. */
+export type StampedTaskRow = TaskRow & { change_seq: number };
 
 export type NewTask = Pick<
   TaskRow,
@@ -127,6 +130,18 @@ export class TasksRepository {
       params.slice(0, -2),
     );
     return { rows, total: Number(count) };
+  }
+
+  /**
+   * The user's tasks stamped after `after` (their change cursor), oldest stamp first, read with
+   * `db`: GET /api/sync reads every synced table in one snapshot.
+   */
+  changedSince(db: EntityManager, userId: string, after: number, limit: number): Promise<StampedTaskRow[]> {
+    return db.query(
+      `SELECT ${COLUMNS}, change_seq::float8 AS change_seq FROM tasks
+        WHERE user_id = $1 AND change_seq > $2 ORDER BY change_seq LIMIT $3`,
+      [userId, after, limit],
+    );
   }
 
   async find(userId: string, id: number): Promise<TaskRow | null> {

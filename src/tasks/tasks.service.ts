@@ -6,14 +6,14 @@ import { type UserWrite, UserWrites } from '../database/user-writes.js';
 import { CreateTaskDto } from './dto/create-task.dto.js';
 import { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
 import { MoveTaskDto } from './dto/move-task.dto.js';
-import { TaskPageDto, type VersionedTask } from './dto/task.dto.js';
+import { TaskPageDto, toTaskDto, type VersionedTask } from './dto/task.dto.js';
 import { UpdateTaskDto } from './dto/update-task.dto.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { parseTimestamp } from './is-timestamp.decorator.js';
 import { toTaskFilter } from './task-filter.js';
 import { TaskOrderService } from './task-order.service.js';
 import { TaskRecurrenceService } from './task-recurrence.service.js';
-import { type TaskChanges, type TaskRow, type TaskSortField, TasksRepository } from './tasks.repository.js';
+import { type TaskChanges, type TaskSortField, TasksRepository } from './tasks.repository.js';
 
 /**
  * Task rules: defaults, If-Match, Idempotency-Key, and what a missing or changed task answers. The
@@ -112,7 +112,9 @@ export class TasksService {
         }
         return result;
       },
-      { atomic: current || categoryIds !== undefined },
+      // Relinking takes the user's write lock, as a category's delete does: the delete updates many
+      // task rows, and without the lock the two deadlocked on the change cursor's row.
+      { atomic: current, serialized: categoryIds !== undefined },
     );
     return toTaskDto(orFail(written));
   }
@@ -172,24 +174,4 @@ function taskNotFound(): NotFoundException {
 
 function stale(): PreconditionFailedException {
   return new PreconditionFailedException('The task has changed since you read it (If-Match); fetch it again and retry');
-}
-
-function toTaskDto(row: TaskRow): VersionedTask {
-  return {
-    id: row.id,
-    user_id: row.user_id,
-    title: row.title,
-    description: row.description,
-    completed: row.completed,
-    priority: row.priority,
-    due_date: row.due_date ? row.due_date.toISOString() : null,
-    position: row.position,
-    remind_at: row.remind_at ? row.remind_at.toISOString() : null,
-    reminded_at: row.reminded_at ? row.reminded_at.toISOString() : null,
-    recurrence: row.recurrence,
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
-    category_ids: row.category_ids,
-    [VERSION]: row.version,
-  };
 }

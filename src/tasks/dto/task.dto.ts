@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { Versioned } from '../../common/etag.js';
+import { VERSION, type Versioned } from '../../common/etag.js';
 import type { Priority } from '../task.entity.js';
+import type { TaskRow } from '../tasks.repository.js';
 
 export class TaskDto {
   /** @example 42 */
@@ -49,3 +50,24 @@ export class TaskPageDto {
 
 /** A task as TasksService returns it: its version rides along for the ETag, outside the JSON body. */
 export type VersionedTask = Versioned<TaskDto>;
+
+/** The API's view of a row of `tasks` (TasksService and GET /api/sync both answer with it). */
+export function toTaskDto(row: TaskRow): VersionedTask {
+  return {
+    id: row.id,
+    user_id: row.user_id,
+    title: row.title,
+    description: row.description,
+    completed: row.completed,
+    priority: row.priority,
+    due_date: row.due_date ? row.due_date.toISOString() : null,
+    position: row.position,
+    remind_at: row.remind_at ? row.remind_at.toISOString() : null,
+    reminded_at: row.reminded_at ? row.reminded_at.toISOString() : null,
+    recurrence: row.recurrence,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+    category_ids: row.category_ids,
+    [VERSION]: row.version,
+  };
+}
