@@ -12,7 +12,7 @@ export interface paths {
             cookie?: never;
         };
         /** Where to go next: the docs and the health check */
-        get: operations["AppController_index"];
+        get: operations["getServiceInfo"];
         put?: never;
         post?: never;
         delete?: never;
@@ -35,7 +35,7 @@ export interface paths {
          *
          *     JSON or form body. 409 if the email is taken (case-insensitive).
          */
-        post: operations["AuthController_signUp"];
+        post: operations["signUp"];
         delete?: never;
         options?: never;
         head?: never;
@@ -57,7 +57,7 @@ export interface paths {
          *     JSON or form body. An unknown email and a wrong password get the same 401. After 10 failed
          *     sign-ins for one email within 15 minutes, its sign-ins get 429 until the window has passed.
          */
-        post: operations["AuthController_signIn"];
+        post: operations["signIn"];
         delete?: never;
         options?: never;
         head?: never;
@@ -78,7 +78,7 @@ export interface paths {
          *
          *     The refresh token is spent. Presenting a spent one again revokes the whole session.
          */
-        post: operations["AuthController_refresh"];
+        post: operations["refreshSession"];
         delete?: never;
         options?: never;
         head?: never;
@@ -95,7 +95,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Sign out: the session's refresh and access tokens stop working */
-        post: operations["AuthController_signOut"];
+        post: operations["signOut"];
         delete?: never;
         options?: never;
         head?: never;
@@ -110,7 +110,7 @@ export interface paths {
             cookie?: never;
         };
         /** The signed-in user */
-        get: operations["AuthController_me"];
+        get: operations["getCurrentUser"];
         put?: never;
         post?: never;
         delete?: never;
@@ -127,10 +127,10 @@ export interface paths {
             cookie?: never;
         };
         /** List your tasks: filter, search, sort and page */
-        get: operations["TasksController_list[0]"];
+        get: operations["listTasks"];
         put?: never;
         /** Create a task */
-        post: operations["TasksController_create[0]"];
+        post: operations["createTask"];
         delete?: never;
         options?: never;
         head?: never;
@@ -145,10 +145,10 @@ export interface paths {
             cookie?: never;
         };
         /** List your tasks: filter, search, sort and page */
-        get: operations["TasksController_list[1]"];
+        get: operations["listTasksForUser"];
         put?: never;
         /** Create a task */
-        post: operations["TasksController_create[1]"];
+        post: operations["createTaskForUser"];
         delete?: never;
         options?: never;
         head?: never;
@@ -163,16 +163,16 @@ export interface paths {
             cookie?: never;
         };
         /** Get one task */
-        get: operations["TasksController_findOne[0]"];
+        get: operations["getTask"];
         /** Update a task (merges the given fields) */
-        put: operations["TasksController_replace[0]"];
+        put: operations["replaceTask"];
         post?: never;
         /** Delete a task */
-        delete: operations["TasksController_remove[0]"];
+        delete: operations["deleteTask"];
         options?: never;
         head?: never;
         /** Update a task (merges the given fields) */
-        patch: operations["TasksController_update[0]"];
+        patch: operations["updateTask"];
         trace?: never;
     };
     "/api/{userId}/tasks/{id}": {
@@ -183,16 +183,16 @@ export interface paths {
             cookie?: never;
         };
         /** Get one task */
-        get: operations["TasksController_findOne[1]"];
+        get: operations["getTaskForUser"];
         /** Update a task (merges the given fields) */
-        put: operations["TasksController_replace[1]"];
+        put: operations["replaceTaskForUser"];
         post?: never;
         /** Delete a task */
-        delete: operations["TasksController_remove[1]"];
+        delete: operations["deleteTaskForUser"];
         options?: never;
         head?: never;
         /** Update a task (merges the given fields) */
-        patch: operations["TasksController_update[1]"];
+        patch: operations["updateTaskForUser"];
         trace?: never;
     };
     "/api/tasks/{id}/complete": {
@@ -209,7 +209,7 @@ export interface paths {
         options?: never;
         head?: never;
         /** Toggle completion, or set it with `{ "completed": true|false }` */
-        patch: operations["TasksController_complete[0]"];
+        patch: operations["completeTask"];
         trace?: never;
     };
     "/api/{userId}/tasks/{id}/complete": {
@@ -226,7 +226,7 @@ export interface paths {
         options?: never;
         head?: never;
         /** Toggle completion, or set it with `{ "completed": true|false }` */
-        patch: operations["TasksController_complete[1]"];
+        patch: operations["completeTaskForUser"];
         trace?: never;
     };
     "/health": {
@@ -241,7 +241,7 @@ export interface paths {
          *
          *     Deliberately not problem+json: load balancers and uptime checks read `status`.
          */
-        get: operations["HealthController_check"];
+        get: operations["checkReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -258,7 +258,7 @@ export interface paths {
             cookie?: never;
         };
         /** Liveness: 200 while the process serves requests; never touches the database */
-        get: operations["HealthController_live"];
+        get: operations["checkLiveness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -287,6 +287,11 @@ export interface components {
             name?: string;
         };
         UserDto: {
+            /**
+             * Format: date-time
+             * @example 2026-11-22T10:00:00.000Z
+             */
+            created_at: string;
             /** @example 5b0d5b8e-8c1e-4a6b-9a53-2f6f2d1c9e41 */
             id: string;
             /**
@@ -296,10 +301,13 @@ export interface components {
             email: string | null;
             /** @example Ada Lovelace */
             name: string;
-            /** @example 2026-11-22T10:00:00.000Z */
-            created_at: string;
         };
         SessionDto: {
+            /**
+             * @description Lifetime of `token` in seconds.
+             * @example 3600
+             */
+            expires_in: number;
             user: components["schemas"]["UserDto"];
             /** @description HS256 access token: send it as `Authorization: Bearer <token>`. */
             token: string;
@@ -310,11 +318,6 @@ export interface components {
              * @enum {string}
              */
             token_type: "bearer";
-            /**
-             * @description Lifetime of `token` in seconds.
-             * @example 3600
-             */
-            expires_in: number;
         };
         SignInDto: {
             /**
@@ -336,6 +339,21 @@ export interface components {
         TaskDto: {
             /** @example 42 */
             id: number;
+            /**
+             * Format: date-time
+             * @example 2026-12-01T17:00:00.000Z
+             */
+            due_date: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T10:00:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T10:00:00.000Z
+             */
+            updated_at: string;
             /** @example 5b0d5b8e-8c1e-4a6b-9a53-2f6f2d1c9e41 */
             user_id: string;
             /** @example Buy milk */
@@ -344,26 +362,26 @@ export interface components {
             completed: boolean;
             /** @enum {string} */
             priority: "low" | "medium" | "high";
-            /** @example 2026-12-01T17:00:00.000Z */
-            due_date: string | null;
-            /** @example 2026-11-22T10:00:00.000Z */
-            created_at: string;
-            /** @example 2026-11-22T10:00:00.000Z */
-            updated_at: string;
         };
         TaskPageDto: {
-            items: components["schemas"]["TaskDto"][];
             /** @description How many tasks match the filters, over all pages. */
             total: number;
             limit: number;
             offset: number;
+            items: components["schemas"]["TaskDto"][];
         };
         CreateTaskDto: {
             /**
-             * @description 1 to 255 characters after trimming; stored trimmed.
+             * @description 1 to 255 characters after trimming, not all spaces; stored trimmed.
              * @example Buy milk
              */
             title: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 with a time zone (`2026-12-01T17:00:00.000Z`), a plain date (midnight UTC), or null.
+             * @example 2026-12-01T17:00:00.000Z
+             */
+            due_date?: string | null;
             /** @example Two litres, semi-skimmed */
             description?: string | null;
             /**
@@ -371,20 +389,21 @@ export interface components {
              * @enum {string}
              */
             priority?: "low" | "medium" | "high";
-            /**
-             * @description ISO 8601 with a time zone (`2026-12-01T17:00:00.000Z`), a plain date (midnight UTC), or null.
-             * @example 2026-12-01T17:00:00.000Z
-             */
-            due_date?: string | null;
             /** @description Defaults to false. */
             completed?: boolean;
         };
         UpdateTaskDto: {
             /**
-             * @description 1 to 255 characters after trimming; stored trimmed.
+             * @description 1 to 255 characters after trimming, not all spaces; stored trimmed.
              * @example Buy milk
              */
             title?: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 with a time zone (`2026-12-01T17:00:00.000Z`), a plain date (midnight UTC), or null.
+             * @example 2026-12-01T17:00:00.000Z
+             */
+            due_date?: string | null;
             /** @example Two litres, semi-skimmed */
             description?: string | null;
             /**
@@ -392,17 +411,57 @@ export interface components {
              * @enum {string}
              */
             priority?: "low" | "medium" | "high";
-            /**
-             * @description ISO 8601 with a time zone (`2026-12-01T17:00:00.000Z`), a plain date (midnight UTC), or null.
-             * @example 2026-12-01T17:00:00.000Z
-             */
-            due_date?: string | null;
             /** @description Defaults to false. */
             completed?: boolean;
         };
         CompleteTaskDto: {
             /** @description Sets the state; leave the body out to toggle it instead. */
             completed?: boolean;
+        };
+        FieldError: {
+            /**
+             * @description The body field, query or path parameter, or header that failed (`title`, `limit`, `If-Match`)
+             * @example title
+             */
+            field: string;
+            /**
+             * @description What is wrong with it, the first rule it breaks
+             * @example is required
+             */
+            message: string;
+        };
+        /** @description RFC 9457 problem details: the body of every error, sent as `application/problem+json` */
+        Problem: {
+            /**
+             * @description Always `about:blank`: the status says what kind of error it is
+             * @example about:blank
+             */
+            type: string;
+            /**
+             * @description The status code's reason phrase
+             * @example Not Found
+             */
+            title: string;
+            /** @example 404 */
+            status: number;
+            /**
+             * @description A sentence for a person, safe to show
+             * @example Task not found
+             */
+            detail: string;
+            /**
+             * @description The request path
+             * @example /api/tasks/7
+             */
+            instance?: string;
+            /** @description Per-field messages, on 422 only */
+            errors?: components["schemas"]["FieldError"][];
+        };
+        /** @description A problem document whose `errors` names each field at fault, one message per field */
+        ValidationProblem: components["schemas"]["Problem"] & {
+            /** @enum {integer} */
+            status?: 422;
+            errors: components["schemas"]["FieldError"][];
         };
     };
     responses: never;
@@ -413,7 +472,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    AppController_index: {
+    getServiceInfo: {
         parameters: {
             query?: never;
             header?: never;
@@ -422,15 +481,27 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The service name and version, and where its docs and health check are */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @example todo-api */
+                        name: string;
+                        /** @example 1.0.0 */
+                        version: string;
+                        /** @enum {string} */
+                        docs: "/docs";
+                        /** @enum {string} */
+                        health: "/health";
+                    };
+                };
             };
         };
     };
-    AuthController_signUp: {
+    signUp: {
         parameters: {
             query?: never;
             header?: never;
@@ -446,15 +517,82 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description Where the new user is: `/api/auth/me` */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SessionDto"];
                 };
             };
+            /** @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An account with this email exists (compared case-insensitively) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests: wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    AuthController_signIn: {
+    signIn: {
         parameters: {
             query?: never;
             header?: never;
@@ -476,9 +614,76 @@ export interface operations {
                     "application/json": components["schemas"]["SessionDto"];
                 };
             };
+            /** @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid credentials: the same answer for an unknown email and a wrong password */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests: wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    AuthController_refresh: {
+    refreshSession: {
         parameters: {
             query?: never;
             header?: never;
@@ -499,30 +704,154 @@ export interface operations {
                     "application/json": components["schemas"]["SessionDto"];
                 };
             };
+            /** @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The refresh token is unknown, expired, revoked or spent (a spent one revokes its whole session) */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests: wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    AuthController_signOut: {
+    signOut: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["SignOutDto"];
             };
         };
         responses: {
+            /** @description Signed out */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    AuthController_me: {
+    getCurrentUser: {
         parameters: {
             query?: never;
             header?: never;
@@ -539,11 +868,39 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_list[0]": {
+    listTasks: {
         parameters: {
             query?: {
+                /** @description Only tasks due strictly before this time (a plain date means midnight UTC). */
+                due_before?: string;
+                /** @description Only tasks due strictly after this time (a plain date means midnight UTC). */
+                due_after?: string;
+                /** @description Page size. */
+                limit?: number;
+                /** @description How many matching tasks to skip. */
+                offset?: number;
                 /** @description `pending` or `completed` tasks only; default `all`. */
                 status?: "all" | "pending" | "completed";
                 /** @description Same as `status`, as a boolean. */
@@ -551,14 +908,8 @@ export interface operations {
                 priority?: "low" | "medium" | "high";
                 /** @description Case-insensitive text search in title and description. */
                 q?: string;
-                /** @description Only tasks due strictly before this time. */
-                due_before?: string;
-                /** @description Only tasks due strictly after this time. */
-                due_after?: string;
                 /** @description A field, with a leading `-` for descending; ties are broken by `id` in the same direction. */
                 sort?: "created_at" | "updated_at" | "due_date" | "priority" | "title" | "-created_at" | "-updated_at" | "-due_date" | "-priority" | "-title";
-                limit?: number;
-                offset?: number;
             };
             header?: never;
             path?: never;
@@ -568,19 +919,50 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description A weak tag of this page: it changes when an item, the membership or the total does */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TaskPageDto"];
                 };
             };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_create[0]": {
+    createTask: {
         parameters: {
             query?: never;
             header?: {
-                /** @description Up to 255 visible ASCII characters, kept 24 hours per user: a retry with the same key and body returns the first result and creates nothing; another body is 422 */
+                /** @description Up to 255 visible ASCII characters, kept 24 hours per user: a retry with the same key and body returns the first result and creates nothing; the same key with another body is 422 */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -594,17 +976,89 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
+                    /** @description The path of the new resource, under the route family the request used */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
+            /** @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Validation failed: `errors` names each field, query or path parameter, or header at fault
+             *
+             *     Validation failed: `errors` names each field, query or path parameter, or header at fault
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_list[1]": {
+    listTasksForUser: {
         parameters: {
             query?: {
+                /** @description Only tasks due strictly before this time (a plain date means midnight UTC). */
+                due_before?: string;
+                /** @description Only tasks due strictly after this time (a plain date means midnight UTC). */
+                due_after?: string;
+                /** @description Page size. */
+                limit?: number;
+                /** @description How many matching tasks to skip. */
+                offset?: number;
                 /** @description `pending` or `completed` tasks only; default `all`. */
                 status?: "all" | "pending" | "completed";
                 /** @description Same as `status`, as a boolean. */
@@ -612,18 +1066,12 @@ export interface operations {
                 priority?: "low" | "medium" | "high";
                 /** @description Case-insensitive text search in title and description. */
                 q?: string;
-                /** @description Only tasks due strictly before this time. */
-                due_before?: string;
-                /** @description Only tasks due strictly after this time. */
-                due_after?: string;
                 /** @description A field, with a leading `-` for descending; ties are broken by `id` in the same direction. */
                 sort?: "created_at" | "updated_at" | "due_date" | "priority" | "title" | "-created_at" | "-updated_at" | "-due_date" | "-priority" | "-title";
-                limit?: number;
-                offset?: number;
             };
             header?: never;
             path: {
-                /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
+                /** @description Must equal the token's user id (`sub`), else 403 */
                 userId: string;
             };
             cookie?: never;
@@ -632,23 +1080,63 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description A weak tag of this page: it changes when an item, the membership or the total does */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TaskPageDto"];
                 };
             };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user in the path is not the token's user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_create[1]": {
+    createTaskForUser: {
         parameters: {
             query?: never;
             header?: {
-                /** @description Up to 255 visible ASCII characters, kept 24 hours per user: a retry with the same key and body returns the first result and creates nothing; another body is 422 */
+                /** @description Up to 255 visible ASCII characters, kept 24 hours per user: a retry with the same key and body returns the first result and creates nothing; the same key with another body is 422 */
                 "Idempotency-Key"?: string;
             };
             path: {
-                /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
+                /** @description Must equal the token's user id (`sub`), else 403 */
                 userId: string;
             };
             cookie?: never;
@@ -661,19 +1149,93 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
+                    /** @description The path of the new resource, under the route family the request used */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
+            /** @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user in the path is not the token's user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Validation failed: `errors` names each field, query or path parameter, or header at fault
+             *
+             *     Validation failed: `errors` names each field, query or path parameter, or header at fault
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_findOne[0]": {
+    getTask: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The resource id */
                 id: number;
             };
             cookie?: never;
@@ -682,27 +1244,68 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_replace[0]": {
+    replaceTask: {
         parameters: {
             query?: never;
             header?: {
-                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                /** @description The ETag of the version you have (or `*`): the request applies only if the resource is still at that version, else 412 */
                 "If-Match"?: string;
             };
             path: {
+                /** @description The resource id */
                 id: number;
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["UpdateTaskDto"];
             };
@@ -710,49 +1313,214 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
+            /**
+             * @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             *
+             *     Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names no current version (the resource changed since): nothing was changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Validation failed: `errors` names each field, query or path parameter, or header at fault
+             *
+             *     Validation failed: `errors` names each field, query or path parameter, or header at fault
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_remove[0]": {
+    deleteTask: {
         parameters: {
             query?: never;
             header?: {
-                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                /** @description The ETag of the version you have (or `*`): the request applies only if the resource is still at that version, else 412 */
                 "If-Match"?: string;
             };
             path: {
+                /** @description The resource id */
                 id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description Deleted: nothing is sent back */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /**
+             * @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             *
+             *     Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names no current version (the resource changed since): nothing was changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_update[0]": {
+    updateTask: {
         parameters: {
             query?: never;
             header?: {
-                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                /** @description The ETag of the version you have (or `*`): the request applies only if the resource is still at that version, else 412 */
                 "If-Match"?: string;
             };
             path: {
+                /** @description The resource id */
                 id: number;
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["UpdateTaskDto"];
             };
@@ -760,21 +1528,106 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
+            /**
+             * @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             *
+             *     Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names no current version (the resource changed since): nothing was changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Validation failed: `errors` names each field, query or path parameter, or header at fault
+             *
+             *     Validation failed: `errors` names each field, query or path parameter, or header at fault
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_findOne[1]": {
+    getTaskForUser: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The resource id */
                 id: number;
-                /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
+                /** @description Must equal the token's user id (`sub`), else 403 */
                 userId: string;
             };
             cookie?: never;
@@ -783,29 +1636,79 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user in the path is not the token's user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_replace[1]": {
+    replaceTaskForUser: {
         parameters: {
             query?: never;
             header?: {
-                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                /** @description The ETag of the version you have (or `*`): the request applies only if the resource is still at that version, else 412 */
                 "If-Match"?: string;
             };
             path: {
+                /** @description The resource id */
                 id: number;
-                /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
+                /** @description Must equal the token's user id (`sub`), else 403 */
                 userId: string;
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["UpdateTaskDto"];
             };
@@ -813,53 +1716,236 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
+            /**
+             * @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             *
+             *     Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user in the path is not the token's user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names no current version (the resource changed since): nothing was changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Validation failed: `errors` names each field, query or path parameter, or header at fault
+             *
+             *     Validation failed: `errors` names each field, query or path parameter, or header at fault
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_remove[1]": {
+    deleteTaskForUser: {
         parameters: {
             query?: never;
             header?: {
-                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                /** @description The ETag of the version you have (or `*`): the request applies only if the resource is still at that version, else 412 */
                 "If-Match"?: string;
             };
             path: {
+                /** @description The resource id */
                 id: number;
-                /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
+                /** @description Must equal the token's user id (`sub`), else 403 */
                 userId: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description Deleted: nothing is sent back */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /**
+             * @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             *
+             *     Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user in the path is not the token's user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names no current version (the resource changed since): nothing was changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_update[1]": {
+    updateTaskForUser: {
         parameters: {
             query?: never;
             header?: {
-                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                /** @description The ETag of the version you have (or `*`): the request applies only if the resource is still at that version, else 412 */
                 "If-Match"?: string;
             };
             path: {
+                /** @description The resource id */
                 id: number;
-                /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
+                /** @description Must equal the token's user id (`sub`), else 403 */
                 userId: string;
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["UpdateTaskDto"];
             };
@@ -867,27 +1953,121 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
+            /**
+             * @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             *
+             *     Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user in the path is not the token's user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names no current version (the resource changed since): nothing was changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Validation failed: `errors` names each field, query or path parameter, or header at fault
+             *
+             *     Validation failed: `errors` names each field, query or path parameter, or header at fault
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_complete[0]": {
+    completeTask: {
         parameters: {
             query?: never;
             header?: {
-                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                /** @description The ETag of the version you have (or `*`): the request applies only if the resource is still at that version, else 412 */
                 "If-Match"?: string;
             };
             path: {
+                /** @description The resource id */
                 id: number;
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["CompleteTaskDto"];
             };
@@ -895,29 +2075,114 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
+            /**
+             * @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             *
+             *     Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names no current version (the resource changed since): nothing was changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Validation failed: `errors` names each field, query or path parameter, or header at fault
+             *
+             *     Validation failed: `errors` names each field, query or path parameter, or header at fault
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_complete[1]": {
+    completeTaskForUser: {
         parameters: {
             query?: never;
             header?: {
-                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                /** @description The ETag of the version you have (or `*`): the request applies only if the resource is still at that version, else 412 */
                 "If-Match"?: string;
             };
             path: {
+                /** @description The resource id */
                 id: number;
-                /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
+                /** @description Must equal the token's user id (`sub`), else 403 */
                 userId: string;
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["CompleteTaskDto"];
             };
@@ -925,15 +2190,108 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
+            /**
+             * @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             *
+             *     Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user in the path is not the token's user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names no current version (the resource changed since): nothing was changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Validation failed: `errors` names each field, query or path parameter, or header at fault
+             *
+             *     Validation failed: `errors` names each field, query or path parameter, or header at fault
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    HealthController_check: {
+    checkReadiness: {
         parameters: {
             query?: never;
             header?: never;
@@ -1080,7 +2438,7 @@ export interface operations {
             };
         };
     };
-    HealthController_live: {
+    checkLiveness: {
         parameters: {
             query?: never;
             header?: never;
@@ -1089,11 +2447,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The process serves requests */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ok";
+                    };
+                };
             };
         };
     };

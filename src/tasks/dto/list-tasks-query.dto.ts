@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { IsTimestamp } from '../is-timestamp.decorator.js';
@@ -34,12 +35,14 @@ export class ListTasksQueryDto {
   @MaxLength(200)
   q?: string;
 
-  /** Only tasks due strictly before this time. */
+  /** Only tasks due strictly before this time (a plain date means midnight UTC). */
+  @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsTimestamp()
   due_before?: string;
 
-  /** Only tasks due strictly after this time. */
+  /** Only tasks due strictly after this time (a plain date means midnight UTC). */
+  @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsTimestamp()
   due_after?: string;
@@ -49,6 +52,8 @@ export class ListTasksQueryDto {
   @IsIn(SORTS)
   sort?: Sort = '-created_at';
 
+  /** Page size. */
+  @ApiPropertyOptional({ type: 'integer' })
   @IsOptional()
   @ToInt()
   @IsInt()
@@ -56,6 +61,8 @@ export class ListTasksQueryDto {
   @Max(100)
   limit?: number = 50;
 
+  /** How many matching tasks to skip. */
+  @ApiPropertyOptional({ type: 'integer' })
   @IsOptional()
   @ToInt()
   @IsInt()

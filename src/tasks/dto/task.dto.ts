@@ -1,8 +1,10 @@
+import { ApiProperty } from '@nestjs/swagger';
 import type { Versioned } from '../../common/etag.js';
 import type { Priority } from '../task.entity.js';
 
 export class TaskDto {
   /** @example 42 */
+  @ApiProperty({ type: 'integer', minimum: 1 })
   id: number;
   /** @example "5b0d5b8e-8c1e-4a6b-9a53-2f6f2d1c9e41" */
   user_id: string;
@@ -12,18 +14,24 @@ export class TaskDto {
   completed: boolean;
   priority: Priority;
   /** @example "2026-12-01T17:00:00.000Z" */
+  @ApiProperty({ format: 'date-time', nullable: true })
   due_date: string | null;
   /** @example "2026-11-22T10:00:00.000Z" */
+  @ApiProperty({ format: 'date-time' })
   created_at: string;
   /** @example "2026-11-22T10:00:00.000Z" */
+  @ApiProperty({ format: 'date-time' })
   updated_at: string;
 }
 
 export class TaskPageDto {
   items: TaskDto[];
   /** How many tasks match the filters, over all pages. */
+  @ApiProperty({ type: 'integer', minimum: 0 })
   total: number;
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 100 })
   limit: number;
+  @ApiProperty({ type: 'integer', minimum: 0 })
   offset: number;
 }
 
