@@ -457,10 +457,11 @@ export interface components {
             /** @description Per-field messages, on 422 only */
             errors?: components["schemas"]["FieldError"][];
         };
-        /** @description A problem document whose `errors` names each field at fault, one message per field */
+        /** @description A problem document whose `errors` names each field at fault, with one message per field */
         ValidationProblem: components["schemas"]["Problem"] & {
             /** @enum {integer} */
             status?: 422;
+            /** @description One entry per field at fault; empty only when the database refused a value that validation let through */
             errors: components["schemas"]["FieldError"][];
         };
     };

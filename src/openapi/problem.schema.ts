@@ -34,7 +34,7 @@ export const PROBLEM_SCHEMA: SchemaObject = {
 
 /** A 422: a problem that always names the fields at fault. */
 export const VALIDATION_PROBLEM_SCHEMA: SchemaObject = {
-  description: 'A problem document whose `errors` names each field at fault, one message per field',
+  description: 'A problem document whose `errors` names each field at fault, with one message per field',
   allOf: [
     { $ref: '#/components/schemas/Problem' },
     {
@@ -42,7 +42,12 @@ export const VALIDATION_PROBLEM_SCHEMA: SchemaObject = {
       required: ['errors'],
       properties: {
         status: { type: 'integer', enum: [422] },
-        errors: { type: 'array', minItems: 1, items: { $ref: '#/components/schemas/FieldError' } },
+        errors: {
+          type: 'array',
+          description:
+            'One entry per field at fault; empty only when the database refused a value that validation let through',
+          items: { $ref: '#/components/schemas/FieldError' },
+        },
       },
     },
   ],
