@@ -158,9 +158,10 @@ describe('Input rules', () => {
     ])('store and return %s', async (due, stored) => {
       const created = await json('POST', '/api/tasks', JSON.stringify({ title: 'Ancient', due_date: due }));
       expect(created.statusCode).toBe(201);
-      expect(created.json().due_date).toBe(stored);
-      const read = await t.request({ method: 'GET', url: `/api/tasks/${created.json().id}`, token: ada.token });
-      expect(read.json().due_date).toBe(stored);
+      const task = created.json<{ id: number; due_date: string }>();
+      expect(task.due_date).toBe(stored);
+      const read = await t.request({ method: 'GET', url: `/api/tasks/${task.id}`, token: ada.token });
+      expect(read.json<{ due_date: string }>().due_date).toBe(stored);
     });
 
     it('still refuse a day the calendar does not have', async () => {
