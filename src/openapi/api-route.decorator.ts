@@ -98,7 +98,8 @@ export const ApiIfMatch = () =>
       required: false,
       description:
         'The ETag of the version you have (or `*`): the request applies only if the resource is still at that version, else 412',
-      schema: { type: 'string', minLength: 1, pattern: '^\\s*(\\*|(W/)?"[^"]*"(\\s*,\\s*(W/)?"[^"]*")*)\\s*$' },
+      // What IfMatchPipe accepts (RFC 9110 entity-tag lists), so a client-side check agrees with the 400.
+      schema: { type: 'string', minLength: 1, pattern: '^[ \\t]*(\\*|(W/)?"[!#-~]*"([ \\t]*,[ \\t]*(W/)?"[!#-~]*")*)[ \\t]*$' },
     }),
     ApiProblems(400, 412),
   );

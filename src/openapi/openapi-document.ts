@@ -34,7 +34,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addSecurityRequirements('bearer');
   for (const [name, description] of TAGS) builder.addTag(name, description);
   const document = SwaggerModule.createDocument(app, builder.build(), {
-    operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
+    // Only for a handler without @ApiOperation({ operationId }): `Tasks_list`, never `TasksController_list[1]`
+    // (fitRouteFamilies makes the second family's unique).
+    operationIdFactory: (controller, method) =>
+      `${controller.replace(/Controller$/, '')}_${method.replace(/\[\d+\]$/, '')}`,
   });
   document.components = { ...document.components, schemas: { ...document.components?.schemas, ...PROBLEM_SCHEMAS } };
   fitRouteFamilies(document);
