@@ -29,6 +29,11 @@ const task = {
   completed: false,
   priority: 'medium',
   due_date: null,
+  position: 'a0',
+  remind_at: null,
+  reminded_at: null,
+  recurrence: null,
+  category_ids: [],
   created_at: '2026-11-22T10:00:00.000Z',
   updated_at: '2026-11-22T10:00:00.000Z',
 };
