@@ -12,7 +12,7 @@ export interface paths {
             cookie?: never;
         };
         /** Where to go next: the docs and the health check */
-        get: operations["AppController_index"];
+        get: operations["getServiceInfo"];
         put?: never;
         post?: never;
         delete?: never;
@@ -35,7 +35,7 @@ export interface paths {
          *
          *     JSON or form body. 409 if the email is taken (case-insensitive).
          */
-        post: operations["AuthController_signUp"];
+        post: operations["signUp"];
         delete?: never;
         options?: never;
         head?: never;
@@ -57,7 +57,7 @@ export interface paths {
          *     JSON or form body. An unknown email and a wrong password get the same 401. After 10 failed
          *     sign-ins for one email within 15 minutes, its sign-ins get 429 until the window has passed.
          */
-        post: operations["AuthController_signIn"];
+        post: operations["signIn"];
         delete?: never;
         options?: never;
         head?: never;
@@ -78,7 +78,7 @@ export interface paths {
          *
          *     The refresh token is spent. Presenting a spent one again revokes the whole session.
          */
-        post: operations["AuthController_refresh"];
+        post: operations["refreshSession"];
         delete?: never;
         options?: never;
         head?: never;
@@ -95,7 +95,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Sign out: the session's refresh and access tokens stop working */
-        post: operations["AuthController_signOut"];
+        post: operations["signOut"];
         delete?: never;
         options?: never;
         head?: never;
@@ -110,7 +110,7 @@ export interface paths {
             cookie?: never;
         };
         /** The signed-in user */
-        get: operations["AuthController_me"];
+        get: operations["getCurrentUser"];
         put?: never;
         post?: never;
         delete?: never;
@@ -127,12 +127,12 @@ export interface paths {
             cookie?: never;
         };
         /** List your tasks: filter, search, sort and page */
-        get: operations["TasksController_list[0]"];
+        get: operations["listTasks"];
         put?: never;
         /** Create a task */
-        post: operations["TasksController_create[0]"];
+        post: operations["createTask"];
         /** Delete every task the filters match, in one transaction; at least one filter is required */
-        delete: operations["TasksController_removeMatching[0]"];
+        delete: operations["deleteTasks"];
         options?: never;
         head?: never;
         patch?: never;
@@ -146,12 +146,12 @@ export interface paths {
             cookie?: never;
         };
         /** List your tasks: filter, search, sort and page */
-        get: operations["TasksController_list[1]"];
+        get: operations["listTasksForUser"];
         put?: never;
         /** Create a task */
-        post: operations["TasksController_create[1]"];
+        post: operations["createTaskForUser"];
         /** Delete every task the filters match, in one transaction; at least one filter is required */
-        delete: operations["TasksController_removeMatching[1]"];
+        delete: operations["deleteTasksForUser"];
         options?: never;
         head?: never;
         patch?: never;
@@ -165,7 +165,7 @@ export interface paths {
             cookie?: never;
         };
         /** Counts of the matching tasks (all when no filter is given), with "today" in the zone `tz` */
-        get: operations["TasksController_summary[0]"];
+        get: operations["getTaskSummary"];
         put?: never;
         post?: never;
         delete?: never;
@@ -182,7 +182,7 @@ export interface paths {
             cookie?: never;
         };
         /** Counts of the matching tasks (all when no filter is given), with "today" in the zone `tz` */
-        get: operations["TasksController_summary[1]"];
+        get: operations["getTaskSummaryForUser"];
         put?: never;
         post?: never;
         delete?: never;
@@ -201,7 +201,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Complete (or reopen) every task the filters match, in one transaction */
-        post: operations["TasksController_completeAll[0]"];
+        post: operations["completeAllTasks"];
         delete?: never;
         options?: never;
         head?: never;
@@ -218,7 +218,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Complete (or reopen) every task the filters match, in one transaction */
-        post: operations["TasksController_completeAll[1]"];
+        post: operations["completeAllTasksForUser"];
         delete?: never;
         options?: never;
         head?: never;
@@ -233,16 +233,16 @@ export interface paths {
             cookie?: never;
         };
         /** Get one task */
-        get: operations["TasksController_findOne[0]"];
+        get: operations["getTask"];
         /** Update a task (merges the given fields) */
-        put: operations["TasksController_replace[0]"];
+        put: operations["replaceTask"];
         post?: never;
         /** Delete a task */
-        delete: operations["TasksController_remove[0]"];
+        delete: operations["deleteTask"];
         options?: never;
         head?: never;
         /** Update a task (merges the given fields) */
-        patch: operations["TasksController_update[0]"];
+        patch: operations["updateTask"];
         trace?: never;
     };
     "/api/{userId}/tasks/{id}": {
@@ -253,16 +253,16 @@ export interface paths {
             cookie?: never;
         };
         /** Get one task */
-        get: operations["TasksController_findOne[1]"];
+        get: operations["getTaskForUser"];
         /** Update a task (merges the given fields) */
-        put: operations["TasksController_replace[1]"];
+        put: operations["replaceTaskForUser"];
         post?: never;
         /** Delete a task */
-        delete: operations["TasksController_remove[1]"];
+        delete: operations["deleteTaskForUser"];
         options?: never;
         head?: never;
         /** Update a task (merges the given fields) */
-        patch: operations["TasksController_update[1]"];
+        patch: operations["updateTaskForUser"];
         trace?: never;
     };
     "/api/tasks/{id}/complete": {
@@ -279,7 +279,7 @@ export interface paths {
         options?: never;
         head?: never;
         /** Toggle completion, or set it with `{ "completed": true|false }` */
-        patch: operations["TasksController_complete[0]"];
+        patch: operations["completeTask"];
         trace?: never;
     };
     "/api/{userId}/tasks/{id}/complete": {
@@ -296,7 +296,7 @@ export interface paths {
         options?: never;
         head?: never;
         /** Toggle completion, or set it with `{ "completed": true|false }` */
-        patch: operations["TasksController_complete[1]"];
+        patch: operations["completeTaskForUser"];
         trace?: never;
     };
     "/api/tasks/{id}/move": {
@@ -309,7 +309,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Move a task in the manual order: after a task, before one, or to the top */
-        post: operations["TasksController_move[0]"];
+        post: operations["moveTask"];
         delete?: never;
         options?: never;
         head?: never;
@@ -326,7 +326,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Move a task in the manual order: after a task, before one, or to the top */
-        post: operations["TasksController_move[1]"];
+        post: operations["moveTaskForUser"];
         delete?: never;
         options?: never;
         head?: never;
@@ -341,10 +341,10 @@ export interface paths {
             cookie?: never;
         };
         /** List all your categories, by name, with their task counts */
-        get: operations["CategoriesController_list[0]"];
+        get: operations["listCategories"];
         put?: never;
         /** Create a category (at most 200 per user) */
-        post: operations["CategoriesController_create[0]"];
+        post: operations["createCategory"];
         delete?: never;
         options?: never;
         head?: never;
@@ -359,10 +359,10 @@ export interface paths {
             cookie?: never;
         };
         /** List all your categories, by name, with their task counts */
-        get: operations["CategoriesController_list[1]"];
+        get: operations["listCategoriesForUser"];
         put?: never;
         /** Create a category (at most 200 per user) */
-        post: operations["CategoriesController_create[1]"];
+        post: operations["createCategoryForUser"];
         delete?: never;
         options?: never;
         head?: never;
@@ -377,15 +377,15 @@ export interface paths {
             cookie?: never;
         };
         /** Get one category */
-        get: operations["CategoriesController_findOne[0]"];
+        get: operations["getCategory"];
         put?: never;
         post?: never;
         /** Delete a category; its tasks stay and lose it */
-        delete: operations["CategoriesController_remove[0]"];
+        delete: operations["deleteCategory"];
         options?: never;
         head?: never;
         /** Rename or recolour a category */
-        patch: operations["CategoriesController_update[0]"];
+        patch: operations["updateCategory"];
         trace?: never;
     };
     "/api/{userId}/categories/{id}": {
@@ -396,15 +396,15 @@ export interface paths {
             cookie?: never;
         };
         /** Get one category */
-        get: operations["CategoriesController_findOne[1]"];
+        get: operations["getCategoryForUser"];
         put?: never;
         post?: never;
         /** Delete a category; its tasks stay and lose it */
-        delete: operations["CategoriesController_remove[1]"];
+        delete: operations["deleteCategoryForUser"];
         options?: never;
         head?: never;
         /** Rename or recolour a category */
-        patch: operations["CategoriesController_update[1]"];
+        patch: operations["updateCategoryForUser"];
         trace?: never;
     };
     "/api/sync": {
@@ -418,7 +418,7 @@ export interface paths {
          * What changed after `cursor` (everything without one), at most 500 rows, oldest change first
          * @description While `has_more` is true, call again with the returned `cursor`. Applying every page in order gives exactly the server's state, also while other devices write. Deleted rows come as ids; keep the last cursor and start again without one on 410.
          */
-        get: operations["SyncController_changes"];
+        get: operations["syncChanges"];
         put?: never;
         post?: never;
         delete?: never;
@@ -438,7 +438,7 @@ export interface paths {
          * Live events for the token's user (Server-Sent Events)
          * @description `event: change` with `id: <cursor>` and `data: {"cursor": "<cursor>"}` after each committed change to your tasks or categories, from any device or instance: then call GET /api/sync. A comment line at least every 15 s. The stream ends when the token expires or its session signs out: reconnect with a fresh token and `Last-Event-ID`. The token goes in `Authorization` (EventSource cannot send it: use a fetch-based client, see docs/live-updates.md), never in the query string.
          */
-        get: operations["EventsController_open"];
+        get: operations["streamEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -459,7 +459,7 @@ export interface paths {
          *
          *     Deliberately not problem+json: load balancers and uptime checks read `status`.
          */
-        get: operations["HealthController_check"];
+        get: operations["checkReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -476,7 +476,7 @@ export interface paths {
             cookie?: never;
         };
         /** Liveness: 200 while the process serves requests; never touches the database */
-        get: operations["HealthController_live"];
+        get: operations["checkLiveness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -505,6 +505,11 @@ export interface components {
             name?: string;
         };
         UserDto: {
+            /**
+             * Format: date-time
+             * @example 2026-11-22T10:00:00.000Z
+             */
+            created_at: string;
             /** @example 5b0d5b8e-8c1e-4a6b-9a53-2f6f2d1c9e41 */
             id: string;
             /**
@@ -514,10 +519,13 @@ export interface components {
             email: string | null;
             /** @example Ada Lovelace */
             name: string;
-            /** @example 2026-11-22T10:00:00.000Z */
-            created_at: string;
         };
         SessionDto: {
+            /**
+             * @description Lifetime of `token` in seconds.
+             * @example 3600
+             */
+            expires_in: number;
             user: components["schemas"]["UserDto"];
             /** @description HS256 access token: send it as `Authorization: Bearer <token>`. */
             token: string;
@@ -528,11 +536,6 @@ export interface components {
              * @enum {string}
              */
             token_type: "bearer";
-            /**
-             * @description Lifetime of `token` in seconds.
-             * @example 3600
-             */
-            expires_in: number;
         };
         SignInDto: {
             /**
@@ -552,33 +555,38 @@ export interface components {
             refresh_token?: string;
         };
         TaskDto: {
+            /** @example 42 */
+            id: number;
+            /**
+             * Format: date-time
+             * @example 2026-12-01T17:00:00.000Z
+             */
+            due_date: string | null;
             /**
              * @description Read-only. The task's place in the manual order: sort by it as plain strings (byte by byte),
              *     or list with `sort=position`. Opaque; change it with POST .../tasks/{id}/move.
              * @example a0
              */
             readonly position: string;
-            /** @description Read-only: when the reminder for the current `remind_at` was sent; null while it is pending. */
-            readonly reminded_at: string | null;
-            /** @example 42 */
-            id: number;
-            /** @example 5b0d5b8e-8c1e-4a6b-9a53-2f6f2d1c9e41 */
-            user_id: string;
-            /** @example Buy milk */
-            title: string;
-            description: string | null;
-            completed: boolean;
-            /** @enum {string} */
-            priority: "low" | "medium" | "high";
-            /** @example 2026-12-01T17:00:00.000Z */
-            due_date: string | null;
-            /** @example 2026-12-01T16:30:00.000Z */
+            /**
+             * Format: date-time
+             * @example 2026-12-01T16:30:00.000Z
+             */
             remind_at: string | null;
-            /** @example FREQ=WEEKLY;BYDAY=MO,WE */
-            recurrence: string | null;
-            /** @example 2026-11-22T10:00:00.000Z */
+            /**
+             * Format: date-time
+             * @description Read-only: when the reminder for the current `remind_at` was sent; null while it is pending.
+             */
+            readonly reminded_at: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-22T10:00:00.000Z
+             */
             created_at: string;
-            /** @example 2026-11-22T10:00:00.000Z */
+            /**
+             * Format: date-time
+             * @example 2026-11-22T10:00:00.000Z
+             */
             updated_at: string;
             /**
              * @description Ids of the task's categories, ascending.
@@ -588,13 +596,23 @@ export interface components {
              *     ]
              */
             category_ids: number[];
+            /** @example 5b0d5b8e-8c1e-4a6b-9a53-2f6f2d1c9e41 */
+            user_id: string;
+            /** @example Buy milk */
+            title: string;
+            description: string | null;
+            completed: boolean;
+            /** @enum {string} */
+            priority: "low" | "medium" | "high";
+            /** @example FREQ=WEEKLY;BYDAY=MO,WE */
+            recurrence: string | null;
         };
         TaskPageDto: {
-            items: components["schemas"]["TaskDto"][];
             /** @description How many tasks match the filters, over all pages. */
             total: number;
             limit: number;
             offset: number;
+            items: components["schemas"]["TaskDto"][];
         };
         PriorityCountsDto: {
             low: number;
@@ -635,6 +653,24 @@ export interface components {
         };
         CreateTaskDto: {
             /**
+             * @description 1 to 255 characters after trimming, not all spaces; stored trimmed.
+             * @example Buy milk
+             */
+            title: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 with a time zone (`2026-12-01T17:00:00.000Z`), a plain date (midnight UTC), or null.
+             * @example 2026-12-01T17:00:00.000Z
+             */
+            due_date?: string | null;
+            /**
+             * Format: date-time
+             * @description When to remind you (ISO 8601, as `due_date`), or null for no reminder. A new time clears
+             *     `reminded_at`, so it fires again.
+             * @example 2026-12-01T16:30:00.000Z
+             */
+            remind_at?: string | null;
+            /**
              * @description Ids of your categories, at most 20; duplicates count once. An id that is not one of your
              *     categories is 422. On an update the list replaces the task's categories as a whole.
              * @example [
@@ -643,11 +679,6 @@ export interface components {
              *     ]
              */
             category_ids?: number[];
-            /**
-             * @description 1 to 255 characters after trimming; stored trimmed.
-             * @example Buy milk
-             */
-            title: string;
             /** @example Two litres, semi-skimmed */
             description?: string | null;
             /**
@@ -655,17 +686,6 @@ export interface components {
              * @enum {string}
              */
             priority?: "low" | "medium" | "high";
-            /**
-             * @description ISO 8601 with a time zone (`2026-12-01T17:00:00.000Z`), a plain date (midnight UTC), or null.
-             * @example 2026-12-01T17:00:00.000Z
-             */
-            due_date?: string | null;
-            /**
-             * @description When to remind you (ISO 8601, as `due_date`), or null for no reminder. A new time clears
-             *     `reminded_at`, so it fires again.
-             * @example 2026-12-01T16:30:00.000Z
-             */
-            remind_at?: string | null;
             /**
              * @description An RFC 5545 RRULE value without the `RRULE:` prefix, or null: FREQ (DAILY, WEEKLY, MONTHLY or
              *     YEARLY), INTERVAL (up to 1000), BYDAY, BYMONTHDAY, BYMONTH, and COUNT (up to 1000) or UNTIL.
@@ -679,6 +699,24 @@ export interface components {
         };
         UpdateTaskDto: {
             /**
+             * @description 1 to 255 characters after trimming, not all spaces; stored trimmed.
+             * @example Buy milk
+             */
+            title?: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 with a time zone (`2026-12-01T17:00:00.000Z`), a plain date (midnight UTC), or null.
+             * @example 2026-12-01T17:00:00.000Z
+             */
+            due_date?: string | null;
+            /**
+             * Format: date-time
+             * @description When to remind you (ISO 8601, as `due_date`), or null for no reminder. A new time clears
+             *     `reminded_at`, so it fires again.
+             * @example 2026-12-01T16:30:00.000Z
+             */
+            remind_at?: string | null;
+            /**
              * @description Ids of your categories, at most 20; duplicates count once. An id that is not one of your
              *     categories is 422. On an update the list replaces the task's categories as a whole.
              * @example [
@@ -687,11 +725,6 @@ export interface components {
              *     ]
              */
             category_ids?: number[];
-            /**
-             * @description 1 to 255 characters after trimming; stored trimmed.
-             * @example Buy milk
-             */
-            title?: string;
             /** @example Two litres, semi-skimmed */
             description?: string | null;
             /**
@@ -699,17 +732,6 @@ export interface components {
              * @enum {string}
              */
             priority?: "low" | "medium" | "high";
-            /**
-             * @description ISO 8601 with a time zone (`2026-12-01T17:00:00.000Z`), a plain date (midnight UTC), or null.
-             * @example 2026-12-01T17:00:00.000Z
-             */
-            due_date?: string | null;
-            /**
-             * @description When to remind you (ISO 8601, as `due_date`), or null for no reminder. A new time clears
-             *     `reminded_at`, so it fires again.
-             * @example 2026-12-01T16:30:00.000Z
-             */
-            remind_at?: string | null;
             /**
              * @description An RFC 5545 RRULE value without the `RRULE:` prefix, or null: FREQ (DAILY, WEEKLY, MONTHLY or
              *     YEARLY), INTERVAL (up to 1000), BYDAY, BYMONTHDAY, BYMONTH, and COUNT (up to 1000) or UNTIL.
@@ -740,18 +762,24 @@ export interface components {
         CategoryDto: {
             /** @example 3 */
             id: number;
-            /** @example Groceries */
-            name: string;
-            /** @example #22c55e */
-            color: string;
             /** @description How many of your tasks carry this category. */
             task_count: number;
             /** @description How many of those are not completed. */
             pending_count: number;
-            /** @example 2026-11-22T10:00:00.000Z */
+            /**
+             * Format: date-time
+             * @example 2026-11-22T10:00:00.000Z
+             */
             created_at: string;
-            /** @example 2026-11-22T10:00:00.000Z */
+            /**
+             * Format: date-time
+             * @example 2026-11-22T10:00:00.000Z
+             */
             updated_at: string;
+            /** @example Groceries */
+            name: string;
+            /** @example #22c55e */
+            color: string;
         };
         CategoryListDto: {
             /** @description All of your categories, by name (case-insensitive), then id. */
@@ -802,6 +830,52 @@ export interface components {
             /** @description More changes wait: call again at once with `cursor`. */
             has_more: boolean;
         };
+        FieldError: {
+            /**
+             * @description The body field, query or path parameter, or header that failed (`title`, `limit`, `If-Match`)
+             * @example title
+             */
+            field: string;
+            /**
+             * @description What is wrong with it, the first rule it breaks
+             * @example is required
+             */
+            message: string;
+        };
+        /** @description RFC 9457 problem details: the body of every error, sent as `application/problem+json` */
+        Problem: {
+            /**
+             * @description Always `about:blank`: the status says what kind of error it is
+             * @example about:blank
+             */
+            type: string;
+            /**
+             * @description The status code's reason phrase
+             * @example Not Found
+             */
+            title: string;
+            /** @example 404 */
+            status: number;
+            /**
+             * @description A sentence for a person, safe to show
+             * @example Task not found
+             */
+            detail: string;
+            /**
+             * @description The request path
+             * @example /api/tasks/7
+             */
+            instance?: string;
+            /** @description Per-field messages, on 422 only */
+            errors?: components["schemas"]["FieldError"][];
+        };
+        /** @description A problem document whose `errors` names each field at fault, with one message per field */
+        ValidationProblem: components["schemas"]["Problem"] & {
+            /** @enum {integer} */
+            status?: 422;
+            /** @description One entry per field at fault; empty only when the database refused a value that validation let through */
+            errors: components["schemas"]["FieldError"][];
+        };
     };
     responses: never;
     parameters: never;
@@ -811,7 +885,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    AppController_index: {
+    getServiceInfo: {
         parameters: {
             query?: never;
             header?: never;
@@ -820,15 +894,27 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The service name and version, and where its docs and health check are */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @example todo-api */
+                        name: string;
+                        /** @example 1.0.0 */
+                        version: string;
+                        /** @enum {string} */
+                        docs: "/docs";
+                        /** @enum {string} */
+                        health: "/health";
+                    };
+                };
             };
         };
     };
-    AuthController_signUp: {
+    signUp: {
         parameters: {
             query?: never;
             header?: never;
@@ -844,15 +930,82 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description Where the new user is: `/api/auth/me` */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SessionDto"];
                 };
             };
+            /** @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An account with this email exists (compared case-insensitively) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests: wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    AuthController_signIn: {
+    signIn: {
         parameters: {
             query?: never;
             header?: never;
@@ -874,9 +1027,76 @@ export interface operations {
                     "application/json": components["schemas"]["SessionDto"];
                 };
             };
+            /** @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid credentials: the same answer for an unknown email and a wrong password */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests: wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    AuthController_refresh: {
+    refreshSession: {
         parameters: {
             query?: never;
             header?: never;
@@ -897,30 +1117,154 @@ export interface operations {
                     "application/json": components["schemas"]["SessionDto"];
                 };
             };
+            /** @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The refresh token is unknown, expired, revoked or spent (a spent one revokes its whole session) */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description Too many requests: wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    AuthController_signOut: {
+    signOut: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["SignOutDto"];
             };
         };
         responses: {
+            /** @description Signed out */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    AuthController_me: {
+    getCurrentUser: {
         parameters: {
             query?: never;
             header?: never;
@@ -937,18 +1281,46 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_list[0]": {
+    listTasks: {
         parameters: {
             query?: {
+                /** @description Only tasks due strictly before this time (a plain date means midnight UTC). */
+                due_before?: string;
+                /** @description Only tasks due strictly after this time (a plain date means midnight UTC). */
+                due_after?: string;
+                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
+                category_id?: number;
+                /** @description Page size. */
+                limit?: number;
+                /** @description How many matching tasks to skip. */
+                offset?: number;
                 /**
                  * @description A field, with a leading `-` for descending; ties are broken by `id` in the same direction.
                  *     `position` (the manual order) is ascending only.
                  */
                 sort?: "created_at" | "updated_at" | "due_date" | "priority" | "title" | "position" | "-created_at" | "-updated_at" | "-due_date" | "-priority" | "-title";
-                limit?: number;
-                offset?: number;
                 /** @description `pending` or `completed` tasks only; default `all`. */
                 status?: "all" | "pending" | "completed";
                 /** @description Same as `status`, as a boolean. */
@@ -956,12 +1328,6 @@ export interface operations {
                 priority?: "low" | "medium" | "high";
                 /** @description Case-insensitive text search in title and description. */
                 q?: string;
-                /** @description Only tasks due strictly before this time. */
-                due_before?: string;
-                /** @description Only tasks due strictly after this time. */
-                due_after?: string;
-                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
-                category_id?: number;
                 /** @description `true`: only tasks without any category. */
                 uncategorized?: boolean;
             };
@@ -973,19 +1339,50 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description A weak tag of this page: it changes when an item, the membership or the total does */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TaskPageDto"];
                 };
             };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_create[0]": {
+    createTask: {
         parameters: {
             query?: never;
             header?: {
-                /** @description Up to 255 visible ASCII characters, kept 24 hours per user: a retry with the same key and body returns the first result and creates nothing; another body is 422 */
+                /** @description Up to 255 visible ASCII characters, kept 24 hours per user: a retry with the same key and body returns the first result and creates nothing; the same key with another body is 422 */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -999,17 +1396,87 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
+                    /** @description The path of the new resource, under the route family the request used */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
+            /** @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Validation failed: `errors` names each field, query or path parameter, or header at fault
+             *
+             *     Validation failed: `errors` names each field, query or path parameter, or header at fault
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_removeMatching[0]": {
+    deleteTasks: {
         parameters: {
             query?: {
+                /** @description Only tasks due strictly before this time (a plain date means midnight UTC). */
+                due_before?: string;
+                /** @description Only tasks due strictly after this time (a plain date means midnight UTC). */
+                due_after?: string;
+                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
+                category_id?: number;
                 /** @description `pending` or `completed` tasks only; default `all`. */
                 status?: "all" | "pending" | "completed";
                 /** @description Same as `status`, as a boolean. */
@@ -1017,12 +1484,6 @@ export interface operations {
                 priority?: "low" | "medium" | "high";
                 /** @description Case-insensitive text search in title and description. */
                 q?: string;
-                /** @description Only tasks due strictly before this time. */
-                due_before?: string;
-                /** @description Only tasks due strictly after this time. */
-                due_after?: string;
-                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
-                category_id?: number;
                 /** @description `true`: only tasks without any category. */
                 uncategorized?: boolean;
             };
@@ -1040,18 +1501,82 @@ export interface operations {
                     "application/json": components["schemas"]["DeleteMatchingResultDto"];
                 };
             };
+            /** @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_list[1]": {
+    listTasksForUser: {
         parameters: {
             query?: {
+                /** @description Only tasks due strictly before this time (a plain date means midnight UTC). */
+                due_before?: string;
+                /** @description Only tasks due strictly after this time (a plain date means midnight UTC). */
+                due_after?: string;
+                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
+                category_id?: number;
+                /** @description Page size. */
+                limit?: number;
+                /** @description How many matching tasks to skip. */
+                offset?: number;
                 /**
                  * @description A field, with a leading `-` for descending; ties are broken by `id` in the same direction.
                  *     `position` (the manual order) is ascending only.
                  */
                 sort?: "created_at" | "updated_at" | "due_date" | "priority" | "title" | "position" | "-created_at" | "-updated_at" | "-due_date" | "-priority" | "-title";
-                limit?: number;
-                offset?: number;
                 /** @description `pending` or `completed` tasks only; default `all`. */
                 status?: "all" | "pending" | "completed";
                 /** @description Same as `status`, as a boolean. */
@@ -1059,18 +1584,12 @@ export interface operations {
                 priority?: "low" | "medium" | "high";
                 /** @description Case-insensitive text search in title and description. */
                 q?: string;
-                /** @description Only tasks due strictly before this time. */
-                due_before?: string;
-                /** @description Only tasks due strictly after this time. */
-                due_after?: string;
-                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
-                category_id?: number;
                 /** @description `true`: only tasks without any category. */
                 uncategorized?: boolean;
             };
             header?: never;
             path: {
-                /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
+                /** @description Must equal the token's user id (`sub`), else 403 */
                 userId: string;
             };
             cookie?: never;
@@ -1079,23 +1598,63 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description A weak tag of this page: it changes when an item, the membership or the total does */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TaskPageDto"];
                 };
             };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user in the path is not the token's user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_create[1]": {
+    createTaskForUser: {
         parameters: {
             query?: never;
             header?: {
-                /** @description Up to 255 visible ASCII characters, kept 24 hours per user: a retry with the same key and body returns the first result and creates nothing; another body is 422 */
+                /** @description Up to 255 visible ASCII characters, kept 24 hours per user: a retry with the same key and body returns the first result and creates nothing; the same key with another body is 422 */
                 "Idempotency-Key"?: string;
             };
             path: {
-                /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
+                /** @description Must equal the token's user id (`sub`), else 403 */
                 userId: string;
             };
             cookie?: never;
@@ -1108,17 +1667,96 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
+                    /** @description The path of the new resource, under the route family the request used */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
+            /** @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user in the path is not the token's user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Validation failed: `errors` names each field, query or path parameter, or header at fault
+             *
+             *     Validation failed: `errors` names each field, query or path parameter, or header at fault
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_removeMatching[1]": {
+    deleteTasksForUser: {
         parameters: {
             query?: {
+                /** @description Only tasks due strictly before this time (a plain date means midnight UTC). */
+                due_before?: string;
+                /** @description Only tasks due strictly after this time (a plain date means midnight UTC). */
+                due_after?: string;
+                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
+                category_id?: number;
                 /** @description `pending` or `completed` tasks only; default `all`. */
                 status?: "all" | "pending" | "completed";
                 /** @description Same as `status`, as a boolean. */
@@ -1126,18 +1764,12 @@ export interface operations {
                 priority?: "low" | "medium" | "high";
                 /** @description Case-insensitive text search in title and description. */
                 q?: string;
-                /** @description Only tasks due strictly before this time. */
-                due_before?: string;
-                /** @description Only tasks due strictly after this time. */
-                due_after?: string;
-                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
-                category_id?: number;
                 /** @description `true`: only tasks without any category. */
                 uncategorized?: boolean;
             };
             header?: never;
             path: {
-                /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
+                /** @description Must equal the token's user id (`sub`), else 403 */
                 userId: string;
             };
             cookie?: never;
@@ -1152,11 +1784,82 @@ export interface operations {
                     "application/json": components["schemas"]["DeleteMatchingResultDto"];
                 };
             };
+            /** @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user in the path is not the token's user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_summary[0]": {
+    getTaskSummary: {
         parameters: {
             query?: {
+                /** @description Only tasks due strictly before this time (a plain date means midnight UTC). */
+                due_before?: string;
+                /** @description Only tasks due strictly after this time (a plain date means midnight UTC). */
+                due_after?: string;
+                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
+                category_id?: number;
                 /** @description The IANA time zone whose calendar day is "today" for `due_today`; default `UTC`. */
                 tz?: string;
                 /** @description `pending` or `completed` tasks only; default `all`. */
@@ -1166,12 +1869,6 @@ export interface operations {
                 priority?: "low" | "medium" | "high";
                 /** @description Case-insensitive text search in title and description. */
                 q?: string;
-                /** @description Only tasks due strictly before this time. */
-                due_before?: string;
-                /** @description Only tasks due strictly after this time. */
-                due_after?: string;
-                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
-                category_id?: number;
                 /** @description `true`: only tasks without any category. */
                 uncategorized?: boolean;
             };
@@ -1189,11 +1886,46 @@ export interface operations {
                     "application/json": components["schemas"]["TaskSummaryDto"];
                 };
             };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_summary[1]": {
+    getTaskSummaryForUser: {
         parameters: {
             query?: {
+                /** @description Only tasks due strictly before this time (a plain date means midnight UTC). */
+                due_before?: string;
+                /** @description Only tasks due strictly after this time (a plain date means midnight UTC). */
+                due_after?: string;
+                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
+                category_id?: number;
                 /** @description The IANA time zone whose calendar day is "today" for `due_today`; default `UTC`. */
                 tz?: string;
                 /** @description `pending` or `completed` tasks only; default `all`. */
@@ -1203,18 +1935,12 @@ export interface operations {
                 priority?: "low" | "medium" | "high";
                 /** @description Case-insensitive text search in title and description. */
                 q?: string;
-                /** @description Only tasks due strictly before this time. */
-                due_before?: string;
-                /** @description Only tasks due strictly after this time. */
-                due_after?: string;
-                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
-                category_id?: number;
                 /** @description `true`: only tasks without any category. */
                 uncategorized?: boolean;
             };
             header?: never;
             path: {
-                /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
+                /** @description Must equal the token's user id (`sub`), else 403 */
                 userId: string;
             };
             cookie?: never;
@@ -1229,11 +1955,55 @@ export interface operations {
                     "application/json": components["schemas"]["TaskSummaryDto"];
                 };
             };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user in the path is not the token's user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_completeAll[0]": {
+    completeAllTasks: {
         parameters: {
             query?: {
+                /** @description Only tasks due strictly before this time (a plain date means midnight UTC). */
+                due_before?: string;
+                /** @description Only tasks due strictly after this time (a plain date means midnight UTC). */
+                due_after?: string;
+                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
+                category_id?: number;
                 /** @description `pending` or `completed` tasks only; default `all`. */
                 status?: "all" | "pending" | "completed";
                 /** @description Same as `status`, as a boolean. */
@@ -1241,12 +2011,6 @@ export interface operations {
                 priority?: "low" | "medium" | "high";
                 /** @description Case-insensitive text search in title and description. */
                 q?: string;
-                /** @description Only tasks due strictly before this time. */
-                due_before?: string;
-                /** @description Only tasks due strictly after this time. */
-                due_after?: string;
-                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
-                category_id?: number;
                 /** @description `true`: only tasks without any category. */
                 uncategorized?: boolean;
             };
@@ -1268,11 +2032,77 @@ export interface operations {
                     "application/json": components["schemas"]["CompleteAllResultDto"];
                 };
             };
+            /** @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Validation failed: `errors` names each field, query or path parameter, or header at fault
+             *
+             *     Validation failed: `errors` names each field, query or path parameter, or header at fault
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_completeAll[1]": {
+    completeAllTasksForUser: {
         parameters: {
             query?: {
+                /** @description Only tasks due strictly before this time (a plain date means midnight UTC). */
+                due_before?: string;
+                /** @description Only tasks due strictly after this time (a plain date means midnight UTC). */
+                due_after?: string;
+                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
+                category_id?: number;
                 /** @description `pending` or `completed` tasks only; default `all`. */
                 status?: "all" | "pending" | "completed";
                 /** @description Same as `status`, as a boolean. */
@@ -1280,18 +2110,12 @@ export interface operations {
                 priority?: "low" | "medium" | "high";
                 /** @description Case-insensitive text search in title and description. */
                 q?: string;
-                /** @description Only tasks due strictly before this time. */
-                due_before?: string;
-                /** @description Only tasks due strictly after this time. */
-                due_after?: string;
-                /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
-                category_id?: number;
                 /** @description `true`: only tasks without any category. */
                 uncategorized?: boolean;
             };
             header?: never;
             path: {
-                /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
+                /** @description Must equal the token's user id (`sub`), else 403 */
                 userId: string;
             };
             cookie?: never;
@@ -1310,13 +2134,83 @@ export interface operations {
                     "application/json": components["schemas"]["CompleteAllResultDto"];
                 };
             };
+            /** @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user in the path is not the token's user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Validation failed: `errors` names each field, query or path parameter, or header at fault
+             *
+             *     Validation failed: `errors` names each field, query or path parameter, or header at fault
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_findOne[0]": {
+    getTask: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The resource id */
                 id: number;
             };
             cookie?: never;
@@ -1325,27 +2219,68 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_replace[0]": {
+    replaceTask: {
         parameters: {
             query?: never;
             header?: {
-                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                /** @description The ETag of the version you have (or `*`): the request applies only if the resource is still at that version, else 412 */
                 "If-Match"?: string;
             };
             path: {
+                /** @description The resource id */
                 id: number;
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["UpdateTaskDto"];
             };
@@ -1353,49 +2288,214 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
+            /**
+             * @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             *
+             *     Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names no current version (the resource changed since): nothing was changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Validation failed: `errors` names each field, query or path parameter, or header at fault
+             *
+             *     Validation failed: `errors` names each field, query or path parameter, or header at fault
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_remove[0]": {
+    deleteTask: {
         parameters: {
             query?: never;
             header?: {
-                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                /** @description The ETag of the version you have (or `*`): the request applies only if the resource is still at that version, else 412 */
                 "If-Match"?: string;
             };
             path: {
+                /** @description The resource id */
                 id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description Deleted: nothing is sent back */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /**
+             * @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             *
+             *     Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names no current version (the resource changed since): nothing was changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_update[0]": {
+    updateTask: {
         parameters: {
             query?: never;
             header?: {
-                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                /** @description The ETag of the version you have (or `*`): the request applies only if the resource is still at that version, else 412 */
                 "If-Match"?: string;
             };
             path: {
+                /** @description The resource id */
                 id: number;
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["UpdateTaskDto"];
             };
@@ -1403,21 +2503,106 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
+            /**
+             * @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             *
+             *     Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names no current version (the resource changed since): nothing was changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Validation failed: `errors` names each field, query or path parameter, or header at fault
+             *
+             *     Validation failed: `errors` names each field, query or path parameter, or header at fault
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_findOne[1]": {
+    getTaskForUser: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The resource id */
                 id: number;
-                /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
+                /** @description Must equal the token's user id (`sub`), else 403 */
                 userId: string;
             };
             cookie?: never;
@@ -1426,29 +2611,79 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user in the path is not the token's user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_replace[1]": {
+    replaceTaskForUser: {
         parameters: {
             query?: never;
             header?: {
-                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                /** @description The ETag of the version you have (or `*`): the request applies only if the resource is still at that version, else 412 */
                 "If-Match"?: string;
             };
             path: {
+                /** @description The resource id */
                 id: number;
-                /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
+                /** @description Must equal the token's user id (`sub`), else 403 */
                 userId: string;
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["UpdateTaskDto"];
             };
@@ -1456,53 +2691,236 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
+            /**
+             * @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             *
+             *     Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user in the path is not the token's user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names no current version (the resource changed since): nothing was changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Validation failed: `errors` names each field, query or path parameter, or header at fault
+             *
+             *     Validation failed: `errors` names each field, query or path parameter, or header at fault
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_remove[1]": {
+    deleteTaskForUser: {
         parameters: {
             query?: never;
             header?: {
-                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                /** @description The ETag of the version you have (or `*`): the request applies only if the resource is still at that version, else 412 */
                 "If-Match"?: string;
             };
             path: {
+                /** @description The resource id */
                 id: number;
-                /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
+                /** @description Must equal the token's user id (`sub`), else 403 */
                 userId: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description Deleted: nothing is sent back */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /**
+             * @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             *
+             *     Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user in the path is not the token's user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names no current version (the resource changed since): nothing was changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_update[1]": {
+    updateTaskForUser: {
         parameters: {
             query?: never;
             header?: {
-                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                /** @description The ETag of the version you have (or `*`): the request applies only if the resource is still at that version, else 412 */
                 "If-Match"?: string;
             };
             path: {
+                /** @description The resource id */
                 id: number;
-                /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
+                /** @description Must equal the token's user id (`sub`), else 403 */
                 userId: string;
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["UpdateTaskDto"];
             };
@@ -1510,27 +2928,121 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
+            /**
+             * @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             *
+             *     Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user in the path is not the token's user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names no current version (the resource changed since): nothing was changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Validation failed: `errors` names each field, query or path parameter, or header at fault
+             *
+             *     Validation failed: `errors` names each field, query or path parameter, or header at fault
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_complete[0]": {
+    completeTask: {
         parameters: {
             query?: never;
             header?: {
-                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                /** @description The ETag of the version you have (or `*`): the request applies only if the resource is still at that version, else 412 */
                 "If-Match"?: string;
             };
             path: {
+                /** @description The resource id */
                 id: number;
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["CompleteTaskDto"];
             };
@@ -1538,29 +3050,114 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
+            /**
+             * @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             *
+             *     Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names no current version (the resource changed since): nothing was changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Validation failed: `errors` names each field, query or path parameter, or header at fault
+             *
+             *     Validation failed: `errors` names each field, query or path parameter, or header at fault
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_complete[1]": {
+    completeTaskForUser: {
         parameters: {
             query?: never;
             header?: {
-                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                /** @description The ETag of the version you have (or `*`): the request applies only if the resource is still at that version, else 412 */
                 "If-Match"?: string;
             };
             path: {
+                /** @description The resource id */
                 id: number;
-                /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
+                /** @description Must equal the token's user id (`sub`), else 403 */
                 userId: string;
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["CompleteTaskDto"];
             };
@@ -1568,22 +3165,116 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
+            /**
+             * @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             *
+             *     Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user in the path is not the token's user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names no current version (the resource changed since): nothing was changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Validation failed: `errors` names each field, query or path parameter, or header at fault
+             *
+             *     Validation failed: `errors` names each field, query or path parameter, or header at fault
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_move[0]": {
+    moveTask: {
         parameters: {
             query?: never;
             header?: {
-                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                /** @description The ETag of the version you have (or `*`): the request applies only if the resource is still at that version, else 412 */
                 "If-Match"?: string;
             };
             path: {
+                /** @description The resource id */
                 id: number;
             };
             cookie?: never;
@@ -1596,24 +3287,109 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
+            /**
+             * @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             *
+             *     Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names no current version (the resource changed since): nothing was changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Validation failed: `errors` names each field, query or path parameter, or header at fault
+             *
+             *     Validation failed: `errors` names each field, query or path parameter, or header at fault
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "TasksController_move[1]": {
+    moveTaskForUser: {
         parameters: {
             query?: never;
             header?: {
-                /** @description The task's ETag (or `*`): the request applies only if the task has not changed since, else 412 */
+                /** @description The ETag of the version you have (or `*`): the request applies only if the resource is still at that version, else 412 */
                 "If-Match"?: string;
             };
             path: {
+                /** @description The resource id */
                 id: number;
-                /** @description Only on /api/{userId}/tasks routes: must equal the token's sub */
+                /** @description Must equal the token's user id (`sub`), else 403 */
                 userId: string;
             };
             cookie?: never;
@@ -1626,15 +3402,108 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
+            /**
+             * @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             *
+             *     Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user in the path is not the token's user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names no current version (the resource changed since): nothing was changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Validation failed: `errors` names each field, query or path parameter, or header at fault
+             *
+             *     Validation failed: `errors` names each field, query or path parameter, or header at fault
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "CategoriesController_list[0]": {
+    listCategories: {
         parameters: {
             query?: never;
             header?: never;
@@ -1645,15 +3514,37 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description A weak tag of this page: it changes when an item, the membership or the total does */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CategoryListDto"];
                 };
             };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "CategoriesController_create[0]": {
+    createCategory: {
         parameters: {
             query?: never;
             header?: never;
@@ -1668,20 +3559,89 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
+                    /** @description The path of the new resource, under the route family the request used */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CategoryDto"];
                 };
             };
+            /** @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description You already have a category with this name (names are compared without case) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "CategoriesController_list[1]": {
+    listCategoriesForUser: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description Only on /api/{userId}/categories routes: must equal the token's sub */
+                /** @description Must equal the token's user id (`sub`), else 403 */
                 userId: string;
             };
             cookie?: never;
@@ -1690,20 +3650,51 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description A weak tag of this page: it changes when an item, the membership or the total does */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CategoryListDto"];
                 };
             };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user in the path is not the token's user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "CategoriesController_create[1]": {
+    createCategoryForUser: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description Only on /api/{userId}/categories routes: must equal the token's sub */
+                /** @description Must equal the token's user id (`sub`), else 403 */
                 userId: string;
             };
             cookie?: never;
@@ -1716,19 +3707,98 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
+                    /** @description The path of the new resource, under the route family the request used */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CategoryDto"];
                 };
             };
+            /** @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user in the path is not the token's user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description You already have a category with this name (names are compared without case) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "CategoriesController_findOne[0]": {
+    getCategory: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The resource id */
                 id: number;
             };
             cookie?: never;
@@ -1737,49 +3807,170 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CategoryDto"];
                 };
             };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "CategoriesController_remove[0]": {
+    deleteCategory: {
         parameters: {
             query?: never;
             header?: {
-                /** @description The category's ETag (or `*`): the request applies only if it has not changed since, else 412 */
+                /** @description The ETag of the version you have (or `*`): the request applies only if the resource is still at that version, else 412 */
                 "If-Match"?: string;
             };
             path: {
+                /** @description The resource id */
                 id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description Deleted: nothing is sent back */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /**
+             * @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             *
+             *     Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names no current version (the resource changed since): nothing was changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "CategoriesController_update[0]": {
+    updateCategory: {
         parameters: {
             query?: never;
             header?: {
-                /** @description The category's ETag (or `*`): the request applies only if it has not changed since, else 412 */
+                /** @description The ETag of the version you have (or `*`): the request applies only if the resource is still at that version, else 412 */
                 "If-Match"?: string;
             };
             path: {
+                /** @description The resource id */
                 id: number;
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["UpdateCategoryDto"];
             };
@@ -1787,21 +3978,115 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CategoryDto"];
                 };
             };
+            /**
+             * @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             *
+             *     Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description You already have a category with this name (names are compared without case) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names no current version (the resource changed since): nothing was changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Validation failed: `errors` names each field, query or path parameter, or header at fault
+             *
+             *     Validation failed: `errors` names each field, query or path parameter, or header at fault
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "CategoriesController_findOne[1]": {
+    getCategoryForUser: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The resource id */
                 id: number;
-                /** @description Only on /api/{userId}/categories routes: must equal the token's sub */
+                /** @description Must equal the token's user id (`sub`), else 403 */
                 userId: string;
             };
             cookie?: never;
@@ -1810,53 +4095,192 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CategoryDto"];
                 };
             };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user in the path is not the token's user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "CategoriesController_remove[1]": {
+    deleteCategoryForUser: {
         parameters: {
             query?: never;
             header?: {
-                /** @description The category's ETag (or `*`): the request applies only if it has not changed since, else 412 */
+                /** @description The ETag of the version you have (or `*`): the request applies only if the resource is still at that version, else 412 */
                 "If-Match"?: string;
             };
             path: {
+                /** @description The resource id */
                 id: number;
-                /** @description Only on /api/{userId}/categories routes: must equal the token's sub */
+                /** @description Must equal the token's user id (`sub`), else 403 */
                 userId: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description Deleted: nothing is sent back */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /**
+             * @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             *
+             *     Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user in the path is not the token's user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names no current version (the resource changed since): nothing was changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    "CategoriesController_update[1]": {
+    updateCategoryForUser: {
         parameters: {
             query?: never;
             header?: {
-                /** @description The category's ETag (or `*`): the request applies only if it has not changed since, else 412 */
+                /** @description The ETag of the version you have (or `*`): the request applies only if the resource is still at that version, else 412 */
                 "If-Match"?: string;
             };
             path: {
+                /** @description The resource id */
                 id: number;
-                /** @description Only on /api/{userId}/categories routes: must equal the token's sub */
+                /** @description Must equal the token's user id (`sub`), else 403 */
                 userId: string;
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["UpdateCategoryDto"];
             };
@@ -1864,15 +4288,117 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The resource's strong entity tag: send it back in If-Match to update only that version */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CategoryDto"];
                 };
             };
+            /**
+             * @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             *
+             *     Malformed request: the body is not valid JSON, or a header such as If-Match is malformed
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user in the path is not the token's user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or another user's: the two are not told apart */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description You already have a category with this name (names are compared without case) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names no current version (the resource changed since): nothing was changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Validation failed: `errors` names each field, query or path parameter, or header at fault
+             *
+             *     Validation failed: `errors` names each field, query or path parameter, or header at fault
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    SyncController_changes: {
+    syncChanges: {
         parameters: {
             query?: {
                 /** @description The `cursor` of your last page (opaque); none for the full state. */
@@ -1892,16 +4418,47 @@ export interface operations {
                     "application/json": components["schemas"]["SyncPageDto"];
                 };
             };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The cursor is older than the deletion history kept: sync again without one */
             410: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
-    EventsController_open: {
+    streamEvents: {
         parameters: {
             query?: never;
             header?: {
@@ -1922,16 +4479,40 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description EVENT_STREAMS_PER_USER streams of yours are open on this instance */
             429: {
                 headers: {
+                    /** @description Whole seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
-    HealthController_check: {
+    checkReadiness: {
         parameters: {
             query?: never;
             header?: never;
@@ -2078,7 +4659,7 @@ export interface operations {
             };
         };
     };
-    HealthController_live: {
+    checkLiveness: {
         parameters: {
             query?: never;
             header?: never;
@@ -2087,11 +4668,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The process serves requests */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ok";
+                    };
+                };
             };
         };
     };

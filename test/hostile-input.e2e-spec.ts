@@ -88,7 +88,6 @@ describe('hostile input (e2e)', () => {
       ['a string boolean', '{"title": "x", "completed": "true"}'],
       ['a year past 9999', '{"title": "x", "due_date": "+275760-09-13T00:00:00.000Z"}'],
       ['a five-digit year', '{"title": "x", "due_date": "10000-01-01"}'],
-      ['year zero', '{"title": "x", "due_date": "0000-01-01"}'],
       ['an array body', '[{"title": "x"}]'],
       ['a string body', '"title"'],
     ])('%s in a body is a 422', async (_, body) => {

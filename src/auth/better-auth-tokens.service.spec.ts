@@ -1,4 +1,5 @@
 import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { exportJWK, generateKeyPair, type KeyLike, SignJWT } from 'jose';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -71,6 +72,24 @@ describe('BetterAuthTokensService: verified tokens', () => {
 
     jest.setSystemTime(Date.now() + 10_000);
     await expect(service.verify(token)).rejects.toMatchObject({ response: { message: 'The token has expired' } });
+  });
+
+  it('names the expected and the received issuer in the 401 and in the log line', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const token = await new SignJWT({})
+        .setProtectedHeader({ alg: 'EdDSA', kid: 'k1' })
+        .setSubject('ada')
+        .setIssuer('http://localhost:3000')
+        .setAudience(origin)
+        .setExpirationTime('1h')
+        .sign(privateKey);
+      const detail = `The token's issuer (iss) is "http://localhost:3000", but this API expects "${origin}"`;
+      await expect(service.verify(token)).rejects.toMatchObject({ response: { message: detail } });
+      expect(warn).toHaveBeenCalledWith(`Refused a Better Auth token: ${detail}`);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('does not remember a token that failed', async () => {

@@ -79,7 +79,12 @@ export class BetterAuthTokensService {
         requiredClaims: ['exp', 'sub'],
       }));
     } catch (error) {
-      throw invalidToken(explain(error));
+      const mismatch = claimMismatch(error, { iss: issuer, aud: audience });
+      // A token Better Auth signed but for another origin is a configuration mistake (localhost vs
+      // 127.0.0.1, a missing BETTER_AUTH_ISSUER): the operator needs both values, and so does the
+      // developer reading the 401. Both are public URLs; the claim is signed, so it is no probe.
+      if (mismatch) this.logger.warn(`Refused a Better Auth token: ${mismatch}`);
+      throw invalidToken(mismatch ?? explain(error));
     }
     if (typeof payload.sub !== 'string' || !payload.sub || payload.sub.length > 255) {
       throw invalidToken('The token has no valid subject (sub)');
@@ -93,6 +98,18 @@ export class BetterAuthTokensService {
   }
 }
 
+const CLAIM_NAMES: Record<string, string> = { iss: 'issuer', aud: 'audience' };
+
+/** For an `iss` or `aud` that is not the configured one: what the token says and what was expected. */
+function claimMismatch(error: unknown, expected: Record<'iss' | 'aud', string | undefined>): string | undefined {
+  if (!(error instanceof errors.JWTClaimValidationFailed)) return undefined;
+  const claim = error.claim;
+  if (claim !== 'iss' && claim !== 'aud') return undefined;
+  const received = error.payload[claim];
+  const shown = received === undefined ? 'none' : JSON.stringify(received).slice(0, 200);
+  return `The token's ${CLAIM_NAMES[claim]} (${claim}) is ${shown}, but this API expects ${JSON.stringify(expected[claim])}`;
+}
+
 function explain(error: unknown): string {
   if (error instanceof JwksUnavailableError) {
     return `Better Auth's signing keys could not be fetched (${error.reason}), so the token could not be checked`;
@@ -100,8 +117,6 @@ function explain(error: unknown): string {
   if (error instanceof errors.JWTExpired) return 'The token has expired';
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === 'nbf') return 'The token is not valid yet (nbf)';
-    if (error.claim === 'iss') return 'The token was issued by another issuer (iss)';
-    if (error.claim === 'aud') return 'The token is meant for another audience (aud)';
     return `The token's ${error.claim} claim is missing or invalid`;
   }
   if (error instanceof errors.JWKSNoMatchingKey) return 'The token is signed by a key Better Auth does not publish';

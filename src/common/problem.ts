@@ -169,6 +169,9 @@ export function toProblem(error: unknown, instance?: string): Problem {
     const known = knownError(error);
     if (known) ({ status, detail, errors } = known);
   }
+  // Every 422 has `errors`, so a client handles one shape. It is empty only when the database
+  // refused a value that validation let through, and no field can be named.
+  if (status === 422) errors ??= [];
   return {
     type: 'about:blank',
     title: STATUS_CODES[status] ?? 'Error',

@@ -1,5 +1,11 @@
 import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags, type SchemaObject } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  type SchemaObject,
+} from '@nestjs/swagger';
 import { HealthCheck, type HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/public.decorator.js';
@@ -46,6 +52,7 @@ export class HealthController {
    * Deliberately not problem+json: load balancers and uptime checks read `status`.
    */
   @Get()
+  @ApiOperation({ operationId: 'checkReadiness' })
   // Documented here rather than by Terminus, whose generic schema lists checks this service does not run.
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiOkResponse({ description: 'The database answers', schema: healthSchema('ok', { status: 'up', responseTime: 3 }) })
@@ -65,6 +72,11 @@ export class HealthController {
 
   /** Liveness: 200 while the process serves requests; never touches the database */
   @Get('live')
+  @ApiOperation({ operationId: 'checkLiveness' })
+  @ApiOkResponse({
+    description: 'The process serves requests',
+    schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } },
+  })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }

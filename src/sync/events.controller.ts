@@ -1,19 +1,14 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiHeader,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-} from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { type AuthUser, CurrentUser } from '../auth/current-user.decorator.js';
+import { ApiProblem } from '../openapi/api-problems.decorator.js';
+import { ApiAuthenticated } from '../openapi/api-route.decorator.js';
 import { RequestHeader } from '../common/request-header.decorator.js';
 import { EventStreamsService } from './event-streams.service.js';
 
 @ApiTags('sync')
-@ApiBearerAuth()
+@ApiAuthenticated()
 @Controller('api/events')
 export class EventsController {
   constructor(private readonly streams: EventStreamsService) {}
@@ -21,6 +16,7 @@ export class EventsController {
   /** Live events for the token's user (Server-Sent Events) */
   @Get()
   @ApiOperation({
+    operationId: 'streamEvents',
     description:
       '`event: change` with `id: <cursor>` and `data: {"cursor": "<cursor>"}` after each committed change to your ' +
       'tasks or categories, from any device or instance: then call GET /api/sync. A comment line at least every 15 s. ' +
@@ -37,7 +33,7 @@ export class EventsController {
     description: 'An endless `text/event-stream`',
     content: { 'text/event-stream': { schema: { type: 'string' } } },
   })
-  @ApiTooManyRequestsResponse({ description: 'EVENT_STREAMS_PER_USER streams of yours are open on this instance' })
+  @ApiProblem(429, 'EVENT_STREAMS_PER_USER streams of yours are open on this instance')
   open(
     @CurrentUser() user: AuthUser,
     @Res() reply: FastifyReply,

@@ -1,4 +1,5 @@
-import { Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { ValidationFailedException } from '../common/problem.js';
 import { createHash } from 'node:crypto';
 import { VERSION } from '../common/etag.js';
 import { type UserWrite, UserWrites } from '../database/user-writes.js';
@@ -44,7 +45,10 @@ export class IdempotencyService {
   private async replay(write: UserWrite, key: string, hash: Buffer): Promise<VersionedTask> {
     const stored = await this.keys.find<TaskDto>(write, key);
     if (!hash.equals(stored.request_hash)) {
-      throw new UnprocessableEntityException('This Idempotency-Key was already used with a different request body');
+      throw new ValidationFailedException(
+        [{ field: 'Idempotency-Key', message: 'was already used with a different request body' }],
+        'This Idempotency-Key was already used with a different request body',
+      );
     }
     // The claim waited for the first attempt to commit, and it stored its response before it did.
     return { ...stored.response!, [VERSION]: stored.response_version! };

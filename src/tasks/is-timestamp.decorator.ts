@@ -29,7 +29,9 @@ export function IsTimestamp(options?: ValidationOptions): PropertyDecorator {
           if (Number.isNaN(date.getTime())) return false;
           // Reject calendar overflow such as 2026-02-30, which Date would silently roll over.
           const [y, m, d] = value.slice(0, 10).split('-').map(Number);
-          const check = new Date(Date.UTC(y, m - 1, d));
+          // setUTCFullYear, not Date.UTC: that maps the years 0-99 to 1900-1999.
+          const check = new Date(0);
+          check.setUTCFullYear(y, m - 1, d);
           return check.getUTCFullYear() === y && check.getUTCMonth() === m - 1 && check.getUTCDate() === d;
         },
       },

@@ -12,13 +12,26 @@ import {
   Query,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type AuthUser, CurrentUser } from '../auth/current-user.decorator.js';
 import { type IfMatch, IfMatchPipe } from '../common/etag.js';
 import { IdempotencyKeyPipe } from '../common/idempotency-key.pipe.js';
 import { OwnershipGuard } from '../common/ownership.guard.js';
 import { RequestHeader } from '../common/request-header.decorator.js';
 import { ResourceIdPipe } from '../common/resource-id.pipe.js';
+import {
+  ApiAuthenticated,
+  ApiCreateRoute,
+  ApiDeleteRoute,
+  ApiFilteredRoute,
+  ApiIdempotencyKey,
+  ApiIgnoredBody,
+  ApiJsonBody,
+  ApiListRoute,
+  ApiPathUser,
+  ApiReadRoute,
+  ApiUpdateRoute,
+} from '../openapi/api-route.decorator.js';
 import { CompleteAllDto, CompleteAllResultDto, DeleteMatchingResultDto } from './dto/bulk-actions.dto.js';
 import { CreateTaskDto } from './dto/create-task.dto.js';
 import { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
@@ -30,24 +43,13 @@ import { CompleteTaskDto, UpdateTaskDto } from './dto/update-task.dto.js';
 import { TaskSetsService } from './task-sets.service.js';
 import { TasksService } from './tasks.service.js';
 
-const IF_MATCH = ApiHeader({
-  name: 'If-Match',
-  required: false,
-  description: "The task's ETag (or `*`): the request applies only if the task has not changed since, else 412",
-});
-
 /**
  * One implementation for both route families: `/api/tasks...` (the token's user) and
  * `/api/{userId}/tasks...` (must be the token's user, else 403).
  */
 @ApiTags('tasks')
-@ApiBearerAuth()
-@ApiParam({
-  name: 'userId',
-  type: String,
-  required: false,
-  description: "Only on /api/{userId}/tasks routes: must equal the token's sub",
-})
+@ApiAuthenticated()
+@ApiPathUser()
 @UseGuards(OwnershipGuard)
 @Controller(['api/tasks', 'api/:userId/tasks'])
 export class TasksController {
@@ -58,12 +60,16 @@ export class TasksController {
 
   /** List your tasks: filter, search, sort and page */
   @Get()
+  @ApiOperation({ operationId: 'listTasks' })
+  @ApiListRoute(TaskPageDto)
   list(@CurrentUser() user: AuthUser, @Query() query: ListTasksQueryDto): Promise<TaskPageDto> {
     return this.tasks.list(user.id, query);
   }
 
   /** Counts of the matching tasks (all when no filter is given), with "today" in the zone `tz` */
   @Get('summary')
+  @ApiOperation({ operationId: 'getTaskSummary' })
+  @ApiFilteredRoute(TaskSummaryDto)
   summary(@CurrentUser() user: AuthUser, @Query() query: TaskSummaryQueryDto): Promise<TaskSummaryDto> {
     return this.taskSets.summary(user.id, query);
   }
@@ -71,6 +77,9 @@ export class TasksController {
   /** Complete (or reopen) every task the filters match, in one transaction */
   @Post('complete-all')
   @HttpCode(HttpStatus.OK)
+  @ApiOperation({ operationId: 'completeAllTasks' })
+  @ApiFilteredRoute(CompleteAllResultDto)
+  @ApiJsonBody(CompleteAllDto)
   completeAll(
     @CurrentUser() user: AuthUser,
     @Query() query: TaskFilterQueryDto,
@@ -81,18 +90,18 @@ export class TasksController {
 
   /** Delete every task the filters match, in one transaction; at least one filter is required */
   @Delete()
+  @ApiOperation({ operationId: 'deleteTasks' })
+  @ApiFilteredRoute(DeleteMatchingResultDto)
+  @ApiIgnoredBody()
   removeMatching(@CurrentUser() user: AuthUser, @Query() query: TaskFilterQueryDto): Promise<DeleteMatchingResultDto> {
     return this.taskSets.removeMatching(user.id, query);
   }
 
   /** Create a task */
   @Post()
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description:
-      'Up to 255 visible ASCII characters, kept 24 hours per user: a retry with the same key and body returns the first result and creates nothing; another body is 422',
-  })
+  @ApiOperation({ operationId: 'createTask' })
+  @ApiCreateRoute(TaskDto, CreateTaskDto)
+  @ApiIdempotencyKey()
   create(
     @CurrentUser() user: AuthUser,
     @Body() dto: CreateTaskDto,
@@ -103,13 +112,16 @@ export class TasksController {
 
   /** Get one task */
   @Get(':id')
+  @ApiOperation({ operationId: 'getTask' })
+  @ApiReadRoute(TaskDto)
   findOne(@CurrentUser() user: AuthUser, @Param('id', ResourceIdPipe) id: number): Promise<TaskDto> {
     return this.tasks.findOne(user.id, id);
   }
 
   /** Update a task (merges the given fields) */
   @Put(':id')
-  @IF_MATCH
+  @ApiOperation({ operationId: 'replaceTask' })
+  @ApiUpdateRoute(TaskDto, UpdateTaskDto)
   replace(
     @CurrentUser() user: AuthUser,
     @Param('id', ResourceIdPipe) id: number,
@@ -121,7 +133,8 @@ export class TasksController {
 
   /** Update a task (merges the given fields) */
   @Patch(':id')
-  @IF_MATCH
+  @ApiOperation({ operationId: 'updateTask' })
+  @ApiUpdateRoute(TaskDto, UpdateTaskDto)
   update(
     @CurrentUser() user: AuthUser,
     @Param('id', ResourceIdPipe) id: number,
@@ -133,7 +146,8 @@ export class TasksController {
 
   /** Toggle completion, or set it with `{ "completed": true|false }` */
   @Patch(':id/complete')
-  @IF_MATCH
+  @ApiOperation({ operationId: 'completeTask' })
+  @ApiUpdateRoute(TaskDto, CompleteTaskDto)
   complete(
     @CurrentUser() user: AuthUser,
     @Param('id', ResourceIdPipe) id: number,
@@ -146,7 +160,8 @@ export class TasksController {
   /** Move a task in the manual order: after a task, before one, or to the top */
   @Post(':id/move')
   @HttpCode(HttpStatus.OK)
-  @IF_MATCH
+  @ApiOperation({ operationId: 'moveTask' })
+  @ApiUpdateRoute(TaskDto, MoveTaskDto, { bodyRequired: true })
   move(
     @CurrentUser() user: AuthUser,
     @Param('id', ResourceIdPipe) id: number,
@@ -159,7 +174,8 @@ export class TasksController {
   /** Delete a task */
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @IF_MATCH
+  @ApiOperation({ operationId: 'deleteTask' })
+  @ApiDeleteRoute()
   remove(
     @CurrentUser() user: AuthUser,
     @Param('id', ResourceIdPipe) id: number,

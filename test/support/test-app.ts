@@ -4,6 +4,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { Client } from 'pg';
 import { createApp, type CreateAppOptions } from '../../src/app.js';
 import { loadEnv } from '../../src/config/env.validation.js';
+import { assertDocumented } from './openapi-validator.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export const TEST_SECRET = 'e2e-secret-that-is-long-enough-for-hs256-0123456789';
@@ -68,8 +69,9 @@ export async function createTestApp(
   const sql = new Client({ connectionString: db.url });
   await sql.connect();
 
-  const request = ({ method, url, token, body, headers = {}, remoteAddress }: RequestOptions) =>
-    app.inject({
+  // Every response a test sees must be one the OpenAPI document promises (openapi-validator.ts).
+  const request = async ({ method, url, token, body, headers = {}, remoteAddress }: RequestOptions) => {
+    const response = await app.inject({
       method,
       url,
       remoteAddress,
@@ -80,6 +82,9 @@ export async function createTestApp(
       },
       ...(body !== undefined ? { payload: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
     });
+    assertDocumented(method ?? 'GET', url, response);
+    return response;
+  };
 
   return {
     app,

@@ -1,4 +1,5 @@
-import { IsOptional, IsString, Length } from 'class-validator';
+import { IsString, Length } from 'class-validator';
+import { IsOptionalNotNull } from '../../common/transforms.js';
 
 export class RefreshDto {
   /** The refresh token from the last session response. Single-use. */
@@ -9,7 +10,7 @@ export class RefreshDto {
 
 export class SignOutDto {
   /** Also revokes the session this refresh token belongs to (it must be yours). */
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @Length(1, 512)
   refresh_token?: string;

@@ -1,3 +1,5 @@
+import { ApiProperty } from '@nestjs/swagger';
+
 export class UserDto {
   /** @example "5b0d5b8e-8c1e-4a6b-9a53-2f6f2d1c9e41" */
   id: string;
@@ -6,6 +8,7 @@ export class UserDto {
   /** @example "Ada Lovelace" */
   name: string;
   /** @example "2026-11-22T10:00:00.000Z" */
+  @ApiProperty({ format: 'date-time' })
   created_at: string;
 }
 
@@ -18,5 +21,6 @@ export class SessionDto {
   /** @example "bearer" */
   token_type: 'bearer';
   /** Lifetime of `token` in seconds. @example 3600 */
+  @ApiProperty({ type: 'integer', minimum: 1 })
   expires_in: number;
 }

@@ -1,5 +1,5 @@
-import { IsEmail, IsOptional, IsString, Length, MaxLength } from 'class-validator';
-import { LowerTrim, Trim } from '../../common/transforms.js';
+import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
+import { IsOptionalNotNull, LowerTrim, Trim } from '../../common/transforms.js';
 
 export class SignUpDto {
   /**
@@ -20,7 +20,7 @@ export class SignUpDto {
    * Display name; defaults to the part of the email before `@` when missing or blank.
    * @example "Ada Lovelace"
    */
-  @IsOptional()
+  @IsOptionalNotNull()
   @Trim()
   @IsString()
   @MaxLength(100)

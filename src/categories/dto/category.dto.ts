@@ -1,19 +1,25 @@
+import { ApiProperty } from '@nestjs/swagger';
 import type { Versioned } from '../../common/etag.js';
 
 export class CategoryDto {
   /** @example 3 */
+  @ApiProperty({ type: 'integer', minimum: 1 })
   id: number;
   /** @example "Groceries" */
   name: string;
   /** @example "#22c55e" */
   color: string;
   /** How many of your tasks carry this category. */
+  @ApiProperty({ type: 'integer', minimum: 0 })
   task_count: number;
   /** How many of those are not completed. */
+  @ApiProperty({ type: 'integer', minimum: 0 })
   pending_count: number;
   /** @example "2026-11-22T10:00:00.000Z" */
+  @ApiProperty({ format: 'date-time' })
   created_at: string;
   /** @example "2026-11-22T10:00:00.000Z" */
+  @ApiProperty({ format: 'date-time' })
   updated_at: string;
 }
 

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsString, Length, Matches } from 'class-validator';
 import { IsOptionalNotNull, Trim } from '../../common/transforms.js';
@@ -8,6 +9,7 @@ export class CreateCategoryDto {
    * case (409 on a clash).
    * @example "Groceries"
    */
+  @ApiProperty({ pattern: '\\S' })
   @Trim()
   @IsString()
   @Length(1, 100)
@@ -17,6 +19,8 @@ export class CreateCategoryDto {
    * `#RRGGBB`, stored lower-case; defaults to `#3b82f6`.
    * @example "#22c55e"
    */
+  // Any case is accepted (it is lower-cased before the check), so the document's pattern says so.
+  @ApiPropertyOptional({ pattern: '^#[0-9a-fA-F]{6}$' })
   @IsOptionalNotNull()
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value))
   @IsString()

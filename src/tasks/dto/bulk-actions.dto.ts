@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsBoolean } from 'class-validator';
 
 export class CompleteAllDto {
@@ -8,10 +9,12 @@ export class CompleteAllDto {
 
 export class CompleteAllResultDto {
   /** How many tasks changed; those already in that state are not counted (and keep their ETag). */
+  @ApiProperty({ type: 'integer', minimum: 0 })
   updated: number;
 }
 
 export class DeleteMatchingResultDto {
   /** How many tasks were deleted. */
+  @ApiProperty({ type: 'integer', minimum: 0 })
   deleted: number;
 }

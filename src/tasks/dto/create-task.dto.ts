@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   IsArray,
@@ -19,9 +19,10 @@ import { MAX_CATEGORIES_PER_TASK, PRIORITIES, type Priority } from '../task.enti
 
 export class CreateTaskDto {
   /**
-   * 1 to 255 characters after trimming; stored trimmed.
+   * 1 to 255 characters after trimming, not all spaces; stored trimmed.
    * @example "Buy milk"
    */
+  @ApiProperty({ pattern: '\\S' })
   @Trim()
   @IsString()
   @Length(1, 255)
@@ -42,6 +43,7 @@ export class CreateTaskDto {
    * ISO 8601 with a time zone (`2026-12-01T17:00:00.000Z`), a plain date (midnight UTC), or null.
    * @example "2026-12-01T17:00:00.000Z"
    */
+  @ApiPropertyOptional({ format: 'date-time', nullable: true })
   @IsOptional()
   @IsTimestamp()
   due_date?: string | null;
@@ -51,6 +53,7 @@ export class CreateTaskDto {
    * `reminded_at`, so it fires again.
    * @example "2026-12-01T16:30:00.000Z"
    */
+  @ApiPropertyOptional({ format: 'date-time', nullable: true })
   @IsOptional()
   @IsTimestamp()
   remind_at?: string | null;

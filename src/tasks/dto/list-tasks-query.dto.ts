@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { TaskFilterQueryDto, ToInt } from './task-filter-query.dto.js';
 
@@ -16,6 +17,8 @@ export class ListTasksQueryDto extends TaskFilterQueryDto {
   @IsIn(SORTS)
   sort?: Sort = '-created_at';
 
+  /** Page size. */
+  @ApiPropertyOptional({ type: 'integer' })
   @IsOptional()
   @ToInt()
   @IsInt()
@@ -23,6 +26,8 @@ export class ListTasksQueryDto extends TaskFilterQueryDto {
   @Max(100)
   limit?: number = 50;
 
+  /** How many matching tasks to skip. */
+  @ApiPropertyOptional({ type: 'integer' })
   @IsOptional()
   @ToInt()
   @IsInt()

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, Max, Min, ValidateIf } from 'class-validator';
 import { IsOptionalNotNull } from '../../common/transforms.js';
 
@@ -10,6 +11,7 @@ export class MoveTaskDto {
    * Put the task right after this one of your tasks; null puts it at the top. Send this or `before_id`.
    * @example 41
    */
+  @ApiPropertyOptional({ type: 'integer', nullable: true })
   @ValidateIf((_, value) => value !== undefined && value !== null)
   @IsInt()
   @Min(1)
@@ -20,6 +22,7 @@ export class MoveTaskDto {
    * Put the task right before this one of your tasks. Send this or `after_id`.
    * @example 43
    */
+  @ApiPropertyOptional({ type: 'integer' })
   @IsOptionalNotNull()
   @IsInt()
   @Min(1)

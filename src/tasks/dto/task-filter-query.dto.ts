@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { IsTimestamp } from '../is-timestamp.decorator.js';
@@ -37,17 +38,20 @@ export class TaskFilterQueryDto {
   @MaxLength(200)
   q?: string;
 
-  /** Only tasks due strictly before this time. */
+  /** Only tasks due strictly before this time (a plain date means midnight UTC). */
+  @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsTimestamp()
   due_before?: string;
 
-  /** Only tasks due strictly after this time. */
+  /** Only tasks due strictly after this time (a plain date means midnight UTC). */
+  @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsTimestamp()
   due_after?: string;
 
   /** Only tasks carrying this category (an id that is not one of your categories matches nothing). */
+  @ApiPropertyOptional({ type: 'integer' })
   @IsOptional()
   @ToInt()
   @IsInt()

@@ -5,6 +5,7 @@ import type { TaskRow } from '../tasks.repository.js';
 
 export class TaskDto {
   /** @example 42 */
+  @ApiProperty({ type: 'integer', minimum: 1 })
   id: number;
   /** @example "5b0d5b8e-8c1e-4a6b-9a53-2f6f2d1c9e41" */
   user_id: string;
@@ -14,6 +15,7 @@ export class TaskDto {
   completed: boolean;
   priority: Priority;
   /** @example "2026-12-01T17:00:00.000Z" */
+  @ApiProperty({ format: 'date-time', nullable: true })
   due_date: string | null;
   /**
    * Read-only. The task's place in the manual order: sort by it as plain strings (byte by byte),
@@ -23,28 +25,35 @@ export class TaskDto {
   @ApiProperty({ readOnly: true })
   position: string;
   /** @example "2026-12-01T16:30:00.000Z" */
+  @ApiProperty({ format: 'date-time', nullable: true })
   remind_at: string | null;
   /** Read-only: when the reminder for the current `remind_at` was sent; null while it is pending. */
-  @ApiProperty({ readOnly: true })
+  @ApiProperty({ readOnly: true, format: 'date-time', nullable: true })
   reminded_at: string | null;
   /** @example "FREQ=WEEKLY;BYDAY=MO,WE" */
   recurrence: string | null;
   /** @example "2026-11-22T10:00:00.000Z" */
+  @ApiProperty({ format: 'date-time' })
   created_at: string;
   /** @example "2026-11-22T10:00:00.000Z" */
+  @ApiProperty({ format: 'date-time' })
   updated_at: string;
   /**
    * Ids of the task's categories, ascending.
    * @example [3, 7]
    */
+  @ApiProperty({ type: 'integer', isArray: true, minimum: 1 })
   category_ids: number[];
 }
 
 export class TaskPageDto {
   items: TaskDto[];
   /** How many tasks match the filters, over all pages. */
+  @ApiProperty({ type: 'integer', minimum: 0 })
   total: number;
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 100 })
   limit: number;
+  @ApiProperty({ type: 'integer', minimum: 0 })
   offset: number;
 }
 
