@@ -21,6 +21,15 @@ export interface UserWriteOptions {
    * Also holds the user's write lock until the transaction ends (implies `atomic`): for work that
    * reads several of the user's rows and writes from what it read, such as a move between two
    * neighbours. Writers that take it run one after another; the others are not held up.
+   *
+   * Also for work that breaks the lock order of the change cursor. Each synced table's trigger locks
+   * the user's cursor row (`user_changes`) right after the row it stamps, and holds it until commit,
+   * so a single statement locks its row, then the cursor. Work that, holding the cursor, then waits
+   * for a row a concurrent writer of the same user holds while that writer waits for the cursor,
+   * deadlocks. Two such writers are known: linking a task to a category (create or relink: the
+   * task's stamp locks the cursor, then the link's foreign key share-locks the category) and a
+   * category's delete (it locks the category, then stamps its tasks and itself). Both take this
+   * lock first, so they never hold half of each other's locks; the lock is taken before any row's.
    */
   serialized?: boolean;
 }
