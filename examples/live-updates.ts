@@ -11,7 +11,11 @@ import { api, API_URL, bearerToken } from './nextjs-client';
 
 export type SyncPage = components['schemas']['SyncPageDto'];
 
-/** What a store does with a page: upsert `tasks`, remove `deleted.tasks`, remember `cursor`. */
+/**
+ * What a store does with a page: upsert `tasks` and `categories`, remove `deleted.tasks` and
+ * `deleted.categories`, remember `cursor`. A category's `task_count`/`pending_count` are not sent
+ * again when only they change: count from the tasks held (their `category_ids`).
+ */
 export interface SyncTarget {
   apply(page: SyncPage): void;
   /** The server no longer has the history since our cursor (410): drop everything, refetch. */

@@ -812,14 +812,20 @@ export interface components {
             color?: string;
         };
         DeletedIdsDto: {
+            /** @description Ids of tasks deleted after the cursor. */
             tasks: number[];
+            /** @description Ids of categories deleted after the cursor. Their tasks come in `tasks`, without them in `category_ids`. */
             categories: number[];
         };
         SyncPageDto: {
             /** @description Tasks created or changed after the cursor, in full. */
             tasks: components["schemas"]["TaskDto"][];
-            /** @description Categories whose own fields changed after the cursor, in full (not when only their counts did). */
-            categories: Record<string, never>[];
+            /**
+             * @description Categories created or changed after the cursor (name, colour), in full. A category is not sent
+             *     again when only its counts change: `task_count` and `pending_count` are right as of this page,
+             *     and a client keeps them from the tasks it holds (their `category_ids`).
+             */
+            categories: components["schemas"]["CategoryDto"][];
             /** @description Ids deleted after the cursor. */
             deleted: components["schemas"]["DeletedIdsDto"];
             /**

@@ -10,5 +10,7 @@ import { TaskCategory } from './task-category.entity.js';
   imports: [TypeOrmModule.forFeature([Category, TaskCategory])],
   controllers: [CategoriesController],
   providers: [CategoriesService, CategoriesRepository],
+  // GET /api/sync reads changed categories in its own snapshot.
+  exports: [CategoriesRepository],
 })
 export class CategoriesModule {}

@@ -7,9 +7,9 @@ import {
 import { type IfMatch, matchingVersions, VERSION } from '../common/etag.js';
 import type { ConditionalWrite } from '../database/conditional-write.js';
 import { UserWrites } from '../database/user-writes.js';
-import { CategoriesRepository, type CategoryRow } from './categories.repository.js';
+import { CategoriesRepository } from './categories.repository.js';
 import { DEFAULT_COLOR, MAX_CATEGORIES_PER_USER } from './category.entity.js';
-import type { CategoryListDto, VersionedCategory } from './dto/category.dto.js';
+import { type CategoryListDto, toCategoryDto, type VersionedCategory } from './dto/category.dto.js';
 import type { CreateCategoryDto } from './dto/create-category.dto.js';
 import type { UpdateCategoryDto } from './dto/update-category.dto.js';
 
@@ -89,17 +89,4 @@ function stale(): PreconditionFailedException {
   return new PreconditionFailedException(
     'The category has changed since you read it (If-Match); fetch it again and retry',
   );
-}
-
-function toCategoryDto(row: CategoryRow): VersionedCategory {
-  return {
-    id: row.id,
-    name: row.name,
-    color: row.color,
-    task_count: Number(row.task_count),
-    pending_count: Number(row.pending_count),
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
-    [VERSION]: row.version,
-  };
 }

@@ -25,6 +25,7 @@ export const MAX_CATEGORIES_PER_USER = 200;
 @Entity({ name: 'categories' })
 @Unique('categories_user_id_id_key', ['userId', 'id'])
 @Index('categories_user_name_key', { synchronize: false })
+@Index('categories_user_change_seq_idx', ['userId', 'changeSeq'])
 @Check('categories_name_check', 'length(btrim(name)) > 0')
 @Check('categories_color_check', `color ~ '^#[0-9a-f]{6}$'`)
 export class Category {
@@ -59,4 +60,12 @@ export class Category {
   /** Bumped by every write of the category's own fields (not by its counts); the ETag is derived from it. */
   @Column({ type: 'integer', default: 1 })
   version: number;
+
+  /**
+   * The owner's change cursor when the row itself last changed (not its counts), set by the
+   * record_user_change() trigger (migration 1764500000000), never by the app. GET /api/sync reads
+   * categories in this order.
+   */
+  @Column({ name: 'change_seq', type: 'bigint' })
+  changeSeq: string;
 }

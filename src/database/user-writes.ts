@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 
@@ -21,6 +21,15 @@ export interface UserWriteOptions {
    * Also holds the user's write lock until the transaction ends (implies `atomic`): for work that
    * reads several of the user's rows and writes from what it read, such as a move between two
    * neighbours. Writers that take it run one after another; the others are not held up.
+   *
+   * Also for work that cannot keep the lock order of the change cursor. Each synced table's trigger
+   * locks the user's cursor row (`user_changes`) right after the row it stamps, until commit, so a
+   * one-row write locks its row, then the cursor; writes of many rows lock them all first, in id
+   * order (a category's delete: the category, then its tasks), so the cursor is always the last
+   * lock and no two writers wait for each other in a circle. Linking a task to a category cannot:
+   * the task's stamp takes the cursor, then the link's foreign key share-locks the category, which
+   * a category's delete holds while it waits for the cursor. Linking (create, relink) and deleting
+   * a category therefore take this lock first, so they never hold half of each other's locks.
    */
   serialized?: boolean;
 }
@@ -39,6 +48,8 @@ const USER_LOCK_CLASS = 1_164_300;
  */
 @Injectable()
 export class UserWrites {
+  private readonly logger = new Logger(UserWrites.name);
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async run<T>(userId: string, work: (write: UserWrite) => Promise<T>, options: UserWriteOptions = {}): Promise<T> {
@@ -47,6 +58,10 @@ export class UserWrites {
         return await this.once(userId, work, options);
       } catch (error) {
         if (attempt >= DEADLOCK_ATTEMPTS || !isDeadlock(error)) throw error;
+        // Each one cost the writers deadlock_timeout (1 s by default): worth knowing about.
+        this.logger.warn(
+          `A write was broken off as a deadlock (40P01) and runs again (attempt ${attempt + 1} of ${DEADLOCK_ATTEMPTS})`,
+        );
       }
     }
   }
@@ -65,10 +80,10 @@ export class UserWrites {
 }
 
 /**
- * Tries of a write that PostgreSQL broke off as a deadlock. The change trigger locks the user's
- * cursor row after each changed row, so a multi-row write (a category's delete, complete-all) and
- * another write of the same user can each hold what the other waits for; PostgreSQL cancels one
- * (40P01) and rolls it back whole, so running it again is safe, as its documentation advises.
+ * Tries of a write that PostgreSQL broke off as a deadlock. The writes keep one lock order (see
+ * `serialized`), so the app's own writes should not deadlock each other any more; a script's bulk
+ * statement that stamps rows one after another still can. PostgreSQL cancels one (40P01) and rolls
+ * it back whole, so running it again is safe, as its documentation advises.
  */
 const DEADLOCK_ATTEMPTS = 3;
 

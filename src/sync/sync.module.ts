@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module.js';
+import { CategoriesModule } from '../categories/categories.module.js';
 import { TasksModule } from '../tasks/tasks.module.js';
 import { ChangeListener } from './change-listener.service.js';
 import { SyncTombstone } from './entities/sync-tombstone.entity.js';
@@ -14,7 +15,7 @@ import { TombstonePurgeService } from './tombstone-purge.service.js';
 
 /** The change cursor's readers: GET /api/sync, GET /api/events and the LISTEN/NOTIFY fan-out. */
 @Module({
-  imports: [TypeOrmModule.forFeature([UserChange, SyncTombstone]), AuthModule, TasksModule],
+  imports: [TypeOrmModule.forFeature([UserChange, SyncTombstone]), AuthModule, TasksModule, CategoriesModule],
   controllers: [SyncController, EventsController],
   providers: [SyncService, SyncRepository, ChangeListener, EventStreamsService, TombstonePurgeService],
 })

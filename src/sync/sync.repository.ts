@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { CategoriesRepository, type StampedCategoryRow } from '../categories/categories.repository.js';
 import { type StampedTaskRow, TasksRepository } from '../tasks/tasks.repository.js';
 
 export interface Tombstone {
@@ -16,6 +17,7 @@ export interface ChangeSet {
   /** The newest stamp whose tombstone may have been purged. */
   purged: number;
   tasks: StampedTaskRow[];
+  categories: StampedCategoryRow[];
   tombstones: Tombstone[];
 }
 
@@ -29,6 +31,7 @@ export class SyncRepository {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly tasks: TasksRepository,
+    private readonly categories: CategoriesRepository,
   ) {}
 
   /**
@@ -43,6 +46,7 @@ export class SyncRepository {
         [userId],
       );
       const tasks = await this.tasks.changedSince(db, userId, after, limit);
+      const categories = await this.categories.changedSince(db, userId, after, limit);
       const tombstones: Tombstone[] = withTombstones
         ? await db.query(
             `SELECT kind, id, change_seq::float8 AS change_seq FROM sync_tombstones
@@ -50,7 +54,7 @@ export class SyncRepository {
             [userId, after, limit],
           )
         : [];
-      return { head: cursor?.seq ?? 0, purged: cursor?.purged_seq ?? 0, tasks, tombstones };
+      return { head: cursor?.seq ?? 0, purged: cursor?.purged_seq ?? 0, tasks, categories, tombstones };
     });
   }
 

@@ -1,4 +1,5 @@
 import { GoneException, Injectable } from '@nestjs/common';
+import { toCategoryDto } from '../categories/dto/category.dto.js';
 import { toTaskDto } from '../tasks/dto/task.dto.js';
 import { SyncPageDto } from './dto/sync-page.dto.js';
 import { formatCursor, parseCursor, type SyncCursor } from './sync-cursor.js';
@@ -32,6 +33,10 @@ export class SyncService {
       ...set.tasks.map((row) => ({
         seq: row.change_seq,
         apply: (page: SyncPageDto) => page.tasks.push(toTaskDto(row)),
+      })),
+      ...set.categories.map((row) => ({
+        seq: row.change_seq,
+        apply: (page: SyncPageDto) => page.categories.push(toCategoryDto(row)),
       })),
       ...set.tombstones.map((tombstone) => ({
         seq: tombstone.change_seq,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ValidationFailedException } from '../common/problem.js';
 import { createHash } from 'node:crypto';
 import { VERSION } from '../common/etag.js';
-import { type UserWrite, UserWrites } from '../database/user-writes.js';
+import { type UserWrite, type UserWriteOptions, UserWrites } from '../database/user-writes.js';
 import type { TaskDto, VersionedTask } from './dto/task.dto.js';
 import { IdempotencyRepository } from './idempotency.repository.js';
 
@@ -27,6 +27,7 @@ export class IdempotencyService {
     key: string,
     request: object,
     create: (write: UserWrite) => Promise<VersionedTask>,
+    options: Pick<UserWriteOptions, 'serialized'> = {},
   ): Promise<VersionedTask> {
     const hash = fingerprint(request);
     return this.writes.run(
@@ -38,7 +39,7 @@ export class IdempotencyService {
         await this.keys.saveResponse(write, key, task, task[VERSION]);
         return task;
       },
-      { atomic: true },
+      { atomic: true, ...options },
     );
   }
 

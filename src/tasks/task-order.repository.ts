@@ -76,12 +76,15 @@ export class TaskOrderRepository {
    * Gives the user's tasks the keys `keys` (as many as they have, ascending), in their current
    * order, in one statement, bumping each task's version (its position is part of its body). The
    * keys must all sort after every current one, so no row ever takes a key another still holds.
+   * The rows are locked first, in id order, before any is written (see TaskSetsRepository's
+   * lockedFirst: the change cursor stays the last lock).
    */
   async rewrite(write: UserWrite, keys: string[]): Promise<void> {
     await write.db.query(
       `UPDATE tasks SET position = ($2::text[])[ranked.n], version = version + 1
          FROM (SELECT id, row_number() OVER (ORDER BY position) AS n FROM tasks WHERE user_id = $1) AS ranked
-        WHERE tasks.id = ranked.id AND tasks.user_id = $1`,
+        WHERE tasks.id = ranked.id AND tasks.user_id = $1
+          AND tasks.id = ANY (ARRAY(SELECT id FROM tasks WHERE user_id = $1 ORDER BY id FOR UPDATE))`,
       [write.userId, keys],
     );
   }

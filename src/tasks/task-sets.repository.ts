@@ -18,12 +18,37 @@ export interface TaskSummaryRow {
 }
 
 /**
+ * The matching tasks' ids, locked in id order before the statement around it writes any of them
+ * (an uncorrelated ARRAY() is evaluated once, before the first row is touched). Every write to a
+ * task stamps it with the change cursor, which locks the user's `user_changes` row until commit,
+ * and a single task's write locks its task first, then the cursor. A statement that locked and
+ * stamped rows one after another would hold the cursor while it waits for the next row, which a
+ * concurrent toggle may hold while it waits for the cursor: a deadlock. Locking every row first,
+ * in the same order as every other multi-row write (a category's delete), keeps the cursor the
+ * last lock of all.
+ */
+const lockedFirst = (where: string) => `ARRAY(SELECT id FROM tasks WHERE ${where} ORDER BY id FOR UPDATE OF tasks)`;
+
+/**
  * The SQL of statements over a set of the owner's tasks, chosen by the list's filters (task-filter.ts):
  * complete-all, bulk delete and the summary. Each is one statement, so one transaction.
  */
 @Injectable()
 export class TaskSetsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /**
+   * Locks the matching pending tasks in id order (see lockedFirst): complete-all's first statement
+   * when it completes, before recurring tasks are advanced one by one. `write` must be a transaction's.
+   */
+  async lockPending(write: UserWrite, filter: TaskFilter): Promise<void> {
+    const params: unknown[] = [];
+    const where = taskFilterSql(write.userId, filter, params);
+    await write.db.query(
+      `SELECT id FROM tasks WHERE ${where} AND NOT completed ORDER BY id FOR UPDATE OF tasks`,
+      params,
+    );
+  }
 
   /**
    * Sets `completed` on every matching task not already in that state, in one statement: only
@@ -45,7 +70,8 @@ export class TaskSetsRepository {
       : '';
     const [{ count }]: { count: string }[] = await write.db.query(
       `WITH changed AS (UPDATE tasks SET completed = ${value}, updated_at = now(), version = version + 1
-                         WHERE ${where} AND completed <> ${value}${recurring} RETURNING 1)
+                         WHERE tasks.user_id = $1 AND id = ANY (${lockedFirst(`${where} AND completed <> ${value}${recurring}`)})
+                         RETURNING 1)
        SELECT count(*) FROM changed`,
       params,
     );
@@ -57,7 +83,8 @@ export class TaskSetsRepository {
     const params: unknown[] = [];
     const where = taskFilterSql(write.userId, filter, params);
     const [{ count }]: { count: string }[] = await write.db.query(
-      `WITH gone AS (DELETE FROM tasks WHERE ${where} RETURNING 1) SELECT count(*) FROM gone`,
+      `WITH gone AS (DELETE FROM tasks WHERE tasks.user_id = $1 AND id = ANY (${lockedFirst(where)}) RETURNING 1)
+       SELECT count(*) FROM gone`,
       params,
     );
     return Number(count);

@@ -30,6 +30,9 @@ export class TaskSetsService {
     const updated = await this.writes.run(
       userId,
       async (write) => {
+        // Every task this changes is locked first, in id order, so that the change cursor is the
+        // last lock taken (see TaskSetsRepository's lockedFirst), recurring ones included.
+        await this.sets.lockPending(write, filter);
         const { advanced, over } = await this.recurrence.advanceMatching(write, filter);
         return advanced + (await this.sets.completeMatching(write, filter, true, over));
       },

@@ -69,9 +69,13 @@ export class TasksService {
       }
       return toTaskDto(row);
     };
-    if (idempotencyKey) return this.idempotency.once(userId, idempotencyKey, dto, insert);
-    // The task and its links commit together: a link that fails leaves no task behind.
-    return this.writes.run(userId, insert, { atomic: categoryIds.length > 0 });
+    // The task and its links commit together: a link that fails leaves no task behind. Linking takes
+    // the user's write lock, as relinking does: the link's foreign key waits for the category's row
+    // after the task's stamp has locked the user's change cursor, and a category's delete holds that
+    // row while it waits for the cursor (see UserWrites' `serialized`).
+    const options = { serialized: categoryIds.length > 0 };
+    if (idempotencyKey) return this.idempotency.once(userId, idempotencyKey, dto, insert, options);
+    return this.writes.run(userId, insert, options);
   }
 
   async findOne(userId: string, id: number): Promise<VersionedTask> {
@@ -113,7 +117,8 @@ export class TasksService {
         return result;
       },
       // Relinking takes the user's write lock, as a category's delete does: the delete updates many
-      // task rows, and without the lock the two deadlocked on the change cursor's row.
+      // task rows, and without the lock the two deadlocked on the change cursor's row (see
+      // UserWrites' `serialized`).
       { atomic: current, serialized: categoryIds !== undefined },
     );
     return toTaskDto(orFail(written));

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { Versioned } from '../../common/etag.js';
+import { VERSION, type Versioned } from '../../common/etag.js';
+import type { CategoryRow } from '../categories.repository.js';
 
 export class CategoryDto {
   /** @example 3 */
@@ -30,6 +31,20 @@ export class CategoryListDto {
 
 /**
  * A category as CategoriesService returns it: its version rides along for the ETag. The version
- * follows the category's own fields, not its counts (as /api/sync will: clients count from tasks).
+ * follows the category's own fields, not its counts (as /api/sync does: clients count from tasks).
  */
 export type VersionedCategory = Versioned<CategoryDto>;
+
+/** The API's view of a row of `categories` (CategoriesService and GET /api/sync both answer with it). */
+export function toCategoryDto(row: CategoryRow): VersionedCategory {
+  return {
+    id: row.id,
+    name: row.name,
+    color: row.color,
+    task_count: Number(row.task_count),
+    pending_count: Number(row.pending_count),
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+    [VERSION]: row.version,
+  };
+}

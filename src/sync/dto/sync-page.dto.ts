@@ -1,15 +1,25 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { CategoryDto } from '../../categories/dto/category.dto.js';
 import { TaskDto } from '../../tasks/dto/task.dto.js';
 
 export class DeletedIdsDto {
+  /** Ids of tasks deleted after the cursor. */
+  @ApiProperty({ type: 'integer', isArray: true, minimum: 1 })
   tasks: number[];
+  /** Ids of categories deleted after the cursor. Their tasks come in `tasks`, without them in `category_ids`. */
+  @ApiProperty({ type: 'integer', isArray: true, minimum: 1 })
   categories: number[];
 }
 
 export class SyncPageDto {
   /** Tasks created or changed after the cursor, in full. */
   tasks: TaskDto[];
-  /** Categories whose own fields changed after the cursor, in full (not when only their counts did). */
-  categories: object[];
+  /**
+   * Categories created or changed after the cursor (name, colour), in full. A category is not sent
+   * again when only its counts change: `task_count` and `pending_count` are right as of this page,
+   * and a client keeps them from the tasks it holds (their `category_ids`).
+   */
+  categories: CategoryDto[];
   /** Ids deleted after the cursor. */
   deleted: DeletedIdsDto;
   /**
