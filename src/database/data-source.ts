@@ -11,6 +11,7 @@ import { TaskPosition1764300000000 } from './migrations/1764300000000-task-posit
 import { TaskReminders1764300000001 } from './migrations/1764300000001-task-reminders.js';
 import { TaskRecurrence1764300000002 } from './migrations/1764300000002-task-recurrence.js';
 import { SyncCursor1764400000000 } from './migrations/1764400000000-sync-cursor.js';
+import { AnnounceAfterCommit1764600000000 } from './migrations/1764600000000-announce-after-commit.js';
 
 export const MIGRATIONS = [
   InitialSchema1763800000000,
@@ -22,6 +23,7 @@ export const MIGRATIONS = [
   TaskReminders1764300000001,
   TaskRecurrence1764300000002,
   SyncCursor1764400000000,
+  AnnounceAfterCommit1764600000000,
 ];
 
 /** Any constant: serialises migrations when several instances start at once. */
