@@ -34,6 +34,7 @@ export interface Env {
   syncRetentionDays: number;
   /** Open GET /api/events streams per user (per instance). */
   eventStreamsPerUser: number;
+  eventCatchUpMs: number;
 }
 
 export const MIN_PRODUCTION_SECRET_LENGTH = 32;
