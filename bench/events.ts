@@ -1,171 +1,20 @@
 /**
- * `npm run bench:events [-- --quick]`: live events under load, printed, not asserted (targets in
- * issue 12: p99 at most 250 ms; at most 30 MB of RSS per 1,000 idle streams; writes with
- * notifications within 10% of writes without).
- *
- * Two instances of the built service on one database; STREAMS streams spread over both, USERS
- * users each with streams on both instances; writers make WRITES_PER_SECOND changes a second
- * through either instance. Latency is measured from sending the write to each stream's `change`
- * event, so it includes the write's own HTTP round trip: an upper bound of commit-to-event.
+ * `npm run bench:events [-- --quick]`: the live-events part of `npm run bench` alone (see
+ * bench/events-bench.ts), on its own embedded PostgreSQL or `DATABASE_URL`.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { Agent, request as httpRequest } from 'node:http';
 import { resolve } from 'node:path';
 import { BenchDatabase } from './bench-database.js';
-import { load } from './load.js';
-import { ServerProcess, sleep } from './server-process.js';
+import { eventsBench } from './events-bench.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const quick = process.argv.includes('--quick');
-const STREAMS = quick ? 200 : 1_000;
-const USERS = STREAMS / 10;
-const WRITES_PER_SECOND = 200;
-const WRITE_SECONDS = quick ? 3 : 10;
-
-interface User {
-  id: string;
-  token: string;
-  /** When each write of this user was sent, oldest first. */
-  sent: number[];
-}
-
-const log = (text: string) => process.stderr.write(`[bench:events] ${text}\n`);
-const percentile = (sorted: number[], q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-const mb = (kb: number) => kb / 1024;
-
-async function signUp(url: string): Promise<User> {
-  const response = await fetch(`${url}/api/auth/sign-up/email`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: `bench-${randomUUID()}@example.com`, password: 'bench password 123' }),
-  });
-  const session = (await response.json()) as { user: { id: string }; token: string };
-  return { id: session.user.id, token: session.token, sent: [] };
-}
-
-/** Opens a stream and calls `onChange` with the arrival time of each `change` event. */
-function openStream(url: string, token: string, agent: Agent, onChange: (at: number) => void): Promise<() => void> {
-  return new Promise((done, fail) => {
-    const req = httpRequest(`${url}/api/events`, { agent, headers: { authorization: `Bearer ${token}` } });
-    req.on('error', fail);
-    req.on('response', (res) => {
-      if (res.statusCode !== 200) return fail(new Error(`GET /api/events: ${res.statusCode}`));
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        const at = performance.now();
-        for (const _ of chunk.matchAll(/^event: change$/gm)) onChange(at);
-      });
-      done(() => req.destroy());
-    });
-    req.end();
-  });
-}
-
-function rssKb(pid: number): number {
-  return Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-}
 
 async function main(): Promise<void> {
   const db = await BenchDatabase.open(ROOT);
-  const env = {
-    DATABASE_URL: db.url,
-    BETTER_AUTH_SECRET: randomBytes(36).toString('base64url'),
-    NODE_ENV: 'production',
-    AUTH_RATE_LIMIT: '0',
-    LOG_LEVEL: 'warn',
-  };
-  const servers: ServerProcess[] = [];
-  const closers: (() => void)[] = [];
+  const userIds: string[] = [];
   try {
-    for (const name of ['a', 'b'])
-      servers.push(await ServerProcess.start({ name, cwd: ROOT, args: ['dist/main.js'], env }));
-    log(`two instances up; signing up ${USERS} users`);
-    const users: User[] = [];
-    for (let i = 0; i < USERS; i++) users.push(await signUp(servers[i % 2].url));
-    await sleep(2_000);
-    const idleRss = servers.map((server) => rssKb(server.pid));
-
-    log(`opening ${STREAMS} streams (${STREAMS / 2} per instance)`);
-    const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
-    const latencies: number[] = [];
-    let events = 0;
-    for (let i = 0; i < STREAMS; i++) {
-      const user = users[i % USERS];
-      let seen = 0;
-      closers.push(
-        await openStream(servers[i % 2].url, user.token, agent, (at) => {
-          events++;
-          while (seen < user.sent.length && user.sent[seen] < at) latencies.push(at - user.sent[seen++]);
-        }),
-      );
-    }
-    await sleep(3_000);
-    const openRss = servers.map((server) => rssKb(server.pid));
-    const rssPer1000 = mb(openRss[0] + openRss[1] - idleRss[0] - idleRss[1]) * (1_000 / STREAMS);
-
-    log(`writing ${WRITES_PER_SECOND} changes/s for ${WRITE_SECONDS} s`);
-    let failures = 0;
-    const total = WRITES_PER_SECOND * WRITE_SECONDS;
-    const started = performance.now();
-    const writes: Promise<void>[] = [];
-    for (let n = 0; n < total; n++) {
-      const due = started + (n * 1000) / WRITES_PER_SECOND;
-      const wait = due - performance.now();
-      if (wait > 1) await sleep(wait);
-      const user = users[n % USERS];
-      user.sent.push(performance.now());
-      writes.push(
-        fetch(`${servers[n % 2].url}/api/tasks`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ title: `change ${n}` }),
-        }).then(
-          (response) => void (response.status === 201 || failures++),
-          () => void failures++,
-        ),
-      );
-    }
-    await Promise.all(writes);
-    await sleep(2_000);
-    for (const close of closers.splice(0)) close();
-    latencies.sort((x, y) => x - y);
-
-    log('write path with and without pg_notify');
-    const [{ def }] = (await db.sql.query(`SELECT pg_get_functiondef('record_user_change'::regproc) AS def`)).rows as {
-      def: string;
-    }[];
-    const silent = def.replace(/^\s*PERFORM pg_notify\(.*$/m, '');
-    if (silent === def) throw new Error('record_user_change() has no PERFORM pg_notify line to take out');
-    const requests = users.map((user) => ({
-      method: 'POST' as const,
-      path: '/api/tasks',
-      token: user.token,
-      body: { title: 'throughput' },
-    }));
-    const rps = { with: [] as number[], without: [] as number[] };
-    for (let round = 0; round < (quick ? 1 : 3); round++) {
-      for (const mode of ['with', 'without'] as const) {
-        await db.sql.query(mode === 'with' ? def : silent);
-        rps[mode].push((await load(servers[0].url, requests, { connections: 16, seconds: quick ? 2 : 5 })).rps);
-      }
-    }
-    await db.sql.query(def);
-    const best = (values: number[]) => Math.max(...values);
-
-    const lines = [
-      `streams: ${STREAMS} over 2 instances, ${USERS} users; ${total} writes at ${WRITES_PER_SECOND}/s (${failures} failed)`,
-      `change events received: ${events}, latencies measured: ${latencies.length}`,
-      `write-sent-to-event latency: p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms, max ${latencies[latencies.length - 1].toFixed(1)} ms (target p99 <= 250 ms)`,
-      `RSS per 1,000 idle streams: ${rssPer1000.toFixed(1)} MB (instances ${idleRss.map((kb) => mb(kb).toFixed(0)).join('/')} MB idle, ${openRss.map((kb) => mb(kb).toFixed(0)).join('/')} MB with streams; target <= 30 MB)`,
-      `POST /api/tasks, 16 connections, best of rounds: ${best(rps.with).toFixed(0)} req/s with pg_notify, ${best(rps.without).toFixed(0)} without (${((best(rps.with) / best(rps.without) - 1) * 100).toFixed(1)}%; target within 10%)`,
-    ];
-    console.log(lines.join('\n'));
+    console.log((await eventsBench(ROOT, db, { quick: process.argv.includes('--quick'), userIds })).join('\n'));
   } finally {
-    for (const close of closers) close();
-    await Promise.all(servers.map((server) => server.stop()));
-    await db.close([]);
+    await db.close(userIds);
   }
 }
 

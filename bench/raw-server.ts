@@ -38,7 +38,7 @@ interface TaskRoute {
   Body?: { title?: unknown; priority?: string };
 }
 
-async function userOf(request: FastifyRequest<TaskRoute>): Promise<string> {
+async function userOf(request: FastifyRequest<TaskRoute>, owned = true): Promise<string> {
   const token = /^bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
   if (!token) throw new HttpError(401, 'missing token');
   const [header, payload, signature] = token.split('.');
@@ -62,7 +62,8 @@ async function userOf(request: FastifyRequest<TaskRoute>): Promise<string> {
     });
     sub = claims.sub;
   }
-  if (typeof sub !== 'string' || sub !== request.params.userId) throw new HttpError(403, 'not your tasks');
+  if (typeof sub !== 'string') throw new HttpError(401, 'no subject');
+  if (owned && sub !== request.params.userId) throw new HttpError(403, 'not your tasks');
   return sub;
 }
 
@@ -230,6 +231,78 @@ app.post<TaskRoute>('/api/:userId/tasks/:id/move', async (request, reply) => {
     client.release();
   }
 });
+
+// GET /api/sync as the service reads it: one REPEATABLE READ snapshot with the user's head, the
+// rows stamped after the cursor and the tombstones, merged by stamp into a page of at most 500.
+const SYNC_PAGE = 500;
+app.get<{ Querystring: { cursor?: string } }>('/api/sync', async (request) => {
+  const userId = await userOf(request as unknown as FastifyRequest<TaskRoute>, false);
+  const match = /^v1\.(\d{1,15})(?:\.(\d{1,15}))?$/.exec(request.query.cursor ?? 'v1.0');
+  if (!match) throw new HttpError(422, 'bad cursor');
+  const after = Number(match[1]);
+  const base = match[2] === undefined ? 0 : Number(match[2]);
+  const client = await pool.connect();
+  let head: number;
+  let purged: number;
+  let tasks: (Row & { change_seq: number })[];
+  let tombstones: { kind: string; id: number; change_seq: number }[];
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    const cursor = await client.query<{ seq: number; purged_seq: number }>(
+      'SELECT seq::float8 AS seq, purged_seq::float8 AS purged_seq FROM user_changes WHERE user_id = $1',
+      [userId],
+    );
+    head = cursor.rows[0]?.seq ?? 0;
+    purged = cursor.rows[0]?.purged_seq ?? 0;
+    ({ rows: tasks } = await client.query<Row & { change_seq: number }>(
+      `SELECT ${COLUMNS}, change_seq::float8 AS change_seq FROM tasks
+        WHERE user_id = $1 AND change_seq > $2 ORDER BY change_seq LIMIT $3`,
+      [userId, after, SYNC_PAGE + 1],
+    ));
+    ({ rows: tombstones } = after
+      ? await client.query<{ kind: string; id: number; change_seq: number }>(
+          `SELECT kind, id, change_seq::float8 AS change_seq FROM sync_tombstones
+            WHERE user_id = $1 AND change_seq > $2 ORDER BY change_seq LIMIT $3`,
+          [userId, after, SYNC_PAGE + 1],
+        )
+      : { rows: [] });
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+  if (after > head || (after > 0 && purged > Math.max(after, base))) throw new HttpError(410, 'cursor too old');
+  const entries: { seq: number; apply: (page: SyncPage) => void }[] = [
+    ...tasks.map((row) => ({ seq: row.change_seq, apply: (page: SyncPage) => page.tasks.push(toTask(row)) })),
+    ...tombstones.map((t) => ({
+      seq: t.change_seq,
+      apply: (page: SyncPage) => (t.kind === 'tasks' ? page.deleted.tasks : page.deleted.categories).push(t.id),
+    })),
+  ].sort((a, b) => a.seq - b.seq);
+  const included = entries.slice(0, SYNC_PAGE);
+  const hasMore = entries.length > SYNC_PAGE;
+  const seq = hasMore ? included[included.length - 1].seq : Math.max(head, after);
+  const cursorBase = request.query.cursor === undefined ? head : base;
+  const page: SyncPage = {
+    tasks: [],
+    categories: [],
+    deleted: { tasks: [], categories: [] },
+    cursor: cursorBase > seq ? `v1.${seq}.${cursorBase}` : `v1.${seq}`,
+    has_more: hasMore,
+  };
+  for (const entry of included) entry.apply(page);
+  return page;
+});
+
+interface SyncPage {
+  tasks: ReturnType<typeof toTask>[];
+  categories: unknown[];
+  deleted: { tasks: number[]; categories: number[] };
+  cursor: string;
+  has_more: boolean;
+}
 
 app.listen({ port: Number(env.PORT), host: '127.0.0.1' }).catch((error: Error) => {
   console.error(error.message);

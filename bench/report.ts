@@ -43,9 +43,14 @@ export interface Report {
   coldStartMs: number;
   /** VmHWM over the service's life, sign-ups (argon2) during seeding included. */
   lifetimePeakMb: number;
+  /** The live-events part's lines (bench/events-bench.ts), unless --no-events. */
+  events?: string[];
 }
 
-const TARGETS = { ratio: 0.8, eddsaWithin: 0.1, growth: 1.5, rssMb: 200, coldStartMs: 2_000 };
+const TARGETS = { ratio: 0.8, p99OfRaw: 1.2, eddsaWithin: 0.1, growth: 1.5, rssMb: 200, coldStartMs: 2_000 };
+
+/** How the service's CPU per request compares: raw's µs over the service's (1 = as cheap as raw). */
+const cpuRatio = (r: RouteReport) => r.raw.cpuUsPerRequest / r.service.cpuUsPerRequest;
 
 const n = (value: number, digits = 0) =>
   value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -90,6 +95,7 @@ export function printReport(report: Report): boolean {
       'CPU µs/req',
       'fail',
       'service/raw',
+      'CPU raw/service',
       'peak RSS MB',
     ],
     ...report.routes.map((r) => [
@@ -105,6 +111,7 @@ export function printReport(report: Report): boolean {
       n(r.raw.cpuUsPerRequest),
       n(r.raw.failures),
       n(r.ratio, 2),
+      n(cpuRatio(r), 2),
       n(r.peakRssMb),
     ]),
   ]);
@@ -112,20 +119,34 @@ export function printReport(report: Report): boolean {
 
   const { growth } = report;
   const worst = report.routes.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+  const worstCpu = report.routes.reduce((a, b) => (cpuRatio(b) < cpuRatio(a) ? b : a));
   // Both list routes, unless --routes left one out.
   const hs = report.routes.find((r) => r.name.includes('HS256'));
   const ed = report.routes.find((r) => r.name.includes('EdDSA'));
   const eddsa = hs && ed ? ed.service.rps / hs.service.rps : undefined;
   const growthRatio = growth.large.p99 / growth.small.p99;
   const peakRss = Math.max(...report.routes.map((r) => r.peakRssMb));
-  const p99s = report.routes.map((r) => ({ r, ok: r.service.p99 <= r.p99TargetMs }));
+  // Issue 13: the target, or within 1.2x of the raw server's p99 in the same run on this machine.
+  const p99s = report.routes.map((r) => ({
+    r,
+    ok: r.service.p99 <= r.p99TargetMs || r.service.p99 <= TARGETS.p99OfRaw * r.raw.p99,
+  }));
   const lines = [
     [
       `service/raw req/s >= ${TARGETS.ratio} on every route`,
       `lowest ${n(worst.ratio, 2)} (${worst.name})`,
       worst.ratio >= TARGETS.ratio,
     ],
-    ...p99s.map(({ r, ok }) => [`p99 <= ${r.p99TargetMs} ms: ${r.name}`, `${ms(r.service.p99)} ms`, ok]),
+    [
+      `service/raw CPU per request >= ${TARGETS.ratio} on every route`,
+      `lowest ${n(cpuRatio(worstCpu), 2)} (${worstCpu.name})`,
+      cpuRatio(worstCpu) >= TARGETS.ratio,
+    ],
+    ...p99s.map(({ r, ok }) => [
+      `p99 <= ${r.p99TargetMs} ms or <= ${TARGETS.p99OfRaw}x raw: ${r.name}`,
+      `${ms(r.service.p99)} ms (raw ${ms(r.raw.p99)} ms, ${n(r.service.p99 / r.raw.p99, 2)}x)`,
+      ok,
+    ]),
     ...(eddsa === undefined
       ? []
       : [
@@ -154,6 +175,8 @@ export function printReport(report: Report): boolean {
   console.log('\nTargets (recorded, not asserted):');
   const width = Math.max(...lines.map(([name]) => name.length));
   for (const [name, value, ok] of lines) console.log(`  ${name.padEnd(width)}  ${verdict(ok).padEnd(7)}  ${value}`);
+  if (report.events)
+    console.log(`\nLive events (two instances, one database):\n${report.events.map((l) => `  ${l}`).join('\n')}`);
 
   const failures = [
     ...report.routes.flatMap((r) => [r.service.failures, r.raw.failures, r.baseline?.failures ?? 0]),

@@ -44,6 +44,12 @@ const createTask = async (app: TestApp, token: string, title = 'a task') => {
   expect(response.statusCode).toBe(201);
   return response.json<{ id: number }>();
 };
+/** `count` tasks written with SQL, as a script would: no API call, so nothing announces them. */
+const insertTasks = (userId: string, count: number) =>
+  a.sql.query(
+    `INSERT INTO tasks (user_id, title, position) SELECT $1, 'bulk ' || n, 'b' || lpad(n::text, 4, '0') FROM generate_series(1, $2) n`,
+    [userId, count],
+  );
 const cursorNow = async (token: string) =>
   (await a.request({ method: 'GET', url: '/api/sync', token })).json<{ cursor: string }>().cursor;
 
@@ -127,17 +133,34 @@ describe('GET /api/events', () => {
     expect(bobStream.events.filter(isReminder)).toHaveLength(0);
   });
 
-  it('announces a bulk statement of 500 rows with a few events, the last one at the final cursor', async () => {
+  it('announces a bulk action on 500 tasks with one event at the final cursor', async () => {
     const { user, token } = await a.signUp();
+    await insertTasks(user.id, 500);
     const events = await stream(urlA, token);
-    await a.sql.query(
-      `INSERT INTO tasks (user_id, title, position) SELECT $1, 'bulk ' || n, 'b' || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', n / 62 + 1, 1) || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', n % 62 + 1, 1) FROM generate_series(1, 500) n`,
-      [user.id],
-    );
+    const response = await b.request({
+      method: 'POST',
+      url: '/api/tasks/complete-all',
+      token,
+      body: { completed: true },
+    });
+    expect(response.statusCode).toBe(200);
     const cursor = await cursorNow(token);
-    expect(cursor).toBe('v1.500');
+    expect(cursor).toBe('v1.1000');
     await events.next((event) => isChange(event) && event.id === cursor, 5_000);
-    expect(changes(events).length).toBeLessThanOrEqual(50);
+    expect(changes(events)).toHaveLength(1);
+  });
+
+  it('tells streams of a change made outside the API (psql, a script) at the next catch-up', async () => {
+    const c = await createTestApp({ EVENT_CATCH_UP_MS: '200' }, { db: a.db });
+    try {
+      const { user, token } = await c.signUp();
+      const events = await stream(await listen(c.app), token);
+      await insertTasks(user.id, 3);
+      await events.next((event) => isChange(event) && event.id === 'v1.3', 2_000);
+      expect(changes(events)).toHaveLength(1);
+    } finally {
+      await c.close();
+    }
   });
 
   it('with Last-Event-ID, sends a change at once when something changed since, and none otherwise', async () => {

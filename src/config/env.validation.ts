@@ -34,6 +34,7 @@ export interface Env {
   syncRetentionDays: number;
   /** Open GET /api/events streams per user (per instance). */
   eventStreamsPerUser: number;
+  eventCatchUpMs: number;
 }
 
 export const MIN_PRODUCTION_SECRET_LENGTH = 32;
@@ -181,6 +182,7 @@ export function parseEnv(raw: Raw): { env: Env; problems: string[] } {
     metricsEnabled: r.bool('METRICS_ENABLED', true),
     syncRetentionDays: r.int('SYNC_RETENTION_DAYS', 30, 1, 3650),
     eventStreamsPerUser: r.int('EVENT_STREAMS_PER_USER', 10, 1, 1000),
+    eventCatchUpMs: r.int('EVENT_CATCH_UP_MS', 10_000, 100, 300_000),
   };
   if (!env.authSecret && nodeEnv !== 'production') {
     r.problems.push('BETTER_AUTH_SECRET: is not set (the development secret under ./.data was not prepared)');

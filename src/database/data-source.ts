@@ -12,6 +12,7 @@ import { TaskReminders1764300000001 } from './migrations/1764300000001-task-remi
 import { TaskRecurrence1764300000002 } from './migrations/1764300000002-task-recurrence.js';
 import { SyncCursor1764400000000 } from './migrations/1764400000000-sync-cursor.js';
 import { CategorySync1764500000000 } from './migrations/1764500000000-category-sync.js';
+import { AnnounceAfterCommit1764600000000 } from './migrations/1764600000000-announce-after-commit.js';
 
 export const MIGRATIONS = [
   InitialSchema1763800000000,
@@ -24,6 +25,7 @@ export const MIGRATIONS = [
   TaskRecurrence1764300000002,
   SyncCursor1764400000000,
   CategorySync1764500000000,
+  AnnounceAfterCommit1764600000000,
 ];
 
 /** Any constant: serialises migrations when several instances start at once. */

@@ -3,6 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { databaseConfig } from '../config/database.config.js';
 import { connectWithRetry, dataSourceOptions, runMigrations } from './data-source.js';
+import { ChangeAnnouncer } from './change-announcer.js';
 import { UserWrites } from './user-writes.js';
 
 @Global()
@@ -29,8 +30,8 @@ import { UserWrites } from './user-writes.js';
     }),
   ],
   // Global, so that every feature writes its users' rows through the same UserWrites. (The change
-  // cursor and its notification are kept by a trigger on each synced table, not here.)
-  providers: [UserWrites],
-  exports: [UserWrites],
+  // cursor is kept by a trigger on each synced table; UserWrites announces committed changes.)
+  providers: [UserWrites, ChangeAnnouncer],
+  exports: [UserWrites, ChangeAnnouncer],
 })
 export class DatabaseModule {}

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { ChangeAnnouncer } from './change-announcer.js';
 
 declare const USER_WRITE: unique symbol;
 
@@ -45,17 +46,26 @@ const USER_LOCK_CLASS = 1_164_300;
  * synced table (migration 1764400000000), in the changing statement's transaction: a bulk statement
  * or a script that bypasses this class is counted too. So a single-statement write still commits by
  * itself, and the hot write routes pay no BEGIN/COMMIT round trips (see docs/performance.md).
+ *
+ * What run() adds is the announcement: once the work has committed, the user's newest stamp goes
+ * out to every instance's event streams (ChangeAnnouncer; migration 1764600000000 says why this is
+ * not done inside the writing transaction).
  */
 @Injectable()
 export class UserWrites {
   private readonly logger = new Logger(UserWrites.name);
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly announcer: ChangeAnnouncer,
+  ) {}
 
   async run<T>(userId: string, work: (write: UserWrite) => Promise<T>, options: UserWriteOptions = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.once(userId, work, options);
+        const result = await this.once(userId, work, options);
+        this.announcer.announce(userId);
+        return result;
       } catch (error) {
         if (attempt >= DEADLOCK_ATTEMPTS || !isDeadlock(error)) throw error;
         // Each one cost the writers deadlock_timeout (1 s by default): worth knowing about.

@@ -49,6 +49,11 @@ export class EventStream {
     this.write(`id: ${cursor}\nevent: change\ndata: ${JSON.stringify({ cursor })}\n\n`);
   }
 
+  /** Takes `seq` as known to the client without announcing it. */
+  knows(seq: number): void {
+    this.sentSeq = Math.max(this.sentSeq, seq);
+  }
+
   reminder(reminder: Reminder): void {
     if (this.closed) return;
     const text = `event: reminder\ndata: ${JSON.stringify(reminder)}\n\n`;

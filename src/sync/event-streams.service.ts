@@ -19,6 +19,7 @@ import { SyncRepository } from './sync.repository.js';
 
 /** Below the 30-60 s idle cut of common proxies and load balancers, as the contract asks. */
 export const HEARTBEAT_MS = 15_000;
+
 /** setTimeout's limit: a token valid for longer is checked again when this runs out. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -50,7 +51,11 @@ export class EventStreamsService implements OnApplicationBootstrap, OnModuleDest
     this.listener.onReminder((userId, reminder) => {
       for (const stream of this.byUser.get(userId) ?? []) stream.reminder(reminder);
     });
-    this.listener.onConnect(() => void this.resync());
+    this.listener.onConnect(() => void this.resync(true));
+    // Every API write announces itself once committed (UserWrites); this periodic re-read catches
+    // what no announcement told: a change made with psql or a script, or one whose instance
+    // stopped between its commit and its announcement (EVENT_CATCH_UP_MS).
+    this.timers.push(setInterval(() => void this.resync(false), this.config.catchUpMs));
     this.timers.push(setInterval(() => this.forEach((stream) => stream.heartbeat()), HEARTBEAT_MS));
     this.timers.push(setInterval(() => void this.endRevoked(), REVOCATION_RECHECK_MS));
     for (const timer of this.timers) timer.unref();
@@ -103,10 +108,10 @@ export class EventStreamsService implements OnApplicationBootstrap, OnModuleDest
       if (!streams.size && this.byUser.get(user.id) === streams) this.byUser.delete(user.id);
     });
 
-    if (known !== undefined) {
-      const head = (await this.changes.heads([user.id]).catch(() => new Map<string, number>())).get(user.id) ?? 0;
-      stream.change(head, known < 0 || known > head);
-    }
+    const head = (await this.changes.heads([user.id]).catch(() => new Map<string, number>())).get(user.id);
+    if (known !== undefined) stream.change(head ?? 0, known < 0 || known > (head ?? 0));
+    // A client without Last-Event-ID syncs as it connects: the periodic catch-up starts from here.
+    else if (head !== undefined) stream.knows(head);
   }
 
   /**
@@ -133,16 +138,20 @@ export class EventStreamsService implements OnApplicationBootstrap, OnModuleDest
     return setTimeout(() => stream.end(), Math.max(0, left)).unref();
   }
 
-  /** After a (re)connection of the listener: every stream hears its user's current cursor. */
-  private async resync(): Promise<void> {
+  /**
+   * Reads the cursor of every user with an open stream. After a (re)connection of the listener
+   * (`force`), every stream hears its user's current cursor, as the contract says; on the periodic
+   * catch-up, only streams behind it do.
+   */
+  private async resync(force: boolean): Promise<void> {
     if (!this.byUser.size) return;
     try {
       const heads = await this.changes.heads([...this.byUser.keys()]);
       for (const [userId, streams] of this.byUser) {
-        for (const stream of streams) stream.change(heads.get(userId) ?? 0, true);
+        for (const stream of streams) stream.change(heads.get(userId) ?? 0, force);
       }
     } catch (error) {
-      this.logger.warn(`Live events: could not read the cursors after reconnecting (${String(error)})`);
+      if (force) this.logger.warn(`Live events: could not read the cursors after reconnecting (${String(error)})`);
     }
   }
 

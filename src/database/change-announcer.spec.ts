@@ -1,0 +1,54 @@
+import { describe, expect, it } from '@jest/globals';
+import type { DataSource } from 'typeorm';
+import { ChangeAnnouncer } from './change-announcer.js';
+
+/** A data source whose queries wait until released, recording the users of each call. */
+function database(failing = false) {
+  const calls: string[][] = [];
+  const releases: (() => void)[] = [];
+  const dataSource = {
+    query: (_sql: string, [users]: [string[]]) => {
+      calls.push(users);
+      return new Promise<void>((resolve, reject) =>
+        releases.push(() => (failing ? reject(new Error('connection lost')) : resolve())),
+      );
+    },
+  } as unknown as DataSource;
+  const releaseAll = async () => {
+    while (releases.length) {
+      releases.shift()!();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  return { calls, dataSource, releaseAll };
+}
+
+describe('ChangeAnnouncer', () => {
+  it('announces at once when idle, and batches the users of writes that commit while a call is in flight', async () => {
+    const db = database();
+    const announcer = new ChangeAnnouncer(db.dataSource);
+    announcer.announce('alice');
+    expect(db.calls).toEqual([['alice']]);
+    announcer.announce('bob');
+    announcer.announce('carol');
+    announcer.announce('bob');
+    expect(db.calls).toHaveLength(1);
+    await db.releaseAll();
+    expect(db.calls).toEqual([['alice'], ['bob', 'carol']]);
+  });
+
+  it('keeps announcing after a failed call, and waits for the call in flight at shutdown', async () => {
+    const db = database(true);
+    const announcer = new ChangeAnnouncer(db.dataSource);
+    announcer.announce('alice');
+    let shutDown = false;
+    const shutdown = announcer.beforeApplicationShutdown().then(() => (shutDown = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(shutDown).toBe(false);
+    await db.releaseAll();
+    await shutdown;
+    announcer.announce('bob');
+    expect(db.calls).toEqual([['alice'], ['bob']]);
+    await db.releaseAll();
+  });
+});
