@@ -233,7 +233,8 @@ app.post<TaskRoute>('/api/:userId/tasks/:id/move', async (request, reply) => {
 });
 
 // GET /api/sync as the service reads it: one REPEATABLE READ snapshot with the user's head, the
-// rows stamped after the cursor and the tombstones, merged by stamp into a page of at most 500.
+// tasks and categories (with their counts) stamped after the cursor and the tombstones, merged by
+// stamp into a page of at most 500.
 const SYNC_PAGE = 500;
 app.get<{ Querystring: { cursor?: string } }>('/api/sync', async (request) => {
   const userId = await userOf(request as unknown as FastifyRequest<TaskRoute>, false);
@@ -246,6 +247,7 @@ app.get<{ Querystring: { cursor?: string } }>('/api/sync', async (request) => {
   let purged: number;
   let tasks: (Row & { change_seq: number })[];
   let tombstones: { kind: string; id: number; change_seq: number }[];
+  let categories: CategoryRow[];
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
     const cursor = await client.query<{ seq: number; purged_seq: number }>(
@@ -257,6 +259,18 @@ app.get<{ Querystring: { cursor?: string } }>('/api/sync', async (request) => {
     ({ rows: tasks } = await client.query<Row & { change_seq: number }>(
       `SELECT ${COLUMNS}, change_seq::float8 AS change_seq FROM tasks
         WHERE user_id = $1 AND change_seq > $2 ORDER BY change_seq LIMIT $3`,
+      [userId, after, SYNC_PAGE + 1],
+    ));
+    ({ rows: categories } = await client.query<CategoryRow>(
+      `WITH c AS (SELECT id, user_id, name, color, created_at, updated_at, version, change_seq::float8 AS change_seq
+                    FROM categories WHERE user_id = $1 AND change_seq > $2 ORDER BY change_seq LIMIT $3)
+       SELECT c.*, coalesce(counts.task_count, 0) AS task_count, coalesce(counts.pending_count, 0) AS pending_count
+         FROM c LEFT JOIN (
+           SELECT tc.category_id, count(*) AS task_count, count(*) FILTER (WHERE NOT t.completed) AS pending_count
+             FROM task_categories tc JOIN tasks t ON t.user_id = tc.user_id AND t.id = tc.task_id
+            WHERE tc.user_id = $1 AND tc.category_id IN (SELECT id FROM c)
+            GROUP BY tc.category_id) AS counts ON counts.category_id = c.id
+        ORDER BY c.change_seq`,
       [userId, after, SYNC_PAGE + 1],
     ));
     ({ rows: tombstones } = after
@@ -276,6 +290,19 @@ app.get<{ Querystring: { cursor?: string } }>('/api/sync', async (request) => {
   if (after > head || (after > 0 && purged > Math.max(after, base))) throw new HttpError(410, 'cursor too old');
   const entries: { seq: number; apply: (page: SyncPage) => void }[] = [
     ...tasks.map((row) => ({ seq: row.change_seq, apply: (page: SyncPage) => page.tasks.push(toTask(row)) })),
+    ...categories.map((row) => ({
+      seq: row.change_seq,
+      apply: (page: SyncPage) =>
+        page.categories.push({
+          id: row.id,
+          name: row.name,
+          color: row.color,
+          task_count: Number(row.task_count),
+          pending_count: Number(row.pending_count),
+          created_at: row.created_at.toISOString(),
+          updated_at: row.updated_at.toISOString(),
+        }),
+    })),
     ...tombstones.map((t) => ({
       seq: t.change_seq,
       apply: (page: SyncPage) => (t.kind === 'tasks' ? page.deleted.tasks : page.deleted.categories).push(t.id),
@@ -295,6 +322,17 @@ app.get<{ Querystring: { cursor?: string } }>('/api/sync', async (request) => {
   for (const entry of included) entry.apply(page);
   return page;
 });
+
+interface CategoryRow {
+  id: number;
+  name: string;
+  color: string | null;
+  created_at: Date;
+  updated_at: Date;
+  change_seq: number;
+  task_count: string;
+  pending_count: string;
+}
 
 interface SyncPage {
   tasks: ReturnType<typeof toTask>[];
