@@ -1,3 +1,4 @@
+import { afterEach, beforeEach, jest } from '@jest/globals';
 import { UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { createHmac } from 'node:crypto';
@@ -53,5 +54,48 @@ describe('AccessTokenService', () => {
     ['another token type', mint({ sub: 'u', exp: now() + 60, typ: 'refresh' })],
   ])('rejects %s with 401', async (_, token) => {
     await expect(service.verify(token)).rejects.toThrow(UnauthorizedException);
+  });
+});
+
+/** The cache of verified tokens: it saves the signature check, never the expiry check. */
+describe('AccessTokenService: verified tokens', () => {
+  const jwt = new JwtService({ secret: SECRET, verifyOptions: { algorithms: ['HS256'] } });
+  const service = new AccessTokenService(jwt, { accessTokenTtlSeconds: 600 } as never);
+  let verifyAsync: jest.Spied<JwtService['verifyAsync']>;
+
+  beforeEach(() => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'], now: Date.now() });
+    verifyAsync = jest.spyOn(jwt, 'verifyAsync');
+  });
+  afterEach(() => {
+    verifyAsync.mockRestore();
+    jest.useRealTimers();
+  });
+
+  it('checks the signature of a token once, and again after a minute', async () => {
+    const token = mint({ sub: 'ada', exp: now() + 3600 });
+    await expect(service.verify(token)).resolves.toMatchObject({ sub: 'ada' });
+    await expect(service.verify(token)).resolves.toMatchObject({ sub: 'ada' });
+    expect(verifyAsync).toHaveBeenCalledTimes(1);
+
+    jest.setSystemTime(Date.now() + 60_000);
+    await expect(service.verify(token)).resolves.toMatchObject({ sub: 'ada' });
+    expect(verifyAsync).toHaveBeenCalledTimes(2);
+  });
+
+  it('stops accepting a remembered token when it expires', async () => {
+    const token = mint({ sub: 'ada', exp: now() + 10 });
+    await expect(service.verify(token)).resolves.toMatchObject({ sub: 'ada' });
+    jest.setSystemTime(Date.now() + 10_000);
+    await expect(service.verify(token)).rejects.toMatchObject({
+      response: { message: 'The access token has expired' },
+    });
+  });
+
+  it('does not remember a token it refused', async () => {
+    const forged = mint({ sub: 'ada', exp: now() + 3600 }, undefined, 'another secret, as long as the real one');
+    await expect(service.verify(forged)).rejects.toThrow(UnauthorizedException);
+    await expect(service.verify(forged)).rejects.toThrow(UnauthorizedException);
+    expect(verifyAsync).toHaveBeenCalledTimes(2);
   });
 });

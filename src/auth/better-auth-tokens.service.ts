@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { errors, type JWTPayload, jwtVerify } from 'jose';
-import { LRUCache } from 'lru-cache';
 import { authConfig } from '../config/auth.config.js';
 import { type AccessClaims, invalidToken } from './access-token.service.js';
 import { JwksCache, JwksUnavailableError } from './jwks-cache.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 /** What Better Auth's jwt plugin can be configured to sign with. Never HS256, never none. */
 export const BETTER_AUTH_ALGORITHMS = ['EdDSA', 'RS256', 'PS256', 'ES256', 'ES512'];
@@ -18,7 +18,6 @@ export const JWKS_COOLDOWN_MS = 10_000;
  * for many requests. A key Better Auth withdraws stops working within this time.
  */
 export const VERIFIED_TOKEN_TTL_MS = 60_000;
-const VERIFIED_TOKENS_MAX = 10_000;
 
 /**
  * Verifies tokens from Better Auth's `jwt` plugin against its JWKS. The key set is fetched lazily,
@@ -32,14 +31,7 @@ const VERIFIED_TOKENS_MAX = 10_000;
 export class BetterAuthTokensService {
   private readonly logger = new Logger('BetterAuth');
   private readonly jwks?: JwksCache;
-  /**
-   * Bounded by count, least recently used out first. The deadline is kept in the entry and compared
-   * with the wall clock rather than left to lru-cache's `ttl`: `exp` is wall-clock time, while
-   * lru-cache measures age on a monotonic clock and still serves an entry at exactly its ttl.
-   */
-  private readonly verified = new LRUCache<string, { claims: AccessClaims; until: number }>({
-    max: VERIFIED_TOKENS_MAX,
-  });
+  private readonly verified = new VerifiedTokens(VERIFIED_TOKEN_TTL_MS);
 
   constructor(@Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>) {
     const { jwksUrl } = config.betterAuth;
@@ -55,12 +47,8 @@ export class BetterAuthTokensService {
     }
   }
 
-  async verify(token: string): Promise<AccessClaims> {
-    const known = this.verified.get(token);
-    if (known && Date.now() < known.until) return known.claims;
-    const claims = await this.check(token);
-    this.verified.set(token, { claims, until: Math.min(claims.exp! * 1000, Date.now() + VERIFIED_TOKEN_TTL_MS) });
-    return claims;
+  verify(token: string): Promise<AccessClaims> {
+    return this.verified.verify(token, (unchecked) => this.check(unchecked));
   }
 
   private async check(token: string): Promise<AccessClaims> {

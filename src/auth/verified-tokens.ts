@@ -1,0 +1,31 @@
+import { LRUCache } from 'lru-cache';
+import type { AccessClaims } from './access-token.service.js';
+
+/**
+ * Tokens whose signature has been checked, so that a client sending the same token for many
+ * requests pays for the check once: the claims are served until `exp` or for `ttlMs`, whichever
+ * comes first. The expiry check is never saved, only the signature's.
+ *
+ * Bounded by count, least recently used out first. The deadline is kept in the entry and compared
+ * with the wall clock rather than left to lru-cache's `ttl`: `exp` is wall-clock time, while
+ * lru-cache measures age on a monotonic clock and still serves an entry at exactly its ttl.
+ */
+export class VerifiedTokens {
+  private readonly entries: LRUCache<string, { claims: AccessClaims; until: number }>;
+
+  constructor(
+    private readonly ttlMs: number,
+    max = 10_000,
+  ) {
+    this.entries = new LRUCache({ max });
+  }
+
+  /** The claims of `token`: remembered, or from `check`, which throws for a token it refuses. */
+  async verify(token: string, check: (token: string) => Promise<AccessClaims>): Promise<AccessClaims> {
+    const known = this.entries.get(token);
+    if (known && Date.now() < known.until) return known.claims;
+    const claims = await check(token);
+    this.entries.set(token, { claims, until: Math.min(claims.exp! * 1000, Date.now() + this.ttlMs) });
+    return claims;
+  }
+}
