@@ -27,6 +27,7 @@ describe('ChangeAnnouncer', () => {
   it('announces at once when idle, and batches the users of writes that commit while a call is in flight', async () => {
     const db = database();
     const announcer = new ChangeAnnouncer(db.dataSource);
+    announcer.intervalMs = 0;
     announcer.announce('alice');
     expect(db.calls).toEqual([['alice']]);
     announcer.announce('bob');
@@ -37,9 +38,28 @@ describe('ChangeAnnouncer', () => {
     expect(db.calls).toEqual([['alice'], ['bob', 'carol']]);
   });
 
+  it('starts calls at least intervalMs apart, batching what commits in between', async () => {
+    const db = database();
+    const announcer = new ChangeAnnouncer(db.dataSource);
+    announcer.intervalMs = 50;
+    const started = performance.now();
+    announcer.announce('alice');
+    await db.releaseAll();
+    announcer.announce('bob');
+    announcer.announce('carol');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(db.calls).toEqual([['alice']]);
+    while (db.calls.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+    expect(db.calls).toEqual([['alice'], ['bob', 'carol']]);
+    await db.releaseAll();
+    await announcer.beforeApplicationShutdown();
+  });
+
   it('keeps announcing after a failed call, and waits for the call in flight at shutdown', async () => {
     const db = database(true);
     const announcer = new ChangeAnnouncer(db.dataSource);
+    announcer.intervalMs = 0;
     announcer.announce('alice');
     let shutDown = false;
     const shutdown = announcer.beforeApplicationShutdown().then(() => (shutDown = true));

@@ -1,5 +1,6 @@
 import { type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 
 /**
@@ -7,15 +8,22 @@ import { DataSource } from 'typeorm';
  * one `announce_user_changes()` call (migration 1764600000000, which says why not in the writing
  * transaction) sends each user's newest committed stamp on the `user_changes` channel.
  *
- * The request does not wait for it. At most one call is in flight; users whose writes commit
- * meanwhile go out together in the next one, so a busy instance sends one short transaction for
- * many writes, and an idle one announces each write at once.
+ * The request does not wait for it. At most one call is in flight, and calls start at least
+ * ANNOUNCE_INTERVAL_MS apart; users whose writes commit meanwhile go out together in the next one.
+ * An idle instance announces a write at once; a busy one sends at most 200 short transactions a
+ * second, however many writes it serves (each was a query per write or two, a fifth of a toggle's
+ * CPU: docs/performance.md).
  */
+/** A change reaches other devices this much later at most, under load; see the class. */
+export const ANNOUNCE_INTERVAL_MS = 5;
+
 @Injectable()
 export class ChangeAnnouncer implements BeforeApplicationShutdown {
   private readonly logger = new Logger(ChangeAnnouncer.name);
   private readonly pending = new Set<string>();
   private inFlight?: Promise<void>;
+  /** Milliseconds from the start of one call to the start of the next (tests set 0). */
+  intervalMs = ANNOUNCE_INTERVAL_MS;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
@@ -34,6 +42,7 @@ export class ChangeAnnouncer implements BeforeApplicationShutdown {
     while (this.pending.size) {
       const users = [...this.pending];
       this.pending.clear();
+      const started = performance.now();
       try {
         await this.dataSource.query('SELECT announce_user_changes($1::text[])', [users]);
       } catch (error) {
@@ -41,6 +50,8 @@ export class ChangeAnnouncer implements BeforeApplicationShutdown {
         // user's next change, or from their instance's periodic catch-up (EventStreamsService).
         this.logger.warn(`Could not announce changes to live event streams: ${(error as Error).message}`);
       }
+      const rest = this.intervalMs - (performance.now() - started);
+      if (rest > 0) await sleep(rest);
     }
     this.inFlight = undefined;
   }
