@@ -101,11 +101,14 @@ describe('npm run migration:*', () => {
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
       )
     ).rows.map((r) => r.table_name);
-  /** Every table.column: what a migration adds or drops, whether a table or a column. */
+  /** Every table.column and function: what a migration adds or drops, whether a table, a column or a function. */
   const columns = async () =>
     (
       await sql.query<{ c: string }>(
-        "SELECT table_name || '.' || column_name AS c FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1",
+        `SELECT table_name || '.' || column_name AS c FROM information_schema.columns WHERE table_schema = 'public'
+         UNION ALL
+         SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
+         ORDER BY 1`,
       )
     ).rows.map((r) => r.c);
 
@@ -174,7 +177,7 @@ describe('npm run migration:*', () => {
     const run = await migration('revert');
     expect(run.code).toBe(0);
     expect(await applied()).toEqual(MIGRATIONS.slice(0, -1).map((m) => m.name));
-    // The last migration's change is gone (a table or a column fewer), and the earlier ones stay.
+    // The last migration's change is gone (a table, a column or a function fewer), and the earlier ones stay.
     const left = await columns();
     expect(left.length).toBeLessThan(columnsAfterRun.length);
     expect(columnsAfterRun).toEqual(expect.arrayContaining(left));

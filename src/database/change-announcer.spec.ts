@@ -41,18 +41,22 @@ describe('ChangeAnnouncer', () => {
   it('starts calls at least intervalMs apart, batching what commits in between', async () => {
     const db = database();
     const announcer = new ChangeAnnouncer(db.dataSource);
-    announcer.intervalMs = 50;
-    const started = performance.now();
+    announcer.intervalMs = 60_000;
+    const waits: { ms: number; done: () => void }[] = [];
+    announcer.wait = (ms) => new Promise<void>((done) => waits.push({ ms, done }));
     announcer.announce('alice');
     await db.releaseAll();
+    expect(waits).toHaveLength(1);
+    expect(waits[0].ms).toBeGreaterThan(0);
+    expect(waits[0].ms).toBeLessThanOrEqual(60_000);
     announcer.announce('bob');
     announcer.announce('carol');
-    await new Promise((resolve) => setTimeout(resolve, 20));
     expect(db.calls).toEqual([['alice']]);
-    while (db.calls.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+    waits.shift()!.done();
+    await new Promise((resolve) => setImmediate(resolve));
     expect(db.calls).toEqual([['alice'], ['bob', 'carol']]);
     await db.releaseAll();
+    waits.shift()?.done();
     await announcer.beforeApplicationShutdown();
   });
 

@@ -22,8 +22,9 @@ export class ChangeAnnouncer implements BeforeApplicationShutdown {
   private readonly logger = new Logger(ChangeAnnouncer.name);
   private readonly pending = new Set<string>();
   private inFlight?: Promise<void>;
-  /** Milliseconds from the start of one call to the start of the next (tests set 0). */
+  /** Milliseconds from the start of one call to the start of the next, and how they are waited for (tests change both). */
   intervalMs = ANNOUNCE_INTERVAL_MS;
+  wait: (ms: number) => Promise<unknown> = sleep;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
@@ -51,7 +52,7 @@ export class ChangeAnnouncer implements BeforeApplicationShutdown {
         this.logger.warn(`Could not announce changes to live event streams: ${(error as Error).message}`);
       }
       const rest = this.intervalMs - (performance.now() - started);
-      if (rest > 0) await sleep(rest);
+      if (rest > 0) await this.wait(rest);
     }
     this.inFlight = undefined;
   }
