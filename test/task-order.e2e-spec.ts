@@ -1,3 +1,4 @@
+import { Statement } from '../src/database/statement.js';
 import { jest } from '@jest/globals';
 import { generateNKeysBetween } from 'fractional-indexing';
 import { DataSource } from 'typeorm';
@@ -250,16 +251,17 @@ describe('manual order: position, sort=position and move', () => {
         [heavy.user.id, generateNKeysBetween(null, null, 5000)],
       );
       await t.sql.query('ANALYZE tasks');
-      const dataSource = t.app.get(DataSource);
-      const query = jest.spyOn(dataSource, 'query');
+      const query = jest.spyOn(Statement.prototype, 'rows');
       try {
         const res = await t.request({ method: 'GET', url: '/api/tasks?sort=position&limit=50', token: heavy.token });
         expect(res.statusCode).toBe(200);
         expect(res.json<{ items: Task[] }>().items.map((task) => task.title)).toEqual(
           Array.from({ length: 50 }, (_, i) => `task ${i + 1}`),
         );
-        const [sql, params] = query.mock.calls.find(([text]) => /ORDER BY position/.test(text))!;
-        const plan = JSON.stringify((await t.sql.query(`EXPLAIN (FORMAT JSON) ${sql}`, params as unknown[])).rows);
+        const statements = query.mock.contexts as Statement[];
+        const call = statements.findIndex((statement) => /ORDER BY position/.test(statement.text));
+        const [sql, params] = [statements[call].text, query.mock.calls[call][1]];
+        const plan = JSON.stringify((await t.sql.query(`EXPLAIN (FORMAT JSON) ${sql}`, params)).rows);
         expect(plan).toContain('"Index Name":"tasks_user_position_key"');
         expect(plan).not.toMatch(/"Node Type":"(Incremental )?Sort"/);
       } finally {

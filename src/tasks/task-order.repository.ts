@@ -1,3 +1,4 @@
+import { Statement } from '../database/statement.js';
 import { Injectable } from '@nestjs/common';
 import type { UserWrite } from '../database/user-writes.js';
 
@@ -26,14 +27,14 @@ const NEIGHBOUR = {
  * The SQL of the manual order (`tasks.position`). Reads that a move writes from run under the
  * user's write lock (UserWrites' `serialized`), so two moves never read the same gap.
  */
+/** Every create reads it: prepared once per connection (database/statement.ts). */
+const LAST = new Statement('SELECT position FROM tasks WHERE user_id = $1 ORDER BY position DESC LIMIT 1');
+
 @Injectable()
 export class TaskOrderRepository {
   /** The user's last position, or null when they have no task. */
   async last(write: UserWrite): Promise<string | null> {
-    const [row]: { position: string }[] = await write.db.query(
-      'SELECT position FROM tasks WHERE user_id = $1 ORDER BY position DESC LIMIT 1',
-      [write.userId],
-    );
+    const [row] = await LAST.rows<{ position: string }>(write.db, [write.userId]);
     return row?.position ?? null;
   }
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Statement } from '../database/statement.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type ConditionalWrite, notWritten } from '../database/conditional-write.js';
@@ -94,6 +95,38 @@ const WRITABLE = [
   'recurrence_start',
 ] as const satisfies readonly (keyof TaskChanges)[];
 
+// The hot routes' statements, prepared once per connection (database/statement.ts).
+const FIND = new Statement(`SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`);
+const INSERT = new Statement(
+  `INSERT INTO tasks (user_id, title, description, priority, due_date, completed, position, remind_at, recurrence, recurrence_start)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (user_id, position) DO NOTHING RETURNING ${COLUMNS}`,
+);
+/** Whether completing ($4: true, or null for a flip) would complete a pending recurring task. */
+const COMPLETING = 'NOT completed AND COALESCE($4, true) AND recurrence IS NOT NULL';
+const SET_COMPLETED = new Statement(
+  `WITH target AS (SELECT ${COMPLETING} AS recurring FROM tasks WHERE id = $1 AND user_id = $2),
+        changed AS (UPDATE tasks SET completed = COALESCE($4, NOT completed), updated_at = now(), version = version + 1
+                     WHERE id = $1 AND user_id = $2 AND ($3::int[] IS NULL OR version = ANY ($3::int[]))
+                       AND NOT (${COMPLETING})
+                     RETURNING ${COLUMNS})
+   SELECT EXISTS (SELECT 1 FROM target) AS found, (SELECT recurring FROM target) AS recurring, changed.*
+     FROM (VALUES (1)) AS one LEFT JOIN changed ON true`,
+);
+/**
+ * List pages, one statement per shape of filter and order (a bounded set: the filters and sort
+ * keys are fixed); past the bound, a text is sent unnamed.
+ */
+const PAGE_STATEMENTS = new Map<string, Statement>();
+const MAX_PAGE_STATEMENTS = 500;
+function pageStatement(text: string): Statement {
+  let statement = PAGE_STATEMENTS.get(text);
+  if (!statement) {
+    statement = new Statement(text, PAGE_STATEMENTS.size < MAX_PAGE_STATEMENTS);
+    if (statement.named) PAGE_STATEMENTS.set(text, statement);
+  }
+  return statement;
+}
+
 /**
  * The SQL of `tasks`. Every statement is scoped by the owner, so another user's task looks exactly
  * like no task. Writes take the UserWrite that UserWrites.run() hands out, and its user is the owner.
@@ -117,11 +150,10 @@ export class TasksRepository {
 
     // The total is a sub-select that runs once and can count off an index; count(*) OVER () read
     // every matching row in full before the page, so lists slowed down with the number of tasks.
-    const rows: (TaskRow & { total: string })[] = await this.db.query(
+    const rows = await pageStatement(
       `SELECT ${COLUMNS}, (SELECT count(*) FROM tasks WHERE ${filter}) AS total FROM tasks WHERE ${filter}
        ORDER BY ${key} ${direction}${nulls}${tieBreak} LIMIT ${param(query.limit)} OFFSET ${param(query.offset)}`,
-      params,
-    );
+    ).rows<TaskRow & { total: string }>(this.db, params);
     if (rows.length) return { rows, total: Number(rows[0].total) };
     if (query.offset === 0) return { rows, total: 0 };
     // A page past the end has no row to carry the total.
@@ -145,31 +177,24 @@ export class TasksRepository {
   }
 
   async find(userId: string, id: number): Promise<TaskRow | null> {
-    const [row]: TaskRow[] = await this.db.query(`SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`, [
-      id,
-      userId,
-    ]);
+    const [row] = await FIND.rows<TaskRow>(this.db, [id, userId]);
     return row ?? null;
   }
 
   /** Inserts the task, or nothing (null) when another task of the user already holds its position. */
   async insert(write: UserWrite, task: NewTask): Promise<TaskRow | null> {
-    const [row]: TaskRow[] = await write.db.query(
-      `INSERT INTO tasks (user_id, title, description, priority, due_date, completed, position, remind_at, recurrence, recurrence_start)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (user_id, position) DO NOTHING RETURNING ${COLUMNS}`,
-      [
-        write.userId,
-        task.title,
-        task.description,
-        task.priority,
-        task.due_date,
-        task.completed,
-        task.position,
-        task.remind_at,
-        task.recurrence,
-        task.recurrence_start,
-      ],
-    );
+    const [row] = await INSERT.rows<TaskRow>(write.db, [
+      write.userId,
+      task.title,
+      task.description,
+      task.priority,
+      task.due_date,
+      task.completed,
+      task.position,
+      task.remind_at,
+      task.recurrence,
+      task.recurrence_start,
+    ]);
     return row ?? null;
   }
 
@@ -228,18 +253,9 @@ export class TasksRepository {
     completed: boolean | null,
     versions: number[] | null,
   ): Promise<ConditionalWrite<TaskRow> | { outcome: 'recurring' }> {
-    const completing = 'NOT completed AND COALESCE($4, true) AND recurrence IS NOT NULL';
-    const [row]: ({ found: boolean; recurring: boolean | null } & (TaskRow | { [K in keyof TaskRow]: null }))[] =
-      await write.db.query(
-        `WITH target AS (SELECT ${completing} AS recurring FROM tasks WHERE id = $1 AND user_id = $2),
-              changed AS (UPDATE tasks SET completed = COALESCE($4, NOT completed), updated_at = now(), version = version + 1
-                           WHERE id = $1 AND user_id = $2 AND ($3::int[] IS NULL OR version = ANY ($3::int[]))
-                             AND NOT (${completing})
-                           RETURNING ${COLUMNS})
-         SELECT EXISTS (SELECT 1 FROM target) AS found, (SELECT recurring FROM target) AS recurring, changed.*
-           FROM (VALUES (1)) AS one LEFT JOIN changed ON true`,
-        [id, write.userId, versions, completed],
-      );
+    const [row] = await SET_COMPLETED.rows<
+      { found: boolean; recurring: boolean | null } & (TaskRow | { [K in keyof TaskRow]: null })
+    >(write.db, [id, write.userId, versions, completed]);
     if (row.id !== null) return { outcome: 'written', row };
     // Not written though found: a stale version, unless the task recurs (or began to, concurrently,
     // when any version would do); the caller then looks again under the row lock.
