@@ -1,3 +1,4 @@
+import { Statement } from '../database/statement.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -45,6 +46,14 @@ const counts = (owner: string, which?: string) => `LEFT JOIN (
 const WITH_COUNTS =
   'c.*, coalesce(counts.task_count, 0) AS task_count, coalesce(counts.pending_count, 0) AS pending_count';
 
+/** GET /api/sync's, prepared once per connection (database/statement.ts). */
+const CHANGED_SINCE = new Statement(
+  `WITH c AS (SELECT ${COLUMNS}, change_seq::float8 AS change_seq FROM categories
+               WHERE user_id = $1 AND change_seq > $2 ORDER BY change_seq LIMIT $3)
+   SELECT ${WITH_COUNTS} FROM c ${counts('$1', 'IN (SELECT id FROM c)')}
+    ORDER BY c.change_seq`,
+);
+
 /**
  * The SQL of `categories`. Every statement is scoped by the owner, so another user's category looks
  * exactly like no category. Writes take the UserWrite that UserWrites.run() hands out.
@@ -69,13 +78,7 @@ export class CategoriesRepository {
    * not when its counts change, so a client keeps its counts from the tasks it holds.
    */
   changedSince(db: EntityManager, userId: string, after: number, limit: number): Promise<StampedCategoryRow[]> {
-    return db.query(
-      `WITH c AS (SELECT ${COLUMNS}, change_seq::float8 AS change_seq FROM categories
-                   WHERE user_id = $1 AND change_seq > $2 ORDER BY change_seq LIMIT $3)
-       SELECT ${WITH_COUNTS} FROM c ${counts('$1', 'IN (SELECT id FROM c)')}
-        ORDER BY c.change_seq`,
-      [userId, after, limit],
-    );
+    return CHANGED_SINCE.rows(db, [userId, after, limit]);
   }
 
   async find(userId: string, id: number): Promise<CategoryRow | null> {

@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { type DataSource, type EntityManager, QueryFailedError } from 'typeorm';
 
+const BUILT = new Map<string, Statement>();
+const MAX_BUILT = 500;
+
 /**
  * A hot statement that PostgreSQL parses and plans once per connection (a named, prepared
  * statement), for the routes that run it thousands of times a second. TypeORM sends every query
@@ -23,6 +26,21 @@ export class Statement {
     readonly named = true,
   ) {
     if (named) this.name = `todo_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+  }
+
+  /**
+   * The statement for a text built at run time from a fixed set of pieces (a list's filters and
+   * order, an update's columns): prepared like a constant one, up to MAX_BUILT texts per process;
+   * past that bound a text is sent unnamed, so no input can grow the connections' statements
+   * without limit.
+   */
+  static built(text: string): Statement {
+    let statement = BUILT.get(text);
+    if (!statement) {
+      statement = new Statement(text, BUILT.size < MAX_BUILT);
+      if (statement.named) BUILT.set(text, statement);
+    }
+    return statement;
   }
 
   async rows<T>(db: DataSource | EntityManager, values: unknown[]): Promise<T[]> {

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ChangeAnnouncer } from './change-announcer.js';
+import { Statement } from './statement.js';
 
 declare const USER_WRITE: unique symbol;
 
@@ -37,6 +38,7 @@ export interface UserWriteOptions {
 
 /** The advisory-lock class of per-user write locks (the second key is the user's hash); any constant. */
 const USER_LOCK_CLASS = 1_164_300;
+const WRITE_LOCK = new Statement('SELECT pg_advisory_xact_lock($1, hashtext($2))');
 
 /**
  * The one write path for rows a user owns (tasks, idempotency keys, and the next resource's rows):
@@ -83,7 +85,7 @@ export class UserWrites {
   ): Promise<T> {
     if (!atomic && !serialized) return work(userWrite(userId, this.dataSource.manager));
     return this.dataSource.transaction(async (db) => {
-      if (serialized) await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [USER_LOCK_CLASS, userId]);
+      if (serialized) await WRITE_LOCK.rows(db, [USER_LOCK_CLASS, userId]);
       return work(userWrite(userId, db));
     });
   }

@@ -1,3 +1,4 @@
+import { Statement } from '../database/statement.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -26,6 +27,15 @@ export interface ChangeSet {
  * the snapshot GET /api/sync reads every synced table in. The stamps themselves are written by the
  * record_user_change() trigger (migration 1764400000000), never here.
  */
+// GET /api/sync's statements, prepared once per connection (database/statement.ts).
+const HEAD = new Statement(
+  'SELECT seq::float8 AS seq, purged_seq::float8 AS purged_seq FROM user_changes WHERE user_id = $1',
+);
+const TOMBSTONES = new Statement(
+  `SELECT kind, id, change_seq::float8 AS change_seq FROM sync_tombstones
+    WHERE user_id = $1 AND change_seq > $2 ORDER BY change_seq LIMIT $3`,
+);
+
 @Injectable()
 export class SyncRepository {
   constructor(
@@ -41,19 +51,10 @@ export class SyncRepository {
    */
   changesAfter(userId: string, after: number, limit: number, withTombstones: boolean): Promise<ChangeSet> {
     return this.db.transaction('REPEATABLE READ', async (db) => {
-      const [cursor]: { seq: number; purged_seq: number }[] = await db.query(
-        `SELECT seq::float8 AS seq, purged_seq::float8 AS purged_seq FROM user_changes WHERE user_id = $1`,
-        [userId],
-      );
+      const [cursor] = await HEAD.rows<{ seq: number; purged_seq: number }>(db, [userId]);
       const tasks = await this.tasks.changedSince(db, userId, after, limit);
       const categories = await this.categories.changedSince(db, userId, after, limit);
-      const tombstones: Tombstone[] = withTombstones
-        ? await db.query(
-            `SELECT kind, id, change_seq::float8 AS change_seq FROM sync_tombstones
-              WHERE user_id = $1 AND change_seq > $2 ORDER BY change_seq LIMIT $3`,
-            [userId, after, limit],
-          )
-        : [];
+      const tombstones = withTombstones ? await TOMBSTONES.rows<Tombstone>(db, [userId, after, limit]) : [];
       return { head: cursor?.seq ?? 0, purged: cursor?.purged_seq ?? 0, tasks, categories, tombstones };
     });
   }

@@ -27,8 +27,12 @@ const NEIGHBOUR = {
  * The SQL of the manual order (`tasks.position`). Reads that a move writes from run under the
  * user's write lock (UserWrites' `serialized`), so two moves never read the same gap.
  */
-/** Every create reads it: prepared once per connection (database/statement.ts). */
+// Every create and every move runs these: prepared once per connection (database/statement.ts).
 const LAST = new Statement('SELECT position FROM tasks WHERE user_id = $1 ORDER BY position DESC LIMIT 1');
+const LOCK_MOVED = new Statement('SELECT version FROM tasks WHERE id = $1 AND user_id = $2 FOR UPDATE');
+const FIRST_OTHER = new Statement(
+  'SELECT position FROM tasks WHERE user_id = $2 AND id <> $1 ORDER BY position LIMIT 1',
+);
 
 @Injectable()
 export class TaskOrderRepository {
@@ -40,24 +44,21 @@ export class TaskOrderRepository {
 
   /** Locks task `id` and reads the gap `anchor` names for it. */
   async gap(write: UserWrite, id: number, anchor: Anchor): Promise<Gap> {
-    const [moved]: { version: number }[] = await write.db.query(
-      'SELECT version FROM tasks WHERE id = $1 AND user_id = $2 FOR UPDATE',
-      [id, write.userId],
-    );
+    const [moved] = await LOCK_MOVED.rows<{ version: number }>(write.db, [id, write.userId]);
     if (!moved) return { version: null, anchorFound: false, lower: null, upper: null };
     if ('after' in anchor && anchor.after === null) {
-      const [first]: { position: string }[] = await write.db.query(
-        'SELECT position FROM tasks WHERE user_id = $2 AND id <> $1 ORDER BY position LIMIT 1',
-        [id, write.userId],
-      );
+      const [first] = await FIRST_OTHER.rows<{ position: string }>(write.db, [id, write.userId]);
       return { version: moved.version, anchorFound: true, lower: null, upper: first?.position ?? null };
     }
     const side = 'after' in anchor ? 'after' : 'before';
-    const [row]: { anchor: string; neighbour: string | null }[] = await write.db.query(
+    const [row] = await Statement.built(
       `SELECT anchor.position AS anchor, ${NEIGHBOUR[side]} AS neighbour
          FROM tasks AS anchor WHERE anchor.id = $3 AND anchor.user_id = $2`,
-      [id, write.userId, 'after' in anchor ? anchor.after : anchor.before],
-    );
+    ).rows<{ anchor: string; neighbour: string | null }>(write.db, [
+      id,
+      write.userId,
+      'after' in anchor ? anchor.after : anchor.before,
+    ]);
     if (!row) return { version: moved.version, anchorFound: false, lower: null, upper: null };
     return side === 'after'
       ? { version: moved.version, anchorFound: true, lower: row.anchor, upper: row.neighbour }

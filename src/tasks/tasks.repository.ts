@@ -96,6 +96,10 @@ const WRITABLE = [
 ] as const satisfies readonly (keyof TaskChanges)[];
 
 // The hot routes' statements, prepared once per connection (database/statement.ts).
+const CHANGED_SINCE = new Statement(
+  `SELECT ${COLUMNS}, change_seq::float8 AS change_seq FROM tasks
+    WHERE user_id = $1 AND change_seq > $2 ORDER BY change_seq LIMIT $3`,
+);
 const FIND = new Statement(`SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`);
 const INSERT = new Statement(
   `INSERT INTO tasks (user_id, title, description, priority, due_date, completed, position, remind_at, recurrence, recurrence_start)
@@ -112,21 +116,6 @@ const SET_COMPLETED = new Statement(
    SELECT EXISTS (SELECT 1 FROM target) AS found, (SELECT recurring FROM target) AS recurring, changed.*
      FROM (VALUES (1)) AS one LEFT JOIN changed ON true`,
 );
-/**
- * List pages, one statement per shape of filter and order (a bounded set: the filters and sort
- * keys are fixed); past the bound, a text is sent unnamed.
- */
-const PAGE_STATEMENTS = new Map<string, Statement>();
-const MAX_PAGE_STATEMENTS = 500;
-function pageStatement(text: string): Statement {
-  let statement = PAGE_STATEMENTS.get(text);
-  if (!statement) {
-    statement = new Statement(text, PAGE_STATEMENTS.size < MAX_PAGE_STATEMENTS);
-    if (statement.named) PAGE_STATEMENTS.set(text, statement);
-  }
-  return statement;
-}
-
 /**
  * The SQL of `tasks`. Every statement is scoped by the owner, so another user's task looks exactly
  * like no task. Writes take the UserWrite that UserWrites.run() hands out, and its user is the owner.
@@ -150,7 +139,7 @@ export class TasksRepository {
 
     // The total is a sub-select that runs once and can count off an index; count(*) OVER () read
     // every matching row in full before the page, so lists slowed down with the number of tasks.
-    const rows = await pageStatement(
+    const rows = await Statement.built(
       `SELECT ${COLUMNS}, (SELECT count(*) FROM tasks WHERE ${filter}) AS total FROM tasks WHERE ${filter}
        ORDER BY ${key} ${direction}${nulls}${tieBreak} LIMIT ${param(query.limit)} OFFSET ${param(query.offset)}`,
     ).rows<TaskRow & { total: string }>(this.db, params);
@@ -169,11 +158,7 @@ export class TasksRepository {
    * `db`: GET /api/sync reads every synced table in one snapshot.
    */
   changedSince(db: EntityManager, userId: string, after: number, limit: number): Promise<StampedTaskRow[]> {
-    return db.query(
-      `SELECT ${COLUMNS}, change_seq::float8 AS change_seq FROM tasks
-        WHERE user_id = $1 AND change_seq > $2 ORDER BY change_seq LIMIT $3`,
-      [userId, after, limit],
-    );
+    return CHANGED_SINCE.rows(db, [userId, after, limit]);
   }
 
   async find(userId: string, id: number): Promise<TaskRow | null> {
@@ -293,14 +278,13 @@ export class TasksRepository {
     sets: string,
     params: unknown[],
   ): Promise<ConditionalWrite<TaskRow>> {
-    const [row]: ({ found: boolean } & (TaskRow | { [K in keyof TaskRow]: null }))[] = await write.db.query(
+    const [row] = await Statement.built(
       `WITH target AS (SELECT 1 FROM tasks WHERE id = $1 AND user_id = $2),
             changed AS (UPDATE tasks SET ${sets ? `${sets}, ` : ''}updated_at = now(), version = version + 1
                          WHERE id = $1 AND user_id = $2 AND ($3::int[] IS NULL OR version = ANY ($3::int[]))
                          RETURNING ${COLUMNS})
        SELECT EXISTS (SELECT 1 FROM target) AS found, changed.* FROM (VALUES (1)) AS one LEFT JOIN changed ON true`,
-      params,
-    );
+    ).rows<{ found: boolean } & (TaskRow | { [K in keyof TaskRow]: null })>(write.db, params);
     if (row.id === null) return notWritten(row.found);
     return { outcome: 'written', row };
   }

@@ -1,0 +1,74 @@
+import type { Pool } from 'pg';
+import { DataSource, QueryFailedError } from 'typeorm';
+import { Statement } from '../src/database/statement.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+/**
+ * The hot routes' statements are prepared once per connection (src/database/statement.ts). With a
+ * pool of two connections, both are taken and asked what they have prepared.
+ */
+let t: TestApp;
+let dataSource: DataSource;
+beforeAll(async () => {
+  t = await createTestApp({ DB_POOL_SIZE: '2' });
+  dataSource = t.app.get(DataSource);
+});
+afterAll(() => t?.close());
+
+const prepared = async () => {
+  const pool = (dataSource.driver as unknown as { master: Pool }).master;
+  const clients = [await pool.connect(), await pool.connect()];
+  try {
+    const statements: string[] = [];
+    for (const client of clients) {
+      const { rows } = await client.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements');
+      statements.push(...rows.map((row) => row.statement));
+    }
+    return statements;
+  } finally {
+    for (const client of clients) client.release();
+  }
+};
+
+it('prepares the statements of get, toggle, create and list once, and reuses them', async () => {
+  const { token } = await t.signUp();
+  const created = await t.request({ method: 'POST', url: '/api/tasks', token, body: { title: 'prepared' } });
+  expect(created.statusCode).toBe(201);
+  const { id } = created.json<{ id: number }>();
+  for (let i = 0; i < 3; i++) {
+    expect((await t.request({ method: 'GET', url: `/api/tasks/${id}`, token })).statusCode).toBe(200);
+    expect((await t.request({ method: 'PATCH', url: `/api/tasks/${id}/complete`, token })).statusCode).toBe(200);
+    expect((await t.request({ method: 'GET', url: '/api/tasks?limit=5', token })).statusCode).toBe(200);
+  }
+  const statements = await prepared();
+  expect(statements).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/^SELECT id, user_id, .* FROM tasks WHERE id = \$1 AND user_id = \$2$/s),
+      expect.stringMatching(/^WITH target AS \(SELECT NOT completed/),
+      expect.stringMatching(/^INSERT INTO tasks/),
+      expect.stringMatching(/^SELECT position FROM tasks WHERE user_id = \$1 ORDER BY position DESC LIMIT 1$/),
+      expect.stringMatching(/\(SELECT count\(\*\) FROM tasks WHERE .*\) AS total FROM tasks/s),
+    ]),
+  );
+  // Prepared at most once per connection: the same text three times is not three statements.
+  for (const text of new Set(statements)) expect(statements.filter((s) => s === text).length).toBeLessThanOrEqual(2);
+});
+
+it('fails like db.query() does: a QueryFailedError carrying the driver error', async () => {
+  const duplicate = new Statement('SELECT 1 / $1::int AS x');
+  await expect(duplicate.rows(dataSource, [1])).resolves.toEqual([{ x: 1 }]);
+  const error: unknown = await duplicate.rows(dataSource, [0]).catch((caught: unknown) => caught);
+  expect(error).toBeInstanceOf(QueryFailedError);
+  expect((error as QueryFailedError).driverError).toMatchObject({ code: '22012' });
+});
+
+it('runs on the transaction it is given, not on another connection', async () => {
+  const read = new Statement('SELECT txid_current_if_assigned()::text AS xid, pg_backend_pid() AS pid');
+  await dataSource.transaction(async (db) => {
+    await db.query('SELECT txid_current()');
+    const [own] = await db.query<{ pid: number }[]>('SELECT pg_backend_pid() AS pid');
+    const [row] = await read.rows<{ xid: string | null; pid: number }>(db, []);
+    expect(row.pid).toBe(own.pid);
+    expect(row.xid).not.toBeNull();
+  });
+});
