@@ -20,6 +20,7 @@ describe('parseEnv', () => {
       authRateLimit: 30,
       syncRetentionDays: 30,
       eventStreamsPerUser: 10,
+      reminderPollMs: 1000,
     });
   });
 

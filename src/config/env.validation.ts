@@ -35,6 +35,8 @@ export interface Env {
   /** Open GET /api/events streams per user (per instance). */
   eventStreamsPerUser: number;
   eventCatchUpMs: number;
+  /** How often each instance looks for due reminders; at most 4 s, so that none is late by more than 5 s. */
+  reminderPollMs: number;
 }
 
 export const MIN_PRODUCTION_SECRET_LENGTH = 32;
@@ -183,6 +185,7 @@ export function parseEnv(raw: Raw): { env: Env; problems: string[] } {
     syncRetentionDays: r.int('SYNC_RETENTION_DAYS', 30, 1, 3650),
     eventStreamsPerUser: r.int('EVENT_STREAMS_PER_USER', 10, 1, 1000),
     eventCatchUpMs: r.int('EVENT_CATCH_UP_MS', 10_000, 100, 300_000),
+    reminderPollMs: r.int('REMINDER_POLL_MS', 1_000, 50, 4_000),
   };
   if (!env.authSecret && nodeEnv !== 'production') {
     r.problems.push('BETTER_AUTH_SECRET: is not set (the development secret under ./.data was not prepared)');

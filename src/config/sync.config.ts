@@ -4,4 +4,5 @@ export const syncConfig = configNamespace('sync', (env) => ({
   retentionDays: env.syncRetentionDays,
   streamsPerUser: env.eventStreamsPerUser,
   catchUpMs: env.eventCatchUpMs,
+  reminderPollMs: env.reminderPollMs,
 }));

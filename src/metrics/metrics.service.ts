@@ -75,6 +75,11 @@ export class MetricsService implements OnModuleInit {
     });
   }
 
+  /** A counter in this app's registry, for a module to count its own events with. */
+  counter(name: string, help: string): Counter {
+    return new Counter({ name, help, registers: [this.registry] });
+  }
+
   /** The Prometheus text exposition; 404 like any unknown route when METRICS_ENABLED=false. */
   render(): Promise<string> {
     if (!this.config.metricsEnabled) throw new NotFoundException();
