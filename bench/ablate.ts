@@ -11,7 +11,8 @@
  * in the same round (paired, so machine noise that hits a whole round cancels out).
  *
  * A removed stage's cost is that difference. A variant that adds work (`log-info`: the request line
- * actually written, as at the default LOG_LEVEL) shows a positive one. See docs/performance.md.
+ * actually written, as at the default LOG_LEVEL) shows a positive one. `--compare=<dir>` adds another
+ * built checkout (as it is, and at LOG_LEVEL=info) to the same rounds. See docs/performance.md.
  */
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,6 +44,8 @@ interface Variant {
   stage: string;
   patches?: Patch[];
   env?: Record<string, string>;
+  /** Another built checkout whose dist/ is copied instead of this one's (--compare). */
+  from?: string;
 }
 
 /** Inserted at the top of a method: the method does nothing. */
@@ -192,7 +195,7 @@ function build(variant: Variant): string {
   const dir = join(ROOT, 'bench', 'results', 'ablate', variant.name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
+  cpSync(join(variant.from ?? ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
   // The service reads its name and version from it, and Node its module type.
   cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
   applyPatches(dir, variant.patches ?? []);
@@ -226,6 +229,18 @@ async function main(): Promise<void> {
   const variants = [{ name: 'full', stage: 'nothing switched off' } as Variant, ...VARIANTS, ALL].filter(
     (v) => v.name === 'full' || !wanted || wanted.includes(v.name),
   );
+  // --compare=<dir>: another build (e.g. main's) as it is, and at LOG_LEVEL=info, in the same rounds.
+  const compare = option('compare');
+  if (compare)
+    variants.push(
+      { name: 'compare', stage: `the build in ${compare}`, from: resolve(compare) },
+      {
+        name: 'compare-log-info',
+        stage: `the build in ${compare}, LOG_LEVEL=info`,
+        from: resolve(compare),
+        env: { LOG_LEVEL: 'info' },
+      },
+    );
   const unknown = wanted?.filter((name) => !variants.some((v) => v.name === name));
   if (unknown?.length) throw new Error(`unknown variants: ${unknown.join(', ')}`);
   const dirs = new Map(variants.map((v) => [v.name, build(v)]));
