@@ -42,19 +42,17 @@ const STAGES: [stage: string, test: (url: string, name: string) => boolean][] = 
   ],
   ['JWT verify (jsonwebtoken/jose)', (url) => /node_modules\/(jsonwebtoken|jws|jwa|jose|@nestjs\/jwt)\//.test(url)],
   ['Nest router, guards, pipes', (url) => /node_modules\/(@nestjs\/(core|common|platform-fastify)|rxjs)\//.test(url)],
+  ['Fastify routing (find-my-way)', (url) => url.includes('node_modules/find-my-way/')],
   [
-    'Fastify (routing, hooks, reply)',
-    (url) =>
-      /node_modules\/(fastify|find-my-way|@fastify|avvio|light-my-request|fast-json-stringify|fast-querystring)\//.test(
-        url,
-      ),
+    'Fastify (hooks, reply)',
+    (url) => /node_modules\/(fastify|@fastify|avvio|light-my-request|fast-json-stringify|fast-querystring)\//.test(url),
   ],
-  ['auth guard (own code)', (url) => /\/dist\/src\/auth\//.test(url)],
-  ['ownership guard, pipes, ETag hook (own code)', (url) => /\/dist\/src\/common\//.test(url)],
-  ['request log (own code)', (url) => /\/dist\/src\/logging\//.test(url)],
-  ['metrics (own code)', (url) => /\/dist\/src\/metrics\//.test(url)],
-  ['handler, service, repository (own code)', (url) => /\/dist\/src\/(tasks|categories|database|sync)\//.test(url)],
-  ['app hooks (own code)', (url) => /\/dist\/src\/[^/]+\.js$/.test(url)],
+  ['auth guard (own code)', (url) => /\/dist\/(src\/)?auth\//.test(url)],
+  ['ownership guard, pipes, ETag hook (own code)', (url) => /\/dist\/(src\/)?common\//.test(url)],
+  ['request log (own code)', (url) => /\/dist\/(src\/)?logging\//.test(url)],
+  ['metrics (own code)', (url) => /\/dist\/(src\/)?metrics\//.test(url)],
+  ['handler, service, repository (own code)', (url) => /\/dist\/(src\/)?(tasks|categories|database|sync)\//.test(url)],
+  ['app hooks (own code)', (url) => /\/dist\/(src\/)?[^/]+\.js$/.test(url)],
   ['raw server handler', (url) => url.includes('bench/raw-server')],
   [
     'request-id context (async_hooks)',

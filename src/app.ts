@@ -2,11 +2,11 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import pino, { type Logger } from 'pino';
-import helmet from 'helmet';
 import { AppModule } from './app.module.js';
 import { registerBodyParsers } from './common/body-parsers.js';
 import { clientErrorHandler } from './common/client-error.js';
 import { registerResourceHeaders } from './common/resource-headers.hook.js';
+import { registerSecurityHeaders } from './common/security-headers.js';
 import type { Env } from './config/env.validation.js';
 import { createLogger } from './logging/logger.js';
 import { PinoNestLogger } from './logging/pino-nest-logger.js';
@@ -58,28 +58,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   });
   app.get(MetricsService).registerHooks(adapter.getInstance());
 
-  // helmet's middleware is built once here: @fastify/helmet rebuilt it on every request, which
-  // cost about a third of the CPU of a simple authenticated GET.
-  const securityHeaders = helmet({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        // Swagger UI styles itself inline and shows its validator badge from swagger.io.
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'https://validator.swagger.io'],
-        scriptSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        // Off: over plain HTTP on anything but localhost (a LAN address, a compose host name) it
-        // would rewrite Swagger UI's "Try it out" calls to https and break them. TLS is the
-        // proxy's job, and HSTS still applies once a browser has reached the API over https.
-        upgradeInsecureRequests: null,
-      },
-    },
-  });
-  adapter
-    .getInstance()
-    .addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, () => done()));
+  registerSecurityHeaders(adapter.getInstance());
 
   const origins = new Set(env.corsOrigins);
   app.enableCors({

@@ -47,6 +47,11 @@ export class BetterAuthTokensService {
     }
   }
 
+  /** The claims of a token verified before and not expired since; undefined otherwise (then verify()). */
+  known(token: string): AccessClaims | undefined {
+    return this.verified.known(token);
+  }
+
   verify(token: string): Promise<AccessClaims> {
     return this.verified.verify(token, (unchecked) => this.check(unchecked));
   }

@@ -7,10 +7,12 @@ import { TokenVerifierService } from './token-verifier.service.js';
 
 describe('JwtAuthGuard', () => {
   const user: AuthUser = { id: 'u1', email: 'u1@example.com', issuer: 'service' };
+  const remembered: AuthUser = { id: 'u2', email: null, issuer: 'better-auth' };
   const verifier = {
     authenticate: jest.fn(async (token: string) =>
       token === 'good' ? user : Promise.reject(new UnauthorizedException()),
     ),
+    knownUser: jest.fn((token: string) => (token === 'seen' ? remembered : undefined)),
   };
   const contextFor = (request: object, isPublic = false) => {
     const reflector = { getAllAndOverride: () => isPublic } as unknown as Reflector;
@@ -19,7 +21,9 @@ describe('JwtAuthGuard', () => {
       getClass: () => undefined,
       switchToHttp: () => ({ getRequest: () => request }),
     } as unknown as ExecutionContext;
-    return { guard: new JwtAuthGuard(reflector, verifier as unknown as TokenVerifierService), context };
+    const guard = new JwtAuthGuard(reflector, verifier as unknown as TokenVerifierService);
+    // As Nest calls it: a value, a promise or a throw, all awaited.
+    return { guard: { canActivate: async (c: ExecutionContext) => guard.canActivate(c) }, context };
   };
 
   beforeEach(() => verifier.authenticate.mockClear());
@@ -36,6 +40,14 @@ describe('JwtAuthGuard', () => {
     await expect(guard.canActivate(context)).resolves.toBe(true);
     expect(request.user).toBe(user);
     expect(verifier.authenticate).toHaveBeenCalledWith('good');
+  });
+
+  it('takes a user the verifier remembers without authenticating again', async () => {
+    const request: { headers: object; user?: AuthUser } = { headers: { authorization: 'Bearer seen' } };
+    const { guard, context } = contextFor(request);
+    await expect(guard.canActivate(context)).resolves.toBe(true);
+    expect(request.user).toBe(remembered);
+    expect(verifier.authenticate).not.toHaveBeenCalled();
   });
 
   it('refuses a request without a token, and a token the verifier rejects', async () => {

@@ -78,6 +78,15 @@ export class SessionsService {
   }
 
   /**
+   * Whether a session was found not revoked less than REVOCATION_RECHECK_MS ago: isRevoked() would
+   * answer false without a lookup. False also when it must be looked up.
+   */
+  isKnownLive(sessionId: string): boolean {
+    const cached = this.revocation.get(sessionId);
+    return cached !== undefined && !cached.revoked && Date.now() - cached.checkedAt < REVOCATION_RECHECK_MS;
+  }
+
+  /**
    * Which of these sessions are revoked (or gone), asked of the database now: long-lived event
    * streams check theirs together every REVOCATION_RECHECK_MS instead of one lookup each.
    */

@@ -9,10 +9,17 @@ import { UsersService } from './users.service.js';
 const jwtWith = (header: object) => `${Buffer.from(JSON.stringify(header)).toString('base64url')}.e30.sig`;
 
 describe('TokenVerifierService', () => {
-  const own = { verify: jest.fn(() => Promise.resolve({ sub: 'own-user', email: 'o@example.com', sid: 'sid-1' })) };
-  const betterAuth = { verify: jest.fn(() => Promise.resolve({ sub: 'ba-user', email: 'b@example.com', name: 'B' })) };
-  const sessions = { isRevoked: jest.fn(() => Promise.resolve(false)) };
-  const users = { ensureExists: jest.fn(() => Promise.resolve(undefined)) };
+  const ownClaims = { sub: 'own-user', email: 'o@example.com', sid: 'sid-1', exp: 2e9 };
+  const own = {
+    verify: jest.fn(() => Promise.resolve({ sub: 'own-user', email: 'o@example.com', sid: 'sid-1' })),
+    known: jest.fn((token: string) => (token === 'own-seen' ? ownClaims : undefined)),
+  };
+  const betterAuth = {
+    verify: jest.fn(() => Promise.resolve({ sub: 'ba-user', email: 'b@example.com', name: 'B' })),
+    known: jest.fn((token: string) => (token === 'ba-seen' ? { sub: 'ba-user', exp: 2e9 } : undefined)),
+  };
+  const sessions = { isRevoked: jest.fn(() => Promise.resolve(false)), isKnownLive: jest.fn(() => true) };
+  const users = { ensureExists: jest.fn(() => Promise.resolve(undefined)), isKnown: jest.fn(() => true) };
   const verifier = new TokenVerifierService(
     own as unknown as AccessTokenService,
     betterAuth as unknown as BetterAuthTokensService,
@@ -59,4 +66,31 @@ describe('TokenVerifierService', () => {
       expect(own.verify).not.toHaveBeenCalled();
     },
   );
+
+  describe('knownUser', () => {
+    it('answers a remembered token whose session and user are known, from either issuer', () => {
+      expect(verifier.knownUser('own-seen')).toEqual({
+        id: 'own-user',
+        email: 'o@example.com',
+        sessionId: 'sid-1',
+        expiresAt: 2e9,
+        issuer: 'service',
+      });
+      expect(sessions.isKnownLive).toHaveBeenCalledWith('sid-1');
+      expect(verifier.knownUser('ba-seen')).toEqual({
+        id: 'ba-user',
+        email: null,
+        expiresAt: 2e9,
+        issuer: 'better-auth',
+      });
+    });
+
+    it('leaves the rest to authenticate(): a new token, a session to look up again, an unknown user', () => {
+      expect(verifier.knownUser('never-seen')).toBeUndefined();
+      sessions.isKnownLive.mockReturnValueOnce(false);
+      expect(verifier.knownUser('own-seen')).toBeUndefined();
+      users.isKnown.mockReturnValueOnce(false);
+      expect(verifier.knownUser('ba-seen')).toBeUndefined();
+    });
+  });
 });

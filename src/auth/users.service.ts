@@ -34,6 +34,11 @@ export class UsersService {
     return this.users.findCredentials(email);
   }
 
+  /** Whether the user is known to have a row: ensureExists() would do nothing. */
+  isKnown(id: string): boolean {
+    return this.known.get(id) === true;
+  }
+
   /**
    * Makes sure a user seen through a valid token has a row, creating it from the token's claims the
    * first time. An email already held by another account is left off rather than failing.

@@ -20,10 +20,16 @@ export class VerifiedTokens {
     this.entries = new LRUCache({ max });
   }
 
+  /** The claims of `token` if its signature has been checked and it has not expired since. */
+  known(token: string): AccessClaims | undefined {
+    const known = this.entries.get(token);
+    return known && Date.now() < known.until ? known.claims : undefined;
+  }
+
   /** The claims of `token`: remembered, or from `check`, which throws for a token it refuses. */
   async verify(token: string, check: (token: string) => Promise<AccessClaims>): Promise<AccessClaims> {
-    const known = this.entries.get(token);
-    if (known && Date.now() < known.until) return known.claims;
+    const known = this.known(token);
+    if (known) return known;
     const claims = await check(token);
     this.entries.set(token, { claims, until: Math.min(claims.exp! * 1000, Date.now() + this.ttlMs) });
     return claims;
