@@ -72,3 +72,40 @@ it('runs on the transaction it is given, not on another connection', async () =>
     expect(row.xid).not.toBeNull();
   });
 });
+
+it('serves a list page from the generic plan, not one plan per call (LIMIT and OFFSET as sub-selects)', async () => {
+  const { token, user } = await t.signUp();
+  // Enough tasks that a plan guessing a tenth of them costs more than one that reads a page:
+  // then PostgreSQL would plan each call anew if it could see LIMIT's value.
+  await dataSource.query(
+    `INSERT INTO tasks (user_id, title, position) SELECT $1, 'plan ' || n, 'p' || lpad(n::text, 4, '0') FROM generate_series(1, 2000) n`,
+    [user.id],
+  );
+  await dataSource.query('ANALYZE tasks');
+  // PostgreSQL plans a prepared statement's first five calls for their own values, then keeps the
+  // generic plan only if it costs no more than those did; twelve calls on at most two connections
+  // reach a sixth call on one of them.
+  for (let i = 0; i < 12; i++) {
+    const page = await t.request({
+      method: 'GET',
+      url: `/api/tasks?sort=title&limit=${1 + (i % 3)}&offset=${i % 2}`,
+      token,
+    });
+    expect(page.statusCode).toBe(200);
+    expect(page.json<{ items: unknown[] }>().items).toHaveLength(1 + (i % 3));
+  }
+  const pool = (dataSource.driver as unknown as { master: Pool }).master;
+  const clients = [await pool.connect(), await pool.connect()];
+  try {
+    let generic = 0;
+    for (const client of clients) {
+      const { rows } = await client.query<{ generic_plans: string }>(
+        `SELECT generic_plans FROM pg_prepared_statements WHERE statement LIKE '%ORDER BY lower(title) ASC, id ASC%'`,
+      );
+      generic += rows.reduce((sum, row) => sum + Number(row.generic_plans), 0);
+    }
+    expect(generic).toBeGreaterThan(0);
+  } finally {
+    for (const client of clients) client.release();
+  }
+});

@@ -1,4 +1,4 @@
-import { Statement } from '../database/statement.js';
+import { pageBounds, Statement } from '../database/statement.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -33,7 +33,7 @@ const HEAD = new Statement(
 );
 const TOMBSTONES = new Statement(
   `SELECT kind, id, change_seq::float8 AS change_seq FROM sync_tombstones
-    WHERE user_id = $1 AND change_seq > $2 ORDER BY change_seq LIMIT $3`,
+    WHERE user_id = $1 AND change_seq > $2 ORDER BY change_seq ${pageBounds('$3')}`,
 );
 
 @Injectable()

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Statement } from '../database/statement.js';
+import { pageBounds, Statement } from '../database/statement.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type ConditionalWrite, notWritten } from '../database/conditional-write.js';
@@ -98,7 +98,7 @@ const WRITABLE = [
 // The hot routes' statements, prepared once per connection (database/statement.ts).
 const CHANGED_SINCE = new Statement(
   `SELECT ${COLUMNS}, change_seq::float8 AS change_seq FROM tasks
-    WHERE user_id = $1 AND change_seq > $2 ORDER BY change_seq LIMIT $3`,
+    WHERE user_id = $1 AND change_seq > $2 ORDER BY change_seq ${pageBounds('$3')}`,
 );
 const FIND = new Statement(`SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`);
 const INSERT = new Statement(
@@ -141,7 +141,7 @@ export class TasksRepository {
     // every matching row in full before the page, so lists slowed down with the number of tasks.
     const rows = await Statement.built(
       `SELECT ${COLUMNS}, (SELECT count(*) FROM tasks WHERE ${filter}) AS total FROM tasks WHERE ${filter}
-       ORDER BY ${key} ${direction}${nulls}${tieBreak} LIMIT ${param(query.limit)} OFFSET ${param(query.offset)}`,
+       ORDER BY ${key} ${direction}${nulls}${tieBreak} ${pageBounds(param(query.limit), param(query.offset))}`,
     ).rows<TaskRow & { total: string }>(this.db, params);
     if (rows.length) return { rows, total: Number(rows[0].total) };
     if (query.offset === 0) return { rows, total: 0 };
