@@ -236,6 +236,7 @@ async function main(): Promise<void> {
           raw: summarise(r),
           ratio: median(s.map((run, i) => run.rps / r[i].rps)),
           peakRssMb: Math.max(...s.map((run) => run.peakRssMb)),
+          rawPeakRssMb: Math.max(...r.map((run) => run.peakRssMb)),
           baseline: b && {
             ...summarise(b),
             ratio: median(b.map((run, i) => run.rps / r[i].rps)),

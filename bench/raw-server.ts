@@ -258,12 +258,12 @@ app.get<{ Querystring: { cursor?: string } }>('/api/sync', async (request) => {
     purged = cursor.rows[0]?.purged_seq ?? 0;
     ({ rows: tasks } = await client.query<Row & { change_seq: number }>(
       `SELECT ${COLUMNS}, change_seq::float8 AS change_seq FROM tasks
-        WHERE user_id = $1 AND change_seq > $2 ORDER BY change_seq LIMIT $3`,
+        WHERE user_id = $1 AND change_seq > $2 ORDER BY tasks.change_seq LIMIT $3`,
       [userId, after, SYNC_PAGE + 1],
     ));
     ({ rows: categories } = await client.query<CategoryRow>(
       `WITH c AS (SELECT id, user_id, name, color, created_at, updated_at, version, change_seq::float8 AS change_seq
-                    FROM categories WHERE user_id = $1 AND change_seq > $2 ORDER BY change_seq LIMIT $3)
+                    FROM categories WHERE user_id = $1 AND change_seq > $2 ORDER BY categories.change_seq LIMIT $3)
        SELECT c.*, coalesce(counts.task_count, 0) AS task_count, coalesce(counts.pending_count, 0) AS pending_count
          FROM c LEFT JOIN (
            SELECT tc.category_id, count(*) AS task_count, count(*) FILTER (WHERE NOT t.completed) AS pending_count
@@ -276,7 +276,7 @@ app.get<{ Querystring: { cursor?: string } }>('/api/sync', async (request) => {
     ({ rows: tombstones } = after
       ? await client.query<{ kind: string; id: number; change_seq: number }>(
           `SELECT kind, id, change_seq::float8 AS change_seq FROM sync_tombstones
-            WHERE user_id = $1 AND change_seq > $2 ORDER BY change_seq LIMIT $3`,
+            WHERE user_id = $1 AND change_seq > $2 ORDER BY sync_tombstones.change_seq LIMIT $3`,
           [userId, after, SYNC_PAGE + 1],
         )
       : { rows: [] });

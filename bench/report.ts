@@ -17,6 +17,8 @@ export interface RouteReport {
   /** Median over rounds of service req/s divided by raw req/s in the same round. */
   ratio: number;
   peakRssMb: number;
+  /** The raw server's, from the same rounds: what the same work costs without the framework. */
+  rawPeakRssMb: number;
   /** With --baseline: the older build's figures on this route, from the same rounds. */
   baseline?: BaselineFigures;
 }
@@ -97,6 +99,7 @@ export function printReport(report: Report): boolean {
       'service/raw',
       'CPU raw/service',
       'peak RSS MB',
+      'raw RSS MB',
     ],
     ...report.routes.map((r) => [
       r.name,
@@ -113,6 +116,7 @@ export function printReport(report: Report): boolean {
       n(r.ratio, 2),
       n(cpuRatio(r), 2),
       n(r.peakRssMb),
+      n(r.rawPeakRssMb),
     ]),
   ]);
   if (report.baseline) printBaseline(report.baseline, report.routes);

@@ -109,3 +109,40 @@ it('serves a list page from the generic plan, not one plan per call (LIMIT and O
     for (const client of clients) client.release();
   }
 });
+
+it("reads a sync page off the (user_id, change_seq) index in order, not by sorting all of the user's changes", async () => {
+  const { token, user } = await t.signUp();
+  await dataSource.query(
+    `INSERT INTO tasks (user_id, title, position) SELECT $1, 'sync ' || n, 's' || lpad(n::text, 4, '0') FROM generate_series(1, 3000) n`,
+    [user.id],
+  );
+  await dataSource.query('ANALYZE tasks');
+  const first = await t.request({ method: 'GET', url: '/api/sync', token });
+  expect(first.statusCode).toBe(200);
+  expect(first.json<{ tasks: unknown[]; has_more: boolean }>()).toMatchObject({ has_more: true });
+  // `ORDER BY change_seq` next to `change_seq::float8 AS change_seq` sorted by the float output
+  // column: every matching row read and sorted for each page of 500 (8.5 against 1.3 ms at 10,000).
+  const pool = (dataSource.driver as unknown as { master: Pool }).master;
+  const clients = [await pool.connect(), await pool.connect()];
+  try {
+    const plans: string[] = [];
+    for (const client of clients) {
+      const { rows } = await client.query<{ name: string }>(
+        `SELECT name FROM pg_prepared_statements WHERE statement LIKE '%FROM tasks%change_seq > $2%'`,
+      );
+      for (const { name } of rows) {
+        const plan = await client.query<{ 'QUERY PLAN': string }>(
+          `EXPLAIN EXECUTE ${name}(${client.escapeLiteral(user.id)}, 0, 501)`,
+        );
+        plans.push(plan.rows.map((row) => row['QUERY PLAN']).join('\n'));
+      }
+    }
+    expect(plans.length).toBeGreaterThan(0);
+    for (const plan of plans) {
+      expect(plan).toContain('Index Scan using tasks_user_change_seq_idx');
+      expect(plan).not.toMatch(/Sort Key: .*change_seq/);
+    }
+  } finally {
+    for (const client of clients) client.release();
+  }
+});

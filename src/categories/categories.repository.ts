@@ -49,7 +49,7 @@ const WITH_COUNTS =
 /** GET /api/sync's, prepared once per connection (database/statement.ts). */
 const CHANGED_SINCE = new Statement(
   `WITH c AS (SELECT ${COLUMNS}, change_seq::float8 AS change_seq FROM categories
-               WHERE user_id = $1 AND change_seq > $2 ORDER BY change_seq ${pageBounds('$3')})
+               WHERE user_id = $1 AND change_seq > $2 ORDER BY categories.change_seq ${pageBounds('$3')})
    SELECT ${WITH_COUNTS} FROM c ${counts('$1', 'IN (SELECT id FROM c)')}
     ORDER BY c.change_seq`,
 );

@@ -33,7 +33,7 @@ const HEAD = new Statement(
 );
 const TOMBSTONES = new Statement(
   `SELECT kind, id, change_seq::float8 AS change_seq FROM sync_tombstones
-    WHERE user_id = $1 AND change_seq > $2 ORDER BY change_seq ${pageBounds('$3')}`,
+    WHERE user_id = $1 AND change_seq > $2 ORDER BY sync_tombstones.change_seq ${pageBounds('$3')}`,
 );
 
 @Injectable()

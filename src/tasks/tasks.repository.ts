@@ -98,7 +98,7 @@ const WRITABLE = [
 // The hot routes' statements, prepared once per connection (database/statement.ts).
 const CHANGED_SINCE = new Statement(
   `SELECT ${COLUMNS}, change_seq::float8 AS change_seq FROM tasks
-    WHERE user_id = $1 AND change_seq > $2 ORDER BY change_seq ${pageBounds('$3')}`,
+    WHERE user_id = $1 AND change_seq > $2 ORDER BY tasks.change_seq ${pageBounds('$3')}`,
 );
 const FIND = new Statement(`SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`);
 const INSERT = new Statement(
