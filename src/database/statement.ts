@@ -59,10 +59,10 @@ export class Statement {
 
 /**
  * LIMIT and OFFSET for a prepared statement, as sub-selects of the parameters. Given `LIMIT $n`,
- * PostgreSQL's plan cache compares each call's custom plan (which sees n) with the generic one
- * (which guesses a tenth of the rows) and keeps planning every call afresh; behind a sub-select
- * the custom plan cannot see n either, so the two cost the same and the generic plan, made once
- * per connection, serves every call. Same rows, same order: only the planning goes.
+ * PostgreSQL's plan cache compares each call's custom plan, which sees n, with the generic one,
+ * which guesses a tenth of the rows: for a small page of a long list the generic plan always looks
+ * dearer, and every call is planned afresh. Behind a sub-select neither plan sees n, so the page
+ * size no longer decides; the other parameters (whose tasks) still may. Same rows, same order.
  */
 export const pageBounds = (limit: string, offset?: string) =>
   `LIMIT (SELECT ${limit}::int)${offset ? ` OFFSET (SELECT ${offset}::int)` : ''}`;
