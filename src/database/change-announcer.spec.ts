@@ -5,9 +5,11 @@ import { ChangeAnnouncer } from './change-announcer.js';
 /** A data source whose queries wait until released, recording the users of each call. */
 function database(failing = false) {
   const calls: string[][] = [];
+  const statements: string[] = [];
   const releases: (() => void)[] = [];
   const dataSource = {
-    query: (_sql: string, [users]: [string[]]) => {
+    query: (sql: string, [users]: [string[]]) => {
+      statements.push(sql);
       calls.push(users);
       return new Promise<void>((resolve, reject) =>
         releases.push(() => (failing ? reject(new Error('connection lost')) : resolve())),
@@ -20,10 +22,22 @@ function database(failing = false) {
       await new Promise((resolve) => setImmediate(resolve));
     }
   };
-  return { calls, dataSource, releaseAll };
+  return { calls, statements, dataSource, releaseAll };
 }
 
 describe('ChangeAnnouncer', () => {
+  it('announces in one statement that commits without waiting for the WAL flush (it writes no data)', async () => {
+    const db = database();
+    new ChangeAnnouncer(db.dataSource).announce('alice');
+    // set_config(..., true) lasts until the end of the statement's own transaction, its commit included.
+    expect(db.statements).toEqual([
+      expect.stringMatching(
+        /^SELECT set_config\('synchronous_commit', 'off', true\), announce_user_changes\(\$1::text\[\]\)$/,
+      ),
+    ]);
+    await db.releaseAll();
+  });
+
   it('announces at once when idle, and batches the users of writes that commit while a call is in flight', async () => {
     const db = database();
     const announcer = new ChangeAnnouncer(db.dataSource);
