@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { Statement } from '../src/database/statement.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -15,20 +15,25 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-const prepared = async () => {
+/** What `ask` finds on each of the pool's two connections, taken both at once so each is asked. */
+const onEachConnection = async <T>(ask: (client: PoolClient) => Promise<T[]>): Promise<T[]> => {
   const pool = (dataSource.driver as unknown as { master: Pool }).master;
   const clients = [await pool.connect(), await pool.connect()];
   try {
-    const statements: string[] = [];
-    for (const client of clients) {
-      const { rows } = await client.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements');
-      statements.push(...rows.map((row) => row.statement));
-    }
-    return statements;
+    const found: T[] = [];
+    for (const client of clients) found.push(...(await ask(client)));
+    return found;
   } finally {
     for (const client of clients) client.release();
   }
 };
+
+const prepared = () =>
+  onEachConnection(async (client) =>
+    (await client.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements')).rows.map(
+      (row) => row.statement,
+    ),
+  );
 
 it('prepares the statements of get, toggle, create and list once, and reuses them', async () => {
   const { token } = await t.signUp();
@@ -94,20 +99,14 @@ it('serves a list page from the generic plan, not one plan per call (LIMIT and O
     expect(page.statusCode).toBe(200);
     expect(page.json<{ items: unknown[] }>().items).toHaveLength(1 + (i % 3));
   }
-  const pool = (dataSource.driver as unknown as { master: Pool }).master;
-  const clients = [await pool.connect(), await pool.connect()];
-  try {
-    let generic = 0;
-    for (const client of clients) {
-      const { rows } = await client.query<{ generic_plans: string }>(
+  const generic = await onEachConnection(async (client) =>
+    (
+      await client.query<{ generic_plans: string }>(
         `SELECT generic_plans FROM pg_prepared_statements WHERE statement LIKE '%ORDER BY lower(title) ASC, id ASC%'`,
-      );
-      generic += rows.reduce((sum, row) => sum + Number(row.generic_plans), 0);
-    }
-    expect(generic).toBeGreaterThan(0);
-  } finally {
-    for (const client of clients) client.release();
-  }
+      )
+    ).rows.map((row) => Number(row.generic_plans)),
+  );
+  expect(generic.reduce((sum, n) => sum + n, 0)).toBeGreaterThan(0);
 });
 
 it("reads a sync page off the (user_id, change_seq) index in order, not by sorting all of the user's changes", async () => {
@@ -122,27 +121,22 @@ it("reads a sync page off the (user_id, change_seq) index in order, not by sorti
   expect(first.json<{ tasks: unknown[]; has_more: boolean }>()).toMatchObject({ has_more: true });
   // `ORDER BY change_seq` next to `change_seq::float8 AS change_seq` sorted by the float output
   // column: every matching row read and sorted for each page of 500 (8.5 against 1.3 ms at 10,000).
-  const pool = (dataSource.driver as unknown as { master: Pool }).master;
-  const clients = [await pool.connect(), await pool.connect()];
-  try {
-    const plans: string[] = [];
-    for (const client of clients) {
-      const { rows } = await client.query<{ name: string }>(
-        `SELECT name FROM pg_prepared_statements WHERE statement LIKE '%FROM tasks%change_seq > $2%'`,
+  const plans = await onEachConnection(async (client) => {
+    const { rows } = await client.query<{ name: string }>(
+      `SELECT name FROM pg_prepared_statements WHERE statement LIKE '%FROM tasks%change_seq > $2%'`,
+    );
+    const found: string[] = [];
+    for (const { name } of rows) {
+      const plan = await client.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN EXECUTE ${name}(${client.escapeLiteral(user.id)}, 0, 501)`,
       );
-      for (const { name } of rows) {
-        const plan = await client.query<{ 'QUERY PLAN': string }>(
-          `EXPLAIN EXECUTE ${name}(${client.escapeLiteral(user.id)}, 0, 501)`,
-        );
-        plans.push(plan.rows.map((row) => row['QUERY PLAN']).join('\n'));
-      }
+      found.push(plan.rows.map((row) => row['QUERY PLAN']).join('\n'));
     }
-    expect(plans.length).toBeGreaterThan(0);
-    for (const plan of plans) {
-      expect(plan).toContain('Index Scan using tasks_user_change_seq_idx');
-      expect(plan).not.toMatch(/Sort Key: .*change_seq/);
-    }
-  } finally {
-    for (const client of clients) client.release();
+    return found;
+  });
+  expect(plans.length).toBeGreaterThan(0);
+  for (const plan of plans) {
+    expect(plan).toContain('Index Scan using tasks_user_change_seq_idx');
+    expect(plan).not.toMatch(/Sort Key: .*change_seq/);
   }
 });
