@@ -9,13 +9,25 @@ import { configModule } from './config/config.module.js';
 import type { Env } from './config/env.validation.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { LiveModule } from './live/live.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { RemindersModule } from './reminders/reminders.module.js';
 import { SyncModule } from './sync/sync.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
 
 /** What the application is made of, apart from its configuration. */
 const APPLICATION = {
-  imports: [DatabaseModule, AuthModule, TasksModule, CategoriesModule, SyncModule, HealthModule, MetricsModule],
+  imports: [
+    DatabaseModule,
+    AuthModule,
+    TasksModule,
+    CategoriesModule,
+    SyncModule,
+    LiveModule,
+    RemindersModule,
+    HealthModule,
+    MetricsModule,
+  ],
   controllers: [AppController],
   providers: [
     { provide: APP_PIPE, useClass: StrictValidationPipe },

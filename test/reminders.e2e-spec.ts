@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Writable } from 'node:stream';
 import { Client } from 'pg';
 import pino from 'pino';
-import { ReminderScheduler } from '../src/sync/reminder-scheduler.service.js';
+import { ReminderScheduler } from '../src/reminders/reminder-scheduler.service.js';
 import { listen, openEventStream, type EventStreamClient, type ServerSentEvent } from './support/event-stream.js';
 import { createTestApp, type Session, type TestApp } from './support/test-app.js';
 

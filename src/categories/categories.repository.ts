@@ -1,9 +1,15 @@
-import { pageBounds, Statement } from '../database/statement.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { type ConditionalWrite, notWritten } from '../database/conditional-write.js';
-import type { UserWrite } from '../database/user-writes.js';
+import {
+  type ConditionalRow,
+  type ConditionalWrite,
+  conditionalResult,
+  conditionalUpdateSql,
+  notWritten,
+} from '../database/conditional-write.js';
+import { pageBounds, Statement } from '../database/statement.js';
+import type { UserTransaction, UserWrite } from '../database/user-writes.js';
 
 /** A row of `categories` with its counts, as PostgreSQL returns it (counts are bigint, hence strings). */
 export interface CategoryRow {
@@ -37,20 +43,20 @@ const COLUMNS = 'id, user_id, name, color, created_at, updated_at, version';
  * scan of the user's tasks for each category: 0.8 s for 200 categories over 10,000 tasks, against
  * milliseconds for this one pass.
  */
-const counts = (owner: string, which?: string) => `LEFT JOIN (
+const counts = (owner: string, which?: string, row = 'c') => `LEFT JOIN (
     SELECT tc.category_id, count(*) AS task_count, count(*) FILTER (WHERE NOT t.completed) AS pending_count
       FROM task_categories tc JOIN tasks t ON t.user_id = tc.user_id AND t.id = tc.task_id
      WHERE tc.user_id = ${owner}${which ? ` AND tc.category_id ${which}` : ''}
-     GROUP BY tc.category_id) AS counts ON counts.category_id = c.id`;
+     GROUP BY tc.category_id) AS counts ON counts.category_id = ${row}.id`;
 
-const WITH_COUNTS =
-  'c.*, coalesce(counts.task_count, 0) AS task_count, coalesce(counts.pending_count, 0) AS pending_count';
+const withCounts = (row = 'c') =>
+  `${row}.*, coalesce(counts.task_count, 0) AS task_count, coalesce(counts.pending_count, 0) AS pending_count`;
 
 /** GET /api/sync's, prepared once per connection (database/statement.ts). */
 const CHANGED_SINCE = new Statement(
   `WITH c AS (SELECT ${COLUMNS}, change_seq::float8 AS change_seq FROM categories
                WHERE user_id = $1 AND change_seq > $2 ORDER BY categories.change_seq ${pageBounds('$3')})
-   SELECT ${WITH_COUNTS} FROM c ${counts('$1', 'IN (SELECT id FROM c)')}
+   SELECT ${withCounts()} FROM c ${counts('$1', 'IN (SELECT id FROM c)')}
     ORDER BY c.change_seq`,
 );
 
@@ -65,7 +71,7 @@ export class CategoriesRepository {
   /** All of the user's categories, by name case-insensitively (the unique index's order), then id. */
   list(userId: string): Promise<CategoryRow[]> {
     return this.db.query(
-      `SELECT ${WITH_COUNTS} FROM (SELECT ${COLUMNS} FROM categories WHERE user_id = $1) AS c ${counts('$1')}
+      `SELECT ${withCounts()} FROM (SELECT ${COLUMNS} FROM categories WHERE user_id = $1) AS c ${counts('$1')}
        ORDER BY lower(c.name), c.id`,
       [userId],
     );
@@ -83,7 +89,7 @@ export class CategoriesRepository {
 
   async find(userId: string, id: number): Promise<CategoryRow | null> {
     const [row]: CategoryRow[] = await this.db.query(
-      `SELECT ${WITH_COUNTS} FROM (SELECT ${COLUMNS} FROM categories WHERE id = $1 AND user_id = $2) AS c
+      `SELECT ${withCounts()} FROM (SELECT ${COLUMNS} FROM categories WHERE id = $1 AND user_id = $2) AS c
        ${counts('$2', '= $1')}`,
       [id, userId],
     );
@@ -91,11 +97,11 @@ export class CategoriesRepository {
   }
 
   /**
-   * Inserts the category unless the user already has `limit`: null then. Needs a serialized write
-   * (UserWrites' `serialized`): with the user's write lock held, concurrent creations take turns,
-   * and this statement starts after the lock, so its count sees every creation committed before.
+   * Inserts the category unless the user already has `limit`: null then. Run it serialized
+   * (UserWrites.runSerialized): this statement starts after the user's write lock, so its count sees
+   * every creation committed before it.
    */
-  async insertWithin(write: UserWrite, category: NewCategory, limit: number): Promise<CategoryRow | null> {
+  async insertWithin(write: UserTransaction, category: NewCategory, limit: number): Promise<CategoryRow | null> {
     const [row]: CategoryRow[] = await write.db.query(
       `INSERT INTO categories (user_id, name, color)
        SELECT $1, $2, $3 WHERE (SELECT count(*) FROM categories WHERE user_id = $1) < $4
@@ -117,35 +123,27 @@ export class CategoriesRepository {
   ): Promise<ConditionalWrite<CategoryRow>> {
     const params: unknown[] = [id, write.userId, versions];
     const sets = WRITABLE.filter((column) => changes[column] !== undefined).map(
-      (column) => `${column} = $${params.push(changes[column])}, `,
+      (column) => `${column} = $${params.push(changes[column])}`,
     );
-    const [row]: ({ found: boolean } & (CategoryRow | { [K in keyof CategoryRow]: null }))[] = await write.db.query(
-      `WITH target AS (SELECT 1 FROM categories WHERE id = $1 AND user_id = $2),
-            changed AS (UPDATE categories SET ${sets.join('')}updated_at = now(), version = version + 1
-                         WHERE id = $1 AND user_id = $2 AND ($3::int[] IS NULL OR version = ANY ($3::int[]))
-                         RETURNING ${COLUMNS})
-       SELECT EXISTS (SELECT 1 FROM target) AS found, ${WITH_COUNTS}
-         FROM (VALUES (1)) AS one LEFT JOIN changed AS c ON true ${counts('$2', '= $1')}`,
-      params,
-    );
-    if (row.id === null) return notWritten(row.found);
-    return { outcome: 'written', row };
+    const sql = conditionalUpdateSql({
+      table: 'categories',
+      sets,
+      returning: COLUMNS,
+      select: withCounts('changed'),
+      joins: counts('$2', '= $1', 'changed'),
+    });
+    const [row] = await write.db.query<ConditionalRow<CategoryRow>[]>(sql, params);
+    return conditionalResult(row);
   }
 
   /**
    * Deletes the category if its version is one of `versions`, unlinking it from its tasks, whose
-   * versions (ETags) move on since their `category_ids` change. Needs a serialized write: the
-   * category is locked first, which waits for links being made to it and keeps new ones out, so
-   * the next statements see every task that carries it.
-   *
-   * Then its tasks are locked, in id order, before any of them is written. Each write stamps its
-   * row with the change cursor, which locks the user's `user_changes` row until commit; a single
-   * task's write locks that task, then the cursor. Updating the tasks straight away would lock
-   * the cursor after the first task and then wait for the next one, which a concurrent toggle may
-   * hold while it waits for the cursor: a deadlock (13 in 10 rounds of a category's delete against
-   * toggles of its 20 tasks). With every row locked first, the cursor is always the last lock.
+   * versions (ETags) move on since their `category_ids` change. Run it as a linking write
+   * (UserWrites.runLinking): the category is locked first, which waits for links being made to it and
+   * keeps new ones out; then its tasks, in id order, before any is written (docs/reliability.md, "Lock
+   * order").
    */
-  async delete(write: UserWrite, id: number, versions: number[] | null): Promise<ConditionalWrite<true>> {
+  async delete(write: UserTransaction, id: number, versions: number[] | null): Promise<ConditionalWrite<true>> {
     const [current]: { version: number }[] = await write.db.query(
       `SELECT version FROM categories WHERE id = $1 AND user_id = $2 FOR UPDATE`,
       [id, write.userId],

@@ -1,9 +1,70 @@
 /**
  * A write conditional on a row's version (the versions If-Match accepts, null when any will do): the
  * row written, or why nothing was: no such row, or a version If-Match does not accept. Every
- * resource's repository answers its conditional writes with this, and its service words the 404/412.
+ * resource's repository answers its conditional writes with this, and common/versioned-resource.ts
+ * words the 404 and 412.
  */
 export type ConditionalWrite<T> = { outcome: 'written'; row: T } | { outcome: 'not-found' | 'version-mismatch' };
 
 /** Why a conditional write wrote nothing, given whether the row was there at all. */
 export const notWritten = (found: boolean) => ({ outcome: found ? 'version-mismatch' : 'not-found' }) as const;
+
+/**
+ * The parameters every conditional statement starts with: $1 the row's id, $2 its owner, $3 the
+ * versions If-Match accepts (null: any). The owner's scope makes another user's row look exactly
+ * like no row.
+ */
+const ROW = 'id = $1 AND user_id = $2';
+const VERSION_ACCEPTED = '($3::int[] IS NULL OR version = ANY ($3::int[]))';
+
+export interface ConditionalUpdate {
+  table: string;
+  /** `column = $n` for each column to set; `updated_at` and `version` move on in any case. */
+  sets: string[];
+  /** The written row's columns to return. */
+  returning: string;
+  /** What the statement reads of the row as it was (`target`), besides whether it exists. */
+  target?: string;
+  /** A further condition the row must meet to be written. */
+  unless?: string;
+  /** What to select from the written row (`changed`), after `found`; `changed.*` by default. */
+  select?: string;
+  /** Joins after `changed`, for columns computed from other tables. */
+  joins?: string;
+}
+
+/**
+ * One UPDATE that both writes the row and tells "no such row" (404) from "changed since you read
+ * it" (412): both parts see the same snapshot, so no write can slip in between the two answers.
+ * It returns one row: `found`, then the written row's columns, all null when nothing was written
+ * (read it with `conditionalResult`).
+ */
+export function conditionalUpdateSql(update: ConditionalUpdate): string {
+  const { table, sets, returning, target = '1', unless, select = 'changed.*', joins = '' } = update;
+  return `WITH target AS (SELECT ${target} FROM ${table} WHERE ${ROW}),
+        changed AS (UPDATE ${table} SET ${sets.map((set) => `${set}, `).join('')}updated_at = now(), version = version + 1
+                     WHERE ${ROW} AND ${VERSION_ACCEPTED}${unless ? ` AND NOT (${unless})` : ''}
+                     RETURNING ${returning})
+   SELECT EXISTS (SELECT 1 FROM target) AS found, ${select}
+     FROM (VALUES (1)) AS one LEFT JOIN changed ON true ${joins}`;
+}
+
+/** The same for a DELETE: one row of `found` and `deleted`. */
+export function conditionalDeleteSql(table: string): string {
+  return `WITH target AS (SELECT 1 FROM ${table} WHERE ${ROW}),
+        gone AS (DELETE FROM ${table} WHERE ${ROW} AND ${VERSION_ACCEPTED} RETURNING 1)
+   SELECT EXISTS (SELECT 1 FROM target) AS found, EXISTS (SELECT 1 FROM gone) AS deleted`;
+}
+
+/** A conditional statement's row: the written row's columns, all null when nothing was written. */
+export type ConditionalRow<T extends { id: number }> = { found: boolean } & (T | { [K in keyof T]: null });
+
+/** What a conditional update's row says. */
+export function conditionalResult<T extends { id: number }>(row: ConditionalRow<T>): ConditionalWrite<T> {
+  return row.id === null ? notWritten(row.found) : { outcome: 'written', row: row };
+}
+
+/** What a conditional delete's row says. */
+export function conditionalDeleted({ found, deleted }: { found: boolean; deleted: boolean }): ConditionalWrite<true> {
+  return deleted ? { outcome: 'written', row: true } : notWritten(found);
+}

@@ -13,6 +13,7 @@ import { TaskRecurrence1764300000002 } from './migrations/1764300000002-task-rec
 import { SyncCursor1764400000000 } from './migrations/1764400000000-sync-cursor.js';
 import { CategorySync1764500000000 } from './migrations/1764500000000-category-sync.js';
 import { AnnounceAfterCommit1764600000000 } from './migrations/1764600000000-announce-after-commit.js';
+import { IdempotencyScope1764700000000 } from './migrations/1764700000000-idempotency-scope.js';
 
 export const MIGRATIONS = [
   InitialSchema1763800000000,
@@ -26,6 +27,7 @@ export const MIGRATIONS = [
   SyncCursor1764400000000,
   CategorySync1764500000000,
   AnnounceAfterCommit1764600000000,
+  IdempotencyScope1764700000000,
 ];
 
 /** Any constant: serialises migrations when several instances start at once. */

@@ -3,7 +3,6 @@ import type { ConfigType } from '@nestjs/config';
 import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { databaseConfig } from '../config/database.config.js';
 import { connectWithRetry, dataSourceOptions, runMigrations } from './data-source.js';
-import { ChangeAnnouncer } from './change-announcer.js';
 import { UserWrites } from './user-writes.js';
 
 @Global()
@@ -29,9 +28,8 @@ import { UserWrites } from './user-writes.js';
       },
     }),
   ],
-  // Global, so that every feature writes its users' rows through the same UserWrites. (The change
-  // cursor is kept by a trigger on each synced table; UserWrites announces committed changes.)
-  providers: [UserWrites, ChangeAnnouncer],
-  exports: [UserWrites, ChangeAnnouncer],
+  // Global, so that every feature writes its users' rows through the same UserWrites.
+  providers: [UserWrites],
+  exports: [UserWrites],
 })
 export class DatabaseModule {}

@@ -1,14 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { ChangeAnnouncer } from './change-announcer.js';
 import { Statement } from './statement.js';
 
 declare const USER_WRITE: unique symbol;
+declare const IN_TRANSACTION: unique symbol;
 
 /**
  * What a repository's write method needs to change a user's rows: the owner and the connection to
- * write with. Only UserWrites.run() makes one, so every change to a user's rows passes through it.
+ * write with. Only UserWrites makes one, so every change to a user's rows passes through it.
  */
 export interface UserWrite {
   readonly userId: string;
@@ -16,24 +16,19 @@ export interface UserWrite {
   readonly [USER_WRITE]: true;
 }
 
-export interface UserWriteOptions {
-  /** Runs `work` in one transaction: for work of more than one statement that must commit together. */
-  atomic?: boolean;
-  /**
-   * Also holds the user's write lock until the transaction ends (implies `atomic`): for work that
-   * reads several of the user's rows and writes from what it read, such as a move between two
-   * neighbours. Writers that take it run one after another; the others are not held up.
-   *
-   * Also for work that cannot keep the lock order of the change cursor. Each synced table's trigger
-   * locks the user's cursor row (`user_changes`) right after the row it stamps, until commit, so a
-   * one-row write locks its row, then the cursor; writes of many rows lock them all first, in id
-   * order (a category's delete: the category, then its tasks), so the cursor is always the last
-   * lock and no two writers wait for each other in a circle. Linking a task to a category cannot:
-   * the task's stamp takes the cursor, then the link's foreign key share-locks the category, which
-   * a category's delete holds while it waits for the cursor. Linking (create, relink) and deleting
-   * a category therefore take this lock first, so they never hold half of each other's locks.
-   */
-  serialized?: boolean;
+/** A UserWrite inside a transaction: for work of several statements that must commit together. */
+export interface UserTransaction extends UserWrite {
+  readonly [IN_TRANSACTION]: true;
+}
+
+export type Work<W extends UserWrite, T> = (write: W) => Promise<T>;
+
+/**
+ * What runs once a user's write has committed: LiveModule's ChangeAnnouncer, which tells every
+ * instance's event streams. Declared here so that the write path depends on no feature.
+ */
+export abstract class AfterCommit {
+  abstract announce(userId: string): void;
 }
 
 /** The advisory-lock class of per-user write locks (the second key is the user's hash); any constant. */
@@ -41,17 +36,27 @@ const USER_LOCK_CLASS = 1_164_300;
 const WRITE_LOCK = new Statement('SELECT pg_advisory_xact_lock($1, hashtext($2))');
 
 /**
- * The one write path for rows a user owns (tasks, idempotency keys, and the next resource's rows):
- * their repositories change rows only with the UserWrite that run() hands to `work`. Knows no feature.
+ * Tries of a write that PostgreSQL broke off as a deadlock (40P01, rolled back whole, so safe to run
+ * again, as its documentation advises). The app's writes keep one lock order and should not
+ * deadlock each other; a script's bulk statement still can.
+ */
+const DEADLOCK_ATTEMPTS = 3;
+
+/**
+ * The one write path for rows a user owns. A write is one of four named operations; each keeps
+ * the lock order of docs/reliability.md ("Lock order"), which is enforced here:
  *
- * The change cursor (GET /api/sync, GET /api/events) is not kept here but by a trigger on each
- * synced table (migration 1764400000000), in the changing statement's transaction: a bulk statement
- * or a script that bypasses this class is counted too. So a single-statement write still commits by
- * itself, and the hot write routes pay no BEGIN/COMMIT round trips (see docs/performance.md).
+ * - `run`: one statement, committed by itself (no BEGIN/COMMIT round trips on the hot routes).
+ * - `runAtomic`: several statements that commit together; a statement that writes many rows
+ *   locks them all first, in id order.
+ * - `runSerialized`: reads several of the user's rows and writes from what it read (a move between
+ *   two neighbours, a count against a limit): one such write of a user at a time.
+ * - `runLinking`: links tasks and categories (create or relink with `category_ids`, a category's
+ *   delete). Linking cannot keep the lock order, so it is serialized like the above.
  *
- * What run() adds is the announcement: once the work has committed, the user's newest stamp goes
- * out to every instance's event streams (ChangeAnnouncer; migration 1764600000000 says why this is
- * not done inside the writing transaction).
+ * The change cursor is kept by a trigger on each synced table, in the writing statement's own
+ * transaction, so scripts that bypass this class are counted too. What this class adds is the
+ * announcement after commit (AfterCommit), and a retry when PostgreSQL breaks a deadlock.
  */
 @Injectable()
 export class UserWrites {
@@ -59,14 +64,35 @@ export class UserWrites {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly announcer: ChangeAnnouncer,
+    private readonly afterCommit: AfterCommit,
   ) {}
 
-  async run<T>(userId: string, work: (write: UserWrite) => Promise<T>, options: UserWriteOptions = {}): Promise<T> {
+  run<T>(userId: string, work: Work<UserWrite, T>): Promise<T> {
+    return this.retried(userId, () => work(userWrite(userId, this.dataSource.manager)));
+  }
+
+  runAtomic<T>(userId: string, work: Work<UserTransaction, T>): Promise<T> {
+    return this.retried(userId, () => this.dataSource.transaction((db) => work(userWrite(userId, db))));
+  }
+
+  runSerialized<T>(userId: string, work: Work<UserTransaction, T>): Promise<T> {
+    return this.retried(userId, () =>
+      this.dataSource.transaction(async (db) => {
+        await WRITE_LOCK.rows(db, [USER_LOCK_CLASS, userId]);
+        return work(userWrite(userId, db));
+      }),
+    );
+  }
+
+  runLinking<T>(userId: string, work: Work<UserTransaction, T>): Promise<T> {
+    return this.runSerialized(userId, work);
+  }
+
+  private async retried<T>(userId: string, once: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await this.once(userId, work, options);
-        this.announcer.announce(userId);
+        const result = await once();
+        this.afterCommit.announce(userId);
         return result;
       } catch (error) {
         if (attempt >= DEADLOCK_ATTEMPTS || !isDeadlock(error)) throw error;
@@ -77,33 +103,13 @@ export class UserWrites {
       }
     }
   }
-
-  private once<T>(
-    userId: string,
-    work: (write: UserWrite) => Promise<T>,
-    { atomic = false, serialized = false }: UserWriteOptions,
-  ): Promise<T> {
-    if (!atomic && !serialized) return work(userWrite(userId, this.dataSource.manager));
-    return this.dataSource.transaction(async (db) => {
-      if (serialized) await WRITE_LOCK.rows(db, [USER_LOCK_CLASS, userId]);
-      return work(userWrite(userId, db));
-    });
-  }
 }
-
-/**
- * Tries of a write that PostgreSQL broke off as a deadlock. The writes keep one lock order (see
- * `serialized`), so the app's own writes should not deadlock each other any more; a script's bulk
- * statement that stamps rows one after another still can. PostgreSQL cancels one (40P01) and rolls
- * it back whole, so running it again is safe, as its documentation advises.
- */
-const DEADLOCK_ATTEMPTS = 3;
 
 function isDeadlock(error: unknown): boolean {
   const driverError = (error as { driverError?: { code?: string } }).driverError;
   return driverError?.code === '40P01';
 }
 
-function userWrite(userId: string, db: EntityManager): UserWrite {
-  return { userId, db } as UserWrite;
+function userWrite(userId: string, db: EntityManager): UserTransaction {
+  return { userId, db } as UserTransaction;
 }

@@ -3,7 +3,7 @@ import { generateKeyBetween, generateNKeysBetween } from 'fractional-indexing';
 import { randomBytes } from 'node:crypto';
 import { ValidationFailedException } from '../common/problem.js';
 import type { ConditionalWrite } from '../database/conditional-write.js';
-import { type UserWrite, UserWrites } from '../database/user-writes.js';
+import { type UserTransaction, type UserWrite, UserWrites } from '../database/user-writes.js';
 import { type Anchor, TaskOrderRepository } from './task-order.repository.js';
 import { type TaskRow, TasksRepository } from './tasks.repository.js';
 
@@ -56,7 +56,7 @@ export class TaskOrderService {
   ): Promise<ConditionalWrite<TaskRow>> {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       try {
-        return await this.writes.run(userId, (write) => this.place(write, id, anchor, versions), { serialized: true });
+        return await this.writes.runSerialized(userId, (write) => this.place(write, id, anchor, versions));
       } catch (error) {
         if (!isPositionClash(error)) throw error;
       }
@@ -65,7 +65,7 @@ export class TaskOrderService {
   }
 
   private async place(
-    write: UserWrite,
+    write: UserTransaction,
     id: number,
     anchor: Anchor,
     versions: number[] | null,
@@ -88,7 +88,7 @@ export class TaskOrderService {
   }
 
   /** Consecutive keys after the current last one: short, evenly spread, and none in use. */
-  private async rebalance(write: UserWrite): Promise<void> {
+  private async rebalance(write: UserTransaction): Promise<void> {
     const { count, last } = await this.order.extent(write);
     await this.order.rewrite(write, generateNKeysBetween(last, null, count));
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ValidationFailedException } from '../common/problem.js';
 import type { ConditionalWrite } from '../database/conditional-write.js';
-import { type UserWrite, UserWrites } from '../database/user-writes.js';
+import { type UserTransaction, UserWrites } from '../database/user-writes.js';
 import { isCounted, nextOccurrence, recurrenceProblem } from './recurrence-rule.js';
 import type { TaskFilter } from './task-filter.js';
 import { type TaskChanges, type TaskRow, TasksRepository } from './tasks.repository.js';
@@ -40,11 +40,10 @@ export class TaskRecurrenceService {
 
   /**
    * An update that sets or clears the rule, clears the due date, or completes the task: checked
-   * against the task as it is, under its row lock (so `write` must be a transaction's); completing
-   * a recurring task advances it.
+   * against the task as it is, under its row lock; completing a recurring task advances it.
    */
   async update(
-    write: UserWrite,
+    write: UserTransaction,
     id: number,
     changes: TaskChanges,
     versions: number[] | null,
@@ -83,27 +82,23 @@ export class TaskRecurrenceService {
   ): Promise<ConditionalWrite<TaskRow>> {
     const result = await this.writes.run(userId, (write) => this.tasks.setCompleted(write, id, completed, versions));
     if (result.outcome !== 'recurring') return result;
-    return this.writes.run(
-      userId,
-      async (write) => {
-        const row = await this.tasks.lock(write, id);
-        if (!row) return { outcome: 'not-found' };
-        if (versions && !versions.includes(row.version)) return { outcome: 'version-mismatch' };
-        const target = completed ?? !row.completed;
-        const changes: TaskChanges = { completed: target };
-        if (target && !row.completed && row.recurrence) Object.assign(changes, this.advance(row));
-        return this.tasks.update(write, id, changes, null);
-      },
-      { atomic: true },
-    );
+    return this.writes.runAtomic(userId, async (write) => {
+      const row = await this.tasks.lock(write, id);
+      if (!row) return { outcome: 'not-found' };
+      if (versions && !versions.includes(row.version)) return { outcome: 'version-mismatch' };
+      const target = completed ?? !row.completed;
+      const changes: TaskChanges = { completed: target };
+      if (target && !row.completed && row.recurrence) Object.assign(changes, this.advance(row));
+      return this.tasks.update(write, id, changes, null);
+    });
   }
 
   /**
    * Complete-all's part: advances every matching recurring task that is pending, under their row
    * locks (in id order, so two bulk completions never deadlock); `over` lists those whose series
-   * has ended, which are to be completed like any task. `write` must be a transaction's.
+   * has ended, which are to be completed like any task.
    */
-  async advanceMatching(write: UserWrite, filter: TaskFilter): Promise<{ advanced: number; over: number[] }> {
+  async advanceMatching(write: UserTransaction, filter: TaskFilter): Promise<{ advanced: number; over: number[] }> {
     const over: number[] = [];
     let advanced = 0;
     for (const row of await this.tasks.lockRecurringToComplete(write, filter)) {

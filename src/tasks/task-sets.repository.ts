@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { UserWrite } from '../database/user-writes.js';
+import type { UserTransaction, UserWrite } from '../database/user-writes.js';
 import { type TaskFilter, taskFilterSql } from './task-filter.js';
 
 /** What the summary counts, as PostgreSQL returns it (counts are bigint, hence strings). */
@@ -19,13 +19,8 @@ export interface TaskSummaryRow {
 
 /**
  * The matching tasks' ids, locked in id order before the statement around it writes any of them
- * (an uncorrelated ARRAY() is evaluated once, before the first row is touched). Every write to a
- * task stamps it with the change cursor, which locks the user's `user_changes` row until commit,
- * and a single task's write locks its task first, then the cursor. A statement that locked and
- * stamped rows one after another would hold the cursor while it waits for the next row, which a
- * concurrent toggle may hold while it waits for the cursor: a deadlock. Locking every row first,
- * in the same order as every other multi-row write (a category's delete), keeps the cursor the
- * last lock of all.
+ * (an uncorrelated ARRAY() is evaluated once, before the first row is touched), as the lock order
+ * wants (docs/reliability.md, "Lock order").
  */
 const lockedFirst = (where: string) => `ARRAY(SELECT id FROM tasks WHERE ${where} ORDER BY id FOR UPDATE OF tasks)`;
 
@@ -39,9 +34,9 @@ export class TaskSetsRepository {
 
   /**
    * Locks the matching pending tasks in id order (see lockedFirst): complete-all's first statement
-   * when it completes, before recurring tasks are advanced one by one. `write` must be a transaction's.
+   * when it completes, before recurring tasks are advanced one by one.
    */
-  async lockPending(write: UserWrite, filter: TaskFilter): Promise<void> {
+  async lockPending(write: UserTransaction, filter: TaskFilter): Promise<void> {
     const params: unknown[] = [];
     const where = taskFilterSql(write.userId, filter, params);
     await write.db.query(

@@ -27,17 +27,12 @@ export class TaskSetsService {
     const filter = toTaskFilter(query);
     if (!completed)
       return { updated: await this.writes.run(userId, (write) => this.sets.completeMatching(write, filter, false)) };
-    const updated = await this.writes.run(
-      userId,
-      async (write) => {
-        // Every task this changes is locked first, in id order, so that the change cursor is the
-        // last lock taken (see TaskSetsRepository's lockedFirst), recurring ones included.
-        await this.sets.lockPending(write, filter);
-        const { advanced, over } = await this.recurrence.advanceMatching(write, filter);
-        return advanced + (await this.sets.completeMatching(write, filter, true, over));
-      },
-      { atomic: true },
-    );
+    const updated = await this.writes.runAtomic(userId, async (write) => {
+      // Every task this changes is locked first, recurring ones included (docs/reliability.md, "Lock order").
+      await this.sets.lockPending(write, filter);
+      const { advanced, over } = await this.recurrence.advanceMatching(write, filter);
+      return advanced + (await this.sets.completeMatching(write, filter, true, over));
+    });
     return { updated };
   }
 

@@ -15,7 +15,7 @@ import {
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type AuthUser, CurrentUser } from '../auth/current-user.decorator.js';
 import { type IfMatch, IfMatchPipe } from '../common/etag.js';
-import { IdempotencyKeyPipe } from '../common/idempotency-key.pipe.js';
+import { IdempotencyKeyPipe } from '../idempotency/idempotency-key.pipe.js';
 import { OwnershipGuard } from '../common/ownership.guard.js';
 import { RequestHeader } from '../common/request-header.decorator.js';
 import { ResourceIdPipe } from '../common/resource-id.pipe.js';

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { IdempotencyRepository } from './idempotency.repository.js';
-import { IdempotencyService } from './idempotency.service.js';
+import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { TaskSetsRepository } from './task-sets.repository.js';
 import { TaskSetsService } from './task-sets.service.js';
 import { TaskOrderRepository } from './task-order.repository.js';
@@ -13,7 +12,7 @@ import { TasksRepository } from './tasks.repository.js';
 import { TasksService } from './tasks.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Task])],
+  imports: [TypeOrmModule.forFeature([Task]), IdempotencyModule],
   controllers: [TasksController],
   providers: [
     TasksService,
@@ -23,8 +22,6 @@ import { TasksService } from './tasks.service.js';
     TaskOrderService,
     TaskOrderRepository,
     TaskRecurrenceService,
-    IdempotencyService,
-    IdempotencyRepository,
   ],
   // GET /api/sync reads changed tasks in its own snapshot.
   exports: [TasksRepository],

@@ -1,9 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { pageBounds, Statement } from '../database/statement.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { type ConditionalWrite, notWritten } from '../database/conditional-write.js';
-import type { UserWrite } from '../database/user-writes.js';
+import {
+  type ConditionalRow,
+  type ConditionalWrite,
+  conditionalDeleted,
+  conditionalDeleteSql,
+  conditionalResult,
+  conditionalUpdateSql,
+  notWritten,
+} from '../database/conditional-write.js';
+import { pageBounds, Statement } from '../database/statement.js';
+import type { UserTransaction, UserWrite } from '../database/user-writes.js';
 import { type TaskFilter, taskFilterSql } from './task-filter.js';
 import type { Priority } from './task.entity.js';
 
@@ -108,14 +116,16 @@ const INSERT = new Statement(
 /** Whether completing ($4: true, or null for a flip) would complete a pending recurring task. */
 const COMPLETING = 'NOT completed AND COALESCE($4, true) AND recurrence IS NOT NULL';
 const SET_COMPLETED = new Statement(
-  `WITH target AS (SELECT ${COMPLETING} AS recurring FROM tasks WHERE id = $1 AND user_id = $2),
-        changed AS (UPDATE tasks SET completed = COALESCE($4, NOT completed), updated_at = now(), version = version + 1
-                     WHERE id = $1 AND user_id = $2 AND ($3::int[] IS NULL OR version = ANY ($3::int[]))
-                       AND NOT (${COMPLETING})
-                     RETURNING ${COLUMNS})
-   SELECT EXISTS (SELECT 1 FROM target) AS found, (SELECT recurring FROM target) AS recurring, changed.*
-     FROM (VALUES (1)) AS one LEFT JOIN changed ON true`,
+  conditionalUpdateSql({
+    table: 'tasks',
+    sets: ['completed = COALESCE($4, NOT completed)'],
+    returning: COLUMNS,
+    target: `${COMPLETING} AS recurring`,
+    unless: COMPLETING,
+    select: '(SELECT recurring FROM target) AS recurring, changed.*',
+  }),
 );
+const DELETE = new Statement(conditionalDeleteSql('tasks'));
 /**
  * The SQL of `tasks`. Every statement is scoped by the owner, so another user's task looks exactly
  * like no task. Writes take the UserWrite that UserWrites.run() hands out, and its user is the owner.
@@ -198,7 +208,7 @@ export class TasksRepository {
   }
 
   /** The matching recurring tasks that completing would complete, locked until the transaction ends. */
-  async lockRecurringToComplete(write: UserWrite, filter: TaskFilter): Promise<TaskRow[]> {
+  async lockRecurringToComplete(write: UserTransaction, filter: TaskFilter): Promise<TaskRow[]> {
     const params: unknown[] = [];
     const where = taskFilterSql(write.userId, filter, params);
     return write.db.query(
@@ -208,7 +218,7 @@ export class TasksRepository {
   }
 
   /** Sets the given columns if the task's version is one of `versions`; with none, only bumps the version. */
-  update(
+  async update(
     write: UserWrite,
     id: number,
     changes: TaskChanges,
@@ -225,7 +235,10 @@ export class TasksRepository {
         sets.push(`reminded_at = CASE WHEN remind_at IS DISTINCT FROM ${value} THEN NULL ELSE reminded_at END`);
       }
     }
-    return this.conditionalUpdate(write, sets.join(', '), params);
+    const [row] = await Statement.built(conditionalUpdateSql({ table: 'tasks', sets, returning: COLUMNS })).rows<
+      ConditionalRow<TaskRow>
+    >(write.db, params);
+    return conditionalResult(row);
   }
 
   /**
@@ -238,9 +251,12 @@ export class TasksRepository {
     completed: boolean | null,
     versions: number[] | null,
   ): Promise<ConditionalWrite<TaskRow> | { outcome: 'recurring' }> {
-    const [row] = await SET_COMPLETED.rows<
-      { found: boolean; recurring: boolean | null } & (TaskRow | { [K in keyof TaskRow]: null })
-    >(write.db, [id, write.userId, versions, completed]);
+    const [row] = await SET_COMPLETED.rows<ConditionalRow<TaskRow> & { recurring: boolean | null }>(write.db, [
+      id,
+      write.userId,
+      versions,
+      completed,
+    ]);
     if (row.id !== null) return { outcome: 'written', row };
     // Not written though found: a stale version, unless the task recurs (or began to, concurrently,
     // when any version would do); the caller then looks again under the row lock.
@@ -249,7 +265,7 @@ export class TasksRepository {
   }
 
   /** The task, locked until the transaction ends, for a write computed from what it holds. */
-  async lock(write: UserWrite, id: number): Promise<TaskRow | null> {
+  async lock(write: UserTransaction, id: number): Promise<TaskRow | null> {
     const [row]: TaskRow[] = await write.db.query(
       `SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2 FOR UPDATE`,
       [id, write.userId],
@@ -259,33 +275,7 @@ export class TasksRepository {
 
   /** Deletes the task if its version is one of `versions`; tells a missing task from a changed one in the same statement. */
   async delete(write: UserWrite, id: number, versions: number[] | null): Promise<ConditionalWrite<true>> {
-    const [{ found, deleted }]: { found: boolean; deleted: boolean }[] = await write.db.query(
-      `WITH target AS (SELECT 1 FROM tasks WHERE id = $1 AND user_id = $2),
-            gone AS (DELETE FROM tasks WHERE id = $1 AND user_id = $2 AND ($3::int[] IS NULL OR version = ANY ($3::int[])) RETURNING 1)
-       SELECT EXISTS (SELECT 1 FROM target) AS found, EXISTS (SELECT 1 FROM gone) AS deleted`,
-      [id, write.userId, versions],
-    );
-    return deleted ? { outcome: 'written', row: true } : notWritten(found);
-  }
-
-  /**
-   * Updates one task ($1 = id, $2 = owner) if its version is one of $3 (any when null). One
-   * statement both writes and tells "no such task" (404) from "changed since you read it" (412):
-   * both parts see the same snapshot, so no write can slip in between the two answers.
-   */
-  private async conditionalUpdate(
-    write: UserWrite,
-    sets: string,
-    params: unknown[],
-  ): Promise<ConditionalWrite<TaskRow>> {
-    const [row] = await Statement.built(
-      `WITH target AS (SELECT 1 FROM tasks WHERE id = $1 AND user_id = $2),
-            changed AS (UPDATE tasks SET ${sets ? `${sets}, ` : ''}updated_at = now(), version = version + 1
-                         WHERE id = $1 AND user_id = $2 AND ($3::int[] IS NULL OR version = ANY ($3::int[]))
-                         RETURNING ${COLUMNS})
-       SELECT EXISTS (SELECT 1 FROM target) AS found, changed.* FROM (VALUES (1)) AS one LEFT JOIN changed ON true`,
-    ).rows<{ found: boolean } & (TaskRow | { [K in keyof TaskRow]: null })>(write.db, params);
-    if (row.id === null) return notWritten(row.found);
-    return { outcome: 'written', row };
+    const [row] = await DELETE.rows<{ found: boolean; deleted: boolean }>(write.db, [id, write.userId, versions]);
+    return conditionalDeleted(row);
   }
 }

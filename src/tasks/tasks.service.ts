@@ -1,19 +1,24 @@
-import { Injectable, NotFoundException, PreconditionFailedException } from '@nestjs/common';
-import { type IfMatch, matchingVersions, VERSION } from '../common/etag.js';
+import { Injectable } from '@nestjs/common';
+import { type IfMatch, matchingVersions } from '../common/etag.js';
 import { ValidationFailedException } from '../common/problem.js';
-import type { ConditionalWrite } from '../database/conditional-write.js';
-import { type UserWrite, UserWrites } from '../database/user-writes.js';
+import { changesNothing, VersionedResource } from '../common/versioned-resource.js';
+import { type UserTransaction, type UserWrite, UserWrites } from '../database/user-writes.js';
+import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { CreateTaskDto } from './dto/create-task.dto.js';
 import { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
 import { MoveTaskDto } from './dto/move-task.dto.js';
 import { TaskPageDto, toTaskDto, type VersionedTask } from './dto/task.dto.js';
 import { UpdateTaskDto } from './dto/update-task.dto.js';
-import { IdempotencyService } from './idempotency.service.js';
 import { parseTimestamp } from './is-timestamp.decorator.js';
 import { toTaskFilter } from './task-filter.js';
 import { TaskOrderService } from './task-order.service.js';
 import { TaskRecurrenceService } from './task-recurrence.service.js';
 import { type TaskChanges, type TaskSortField, TasksRepository } from './tasks.repository.js';
+
+export const TASK = new VersionedResource('task');
+
+/** Idempotency-Key's scope for creating a task. */
+const CREATE_SCOPE = 'POST /api/tasks';
 
 /**
  * Task rules: defaults, If-Match, Idempotency-Key, and what a missing or changed task answers. The
@@ -69,18 +74,15 @@ export class TasksService {
       }
       return toTaskDto(row);
     };
-    // The task and its links commit together: a link that fails leaves no task behind. Linking takes
-    // the user's write lock, as relinking does: the link's foreign key waits for the category's row
-    // after the task's stamp has locked the user's change cursor, and a category's delete holds that
-    // row while it waits for the cursor (see UserWrites' `serialized`).
-    const options = { serialized: categoryIds.length > 0 };
-    if (idempotencyKey) return this.idempotency.once(userId, idempotencyKey, dto, insert, options);
-    return this.writes.run(userId, insert, options);
+    // With links, the task and its links commit together: a link that fails leaves no task behind.
+    const work = idempotencyKey ? this.idempotency.once(CREATE_SCOPE, idempotencyKey, dto, insert) : insert;
+    if (categoryIds.length) return this.writes.runLinking(userId, work);
+    return idempotencyKey ? this.writes.runAtomic(userId, work) : this.writes.run(userId, insert);
   }
 
   async findOne(userId: string, id: number): Promise<VersionedTask> {
     const row = await this.tasks.find(userId, id);
-    if (!row) throw taskNotFound();
+    if (!row) throw TASK.notFound();
     return toTaskDto(row);
   }
 
@@ -96,32 +98,29 @@ export class TasksService {
       recurrence: dto.recurrence,
     };
     const categoryIds = categorySet(dto.category_ids);
-    if (categoryIds === undefined && Object.values(changes).every((value) => value === undefined)) {
-      const task = await this.findOne(userId, id);
-      if (versions && !versions.includes(task[VERSION])) throw stale();
-      return task;
+    if (categoryIds === undefined && changesNothing(changes)) {
+      return TASK.unchanged(await this.findOne(userId, id), versions);
     }
     // Rules that depend on the task as it is (recurrence) read it under its row lock first.
     const current = this.recurrence.needsCurrentTask(changes);
-    const written = await this.writes.run(
-      userId,
-      async (write) => {
+    const apply = (write: UserTransaction) =>
+      current ? this.recurrence.update(write, id, changes, versions) : this.tasks.update(write, id, changes, versions);
+    if (categoryIds) {
+      const written = await this.writes.runLinking(userId, async (write) => {
         // The row first: it is locked (and 404/412 decided) before any link changes.
-        const result = current
-          ? await this.recurrence.update(write, id, changes, versions)
-          : await this.tasks.update(write, id, changes, versions);
-        if (result.outcome === 'written' && categoryIds) {
+        const result = await apply(write);
+        if (result.outcome === 'written') {
           await this.tasks.replaceCategories(write, id, categoryIds);
           result.row.category_ids = categoryIds;
         }
         return result;
-      },
-      // Relinking takes the user's write lock, as a category's delete does: the delete updates many
-      // task rows, and without the lock the two deadlocked on the change cursor's row (see
-      // UserWrites' `serialized`).
-      { atomic: current, serialized: categoryIds !== undefined },
-    );
-    return toTaskDto(orFail(written));
+      });
+      return toTaskDto(TASK.orFail(written));
+    }
+    const written = current
+      ? await this.writes.runAtomic(userId, apply)
+      : await this.writes.run(userId, (write) => this.tasks.update(write, id, changes, versions));
+    return toTaskDto(TASK.orFail(written));
   }
 
   /** Sets `completed`, or flips it when no value is given. */
@@ -132,7 +131,7 @@ export class TasksService {
     ifMatch?: IfMatch,
   ): Promise<VersionedTask> {
     const versions = matchingVersions(id, ifMatch);
-    return toTaskDto(orFail(await this.recurrence.complete(userId, id, completed ?? null, versions)));
+    return toTaskDto(TASK.orFail(await this.recurrence.complete(userId, id, completed ?? null, versions)));
   }
 
   /** Moves the task after `after_id` (null: to the top) or before `before_id`; the other tasks keep their place. */
@@ -148,12 +147,12 @@ export class TasksService {
       throw new ValidationFailedException([{ field, message: 'must be another task than the one moved' }]);
     }
     const versions = matchingVersions(id, ifMatch);
-    return toTaskDto(orFail(await this.order.move(userId, id, anchor, versions)));
+    return toTaskDto(TASK.orFail(await this.order.move(userId, id, anchor, versions)));
   }
 
   async remove(userId: string, id: number, ifMatch?: IfMatch): Promise<void> {
     const versions = matchingVersions(id, ifMatch);
-    orFail(await this.writes.run(userId, (write) => this.tasks.delete(write, id, versions)));
+    TASK.orFail(await this.writes.run(userId, (write) => this.tasks.delete(write, id, versions)));
   }
 }
 
@@ -162,21 +161,7 @@ function categorySet(ids: number[] | undefined): number[] | undefined {
   return ids && [...new Set(ids)].sort((a, b) => a - b);
 }
 
-/** A conditional write's result, or its 404 (no such task) or 412 (the task has changed). */
-function orFail<T>(result: ConditionalWrite<T>): T {
-  if (result.outcome !== 'written') throw result.outcome === 'not-found' ? taskNotFound() : stale();
-  return result.row;
-}
-
 /** A body's timestamp field as a change: left out (undefined), cleared (null) or set. */
 function optionalTimestamp(value: string | null | undefined): Date | null | undefined {
   return value === undefined || value === null ? value : parseTimestamp(value);
-}
-
-function taskNotFound(): NotFoundException {
-  return new NotFoundException('Task not found');
-}
-
-function stale(): PreconditionFailedException {
-  return new PreconditionFailedException('The task has changed since you read it (If-Match); fetch it again and retry');
 }

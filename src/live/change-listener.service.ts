@@ -2,15 +2,8 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { ConfigType } from '@nestjs/config';
 import { Client } from 'pg';
 import { databaseConfig } from '../config/database.config.js';
+import { CHANGE_CHANNEL, REMINDER_CHANNEL, type Reminder } from './channels.js';
 
-/** The channel record_user_change() notifies on, with `<user id>:<stamp>` as payload. */
-export const CHANGE_CHANNEL = 'user_changes';
-/**
- * The channel a reminder is announced on, once, by the instance that claims it, in the claiming
- * transaction: `{"user_id", "task_id", "title", "remind_at"}`. Every instance hears it once and
- * tells its streams of that user, so each stream gets each reminder once.
- */
-export const REMINDER_CHANNEL = 'task_reminders';
 /** A LISTEN connection can die without a word (a half-open TCP peer): a light query finds out. */
 const PING_EVERY_MS = 30_000;
 
@@ -19,11 +12,6 @@ const MAX_RETRY_MS = 5_000;
 
 export type ChangeHandler = (userId: string, seq: number) => void;
 
-export interface Reminder {
-  task_id: number;
-  title: string;
-  remind_at: string;
-}
 export type ReminderHandler = (userId: string, reminder: Reminder) => void;
 
 /**

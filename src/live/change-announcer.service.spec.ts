@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { DataSource } from 'typeorm';
-import { ChangeAnnouncer } from './change-announcer.js';
+import { ChangeAnnouncer } from './change-announcer.service.js';
 
 /** A data source whose queries wait until released, recording the users of each call. */
 function database(failing = false) {

@@ -2,6 +2,7 @@ import { type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/comm
 import { InjectDataSource } from '@nestjs/typeorm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
+import type { AfterCommit } from '../database/user-writes.js';
 
 /**
  * Tells every instance's event streams that users' rows changed, after the change has committed:
@@ -27,7 +28,7 @@ export const ANNOUNCE_INTERVAL_MS = 5;
 const ANNOUNCE = "SELECT set_config('synchronous_commit', 'off', true), announce_user_changes($1::text[])";
 
 @Injectable()
-export class ChangeAnnouncer implements BeforeApplicationShutdown {
+export class ChangeAnnouncer implements AfterCommit, BeforeApplicationShutdown {
   private readonly logger = new Logger(ChangeAnnouncer.name);
   private readonly pending = new Set<string>();
   private inFlight?: Promise<void>;

@@ -14,8 +14,8 @@ import { TooManyRequestsException } from '../common/problem.js';
 import { syncConfig } from '../config/sync.config.js';
 import { ChangeListener } from './change-listener.service.js';
 import { EventStream } from './event-stream.js';
-import { parseCursor } from './sync-cursor.js';
-import { SyncRepository } from './sync.repository.js';
+import { parseCursor } from '../sync/sync-cursor.js';
+import { SyncRepository } from '../sync/sync.repository.js';
 
 /** Below the 30-60 s idle cut of common proxies and load balancers, as the contract asks. */
 export const HEARTBEAT_MS = 15_000;

@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Counter } from 'prom-client';
 import { syncConfig } from '../config/sync.config.js';
-import { ChangeAnnouncer } from '../database/change-announcer.js';
+import { ChangeAnnouncer } from '../live/change-announcer.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RemindersRepository } from './reminders.repository.js';
 

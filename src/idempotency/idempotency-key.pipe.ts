@@ -1,5 +1,5 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
-import { ValidationFailedException } from './problem.js';
+import { ValidationFailedException } from '../common/problem.js';
 
 /** Visible ASCII, as the IETF Idempotency-Key draft's examples (UUIDs, random tokens) use. */
 const KEY = /^[\x21-\x7e]{1,255}$/;

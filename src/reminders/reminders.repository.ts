@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { REMINDER_CHANNEL } from './change-listener.service.js';
+import { REMINDER_CHANNEL } from '../live/channels.js';
 
 /** What one claim did. */
 export interface ReminderClaim {

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { AuthUser } from '../auth/current-user.decorator.js';
-import type { Reminder } from './change-listener.service.js';
-import { formatCursor } from './sync-cursor.js';
+import { formatCursor } from '../sync/sync-cursor.js';
+import type { Reminder } from './channels.js';
 
 /** Reminders held for a socket that does not drain; past this, the client is too far behind to care. */
 const MAX_QUEUED_REMINDERS = 100;

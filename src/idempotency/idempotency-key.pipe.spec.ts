@@ -1,5 +1,5 @@
 import { IdempotencyKeyPipe } from './idempotency-key.pipe.js';
-import { ValidationFailedException } from './problem.js';
+import { ValidationFailedException } from '../common/problem.js';
 
 describe('IdempotencyKeyPipe', () => {
   const pipe = new IdempotencyKeyPipe();

@@ -1,0 +1,43 @@
+import { NotFoundException, PreconditionFailedException } from '@nestjs/common';
+import type { ConditionalWrite } from '../database/conditional-write.js';
+import { VERSION } from './etag.js';
+
+/**
+ * What a resource with an ETag answers when a conditional write (database/conditional-write.ts)
+ * wrote nothing, worded once for every resource: 404 for no such row (or another user's), 412 for
+ * a version If-Match does not accept.
+ */
+export class VersionedResource {
+  constructor(
+    /** Lower case, as in a sentence: "task". */
+    private readonly name: string,
+  ) {}
+
+  notFound(): NotFoundException {
+    return new NotFoundException(`${this.name.charAt(0).toUpperCase()}${this.name.slice(1)} not found`);
+  }
+
+  stale(): PreconditionFailedException {
+    return new PreconditionFailedException(
+      `The ${this.name} has changed since you read it (If-Match); fetch it again and retry`,
+    );
+  }
+
+  /** The written row, or the 404 or 412 that says why nothing was written. */
+  orFail<T>(result: ConditionalWrite<T>): T {
+    if (result.outcome !== 'written') throw result.outcome === 'not-found' ? this.notFound() : this.stale();
+    return result.row;
+  }
+
+  /**
+   * A write that changes nothing (no field given) answers the resource as it is, and If-Match
+   * still applies: 412 when it names another version.
+   */
+  unchanged<T extends { [VERSION]: number }>(current: T, versions: number[] | null): T {
+    if (versions && !versions.includes(current[VERSION])) throw this.stale();
+    return current;
+  }
+}
+
+/** Whether a write's changes name no field at all (each left out is undefined). */
+export const changesNothing = (changes: object) => Object.values(changes).every((value) => value === undefined);
