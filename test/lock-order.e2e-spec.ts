@@ -2,7 +2,7 @@ import { createLogger } from '../src/logging/logger.js';
 import { createTestApp, type Session, type TestApp } from './support/test-app.js';
 
 /**
- * One user's writes keep one lock order (src/database/user-writes.ts, `serialized`): rows first, in
+ * One user's writes keep one lock order (docs/reliability.md, "Lock order"): rows first, in
  * id order, the change cursor last, and the writes that cannot (linking a task to a category, a
  * category's delete) under the user's write lock. A write that PostgreSQL breaks off as a deadlock
  * is run again, so a broken order would not show as an error but as slow writes: this counts the

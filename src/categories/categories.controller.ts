@@ -16,11 +16,10 @@ import {
   ApiUpdateRoute,
 } from '../openapi/api-route.decorator.js';
 import { CategoriesService } from './categories.service.js';
+import { NAME_TAKEN } from './category.entity.js';
 import { CategoryDto, CategoryListDto } from './dto/category.dto.js';
 import { CreateCategoryDto } from './dto/create-category.dto.js';
 import { UpdateCategoryDto } from './dto/update-category.dto.js';
-
-const NAME_CLASH = 'You already have a category with this name (names are compared without case)';
 
 /**
  * One implementation for both route families: `/api/categories...` (the token's user) and
@@ -46,7 +45,7 @@ export class CategoriesController {
   @Post()
   @ApiOperation({ operationId: 'createCategory' })
   @ApiCreateRoute(CategoryDto, CreateCategoryDto)
-  @ApiProblem(409, NAME_CLASH)
+  @ApiProblem(409, NAME_TAKEN.detail)
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateCategoryDto): Promise<CategoryDto> {
     return this.categories.create(user.id, dto);
   }
@@ -63,7 +62,7 @@ export class CategoriesController {
   @Patch(':id')
   @ApiOperation({ operationId: 'updateCategory' })
   @ApiUpdateRoute(CategoryDto, UpdateCategoryDto)
-  @ApiProblem(409, NAME_CLASH)
+  @ApiProblem(409, NAME_TAKEN.detail)
   update(
     @CurrentUser() user: AuthUser,
     @Param('id', ResourceIdPipe) id: number,

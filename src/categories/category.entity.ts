@@ -10,12 +10,19 @@ import {
   Unique,
 } from 'typeorm';
 import { User } from '../auth/entities/user.entity.js';
+import { constraintProblem } from '../common/problem.js';
 
 /** The colour a category gets when none is given. */
 export const DEFAULT_COLOR = '#3b82f6';
 
 /** At most this many categories per user: a label list, not a second task list. */
 export const MAX_CATEGORIES_PER_USER = 200;
+
+/** A second category of the same name (whatever its case): the unique index's 409. */
+export const NAME_TAKEN = constraintProblem('categories_user_name_key', {
+  status: 409,
+  detail: 'You already have a category with this name',
+});
 
 /**
  * A user's label with a colour. Names are unique per user case-insensitively, on `lower(name)`,

@@ -1,6 +1,15 @@
 import { Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { constraintProblem } from '../common/problem.js';
 import { Task } from '../tasks/task.entity.js';
 import { Category } from './category.entity.js';
+
+// A link to a category that is not the caller's (someone else's, deleted, or never created): a 422
+// on the field, never a 404 that would tell another user's category from none.
+constraintProblem('task_categories_category_fkey', {
+  status: 422,
+  detail: 'The request is not valid',
+  errors: [{ field: 'category_ids', message: 'must contain only ids of your own categories' }],
+});
 
 /**
  * A task carrying a category. Both foreign keys include the owner, so a link between one user's task

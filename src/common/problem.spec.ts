@@ -5,7 +5,9 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
-import { toProblem, ValidationFailedException } from './problem.js';
+// The categories feature registers what its constraints mean beside its entities.
+import '../categories/task-category.entity.js';
+import { constraintProblem, toProblem, ValidationFailedException } from './problem.js';
 
 const pgError = (code: string, message = 'duplicate key value violates unique constraint "users_email_key"') =>
   new QueryFailedError('INSERT INTO users ...', [], Object.assign(new Error(message), { code }));
@@ -38,7 +40,7 @@ describe('toProblem', () => {
     expect(JSON.stringify(toProblem(pgError('23505')))).not.toMatch(/INSERT|users_email_key/);
   });
 
-  it('words some errors by the constraint that raised them', () => {
+  it('words some errors by the constraint that raised them, as their features register them', () => {
     const fk = Object.assign(pgError('23503', 'insert or update violates foreign key constraint'), {
       constraint: 'task_categories_category_fkey',
     });
@@ -46,6 +48,11 @@ describe('toProblem', () => {
     const clash = Object.assign(pgError('23505'), { constraint: 'categories_user_name_key' });
     expect(toProblem(clash)).toMatchObject({ status: 409, detail: 'You already have a category with this name' });
     expect(toProblem(Object.assign(pgError('23503'), { constraint: 'other_fkey' })).status).toBe(404);
+    constraintProblem('other_fkey', { status: 422, detail: 'Registered words' });
+    expect(toProblem(Object.assign(pgError('23503'), { constraint: 'other_fkey' }))).toMatchObject({
+      status: 422,
+      detail: 'Registered words',
+    });
   });
 
   it('answers a lost database connection with 503', () => {

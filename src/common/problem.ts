@@ -85,21 +85,24 @@ const POSTGRES_ERRORS: Record<string, { status: number; detail: string }> = {
   '57P03': DATABASE_UNAVAILABLE,
 };
 
+/** What a violated constraint means to the client, more precisely than its SQLSTATE. */
+export interface ConstraintProblem {
+  status: number;
+  detail: string;
+  errors?: FieldError[];
+}
+
+const CONSTRAINT_ERRORS = new Map<string, ConstraintProblem>();
+
 /**
- * Errors that mean something more precise by the constraint that raised them: a name taken, or a
- * reference to a row the caller does not own. The constraint names are the schema's (the
- * migrations'); a constraint not listed here is answered by its SQLSTATE above.
+ * Registers what a feature's constraint (by its name in the schema) means, such as a name taken;
+ * a constraint not registered is answered by its SQLSTATE. Features call it beside the entity that
+ * declares the constraint, and may use the returned problem's words in their OpenAPI text.
  */
-const CONSTRAINT_ERRORS: Record<string, { status: number; detail: string; errors?: FieldError[] }> = {
-  categories_user_name_key: { status: 409, detail: 'You already have a category with this name' },
-  // A link to a category that is not the caller's (someone else's, deleted, or never created): a
-  // 422 on the field, never a 404 that would tell another user's category from none.
-  task_categories_category_fkey: {
-    status: 422,
-    detail: 'The request is not valid',
-    errors: [{ field: 'category_ids', message: 'must contain only ids of your own categories' }],
-  },
-};
+export function constraintProblem(constraint: string, problem: ConstraintProblem): ConstraintProblem {
+  CONSTRAINT_ERRORS.set(constraint, problem);
+  return problem;
+}
 
 const CONNECTION_ERROR_CODES = new Set([
   'ECONNREFUSED',
@@ -122,9 +125,8 @@ function knownError(error: unknown): { status: number; detail: string; errors?: 
     constraint?: unknown;
   };
   if (typeof code === 'string') {
-    if (/^23/.test(code) && typeof constraint === 'string' && CONSTRAINT_ERRORS[constraint]) {
-      return CONSTRAINT_ERRORS[constraint];
-    }
+    const registered = typeof constraint === 'string' ? CONSTRAINT_ERRORS.get(constraint) : undefined;
+    if (registered && /^23/.test(code)) return registered;
     if (CLIENT_ERRORS[code]) return CLIENT_ERRORS[code];
     if (FASTIFY_ERRORS[code]) return FASTIFY_ERRORS[code];
     if (code.startsWith('HPE_')) return MALFORMED_HTTP;

@@ -25,7 +25,7 @@ const NEIGHBOUR = {
 
 /**
  * The SQL of the manual order (`tasks.position`). Reads that a move writes from run under the
- * user's write lock (UserWrites' `serialized`), so two moves never read the same gap.
+ * user's write lock (UserWrites.runSerialized), so two moves never read the same gap.
  */
 // Every create and every move runs these: prepared once per connection (database/statement.ts).
 const LAST = new Statement('SELECT position FROM tasks WHERE user_id = $1 ORDER BY position DESC LIMIT 1');
