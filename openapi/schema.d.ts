@@ -3595,7 +3595,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description You already have a category with this name (names are compared without case) */
+            /** @description You already have a category with this name */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3752,7 +3752,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description You already have a category with this name (names are compared without case) */
+            /** @description You already have a category with this name */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4025,7 +4025,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description You already have a category with this name (names are compared without case) */
+            /** @description You already have a category with this name */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4344,7 +4344,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description You already have a category with this name (names are compared without case) */
+            /** @description You already have a category with this name */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -54,4 +54,27 @@ describe('README and docs/', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     expect(pages.filter((page) => page !== 'README.md' && !readme.includes(`](${page})`))).toEqual([]);
   });
+
+  describe('docs/development.md', () => {
+    /** The entries the layout block lists under `src/` (indented by two). */
+    const layout = (() => {
+      const text = readFileSync(join(ROOT, 'docs', 'development.md'), 'utf8');
+      const lines = (/```\n(src\/[\s\S]*?)```/.exec(text)?.[1] ?? '').split('\n').slice(1);
+      const entries: string[] = [];
+      for (const line of lines) {
+        if (/^\S/.test(line)) break;
+        const entry = /^ {2}(\S+)/.exec(line)?.[1];
+        if (entry) entries.push(entry);
+      }
+      return entries;
+    })();
+
+    it('lays out every folder and top-level file of src/, and nothing that is not there', () => {
+      const entries = readdirSync(join(ROOT, 'src'), { withFileTypes: true })
+        .filter((entry) => entry.isDirectory() || !entry.name.endsWith('.spec.ts'))
+        .map((entry) => (entry.isDirectory() ? `${entry.name}/` : entry.name));
+      expect(entries.filter((entry) => !layout.includes(entry))).toEqual([]);
+      expect(layout.filter((entry) => !entries.includes(entry))).toEqual([]);
+    });
+  });
 });

@@ -5,8 +5,6 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
-// The categories feature registers what its constraints mean beside its entities.
-import '../categories/task-category.entity.js';
 import { constraintProblem, toProblem, ValidationFailedException } from './problem.js';
 
 const pgError = (code: string, message = 'duplicate key value violates unique constraint "users_email_key"') =>
@@ -41,12 +39,6 @@ describe('toProblem', () => {
   });
 
   it('words some errors by the constraint that raised them, as their features register them', () => {
-    const fk = Object.assign(pgError('23503', 'insert or update violates foreign key constraint'), {
-      constraint: 'task_categories_category_fkey',
-    });
-    expect(toProblem(fk)).toMatchObject({ status: 422, errors: [{ field: 'category_ids' }] });
-    const clash = Object.assign(pgError('23505'), { constraint: 'categories_user_name_key' });
-    expect(toProblem(clash)).toMatchObject({ status: 409, detail: 'You already have a category with this name' });
     expect(toProblem(Object.assign(pgError('23503'), { constraint: 'other_fkey' })).status).toBe(404);
     constraintProblem('other_fkey', { status: 422, detail: 'Registered words' });
     expect(toProblem(Object.assign(pgError('23503'), { constraint: 'other_fkey' }))).toMatchObject({
