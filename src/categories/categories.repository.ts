@@ -2,11 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
+  conditionalChanges,
   type ConditionalRow,
   type ConditionalWrite,
   conditionalResult,
   conditionalUpdateSql,
+  accepted,
   notWritten,
+  type Target,
 } from '../database/conditional-write.js';
 import { pageBounds, Statement } from '../database/statement.js';
 import type { UserTransaction, UserWrite } from '../database/user-writes.js';
@@ -112,19 +115,11 @@ export class CategoriesRepository {
   }
 
   /**
-   * Sets the given columns if the category's version is one of `versions` (any when null). One
+   * Sets the given columns if If-Match accepts the category's version. One
    * statement both writes and tells "no such category" (404) from "changed since you read it" (412).
    */
-  async update(
-    write: UserWrite,
-    id: number,
-    changes: CategoryChanges,
-    versions: number[] | null,
-  ): Promise<ConditionalWrite<CategoryRow>> {
-    const params: unknown[] = [id, write.userId, versions];
-    const sets = WRITABLE.filter((column) => changes[column] !== undefined).map(
-      (column) => `${column} = $${params.push(changes[column])}`,
-    );
+  async update(write: UserWrite, target: Target, changes: CategoryChanges): Promise<ConditionalWrite<CategoryRow>> {
+    const { sets, params } = conditionalChanges(write, target, changes, WRITABLE);
     const sql = conditionalUpdateSql({
       table: 'categories',
       sets,
@@ -137,18 +132,19 @@ export class CategoriesRepository {
   }
 
   /**
-   * Deletes the category if its version is one of `versions`, unlinking it from its tasks, whose
+   * Deletes the category if If-Match accepts its version, unlinking it from its tasks, whose
    * versions (ETags) move on since their `category_ids` change. Run it as a linking write
    * (UserWrites.runLinking): the category is locked first, which waits for links being made to it and
    * keeps new ones out; then its tasks, in id order, before any is written (docs/reliability.md, "Lock
    * order").
    */
-  async delete(write: UserTransaction, id: number, versions: number[] | null): Promise<ConditionalWrite<true>> {
+  async delete(write: UserTransaction, target: Target): Promise<ConditionalWrite<true>> {
+    const { id } = target;
     const [current]: { version: number }[] = await write.db.query(
       `SELECT version FROM categories WHERE id = $1 AND user_id = $2 FOR UPDATE`,
       [id, write.userId],
     );
-    if (!current || (versions && !versions.includes(current.version))) return notWritten(Boolean(current));
+    if (!accepted(target, current)) return notWritten(Boolean(current));
     const tasks: { id: number }[] = await write.db.query(
       `SELECT id FROM tasks
         WHERE user_id = $2 AND id IN (SELECT task_id FROM task_categories WHERE user_id = $2 AND category_id = $1)

@@ -1,5 +1,5 @@
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
-import { type IfMatch, matchingVersions } from '../common/etag.js';
+import { type IfMatch, ifMatchTarget } from '../common/etag.js';
 import { changesNothing, VersionedResource } from '../common/versioned-resource.js';
 import { UserWrites } from '../database/user-writes.js';
 import { CategoriesRepository } from './categories.repository.js';
@@ -43,22 +43,20 @@ export class CategoriesService {
   }
 
   async findOne(userId: string, id: number): Promise<VersionedCategory> {
-    const row = await this.categories.find(userId, id);
-    if (!row) throw CATEGORY.notFound();
-    return toCategoryDto(row);
+    return toCategoryDto(CATEGORY.found(await this.categories.find(userId, id)));
   }
 
   async update(userId: string, id: number, dto: UpdateCategoryDto, ifMatch?: IfMatch): Promise<VersionedCategory> {
-    const versions = matchingVersions(id, ifMatch);
+    const target = ifMatchTarget(id, ifMatch);
     const changes = { name: dto.name, color: dto.color };
-    if (changesNothing(changes)) return CATEGORY.unchanged(await this.findOne(userId, id), versions);
-    const written = await this.writes.run(userId, (write) => this.categories.update(write, id, changes, versions));
+    if (changesNothing(changes)) return CATEGORY.unchanged(await this.findOne(userId, id), target);
+    const written = await this.writes.run(userId, (write) => this.categories.update(write, target, changes));
     return toCategoryDto(CATEGORY.orFail(written));
   }
 
   /** Its tasks stay and lose the category, in the same transaction. */
   async remove(userId: string, id: number, ifMatch?: IfMatch): Promise<void> {
-    const versions = matchingVersions(id, ifMatch);
-    CATEGORY.orFail(await this.writes.runLinking(userId, (write) => this.categories.delete(write, id, versions)));
+    const target = ifMatchTarget(id, ifMatch);
+    CATEGORY.orFail(await this.writes.runLinking(userId, (write) => this.categories.delete(write, target)));
   }
 }

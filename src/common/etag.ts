@@ -1,5 +1,6 @@
 import { BadRequestException, Injectable, type PipeTransform } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import type { Target } from '../database/conditional-write.js';
 
 /**
  * Entity tags, both ways: the ETags responses carry and the If-Match requests send back. The format
@@ -93,6 +94,12 @@ function malformed(): BadRequestException {
  * exact strings as strong comparison requires (so `"07-3"` is no tag of resource 7); null when any
  * version will do. A conditional write applies only if the row's version is one of these.
  */
+/** The row a conditional write is for, with the versions its If-Match accepts. */
+export const ifMatchTarget = (id: number, ifMatch: IfMatch | undefined): Target => ({
+  id,
+  versions: matchingVersions(id, ifMatch),
+});
+
 export function matchingVersions(id: number, ifMatch: IfMatch | undefined): number[] | null {
   if (ifMatch === undefined || ifMatch === '*') return null;
   return ifMatch.flatMap((tag) => {

@@ -1,5 +1,5 @@
 import { NotFoundException, PreconditionFailedException } from '@nestjs/common';
-import type { ConditionalWrite } from '../database/conditional-write.js';
+import { accepted, type ConditionalWrite, type Target } from '../database/conditional-write.js';
 import { VERSION } from './etag.js';
 
 /**
@@ -23,6 +23,12 @@ export class VersionedResource {
     );
   }
 
+  /** The row read, or the 404 when there was none. */
+  found<T>(row: T | null): T {
+    if (row === null) throw this.notFound();
+    return row;
+  }
+
   /** The written row, or the 404 or 412 that says why nothing was written. */
   orFail<T>(result: ConditionalWrite<T>): T {
     if (result.outcome !== 'written') throw result.outcome === 'not-found' ? this.notFound() : this.stale();
@@ -33,8 +39,8 @@ export class VersionedResource {
    * A write that changes nothing (no field given) answers the resource as it is, and If-Match
    * still applies: 412 when it names another version.
    */
-  unchanged<T extends { [VERSION]: number }>(current: T, versions: number[] | null): T {
-    if (versions && !versions.includes(current[VERSION])) throw this.stale();
+  unchanged<T extends { [VERSION]: number }>(current: T, target: Target): T {
+    if (!accepted(target, { version: current[VERSION] })) throw this.stale();
     return current;
   }
 }

@@ -9,6 +9,20 @@ export type ConditionalWrite<T> = { outcome: 'written'; row: T } | { outcome: 'n
 /** Why a conditional write wrote nothing, given whether the row was there at all. */
 export const notWritten = (found: boolean) => ({ outcome: found ? 'version-mismatch' : 'not-found' }) as const;
 
+/** The row a conditional write is for, and the versions If-Match accepts (null: any). */
+export interface Target {
+  id: number;
+  versions: number[] | null;
+}
+
+/** A write of row `id` whatever its version: for rules that checked the version under the row's lock. */
+export const anyVersion = (id: number): Target => ({ id, versions: null });
+
+/** Whether a row read under its lock may be written: it exists, and If-Match accepts its version. */
+export function accepted<R extends { version: number }>(target: Target, row: R | null | undefined): row is R {
+  return !!row && (target.versions === null || target.versions.includes(row.version));
+}
+
 /**
  * The parameters every conditional statement starts with: $1 the row's id, $2 its owner, $3 the
  * versions If-Match accepts (null: any). The owner's scope makes another user's row look exactly
@@ -54,6 +68,30 @@ export function conditionalDeleteSql(table: string): string {
   return `WITH target AS (SELECT 1 FROM ${table} WHERE ${ROW}),
         gone AS (DELETE FROM ${table} WHERE ${ROW} AND ${VERSION_ACCEPTED} RETURNING 1)
    SELECT EXISTS (SELECT 1 FROM target) AS found, EXISTS (SELECT 1 FROM gone) AS deleted`;
+}
+
+/**
+ * The SET pieces and parameters of a conditional update of the target row for `write`'s user: $1 to $3
+ * as above, then one parameter per column named in `changes` (absent ones keep their value).
+ * `implies` adds the pieces a column's new value brings with it (given its parameter).
+ */
+export function conditionalChanges<C extends object>(
+  write: { userId: string },
+  { id, versions }: Target,
+  changes: C,
+  columns: readonly (keyof C & string)[],
+  implies?: (column: keyof C, value: string) => string | undefined,
+): { sets: string[]; params: unknown[] } {
+  const params: unknown[] = [id, write.userId, versions];
+  const sets: string[] = [];
+  for (const column of columns) {
+    if (changes[column] === undefined) continue;
+    const value = `$${params.push(changes[column])}`;
+    sets.push(`${column} = ${value}`);
+    const implied = implies?.(column, value);
+    if (implied) sets.push(implied);
+  }
+  return { sets, params };
 }
 
 /** A conditional statement's row: the written row's columns, all null when nothing was written. */

@@ -2,7 +2,7 @@ import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { generateKeyBetween, generateNKeysBetween } from 'fractional-indexing';
 import { randomBytes } from 'node:crypto';
 import { ValidationFailedException } from '../common/problem.js';
-import type { ConditionalWrite } from '../database/conditional-write.js';
+import { accepted, anyVersion, type ConditionalWrite, type Target } from '../database/conditional-write.js';
 import { type UserTransaction, type UserWrite, UserWrites } from '../database/user-writes.js';
 import { type Anchor, TaskOrderRepository } from './task-order.repository.js';
 import { type TaskRow, TasksRepository } from './tasks.repository.js';
@@ -47,16 +47,11 @@ export class TaskOrderService {
     throw tooBusy();
   }
 
-  /** Moves task `id` next to its anchor if its version is one of `versions` (any when null). */
-  async move(
-    userId: string,
-    id: number,
-    anchor: Anchor,
-    versions: number[] | null,
-  ): Promise<ConditionalWrite<TaskRow>> {
+  /** Moves the target task next to its anchor if If-Match accepts its version. */
+  async move(userId: string, target: Target, anchor: Anchor): Promise<ConditionalWrite<TaskRow>> {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       try {
-        return await this.writes.runSerialized(userId, (write) => this.place(write, id, anchor, versions));
+        return await this.writes.runSerialized(userId, (write) => this.place(write, target, anchor));
       } catch (error) {
         if (!isPositionClash(error)) throw error;
       }
@@ -64,19 +59,15 @@ export class TaskOrderService {
     throw tooBusy();
   }
 
-  private async place(
-    write: UserTransaction,
-    id: number,
-    anchor: Anchor,
-    versions: number[] | null,
-  ): Promise<ConditionalWrite<TaskRow>> {
+  private async place(write: UserTransaction, target: Target, anchor: Anchor): Promise<ConditionalWrite<TaskRow>> {
+    const { id } = target;
     let gap = await this.order.gap(write, id, anchor);
     if (gap.version === null) return { outcome: 'not-found' };
     if (!gap.anchorFound) {
       const field = 'before' in anchor ? 'before_id' : 'after_id';
       throw new ValidationFailedException([{ field, message: 'must be the id of one of your tasks' }]);
     }
-    if (versions && !versions.includes(gap.version)) return { outcome: 'version-mismatch' };
+    if (!accepted(target, { version: gap.version })) return { outcome: 'version-mismatch' };
     let position = generateKeyBetween(gap.lower, gap.upper);
     if (position.length > MAX_POSITION_LENGTH) {
       await this.rebalance(write);
@@ -84,7 +75,7 @@ export class TaskOrderService {
       position = generateKeyBetween(gap.lower, gap.upper);
     }
     // The version was checked under the row lock above; a rebalance has bumped it since.
-    return this.tasks.update(write, id, { position }, null);
+    return this.tasks.update(write, anyVersion(id), { position });
   }
 
   /** Consecutive keys after the current last one: short, evenly spread, and none in use. */

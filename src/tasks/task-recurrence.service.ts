@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ValidationFailedException } from '../common/problem.js';
-import type { ConditionalWrite } from '../database/conditional-write.js';
+import { accepted, anyVersion, type ConditionalWrite, notWritten, type Target } from '../database/conditional-write.js';
 import { type UserTransaction, UserWrites } from '../database/user-writes.js';
 import { isCounted, nextOccurrence, recurrenceProblem } from './recurrence-rule.js';
 import type { TaskFilter } from './task-filter.js';
@@ -42,15 +42,9 @@ export class TaskRecurrenceService {
    * An update that sets or clears the rule, clears the due date, or completes the task: checked
    * against the task as it is, under its row lock; completing a recurring task advances it.
    */
-  async update(
-    write: UserTransaction,
-    id: number,
-    changes: TaskChanges,
-    versions: number[] | null,
-  ): Promise<ConditionalWrite<TaskRow>> {
-    const row = await this.tasks.lock(write, id);
-    if (!row) return { outcome: 'not-found' };
-    if (versions && !versions.includes(row.version)) return { outcome: 'version-mismatch' };
+  async update(write: UserTransaction, target: Target, changes: TaskChanges): Promise<ConditionalWrite<TaskRow>> {
+    const row = await this.tasks.lock(write, target.id);
+    if (!accepted(target, row)) return notWritten(Boolean(row));
     const next: TaskChanges = { ...changes };
     const series: Series = {
       recurrence: changes.recurrence !== undefined ? changes.recurrence : row.recurrence,
@@ -67,29 +61,23 @@ export class TaskRecurrenceService {
       throw invalid('due_date', 'cannot be cleared while the task recurs; clear recurrence too');
     }
     if (changes.completed === true && !row.completed && series.recurrence) Object.assign(next, this.advance(series));
-    return this.tasks.update(write, id, next, null);
+    return this.tasks.update(write, anyVersion(target.id), next);
   }
 
   /**
    * Sets `completed` (flips it when null). One statement does it unless the task recurs and is
    * being completed; that case advances the task under its row lock.
    */
-  async complete(
-    userId: string,
-    id: number,
-    completed: boolean | null,
-    versions: number[] | null,
-  ): Promise<ConditionalWrite<TaskRow>> {
-    const result = await this.writes.run(userId, (write) => this.tasks.setCompleted(write, id, completed, versions));
+  async complete(userId: string, target: Target, completed: boolean | null): Promise<ConditionalWrite<TaskRow>> {
+    const result = await this.writes.run(userId, (write) => this.tasks.setCompleted(write, target, completed));
     if (result.outcome !== 'recurring') return result;
     return this.writes.runAtomic(userId, async (write) => {
-      const row = await this.tasks.lock(write, id);
-      if (!row) return { outcome: 'not-found' };
-      if (versions && !versions.includes(row.version)) return { outcome: 'version-mismatch' };
-      const target = completed ?? !row.completed;
-      const changes: TaskChanges = { completed: target };
-      if (target && !row.completed && row.recurrence) Object.assign(changes, this.advance(row));
-      return this.tasks.update(write, id, changes, null);
+      const row = await this.tasks.lock(write, target.id);
+      if (!accepted(target, row)) return notWritten(Boolean(row));
+      const done = completed ?? !row.completed;
+      const changes: TaskChanges = { completed: done };
+      if (done && !row.completed && row.recurrence) Object.assign(changes, this.advance(row));
+      return this.tasks.update(write, anyVersion(target.id), changes);
     });
   }
 
@@ -104,7 +92,7 @@ export class TaskRecurrenceService {
     for (const row of await this.tasks.lockRecurringToComplete(write, filter)) {
       const changes = this.advance(row);
       if (changes.completed === false) {
-        await this.tasks.update(write, row.id, changes, null);
+        await this.tasks.update(write, anyVersion(row.id), changes);
         advanced++;
       } else {
         over.push(row.id);

@@ -3,12 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   type ConditionalRow,
+  conditionalChanges,
   type ConditionalWrite,
   conditionalDeleted,
   conditionalDeleteSql,
   conditionalResult,
   conditionalUpdateSql,
   notWritten,
+  type Target,
 } from '../database/conditional-write.js';
 import { pageBounds, Statement } from '../database/statement.js';
 import type { UserTransaction, UserWrite } from '../database/user-writes.js';
@@ -217,24 +219,14 @@ export class TasksRepository {
     );
   }
 
-  /** Sets the given columns if the task's version is one of `versions`; with none, only bumps the version. */
-  async update(
-    write: UserWrite,
-    id: number,
-    changes: TaskChanges,
-    versions: number[] | null,
-  ): Promise<ConditionalWrite<TaskRow>> {
-    const params: unknown[] = [id, write.userId, versions];
-    const sets: string[] = [];
-    for (const column of WRITABLE) {
-      if (changes[column] === undefined) continue;
-      const value = `$${params.push(changes[column])}`;
-      sets.push(`${column} = ${value}`);
+  /** Sets the given columns if If-Match accepts the task's version; with none, only bumps the version. */
+  async update(write: UserWrite, target: Target, changes: TaskChanges): Promise<ConditionalWrite<TaskRow>> {
+    const { sets, params } = conditionalChanges(write, target, changes, WRITABLE, (column, value) =>
       // A new reminder time fires again; the same time sent again (a client saving the whole task) does not.
-      if (column === 'remind_at') {
-        sets.push(`reminded_at = CASE WHEN remind_at IS DISTINCT FROM ${value} THEN NULL ELSE reminded_at END`);
-      }
-    }
+      column === 'remind_at'
+        ? `reminded_at = CASE WHEN remind_at IS DISTINCT FROM ${value} THEN NULL ELSE reminded_at END`
+        : undefined,
+    );
     const [row] = await Statement.built(conditionalUpdateSql({ table: 'tasks', sets, returning: COLUMNS })).rows<
       ConditionalRow<TaskRow>
     >(write.db, params);
@@ -247,9 +239,8 @@ export class TasksRepository {
    */
   async setCompleted(
     write: UserWrite,
-    id: number,
+    { id, versions }: Target,
     completed: boolean | null,
-    versions: number[] | null,
   ): Promise<ConditionalWrite<TaskRow> | { outcome: 'recurring' }> {
     const [row] = await SET_COMPLETED.rows<ConditionalRow<TaskRow> & { recurring: boolean | null }>(write.db, [
       id,
@@ -273,8 +264,8 @@ export class TasksRepository {
     return row ?? null;
   }
 
-  /** Deletes the task if its version is one of `versions`; tells a missing task from a changed one in the same statement. */
-  async delete(write: UserWrite, id: number, versions: number[] | null): Promise<ConditionalWrite<true>> {
+  /** Deletes the task if If-Match accepts its version; tells a missing task from a changed one in the same statement. */
+  async delete(write: UserWrite, { id, versions }: Target): Promise<ConditionalWrite<true>> {
     const [row] = await DELETE.rows<{ found: boolean; deleted: boolean }>(write.db, [id, write.userId, versions]);
     return conditionalDeleted(row);
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type IfMatch, matchingVersions } from '../common/etag.js';
+import { type IfMatch, ifMatchTarget } from '../common/etag.js';
 import { ValidationFailedException } from '../common/problem.js';
 import { changesNothing, VersionedResource } from '../common/versioned-resource.js';
 import { type UserTransaction, type UserWrite, UserWrites } from '../database/user-writes.js';
@@ -81,13 +81,11 @@ export class TasksService {
   }
 
   async findOne(userId: string, id: number): Promise<VersionedTask> {
-    const row = await this.tasks.find(userId, id);
-    if (!row) throw TASK.notFound();
-    return toTaskDto(row);
+    return toTaskDto(TASK.found(await this.tasks.find(userId, id)));
   }
 
   async update(userId: string, id: number, dto: UpdateTaskDto, ifMatch?: IfMatch): Promise<VersionedTask> {
-    const versions = matchingVersions(id, ifMatch);
+    const target = ifMatchTarget(id, ifMatch);
     const changes: TaskChanges = {
       title: dto.title,
       description: dto.description,
@@ -99,12 +97,12 @@ export class TasksService {
     };
     const categoryIds = categorySet(dto.category_ids);
     if (categoryIds === undefined && changesNothing(changes)) {
-      return TASK.unchanged(await this.findOne(userId, id), versions);
+      return TASK.unchanged(await this.findOne(userId, id), target);
     }
     // Rules that depend on the task as it is (recurrence) read it under its row lock first.
     const current = this.recurrence.needsCurrentTask(changes);
     const apply = (write: UserTransaction) =>
-      current ? this.recurrence.update(write, id, changes, versions) : this.tasks.update(write, id, changes, versions);
+      current ? this.recurrence.update(write, target, changes) : this.tasks.update(write, target, changes);
     if (categoryIds) {
       const written = await this.writes.runLinking(userId, async (write) => {
         // The row first: it is locked (and 404/412 decided) before any link changes.
@@ -119,7 +117,7 @@ export class TasksService {
     }
     const written = current
       ? await this.writes.runAtomic(userId, apply)
-      : await this.writes.run(userId, (write) => this.tasks.update(write, id, changes, versions));
+      : await this.writes.run(userId, (write) => this.tasks.update(write, target, changes));
     return toTaskDto(TASK.orFail(written));
   }
 
@@ -130,8 +128,8 @@ export class TasksService {
     completed: boolean | undefined,
     ifMatch?: IfMatch,
   ): Promise<VersionedTask> {
-    const versions = matchingVersions(id, ifMatch);
-    return toTaskDto(TASK.orFail(await this.recurrence.complete(userId, id, completed ?? null, versions)));
+    const target = ifMatchTarget(id, ifMatch);
+    return toTaskDto(TASK.orFail(await this.recurrence.complete(userId, target, completed ?? null)));
   }
 
   /** Moves the task after `after_id` (null: to the top) or before `before_id`; the other tasks keep their place. */
@@ -146,13 +144,12 @@ export class TasksService {
       const field = after ? 'after_id' : 'before_id';
       throw new ValidationFailedException([{ field, message: 'must be another task than the one moved' }]);
     }
-    const versions = matchingVersions(id, ifMatch);
-    return toTaskDto(TASK.orFail(await this.order.move(userId, id, anchor, versions)));
+    return toTaskDto(TASK.orFail(await this.order.move(userId, ifMatchTarget(id, ifMatch), anchor)));
   }
 
   async remove(userId: string, id: number, ifMatch?: IfMatch): Promise<void> {
-    const versions = matchingVersions(id, ifMatch);
-    TASK.orFail(await this.writes.run(userId, (write) => this.tasks.delete(write, id, versions)));
+    const target = ifMatchTarget(id, ifMatch);
+    TASK.orFail(await this.writes.run(userId, (write) => this.tasks.delete(write, target)));
   }
 }
 
