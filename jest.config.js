@@ -1,7 +1,8 @@
 /**
- * Two projects: unit specs beside the code, and e2e specs in test/ that boot the real app against
- * real PostgreSQL (TEST_DATABASE_URL / DATABASE_URL when set, otherwise an embedded server that
- * test/support/global-setup.mjs starts for the run).
+ * Three projects: unit specs beside the code; medium specs in test/medium/ that run the services'
+ * rules against real PostgreSQL without HTTP (`npm run test:fast` runs these two); and e2e specs in
+ * test/ that boot the real app. Medium and e2e share the server: TEST_DATABASE_URL / DATABASE_URL
+ * when set, otherwise an embedded one that test/support/global-setup.mjs starts once for the run.
  *
  * Native ESM (the project is ESM, as are Nest 12's packages): `npm test` runs Jest with
  * --experimental-vm-modules, ts-jest emits ESM, and the `.js` of relative imports maps back to `.ts`.
@@ -47,6 +48,18 @@ const transform = {
         ],
       }),
 };
+/**
+ * The medium specs call services, not routes, so no OpenAPI metadata is needed: each file is
+ * transpiled on its own, without the program that type-checks (`npm run typecheck` does), which
+ * keeps `npm run test:fast` quick.
+ */
+const transpileOnly = {
+  ...transform,
+  '^.+\\.ts$': [
+    'ts-jest',
+    { useESM: true, tsconfig: { isolatedModules: true, module: 'esnext', moduleResolution: 'bundler' } },
+  ],
+};
 const common = {
   rootDir: import.meta.dirname,
   moduleFileExtensions: ['js', 'json', 'ts'],
@@ -63,6 +76,14 @@ export default {
   testTimeout: 60_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'medium',
+      transform: transpileOnly,
+      testMatch: ['<rootDir>/test/medium/*.medium-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
+    },
     {
       ...common,
       displayName: 'e2e',

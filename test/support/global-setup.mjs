@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import pg from 'pg';
 
 /**
- * Finds the PostgreSQL server the e2e run uses: TEST_DATABASE_URL or DATABASE_URL when set (CI
- * points it at the PostgreSQL service), otherwise a throwaway embedded server. Each e2e file then
- * creates its own database on it (test/support/test-app.ts), so files never see each other's rows.
+ * Finds the PostgreSQL server the medium and e2e specs use (Jest runs this once for both):
+ * TEST_DATABASE_URL or DATABASE_URL when set (CI points it at the PostgreSQL service), otherwise a
+ * throwaway embedded server. Each file then creates its own database on it (test/support/test-app.ts,
+ * test/support/medium.ts), so files never see each other's rows.
  */
 export default async function globalSetup() {
   const given = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
@@ -35,5 +36,5 @@ export default async function globalSetup() {
   globalThis.__EMBEDDED_PG__ = await EmbeddedPostgres.start({ dataDir: join(dir, 'postgres'), database: 'postgres' });
   process.env.TEST_DATABASE_URL = globalThis.__EMBEDDED_PG__.url;
   process.env.TEST_EMBEDDED_PG_DIR = dir;
-  console.log(`\ne2e: no TEST_DATABASE_URL, started an embedded PostgreSQL in ${Date.now() - started} ms`);
+  console.log(`\ntests: no TEST_DATABASE_URL, started an embedded PostgreSQL in ${Date.now() - started} ms`);
 }
