@@ -55,12 +55,12 @@ export class AccessTokenService {
     return this.jwt.signAsync(claims, { expiresIn: this.config.accessTokenTtlSeconds });
   }
 
-  /** Verifies signature (HS256 only), expiry and the claims we rely on; throws 401 otherwise. */
   /** The claims of a token verified before and not expired since; undefined otherwise (then verify()). */
   known(token: string): AccessClaims | undefined {
     return this.verified.known(token);
   }
 
+  /** Verifies signature (HS256 only), expiry and the claims we rely on; throws 401 otherwise. */
   verify(token: string): Promise<AccessClaims> {
     return this.verified.verify(token, (unchecked) => this.check(unchecked));
   }

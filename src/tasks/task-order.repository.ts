@@ -23,10 +23,6 @@ const NEIGHBOUR = {
              ORDER BY position DESC LIMIT 1)`,
 };
 
-/**
- * The SQL of the manual order (`tasks.position`). Reads that a move writes from run under the
- * user's write lock (UserWrites.runSerialized), so two moves never read the same gap.
- */
 // Every create and every move runs these: prepared once per connection (database/statement.ts).
 const LAST = new Statement('SELECT position FROM tasks WHERE user_id = $1 ORDER BY position DESC LIMIT 1');
 const LOCK_MOVED = new Statement('SELECT version FROM tasks WHERE id = $1 AND user_id = $2 FOR UPDATE');
@@ -34,6 +30,10 @@ const FIRST_OTHER = new Statement(
   'SELECT position FROM tasks WHERE user_id = $2 AND id <> $1 ORDER BY position LIMIT 1',
 );
 
+/**
+ * The SQL of the manual order (`tasks.position`). Reads that a move writes from run under the
+ * user's write lock (UserWrites.runSerialized), so two moves never read the same gap.
+ */
 @Injectable()
 export class TaskOrderRepository {
   /** The user's last position, or null when they have no task. */

@@ -106,10 +106,7 @@ export class Task {
   @Column({ type: 'integer', default: 1 })
   version: number;
 
-  /**
-   * The owner's change cursor when the row last changed, set by the record_user_change() trigger
-   * (migration 1764400000000), never by the app. GET /api/sync reads rows in this order.
-   */
+  /** The owner's change stamp when the row last changed, set by the change trigger (docs/live-updates.md). */
   @Column({ name: 'change_seq', type: 'bigint' })
   changeSeq: string;
 }
