@@ -75,11 +75,9 @@ export class TaskOrderRepository {
   }
 
   /**
-   * Gives the user's tasks the keys `keys` (as many as they have, ascending), in their current
-   * order, in one statement, bumping each task's version (its position is part of its body). The
-   * keys must all sort after every current one, so no row ever takes a key another still holds.
-   * The rows are locked first, in id order, before any is written (see TaskSetsRepository's
-   * lockedFirst: the change cursor stays the last lock).
+   * Gives the user's tasks `keys` (as many as they have, ascending, all after every current key, so no
+   * row takes a key another still holds) in their current order, in one statement, bumping each
+   * version (the position is in the body). The rows are locked first, in id order (docs/reliability.md).
    */
   async rewrite(write: UserWrite, keys: string[]): Promise<void> {
     await write.db.query(
