@@ -76,10 +76,8 @@ export class CategoriesRepository {
   }
 
   /**
-   * Up to `limit` of the user's categories stamped after `after`, oldest stamp first, with their
-   * counts as of the same snapshot (`db`: GET /api/sync's transaction). The counts are aggregated for
-   * these categories only, in the same statement. A category is stamped when its own row is written,
-   * not when its counts change, so a client keeps its counts from the tasks it holds.
+   * Up to `limit` of the user's categories stamped after `after`, oldest stamp first, with their counts
+   * as of the same snapshot (`db`: GET /api/sync's transaction), aggregated for these categories only.
    */
   changedSince(db: EntityManager, userId: string, after: number, limit: number): Promise<StampedCategoryRow[]> {
     return CHANGED_SINCE.rows(db, [userId, after, limit]);
@@ -135,11 +133,9 @@ export class CategoriesRepository {
   }
 
   /**
-   * Deletes the category if its version is one of `versions`, unlinking it from its tasks, whose
-   * versions (ETags) move on since their `category_ids` change. Run it as a linking write
-   * (UserWrites.runLinking): the category is locked first, which waits for links being made to it and
-   * keeps new ones out; then its tasks, in id order, before any is written (docs/reliability.md, "Lock
-   * order").
+   * Deletes the category if its version is one of `versions`, unlinking its tasks, whose versions move
+   * on (their `category_ids` change). Run it with UserWrites.runLinking: the category is locked first,
+   * which keeps new links out, then its tasks in id order, before any is written (docs/reliability.md).
    */
   async delete(write: UserTransaction, id: number, versions: number[] | null): Promise<ConditionalWrite<true>> {
     const [current]: { version: number }[] = await write.db.query(

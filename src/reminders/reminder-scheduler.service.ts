@@ -13,10 +13,9 @@ const BATCH = 100;
 const STOP_WAIT_MS = 1_000;
 
 /**
- * Fires reminders: every REMINDER_POLL_MS, each instance claims the due ones (RemindersRepository),
- * which announces each on the `task_reminders` channel for the instances' streams. Every instance
- * polls, and a reminder is claimed once however many do; with n instances a due reminder waits
- * about REMINDER_POLL_MS / (2n) on average and at most REMINDER_POLL_MS, plus the claim itself.
+ * Fires reminders: every REMINDER_POLL_MS each instance claims the due ones, each announced once on
+ * `task_reminders` however many instances poll. With n instances a due reminder waits about
+ * REMINDER_POLL_MS / (2n) on average and at most REMINDER_POLL_MS, plus the claim itself.
  */
 @Injectable()
 export class ReminderScheduler implements OnApplicationBootstrap, OnModuleDestroy {
