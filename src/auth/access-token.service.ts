@@ -21,9 +21,8 @@ export interface AccessClaims {
 
 const MAX_SUB_LENGTH = 255;
 /**
- * How long a checked signature is remembered (never past `exp`). An HMAC check through
- * jsonwebtoken costs about 25 µs, a tenth of a GET's CPU (docs/performance.md); the secret cannot
- * change without a restart, so nothing is lost by not checking the same bytes again.
+ * How long a checked signature is remembered (never past `exp`): jsonwebtoken's check is about 23 µs,
+ * a tenth of a GET's CPU (docs/performance.md), and the secret cannot change without a restart.
  */
 const VERIFIED_TOKEN_TTL_MS = 60_000;
 
@@ -55,12 +54,12 @@ export class AccessTokenService {
     return this.jwt.signAsync(claims, { expiresIn: this.config.accessTokenTtlSeconds });
   }
 
-  /** Verifies signature (HS256 only), expiry and the claims we rely on; throws 401 otherwise. */
   /** The claims of a token verified before and not expired since; undefined otherwise (then verify()). */
   known(token: string): AccessClaims | undefined {
     return this.verified.known(token);
   }
 
+  /** Verifies signature (HS256 only), expiry and the claims we rely on; throws 401 otherwise. */
   verify(token: string): Promise<AccessClaims> {
     return this.verified.verify(token, (unchecked) => this.check(unchecked));
   }

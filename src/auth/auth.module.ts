@@ -30,8 +30,8 @@ import { UsersService } from './users.service.js';
     JwtModule.registerAsync({
       inject: [authConfig.KEY],
       useFactory: (config: ConfigType<typeof authConfig>) => {
-        // A KeyObject, made once: given the string, jsonwebtoken first tries to parse it as a public
-        // key on every verify, and that failed attempt cost a quarter of the CPU under load.
+        // A KeyObject: given the string, jsonwebtoken tries it as a public key on every verify, and
+        // that failed attempt cost a quarter of the CPU under load (docs/performance.md).
         const key = createSecretKey(Buffer.from(config.secret));
         return {
           secretOrKeyProvider: () => key,

@@ -13,19 +13,16 @@ export const BETTER_AUTH_ALGORITHMS = ['EdDSA', 'RS256', 'PS256', 'ES256', 'ES51
 export const JWKS_COOLDOWN_MS = 10_000;
 
 /**
- * How long a token whose signature checked out is trusted without checking it again (never past its
- * `exp`). An Ed25519 check costs ~150 µs, as much as the rest of a GET; a client sends the same token
- * for many requests. A key Better Auth withdraws stops working within this time.
+ * How long a checked signature is trusted (never past `exp`): an Ed25519 check costs ~150 µs, as much
+ * as the rest of a GET. A key Better Auth withdraws stops working within this time.
  */
 export const VERIFIED_TOKEN_TTL_MS = 60_000;
 
 /**
- * Verifies tokens from Better Auth's `jwt` plugin against its JWKS. The key set is fetched lazily,
- * cached, and refetched for an unknown `kid` or when stale (at most once per cooldown), so the
- * service starts and serves its own tokens whether or not Better Auth is up.
- *
- * jose here, @nestjs/jwt for our own HS256 tokens: jsonwebtoken (under @nestjs/jwt) cannot verify
- * EdDSA, Better Auth's default, and the stack keeps @nestjs/jwt, so both libraries earn their place.
+ * Verifies tokens from Better Auth's `jwt` plugin against its JWKS, fetched lazily and refetched for
+ * an unknown `kid` or when stale (at most once per cooldown), so the service starts and serves its
+ * own tokens whether or not Better Auth is up. jose, because jsonwebtoken (under @nestjs/jwt, which
+ * checks our HS256 tokens) cannot verify EdDSA, Better Auth's default.
  */
 @Injectable()
 export class BetterAuthTokensService {
@@ -73,9 +70,8 @@ export class BetterAuthTokensService {
       }));
     } catch (error) {
       const mismatch = claimMismatch(error, { iss: issuer, aud: audience });
-      // A token Better Auth signed but for another origin is a configuration mistake (localhost vs
-      // 127.0.0.1, a missing BETTER_AUTH_ISSUER): the operator needs both values, and so does the
-      // developer reading the 401. Both are public URLs; the claim is signed, so it is no probe.
+      // Signed by Better Auth for another origin: a configuration mistake (localhost vs 127.0.0.1), so
+      // the log and the 401 show both values (public URLs, from a signed claim: no probe).
       if (mismatch) this.logger.warn(`Refused a Better Auth token: ${mismatch}`);
       throw invalidToken(mismatch ?? explain(error));
     }

@@ -41,10 +41,9 @@ export class TokenVerifierService {
   }
 
   /**
-   * The user of a token whose every check is remembered: its signature (until `exp`, whose check is
-   * never saved), its session's revocation state (for REVOCATION_RECHECK_MS) and its user's row.
-   * Undefined when any of them needs work; authenticate() then does it. The same answer without a
-   * promise or a parse: on a GET, authenticate() was about 12 µs of CPU (docs/performance.md).
+   * The user of a token whose every check is remembered (its signature, never its `exp`; its
+   * session's revocation state; its user's row), else undefined and authenticate() does the work.
+   * No promise, no parse: authenticate() cost about 12 µs of a GET's CPU (docs/performance.md).
    */
   knownUser(token: string): AuthUser | undefined {
     // A token is in the cache of the verifier that checked it, so the cache tells its issuer.

@@ -2,13 +2,10 @@ import { LRUCache } from 'lru-cache';
 import type { AccessClaims } from './access-token.service.js';
 
 /**
- * Tokens whose signature has been checked, so that a client sending the same token for many
- * requests pays for the check once: the claims are served until `exp` or for `ttlMs`, whichever
- * comes first. The expiry check is never saved, only the signature's.
- *
- * Bounded by count, least recently used out first. The deadline is kept in the entry and compared
- * with the wall clock rather than left to lru-cache's `ttl`: `exp` is wall-clock time, while
- * lru-cache measures age on a monotonic clock and still serves an entry at exactly its ttl.
+ * Tokens whose signature has been checked, so a client sending the same token pays for the check
+ * once: the claims are served until `exp` or for `ttlMs`, whichever comes first. Bounded by count.
+ * The deadline is compared with the wall clock, not left to lru-cache's `ttl`: `exp` is wall-clock
+ * time, while lru-cache ages on a monotonic clock and still serves an entry at exactly its ttl.
  */
 export class VerifiedTokens {
   private readonly entries: LRUCache<string, { claims: AccessClaims; until: number }>;

@@ -40,11 +40,9 @@ const WRITABLE = ['name', 'color'] as const satisfies readonly (keyof CategoryCh
 const COLUMNS = 'id, user_id, name, color, created_at, updated_at, version';
 
 /**
- * The counts of the owner's categories (`$owner`; only those whose id matches `which`, a condition
- * on `tc.category_id`, when given), as one aggregate over their links joined to each category row
- * `c` in the same statement: no query per category. A LATERAL count per category was planned as a
- * scan of the user's tasks for each category: 0.8 s for 200 categories over 10,000 tasks, against
- * milliseconds for this one pass.
+ * The counts of the owner's categories (`$owner`; those whose id matches `which`, a condition on
+ * `tc.category_id`, when given) as one aggregate over their links, joined to each row `c`: a LATERAL
+ * count per category scanned the user's tasks once per category (0.8 s for 200 over 10,000 tasks).
  */
 const counts = (owner: string, which?: string, row = 'c') => `LEFT JOIN (
     SELECT tc.category_id, count(*) AS task_count, count(*) FILTER (WHERE NOT t.completed) AS pending_count
@@ -81,10 +79,8 @@ export class CategoriesRepository {
   }
 
   /**
-   * Up to `limit` of the user's categories stamped after `after`, oldest stamp first, with their
-   * counts as of the same snapshot (`db`: GET /api/sync's transaction). The counts are aggregated for
-   * these categories only, in the same statement. A category is stamped when its own row is written,
-   * not when its counts change, so a client keeps its counts from the tasks it holds.
+   * Up to `limit` of the user's categories stamped after `after`, oldest stamp first, with their counts
+   * as of the same snapshot (`db`: GET /api/sync's transaction), aggregated for these categories only.
    */
   changedSince(db: EntityManager, userId: string, after: number, limit: number): Promise<StampedCategoryRow[]> {
     return CHANGED_SINCE.rows(db, [userId, after, limit]);
@@ -132,11 +128,9 @@ export class CategoriesRepository {
   }
 
   /**
-   * Deletes the category if If-Match accepts its version, unlinking it from its tasks, whose
-   * versions (ETags) move on since their `category_ids` change. Run it as a linking write
-   * (UserWrites.runLinking): the category is locked first, which waits for links being made to it and
-   * keeps new ones out; then its tasks, in id order, before any is written (docs/reliability.md, "Lock
-   * order").
+   * Deletes the category if If-Match accepts its version, unlinking its tasks, whose versions move
+   * on (their `category_ids` change). Run it with UserWrites.runLinking: the category is locked first,
+   * which keeps new links out, then its tasks in id order, before any is written (docs/reliability.md).
    */
   async delete(write: UserTransaction, target: Target): Promise<ConditionalWrite<true>> {
     const { id } = target;

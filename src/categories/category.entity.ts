@@ -68,11 +68,7 @@ export class Category {
   @Column({ type: 'integer', default: 1 })
   version: number;
 
-  /**
-   * The owner's change cursor when the row itself last changed (not its counts), set by the
-   * record_user_change() trigger (migration 1764500000000), never by the app. GET /api/sync reads
-   * categories in this order.
-   */
+  /** The owner's change stamp when the row itself (not its counts) last changed, set by the change trigger. */
   @Column({ name: 'change_seq', type: 'bigint' })
   changeSeq: string;
 }

@@ -3,11 +3,9 @@ import { createHash } from 'node:crypto';
 import type { Target } from '../database/conditional-write.js';
 
 /**
- * Entity tags, both ways: the ETags responses carry and the If-Match requests send back. The format
- * is written and read only here, so the two cannot drift apart.
- *
- * A resource's tag is strong, `"<id>-<version>"`: its id and a version its table bumps on every
- * write. A page of a list gets a weak tag (`W/"..."`), since no If-Match can target a view.
+ * Entity tags, written and read only here so the two cannot drift: a resource's is strong,
+ * `"<id>-<version>"` (its table bumps the version on every write); a page of a list gets a weak one,
+ * since no If-Match can target a view.
  */
 
 /**

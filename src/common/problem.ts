@@ -50,12 +50,6 @@ const FASTIFY_ERRORS: Record<string, { status: number; detail: string }> = {
   FST_ERR_HANDLER_TIMEOUT: { status: 503, detail: 'The request took too long to answer; try again shortly' },
 };
 
-/**
- * The catalogue of errors that are not Nest HttpExceptions: PostgreSQL's (by SQLSTATE, or by driver
- * error code when no connection could be had). Nest already turns Fastify's own errors (413, 415)
- * into HttpExceptions carrying Fastify's status and message. Anything else is a 500 whose body says
- * nothing of its cause.
- */
 const DATABASE_UNAVAILABLE = { status: 503, detail: 'The database is unavailable; try again shortly' };
 
 const POSTGRES_ERRORS: Record<string, { status: number; detail: string }> = {
@@ -116,6 +110,12 @@ const CONNECTION_ERROR_CODES = new Set([
 const CONNECTION_MESSAGES =
   /timeout exceeded when trying to connect|Connection terminated|connection timeout|Client has encountered a connection error|Cannot use a pool after calling end/i;
 
+/**
+ * What an error that is not a Nest HttpException means: Node's and Fastify's by code, PostgreSQL's by
+ * registered constraint or SQLSTATE, a lost connection by code or message. Nest already turns
+ * Fastify's 413 and 415 into HttpExceptions. Undefined, and so a 500 that says nothing of its cause,
+ * for anything else.
+ */
 function knownError(error: unknown): { status: number; detail: string; errors?: FieldError[] } | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const { code, message, driverError, constraint } = error as {

@@ -2,14 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { etagOf, pageEtagOf, VERSION, type Versioned, type VersionedPage } from './etag.js';
 
 /**
- * Adds the headers a resource response carries, for any resource whose service marks what it
- * returns with its VERSION (etag.ts): its ETag (a page of a list gets a weak one), and on a 201 its
- * Location under the route family the client used (`/api/tasks/7` or `/api/{user_id}/tasks/7`).
- * Handlers only return the resource; errors and unversioned bodies get neither header.
- *
- * A Fastify hook rather than a Nest interceptor: an interceptor puts every request of the controller
- * through an RxJS pipeline and two AsyncResources, which the benchmark showed costing about 40% of
- * the CPU of a GET of one task (docs/performance.md).
+ * Adds the headers of a body its service marked with a VERSION (etag.ts): its ETag (weak for a page of
+ * a list), and on a 201 its Location under the route family the client used (`/api/tasks/7` or
+ * `/api/{user_id}/tasks/7`). Errors and unversioned bodies get neither. A Fastify hook, not a Nest
+ * interceptor: an interceptor's RxJS pipeline cost about 40% of a GET's CPU (docs/performance.md).
  */
 export function registerResourceHeaders(fastify: FastifyInstance): void {
   fastify.addHook('preSerialization', resourceHeaders);

@@ -10,7 +10,7 @@ describe('security headers', () => {
     });
     return fastify;
   };
-  // What the app did before: helmet's middleware on every request.
+  // The reference: helmet's middleware run on every request.
   const middleware = helmet(HELMET_OPTIONS);
   const perRequest = routes(Fastify()).addHook('onRequest', (request, reply, done) =>
     middleware(request.raw, reply.raw, () => done()),

@@ -26,9 +26,8 @@ export class StrictValidationPipe extends ValidationPipe {
     // coerce them with Number(), turning "1e3" into 1000 and "0x10" into 16.
     if (!metadata.metatype || !this.toValidate(metadata)) return value;
     if (metadata.type === 'body') {
-      // No body at all is validated as an empty object, so required fields are reported by name.
-      // JSON `null` is a body, and not an object: 422, like `[]` (null is accepted only where a
-      // field is documented as nullable, never for a whole body).
+      // No body is validated as an empty object, so required fields are reported by name. JSON `null`
+      // is a body and not an object: 422, like `[]` (null is only ever a documented field's value).
       if (value === undefined) value = {};
       else if (value === null || typeof value !== 'object' || Array.isArray(value)) {
         throw new ValidationFailedException([{ field: 'body', message: 'must be a JSON object' }]);
@@ -45,9 +44,8 @@ export class StrictValidationPipe extends ValidationPipe {
 
 /**
  * One message per field, the one that helps: an unknown field is "not an accepted field", a missing
- * one "is required", a null one "must not be null", and otherwise the first rule written on the
- * field. Every broken rule at once contradicted itself (`limit=2.5` was "must not be greater than
- * 100" and "must not be less than 1"), and a missing email was "must be shorter than 254 characters".
+ * one "is required", a null one "must not be null", else the first rule written on the field. Every
+ * broken rule at once contradicts itself (`limit=2.5`: "must not be greater than 100", "... less than 1").
  */
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {

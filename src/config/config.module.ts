@@ -7,10 +7,8 @@ import type { Env } from './env.validation.js';
 import { syncConfig } from './sync.config.js';
 
 /**
- * The configuration namespaces, global, built from `env`: the environment main.ts (or a test)
- * parsed once, with the embedded database's URL and the development secret already in it; none
- * for the preview build, which declares them but builds no provider. ConfigModule neither reads a
- * .env file nor reads or writes process.env.
+ * The configuration namespaces, global, built from the `env` main.ts (or a test) parsed once; none for
+ * the preview build, which builds no provider. ConfigModule never reads .env or process.env.
  */
 export function configModule(env: Env | undefined): Promise<DynamicModule> {
   return ConfigModule.forRoot({

@@ -1,8 +1,6 @@
 /**
- * A write conditional on a row's version (the versions If-Match accepts, null when any will do): the
- * row written, or why nothing was: no such row, or a version If-Match does not accept. Every
- * resource's repository answers its conditional writes with this, and common/versioned-resource.ts
- * words the 404 and 412.
+ * What a write conditional on a row's version did: the row written, or why nothing was (no such row,
+ * or a version If-Match does not accept). common/versioned-resource.ts words the 404 and 412.
  */
 export type ConditionalWrite<T> = { outcome: 'written'; row: T } | { outcome: 'not-found' | 'version-mismatch' };
 

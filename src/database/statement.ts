@@ -6,16 +6,11 @@ const BUILT = new Map<string, Statement>();
 const MAX_BUILT = 500;
 
 /**
- * A hot statement that PostgreSQL parses and plans once per connection (a named, prepared
- * statement), for the routes that run it thousands of times a second. TypeORM sends every query
- * unnamed, so PostgreSQL parses and plans it again on each call: for the toggle's statement that
- * was half of PostgreSQL's work (pgbench, 8 clients: 2,950 statements/s unnamed, 5,700 prepared).
- *
- * It runs on TypeORM's own pool, or on the transaction's connection when given a transaction's
- * EntityManager, and fails with TypeORM's QueryFailedError, so callers and the error mapping
- * (common/problem.ts) cannot tell it from `db.query()`. Rows come back as `db.query()` returns a
- * SELECT's or an INSERT's; unlike `db.query()`, an UPDATE or a DELETE also returns its rows only.
- * The name is derived from the text, so one text never meets two names on a connection.
+ * A hot statement, prepared once per connection. TypeORM's queries are unnamed, so parsed and planned
+ * on every call: for the toggle's, half of PostgreSQL's work (pgbench, 8 clients: 2,950/s unnamed,
+ * 5,700 prepared). It runs on TypeORM's pool or the transaction's connection and fails with
+ * QueryFailedError, so callers and the error mapping cannot tell it from `db.query()`, except that an
+ * UPDATE or DELETE returns its rows only. Named after its text: one text never has two names.
  */
 export class Statement {
   readonly name?: string;
@@ -29,10 +24,9 @@ export class Statement {
   }
 
   /**
-   * The statement for a text built at run time from a fixed set of pieces (a list's filters and
-   * order, an update's columns): prepared like a constant one, up to MAX_BUILT texts per process;
-   * past that bound a text is sent unnamed, so no input can grow the connections' statements
-   * without limit.
+   * The statement for a text built at run time from a fixed set of pieces (a list's filters, an
+   * update's columns): prepared up to MAX_BUILT texts per process, then unnamed, so no input can
+   * grow the connections' statements without limit.
    */
   static built(text: string): Statement {
     let statement = BUILT.get(text);
@@ -58,11 +52,10 @@ export class Statement {
 }
 
 /**
- * LIMIT and OFFSET for a prepared statement, as sub-selects of the parameters. Given `LIMIT $n`,
- * PostgreSQL's plan cache compares each call's custom plan, which sees n, with the generic one,
- * which guesses a tenth of the rows: for a small page of a long list the generic plan always looks
- * dearer, and every call is planned afresh. Behind a sub-select neither plan sees n, so the page
- * size no longer decides; the other parameters (whose tasks) still may. Same rows, same order.
+ * LIMIT and OFFSET as sub-selects of the parameters. Given `LIMIT $n`, the plan cache compares a
+ * custom plan, which sees n, with the generic one, which guesses a tenth of the rows: for a small page
+ * of a long list the generic plan always looks dearer, and every call is planned afresh. Behind a
+ * sub-select no plan sees n (the other parameters still may decide). Same rows, same order.
  */
 export const pageBounds = (limit: string, offset?: string) =>
   `LIMIT (SELECT ${limit}::int)${offset ? ` OFFSET (SELECT ${offset}::int)` : ''}`;

@@ -36,27 +36,16 @@ const USER_LOCK_CLASS = 1_164_300;
 const WRITE_LOCK = new Statement('SELECT pg_advisory_xact_lock($1, hashtext($2))');
 
 /**
- * Tries of a write that PostgreSQL broke off as a deadlock (40P01, rolled back whole, so safe to run
- * again, as its documentation advises). The app's writes keep one lock order and should not
- * deadlock each other; a script's bulk statement still can.
+ * Tries of a write that PostgreSQL broke off as a deadlock (40P01: rolled back whole, so safe to run
+ * again). The app's writes keep one lock order; a script's bulk statement can still deadlock them.
  */
 const DEADLOCK_ATTEMPTS = 3;
 
 /**
- * The one write path for rows a user owns. A write is one of four named operations; each keeps
- * the lock order of docs/reliability.md ("Lock order"), which is enforced here:
- *
- * - `run`: one statement, committed by itself (no BEGIN/COMMIT round trips on the hot routes).
- * - `runAtomic`: several statements that commit together; a statement that writes many rows
- *   locks them all first, in id order.
- * - `runSerialized`: reads several of the user's rows and writes from what it read (a move between
- *   two neighbours, a count against a limit): one such write of a user at a time.
- * - `runLinking`: links tasks and categories (create or relink with `category_ids`, a category's
- *   delete). Linking cannot keep the lock order, so it is serialized like the above.
- *
- * The change cursor is kept by a trigger on each synced table, in the writing statement's own
- * transaction, so scripts that bypass this class are counted too. What this class adds is the
- * announcement after commit (AfterCommit), and a retry when PostgreSQL breaks a deadlock.
+ * The one write path for rows a user owns. A write is one of four named operations, chosen by what
+ * the work does; each keeps the lock order of docs/reliability.md ("Lock order"), enforced here. The
+ * change cursor is kept by a trigger, so scripts that bypass this class are counted too; what this
+ * class adds is the announcement after commit (AfterCommit) and a retry of a broken-off deadlock.
  */
 @Injectable()
 export class UserWrites {
@@ -67,14 +56,17 @@ export class UserWrites {
     private readonly afterCommit: AfterCommit,
   ) {}
 
+  /** One statement, committed by itself: no BEGIN/COMMIT round trips on the hot routes. */
   run<T>(userId: string, work: Work<UserWrite, T>): Promise<T> {
     return this.retried(userId, () => work(userWrite(userId, this.dataSource.manager)));
   }
 
+  /** Several statements that commit together; one that writes many rows locks them first, in id order. */
   runAtomic<T>(userId: string, work: Work<UserTransaction, T>): Promise<T> {
     return this.retried(userId, () => this.dataSource.transaction((db) => work(userWrite(userId, db))));
   }
 
+  /** Reads rows and writes from what it read (a move, a count against a limit): one at a time per user. */
   runSerialized<T>(userId: string, work: Work<UserTransaction, T>): Promise<T> {
     return this.retried(userId, () =>
       this.dataSource.transaction(async (db) => {
@@ -84,6 +76,7 @@ export class UserWrites {
     );
   }
 
+  /** Links tasks and categories (`category_ids`, a category's delete), which cannot keep the lock order: serialized. */
   runLinking<T>(userId: string, work: Work<UserTransaction, T>): Promise<T> {
     return this.runSerialized(userId, work);
   }

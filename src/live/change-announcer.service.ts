@@ -4,29 +4,22 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import type { AfterCommit } from '../database/user-writes.js';
 
-/**
- * Tells every instance's event streams that users' rows changed, after the change has committed:
- * one `announce_user_changes()` call (migration 1764600000000, which says why not in the writing
- * transaction) sends each user's newest committed stamp on the `user_changes` channel.
- *
- * The request does not wait for it. At most one call is in flight, and calls start at least
- * ANNOUNCE_INTERVAL_MS apart; users whose writes commit meanwhile go out together in the next one.
- * An idle instance announces a write at once; a busy one sends at most 200 short transactions a
- * second, however many writes it serves (each was a query per write or two, a fifth of a toggle's
- * CPU: docs/performance.md).
- */
-/** A change reaches other devices this much later at most, under load; see the class. */
+/** Least time between the starts of two calls: under load, a change reaches other devices at most this much later. */
 export const ANNOUNCE_INTERVAL_MS = 5;
 
 /**
- * The call, committed without waiting for the WAL flush: a transaction that sends notifications
- * has a commit record like any other, and with synchronous_commit on, each announcement waited for
- * its own flush (200 a second under load). The transaction writes no data, and its notifications
- * are delivered at commit either way; a crash can only lose an announcement, which the streams'
- * catch-up covers. `set_config(..., true)` holds until this statement's own commit.
+ * Commits without waiting for the WAL flush (`set_config(..., true)` lasts until this statement's own
+ * commit): it writes no data, and a lost announcement is caught up (docs/live-updates.md).
  */
 const ANNOUNCE = "SELECT set_config('synchronous_commit', 'off', true), announce_user_changes($1::text[])";
 
+/**
+ * Tells every instance's event streams that users' rows changed, once the change has committed (why
+ * not in the writing transaction: docs/live-updates.md, "Events across instances"), with each user's
+ * newest committed stamp. The request does not wait. One call is in flight at a time; the users of
+ * writes that commit meanwhile go out together in the next, so a busy instance sends at most 200
+ * short transactions a second rather than one per write.
+ */
 @Injectable()
 export class ChangeAnnouncer implements AfterCommit, BeforeApplicationShutdown {
   private readonly logger = new Logger(ChangeAnnouncer.name);

@@ -15,11 +15,9 @@ export type ChangeHandler = (userId: string, seq: number) => void;
 export type ReminderHandler = (userId: string, reminder: Reminder) => void;
 
 /**
- * One LISTEN connection per instance, outside the pool (a pooled connection is recycled and shared;
- * LISTEN needs one that stays). Every commit that changes a user's rows is announced here, whichever
- * instance made it. When the connection drops it reconnects with backoff; notifications sent while
- * it was away are lost, so every (re)connection is reported and the streams catch up from the
- * database (EventStreamsService.resync).
+ * One LISTEN connection per instance, outside the pool (LISTEN needs a connection that stays), hearing
+ * every instance's announcements. It reconnects with backoff; notifications sent meanwhile are lost,
+ * so every (re)connection is reported and the streams catch up from the database.
  */
 @Injectable()
 export class ChangeListener implements OnApplicationBootstrap, OnApplicationShutdown {

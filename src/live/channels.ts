@@ -7,9 +7,8 @@
 export const CHANGE_CHANNEL = 'user_changes';
 
 /**
- * A reminder, announced once by the instance that claims it, in the claiming transaction, as
- * `{"user_id", "task_id", "title", "remind_at"}`. Every instance hears it once and tells its
- * streams of that user, so each stream gets each reminder once.
+ * `{"user_id", "task_id", "title", "remind_at"}`, sent once by the instance that claims the reminder,
+ * in the claiming transaction; every instance passes it on to that user's streams.
  */
 export const REMINDER_CHANNEL = 'task_reminders';
 

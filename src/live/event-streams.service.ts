@@ -52,9 +52,8 @@ export class EventStreamsService implements OnApplicationBootstrap, OnModuleDest
       for (const stream of this.byUser.get(userId) ?? []) stream.reminder(reminder);
     });
     this.listener.onConnect(() => void this.resync(true));
-    // Every API write announces itself once committed (UserWrites); this periodic re-read catches
-    // what no announcement told: a change made with psql or a script, or one whose instance
-    // stopped between its commit and its announcement (EVENT_CATCH_UP_MS).
+    // Catches up what no announcement told: a change made with psql or a script, or one whose
+    // instance stopped between its commit and its announcement.
     this.timers.push(setInterval(() => void this.resync(false), this.config.catchUpMs));
     this.timers.push(setInterval(() => this.forEach((stream) => stream.heartbeat()), HEARTBEAT_MS));
     this.timers.push(setInterval(() => void this.endRevoked(), REVOCATION_RECHECK_MS));

@@ -7,19 +7,15 @@ import { ChangeAnnouncer } from '../live/change-announcer.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RemindersRepository } from './reminders.repository.js';
 
-/**
- * Reminders claimed per statement. A claim of 100 takes a few milliseconds (docs/live-updates.md), so
- * it holds its owners' cursor rows only briefly; a full batch is followed at once by the next one.
- */
+/** Reminders claimed per statement: about 9 ms for 100 (docs/live-updates.md), so owners' rows are held briefly. */
 const BATCH = 100;
 /** On shutdown, how long to wait for a claim under way before letting the pool close. */
 const STOP_WAIT_MS = 1_000;
 
 /**
- * Fires reminders: every REMINDER_POLL_MS, each instance claims the due ones (RemindersRepository),
- * which announces each on the `task_reminders` channel for the instances' streams. Every instance
- * polls, and a reminder is claimed once however many do; with n instances a due reminder waits
- * about REMINDER_POLL_MS / (2n) on average and at most REMINDER_POLL_MS, plus the claim itself.
+ * Fires reminders: every REMINDER_POLL_MS each instance claims the due ones, each announced once on
+ * `task_reminders` however many instances poll. With n instances a due reminder waits about
+ * REMINDER_POLL_MS / (2n) on average and at most REMINDER_POLL_MS, plus the claim itself.
  */
 @Injectable()
 export class ReminderScheduler implements OnApplicationBootstrap, OnModuleDestroy {
@@ -39,8 +35,7 @@ export class ReminderScheduler implements OnApplicationBootstrap, OnModuleDestro
     this.fired = metrics.counter('reminders_fired_total', 'Reminders claimed and announced by this instance');
   }
 
-  /** After start-up (migrations have run); the first poll at a random point of the interval, so
-   * instances started together do not poll in step. */
+  /** After start-up (migrations have run); the first poll at a random point, so instances do not poll in step. */
   onApplicationBootstrap(): void {
     this.schedule(Math.random() * this.config.reminderPollMs);
   }
@@ -73,8 +68,7 @@ export class ReminderScheduler implements OnApplicationBootstrap, OnModuleDestro
         // The claim stamped each task with its owner's next change (reminded_at is synced): like
         // any committed write, that is announced to the owners' streams (ChangeAnnouncer).
         for (const userId of new Set(claimed.map((task) => task.user_id))) this.announcer.announce(userId);
-        // More may be due when the batch was full; none were claimable when nothing was claimed (their
-        // owners are writing), and those wait for the next poll.
+        // A full batch: more may be due. None claimed: their owners are writing, so wait for the next poll.
         if (this.stopped || !claimed.length || looked < BATCH) break;
       }
       if (this.failing) this.logger.log('Reminders: claiming due reminders works again');

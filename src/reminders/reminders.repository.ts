@@ -12,30 +12,19 @@ export interface ReminderClaim {
 }
 
 /**
- * The claim, in one statement and so in one transaction:
+ * The claim, in one statement (docs/live-updates.md, "Reminders"): the oldest due reminders off the
+ * partial index `tasks_pending_reminders_idx` (an idle poll reads one index page); their owners'
+ * `user_changes` rows, then the tasks (due rechecked as they are now), both with SKIP LOCKED;
+ * `reminded_at = now()` on them; one pg_notify each, delivered on commit only, so each is sent once.
  *
- * 1. `candidates`: the oldest due reminders, at most the limit, off the partial index
- *    `tasks_pending_reminders_idx` (`remind_at <= now()` implies its `remind_at IS NOT NULL`). An idle
- *    poll reads one index page and stops.
- * 2. `owners`: their owners' `user_changes` rows, locked with SKIP LOCKED. The change trigger locks
- *    the owner's row for each task it stamps, so holding them first means the UPDATE below never
- *    waits for one; an owner whose row is held (a write of theirs is under way, or another scheduler
- *    is claiming for them) is left to the next poll. Every task's owner has a row: the trigger
- *    creates it with the owner's first task.
- * 3. `due`: the candidates of those owners, locked with SKIP LOCKED, still due and not yet sent (a
- *    row that was changed and committed since the statement began is checked again as it is now).
- * 4. `claimed`: `reminded_at = now()` on exactly those rows.
- * 5. One pg_notify per claimed row, which PostgreSQL delivers on commit only: a claim that rolls back
- *    announces nothing, and a reminder is announced once however many instances poll.
+ * It waits for no lock, so it takes part in no deadlock: the change trigger locks the owner's row
+ * (every owner has one, made with their first task) for each task it stamps, so holding those first
+ * means the UPDATE never waits; an owner whose row is held (a write, another instance's claim) is left
+ * to the next poll.
  *
- * Nothing in it waits for a lock, so it cannot take part in a deadlock with another scheduler or
- * with a user's multi-row write, whatever order those lock in.
- *
- * It sets neither `version` nor `updated_at`: `reminded_at` is read-only server state that no client
- * write can overwrite, so If-Match has nothing to protect there, and a reminder firing while a client
- * edits its task must not turn that client's save into a 412 (nor move the task in a list sorted by
- * `updated_at`). The trigger still stamps the row with a new `change_seq`, so `/api/sync` and a
- * `change` event bring the new `reminded_at` to every device.
+ * It sets neither `version` nor `updated_at`: no client writes `reminded_at`, and a reminder firing
+ * while a client edits the task must not make its save a 412 (nor move it in a list by `updated_at`).
+ * The trigger still stamps the row, so sync and events bring `reminded_at` to every device.
  */
 const CLAIM = `
   WITH candidates AS MATERIALIZED (

@@ -22,11 +22,6 @@ export interface ChangeSet {
   tombstones: Tombstone[];
 }
 
-/**
- * The SQL of the change cursor (`user_changes`) and the deletion history (`sync_tombstones`), and
- * the snapshot GET /api/sync reads every synced table in. The stamps themselves are written by the
- * record_user_change() trigger (migration 1764400000000), never here.
- */
 // GET /api/sync's statements, prepared once per connection (database/statement.ts).
 const HEAD = new Statement(
   'SELECT seq::float8 AS seq, purged_seq::float8 AS purged_seq FROM user_changes WHERE user_id = $1',
@@ -36,6 +31,11 @@ const TOMBSTONES = new Statement(
     WHERE user_id = $1 AND change_seq > $2 ORDER BY sync_tombstones.change_seq ${pageBounds('$3')}`,
 );
 
+/**
+ * The SQL of the change cursor (`user_changes`) and the deletion history (`sync_tombstones`), and
+ * the snapshot GET /api/sync reads every synced table in. The stamps are written by the
+ * record_user_change() trigger (docs/live-updates.md, "How the cursor works"), never here.
+ */
 @Injectable()
 export class SyncRepository {
   constructor(

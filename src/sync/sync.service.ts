@@ -10,8 +10,8 @@ export const SYNC_PAGE_SIZE = 500;
 
 /**
  * Delta sync: what changed after a cursor, in stamp order, a page at a time. Stamps are unique per
- * user and follow commit order (see the migration 1764400000000), so "everything after n, up to the
- * returned cursor" never skips a change, whoever writes meanwhile.
+ * user and follow commit order (docs/live-updates.md, "How the cursor works"), so "everything after
+ * n, up to the returned cursor" never skips a change, whoever writes meanwhile.
  */
 @Injectable()
 export class SyncService {

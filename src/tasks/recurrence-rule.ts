@@ -13,13 +13,12 @@ export const MAX_INTERVAL = 1000;
 export const MAX_COUNT = 1000;
 
 /**
- * How many periods (days of a DAILY rule, weeks of a WEEKLY one, ...) a search may step through
- * from the series' start. rrule stops only at an occurrence or at year 9999: a rule whose filters
- * never match (FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30) stepped through 2.9 million days, 12 s of CPU.
- * These bounds cost at most about 40-80 ms each (a year's step costs a year of days, hence fewer),
- * and reach 27 years of a daily rule, 190 of a weekly one, 800 of a monthly one. A rule with no
- * occurrence within them is refused; a series that finds none is over. A series without COUNT
- * restarts from each date it reaches (the same dates follow), so only COUNT series age.
+ * How many periods (days of a DAILY rule, weeks of a WEEKLY one...) a search may step through from the
+ * series' start: rrule stops only at an occurrence or at year 9999, and FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30
+ * stepped through 2.9 million days, 12 s of CPU. Each bound costs at most 40-80 ms (a year's step costs
+ * a year of days, hence fewer) and reaches 27 years of a daily rule, 190 of a weekly, 800 of a monthly.
+ * A rule with no occurrence within them is refused; a series that finds none is over. Only COUNT
+ * series age: the others restart from each date they reach.
  */
 export const SEARCH_PERIODS: Record<string, number> = { DAILY: 10_000, WEEKLY: 10_000, MONTHLY: 10_000, YEARLY: 1_000 };
 

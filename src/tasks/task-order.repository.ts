@@ -23,10 +23,6 @@ const NEIGHBOUR = {
              ORDER BY position DESC LIMIT 1)`,
 };
 
-/**
- * The SQL of the manual order (`tasks.position`). Reads that a move writes from run under the
- * user's write lock (UserWrites.runSerialized), so two moves never read the same gap.
- */
 // Every create and every move runs these: prepared once per connection (database/statement.ts).
 const LAST = new Statement('SELECT position FROM tasks WHERE user_id = $1 ORDER BY position DESC LIMIT 1');
 const LOCK_MOVED = new Statement('SELECT version FROM tasks WHERE id = $1 AND user_id = $2 FOR UPDATE');
@@ -34,6 +30,10 @@ const FIRST_OTHER = new Statement(
   'SELECT position FROM tasks WHERE user_id = $2 AND id <> $1 ORDER BY position LIMIT 1',
 );
 
+/**
+ * The SQL of the manual order (`tasks.position`). Reads that a move writes from run under the
+ * user's write lock (UserWrites.runSerialized), so two moves never read the same gap.
+ */
 @Injectable()
 export class TaskOrderRepository {
   /** The user's last position, or null when they have no task. */
@@ -75,11 +75,9 @@ export class TaskOrderRepository {
   }
 
   /**
-   * Gives the user's tasks the keys `keys` (as many as they have, ascending), in their current
-   * order, in one statement, bumping each task's version (its position is part of its body). The
-   * keys must all sort after every current one, so no row ever takes a key another still holds.
-   * The rows are locked first, in id order, before any is written (see TaskSetsRepository's
-   * lockedFirst: the change cursor stays the last lock).
+   * Gives the user's tasks `keys` (as many as they have, ascending, all after every current key, so no
+   * row takes a key another still holds) in their current order, in one statement, bumping each
+   * version (the position is in the body). The rows are locked first, in id order (docs/reliability.md).
    */
   async rewrite(write: UserWrite, keys: string[]): Promise<void> {
     await write.db.query(

@@ -8,10 +8,9 @@ import { type Anchor, TaskOrderRepository } from './task-order.repository.js';
 import { type TaskRow, TasksRepository } from './tasks.repository.js';
 
 /**
- * The longest key a move may leave behind. A key between two neighbours grows by about one
- * character every six moves into the same gap (each halves it, and a base-62 digit holds six
- * halvings); past this bound the user's keys are rewritten evenly, two or three characters each for
- * any realistic list, so keys stay short and the index small.
+ * The longest key a move may leave behind. A key grows by about a character every six moves into the
+ * same gap (each halves it; a base-62 digit holds six halvings); past this the user's keys are
+ * rewritten evenly, two or three characters each for any realistic list.
  */
 export const MAX_POSITION_LENGTH = 32;
 
@@ -33,10 +32,9 @@ export class TaskOrderService {
   ) {}
 
   /**
-   * Runs `insert` with a key after the user's last task until no concurrent create took that key
-   * first. Creates that read the same last key all want the same next one, so a retry adds a random
-   * fraction to it (still after the last key, and after the key it lost): without it, one of 32
-   * concurrent creates for one user lost 50 times in a row in the benchmark's seeding.
+   * Runs `insert` with a key after the user's last task until no concurrent create took it first.
+   * Creates that read the same last key all want the same next one, so a retry adds a random fraction
+   * (still after both): without it, one of 32 concurrent creates lost 50 times in a row.
    */
   async append(write: UserWrite, insert: (position: string) => Promise<TaskRow | null>): Promise<TaskRow> {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {

@@ -11,10 +11,9 @@ type Series = Pick<TaskRow, 'recurrence' | 'recurrence_start' | 'due_date' | 're
 
 /**
  * Recurring tasks' rules: a rule needs a due date and must occur; completing a recurring task moves
- * it to the series' next date instead (its reminder by the same amount), until the series is over.
- * The next date is computed here, in JavaScript (rrule), so every write that depends on it reads
- * the task under its row lock first: concurrent completions queue on the lock and each advances
- * the task once from where the previous one left it.
+ * it to the series' next date instead (its reminder by as much), until the series is over. The date
+ * is computed here (rrule), so a write that depends on it reads the task under its row lock first:
+ * concurrent completions queue on the lock, each advancing the task once.
  */
 @Injectable()
 export class TaskRecurrenceService {
@@ -82,9 +81,8 @@ export class TaskRecurrenceService {
   }
 
   /**
-   * Complete-all's part: advances every matching recurring task that is pending, under their row
-   * locks (in id order, so two bulk completions never deadlock); `over` lists those whose series
-   * has ended, which are to be completed like any task.
+   * Complete-all's part: advances every matching pending recurring task under its row lock (in id
+   * order, so two bulk completions never deadlock); `over` lists those whose series has ended.
    */
   async advanceMatching(write: UserTransaction, filter: TaskFilter): Promise<{ advanced: number; over: number[] }> {
     const over: number[] = [];
@@ -102,9 +100,8 @@ export class TaskRecurrenceService {
   }
 
   /**
-   * The changes that complete a recurring task: the series' next date after its due date, the
-   * reminder moved by as much (a new reminder time, so it fires again), and still pending; none
-   * (it is completed like any task) when the series is over.
+   * The changes that complete a recurring task: the next date after its due date, the reminder moved
+   * by as much (so it fires again), still pending; none when the series is over (it completes).
    */
   private advance(series: Series): TaskChanges {
     const { recurrence, recurrence_start: start, due_date: due, remind_at: remind } = series;

@@ -18,15 +18,12 @@ export type Priority = (typeof PRIORITIES)[number];
 export const MAX_CATEGORIES_PER_TASK = 20;
 
 /**
- * A task. One index per sort key, each led by `user_id` and ending in `id` (the tie-breaker),
- * because every list query is scoped to one owner: a page is an index range scan at any size.
- * Titles sort case-insensitively, on `lower(title)`, which TypeORM cannot express: that index is
- * declared by name only (`synchronize: false`) and created by the migration.
- * Constraint names are PostgreSQL's defaults, as the initial migration created them.
- * `(user_id, id)` is unique so that task_categories can reference a task together with its owner.
- *
- * Manual order: `position` keys are unique per user, so that one index both forbids two tasks the
- * same place and serves `sort=position` (no tie is left for `id` to break).
+ * A task. Every list query is scoped to one owner, so each sort key has an index led by `user_id` and
+ * ending in `id` (the tie-breaker): a page is an index range scan at any size. The title's is on
+ * `lower(title)`, which TypeORM cannot express: declared by name only, created by a migration.
+ * `position` is unique per user, so one index forbids two tasks in one place and serves its sort.
+ * `(user_id, id)` is unique so that task_categories can reference a task with its owner. Constraint
+ * names are PostgreSQL's defaults, as the initial migration created them.
  */
 @Entity({ name: 'tasks' })
 @Index('tasks_user_created_at_idx', ['userId', 'createdAt', 'id'])
@@ -106,10 +103,7 @@ export class Task {
   @Column({ type: 'integer', default: 1 })
   version: number;
 
-  /**
-   * The owner's change cursor when the row last changed, set by the record_user_change() trigger
-   * (migration 1764400000000), never by the app. GET /api/sync reads rows in this order.
-   */
+  /** The owner's change stamp when the row last changed, set by the change trigger (docs/live-updates.md). */
   @Column({ name: 'change_seq', type: 'bigint' })
   changeSeq: string;
 }

@@ -21,10 +21,9 @@ export const TASK = new VersionedResource('task');
 const CREATE_SCOPE = 'POST /api/tasks';
 
 /**
- * Task rules: defaults, If-Match, Idempotency-Key, and what a missing or changed task answers. The
- * SQL is TasksRepository's, and every write goes through UserWrites, the one write path for a
- * user's rows. Every statement is scoped by the owner, so even a caller that got past the guards
- * cannot read or change someone else's task: another user's task looks exactly like no task.
+ * Task rules: defaults, If-Match, Idempotency-Key, and what a missing or changed task answers. The SQL
+ * is TasksRepository's; writes go through UserWrites. Every statement is scoped by the owner, so even
+ * to a caller past the guards another user's task looks exactly like no task.
  */
 @Injectable()
 export class TasksService {

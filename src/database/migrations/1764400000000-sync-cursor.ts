@@ -1,18 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The per-user change cursor behind GET /api/sync and GET /api/events, kept by triggers so that no
- * write path (a bulk statement, a script, a future route) can change a user's rows without it.
- *
- * For each changed row, record_user_change() bumps the owner's counter in `user_changes` with an
- * upsert. The upsert's row lock is held until commit, so a user's writers queue behind each other
- * and their stamps follow commit order: a reader never sees stamp n+1 committed while n is still
- * to come, which a global sequence or `updated_at` cannot promise. The new value stamps the row
- * (`change_seq`), or a tombstone when the row is deleted, and goes out with pg_notify, which
- * PostgreSQL delivers on commit only. A second synced table takes the same function with its kind:
- *   CREATE TRIGGER categories_change BEFORE INSERT OR UPDATE ON categories FOR EACH ROW EXECUTE FUNCTION record_user_change('categories');
- *   CREATE TRIGGER categories_delete AFTER DELETE ON categories FOR EACH ROW EXECUTE FUNCTION record_user_change('categories');
- * (test/sync-coverage.e2e-spec.ts fails for a table with a user_id and no such triggers).
+ * The per-user change cursor behind GET /api/sync and GET /api/events: for each changed row,
+ * record_user_change() bumps the owner's counter and stamps the row, or leaves a tombstone
+ * (docs/live-updates.md, "How the cursor works").
  */
 export class SyncCursor1764400000000 implements MigrationInterface {
   name = 'SyncCursor1764400000000';

@@ -1,19 +1,10 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Categories join the change cursor (migration 1764400000000): a `change_seq` stamp on each row, and
- * the record_user_change() triggers with the kind 'categories', so creating, renaming, recolouring
- * or deleting a category advances its owner's cursor in the same transaction, stamps the row (or
- * leaves a tombstone), and notifies the event streams.
- *
- * Only a write of the category row stamps it. Its counts are computed from `task_categories`, and
- * linking or unlinking a task writes only that table and the task row (whose own stamp moves), so a
- * category whose counts alone change is not sent again by GET /api/sync: clients count from tasks.
- *
- * Existing categories are stamped after everything their owner has already been sent, in id order,
- * and each owner's counter moves past them (a counter is created for owners who have categories
- * but never changed a task), so a client that synced before this migration receives them as
- * changes on its next call.
+ * Categories join the change cursor: a `change_seq` stamp and the record_user_change() triggers with
+ * the kind 'categories' (docs/live-updates.md, "Categories in sync"). Existing categories are stamped
+ * after everything their owner was already sent, and each owner's counter (created if missing) moves
+ * past them, so a client that synced before receives them on its next call.
  */
 export class CategorySync1764500000000 implements MigrationInterface {
   name = 'CategorySync1764500000000';

@@ -1,22 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Change notifications move out of the writing transaction.
- *
- * A transaction that has called pg_notify takes one lock for the whole database at commit and holds
- * it until its commit record is flushed (PostgreSQL's async.c, PreCommit_Notify), so that the queue
- * follows commit order. Every notifying commit therefore waits for the previous one's fsync: group
- * commit stops. Measured here with pgbench, 16 clients, INSERT + COMMIT: 10,400 commits/s without
- * pg_notify, 3,700 with it; through the service, creates lost a third of their throughput.
- *
- * So the trigger still stamps every change (record_user_change(), as before, for every write path),
- * but no longer notifies. The API's one write path (UserWrites.run) has announce_user_changes()
- * called once its write has committed (ChangeAnnouncer, which batches the users of writes that
- * commit while a call is in flight): a transaction of its own that writes no WAL, so its commit
- * does not wait for a flush and the lock is held for microseconds. It announces each user's newest
- * committed stamp, never an uncommitted one, and announcements that cross are harmless: a stream
- * only moves forward. A change made outside the API (psql, a script) is found by each instance's
- * periodic re-read of its streams' cursors (EventStreamsService).
+ * Change notifications move out of the writing transaction (why: docs/live-updates.md, "Events across
+ * instances"). The trigger still stamps every change but no longer notifies; announce_user_changes()
+ * sends users' newest committed stamps, called once their writes have committed.
  */
 export class AnnounceAfterCommit1764600000000 implements MigrationInterface {
   name = 'AnnounceAfterCommit1764600000000';
