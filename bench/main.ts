@@ -17,26 +17,34 @@ import { seed, userIds } from './fixtures.js';
 import { load, type LoadResult, type Request } from './load.js';
 import { type Figures, printReport, type Report, type RouteReport } from './report.js';
 import { eventsBench } from './events-bench.js';
+import { benchOptions } from './options.js';
 import { hotRoutes, listOf, syncCursorsBelow } from './routes.js';
 import { ServerProcess, type ServerSpec } from './server-process.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const quick = process.argv.includes('--quick');
-const profile = process.argv.includes('--profile');
-const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const options = benchOptions([
+  'quick',
+  'profile',
+  'events',
+  'connections',
+  'node-options',
+  'baseline',
+  'routes',
+  'rounds',
+]);
+const { quick, profile } = options;
 /** --connections=N: concurrent connections per load run (issue 13 states its p99 targets at 16). */
-const CONNECTIONS = Number(option('connections')) || 16;
+const CONNECTIONS = options.connections ?? 16;
 /** --no-events: skip the live-events part (streams across two instances) at the end. */
-const withEvents = !process.argv.includes('--no-events');
+const withEvents = options.events;
 /** V8 flags for the service (and the baseline, so both builds run alike), e.g. --node-options=--max-old-space-size=96 */
-const serviceNodeOptions = option('node-options');
+const serviceNodeOptions = options.nodeOptions;
 /** A built checkout of an older version, benchmarked next to the service. */
-const baselineOption = option('baseline');
-const baselineDir = baselineOption ? resolve(baselineOption) : undefined;
+const baselineDir = options.baseline === undefined ? undefined : resolve(options.baseline);
 /** --routes=toggle,eddsa: only the hot routes whose names contain one of these (case-insensitive). */
-const routeFilter = option('routes')?.toLowerCase().split(',').filter(Boolean);
+const routeFilter = options.routes;
 /** --rounds=N: more rounds for a closer look at a difference (the medians steady with more). */
-const roundsOption = Number(option('rounds')) || undefined;
+const roundsOption = options.rounds;
 const PLAN = quick
   ? {
       rounds: 1,
@@ -73,7 +81,6 @@ async function main(): Promise<void> {
   let ids: string[] = [];
   try {
     // Checked before anything starts: a missing build would otherwise only show after the seeding.
-    if (baselineOption === '') throw new Error('--baseline= needs a directory');
     if (baselineDir && !existsSync(join(baselineDir, 'dist', 'main.js')))
       throw new Error(`--baseline: no ${join(baselineDir, 'dist', 'main.js')} (build it first)`);
     progress('starting PostgreSQL');
