@@ -18,7 +18,7 @@ import { load, type LoadResult, type Request } from './load.js';
 import { type Figures, printReport, type Report, type RouteReport } from './report.js';
 import { eventsBench } from './events-bench.js';
 import { benchOptions } from './options.js';
-import { hotRoutes, listOf, syncCursorsBelow } from './routes.js';
+import { hotRoutes, listOf, type Route, syncCursorsBelow } from './routes.js';
 import { ServerProcess, type ServerSpec } from './server-process.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -156,7 +156,7 @@ async function main(): Promise<void> {
       (route) => !routeFilter || routeFilter.some((part) => route.name.toLowerCase().includes(part)),
     );
     if (routes.length === 0) throw new Error(`--routes=${routeFilter!.join(',')} matches no route`);
-    await sameSyncPage(service, raw, syncCursorsBelow(largeHead)[0], fixtures.large.token);
+    await sameBodies(service, raw, routes);
 
     const drive = async (server: ServerProcess, requests: Request[], seconds: number): Promise<Run> => {
       const stopSampling = server.sampleMemory();
@@ -276,20 +276,24 @@ async function main(): Promise<void> {
 }
 
 /**
- * The raw server's GET /api/sync is only a yardstick if it does the service's work: both must
- * answer a page with the same body (the same rows, cursor and has_more).
+ * The raw server is only a yardstick if it does the service's work: before any load, the first
+ * request of every read route must get the same body, byte for byte, from both.
  */
-async function sameSyncPage(service: ServerProcess, raw: ServerProcess, cursor: string, token: string): Promise<void> {
-  const page = async (server: ServerProcess) => {
-    const response = await fetch(`${server.url}/api/sync?cursor=${cursor}`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
-    if (response.status !== 200) throw new Error(`${server.name}: GET /api/sync answered ${response.status}`);
-    return response.text();
-  };
-  const [fromService, fromRaw] = await Promise.all([page(service), page(raw)]);
-  if (fromService !== fromRaw)
-    throw new Error('the raw server answers GET /api/sync with another body than the service');
+async function sameBodies(service: ServerProcess, raw: ServerProcess, routes: Route[]): Promise<void> {
+  for (const route of routes) {
+    const [request] = route.requests;
+    if (request.method !== 'GET') continue;
+    const body = async (server: ServerProcess) => {
+      const response = await fetch(`${server.url}${request.path}`, {
+        headers: { authorization: `Bearer ${request.token}` },
+      });
+      if (response.status !== 200) throw new Error(`${server.name}: GET ${request.path} answered ${response.status}`);
+      return response.text();
+    };
+    const [fromService, fromRaw] = await Promise.all([body(service), body(raw)]);
+    if (fromService !== fromRaw)
+      throw new Error(`the raw server answers ${route.name} (GET ${request.path}) with another body than the service`);
+  }
 }
 
 /** One load run against one server, with what the server spent on it. */
