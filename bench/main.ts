@@ -277,22 +277,22 @@ async function main(): Promise<void> {
 
 /**
  * The raw server is only a yardstick if it does the service's work: before any load, the first
- * request of every read route must get the same body, byte for byte, from both.
+ * request of every read route must get the same body, byte for byte, and the same ETag from both.
  */
 async function sameBodies(service: ServerProcess, raw: ServerProcess, routes: Route[]): Promise<void> {
   for (const route of routes) {
     const [request] = route.requests;
     if (request.method !== 'GET') continue;
-    const body = async (server: ServerProcess) => {
+    const answer = async (server: ServerProcess) => {
       const response = await fetch(`${server.url}${request.path}`, {
         headers: { authorization: `Bearer ${request.token}` },
       });
       if (response.status !== 200) throw new Error(`${server.name}: GET ${request.path} answered ${response.status}`);
-      return response.text();
+      return `ETag ${response.headers.get('etag')}\n${await response.text()}`;
     };
-    const [fromService, fromRaw] = await Promise.all([body(service), body(raw)]);
+    const [fromService, fromRaw] = await Promise.all([answer(service), answer(raw)]);
     if (fromService !== fromRaw)
-      throw new Error(`the raw server answers ${route.name} (GET ${request.path}) with another body than the service`);
+      throw new Error(`the raw server answers ${route.name} (GET ${request.path}) otherwise than the service`);
   }
 }
 

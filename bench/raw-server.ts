@@ -19,7 +19,7 @@
  */
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { generateKeyBetween } from 'fractional-indexing';
-import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
@@ -285,7 +285,7 @@ app.get('/health', answers(200, { type: 'object', properties: { status: { type: 
   status: 'ok',
 }));
 
-app.get<TaskRoute>('/api/:userId/tasks', answers(200, TASK_PAGE), async (request) => {
+app.get<TaskRoute>('/api/:userId/tasks', answers(200, TASK_PAGE), async (request, reply) => {
   const userId = await userOf(request, request.params.userId);
   const limit = Number(request.query.limit ?? 50);
   const offset = Number(request.query.offset ?? 0);
@@ -293,11 +293,15 @@ app.get<TaskRoute>('/api/:userId/tasks', answers(200, TASK_PAGE), async (request
     throw new HttpError(422, 'bad page');
   const { category_id: category } = request.query;
   const items = await (category === undefined
-    ? rows<{ total: string }>(pool, 'list', [userId, limit, offset])
-    : rows<{ total: string }>(pool, 'listByCategory', [userId, taskId(category), limit, offset]));
+    ? rows<TaskRow & { total: string }>(pool, 'list', [userId, limit, offset])
+    : rows<TaskRow & { total: string }>(pool, 'listByCategory', [userId, taskId(category), limit, offset]));
   // Only a page past the end has no row to carry the total; the bench asks for none.
   if (!items.length && offset > 0) throw new HttpError(501, 'not in the yardstick');
-  return { items, total: items.length ? items[0].total : 0, limit, offset };
+  const total = items.length ? Number(items[0].total) : 0;
+  // The service's weak ETag of a page: its total, bounds and each item's strong tag, hashed.
+  const tags = JSON.stringify([total, limit, offset, items.map((task) => `"${task.id}-${task.version}"`)]);
+  void reply.header('etag', `W/"${createHash('sha256').update(tags).digest('base64url')}"`);
+  return { items, total, limit, offset };
 });
 
 app.get<TaskRoute>('/api/:userId/tasks/:id', answers(200, TASK), async (request, reply) => {
