@@ -183,7 +183,7 @@ async function userOf(request: FastifyRequest, owner?: string): Promise<string> 
     verified.set(token, claims);
   }
   const { sid } = claims;
-  if (sid && !(Date.now() - (liveSessions.get(sid) ?? 0) < 2_000)) {
+  if (sid && Date.now() - (liveSessions.get(sid) ?? 0) >= 2_000) {
     const [session] = await rows<{ revoked_at: Date | null }>(pool, 'sessionRevokedAt', [sid]);
     if (!session || session.revoked_at) throw new HttpError(401, 'signed out');
     liveSessions.set(sid, Date.now());
