@@ -66,8 +66,6 @@ const common = {
   testEnvironment: 'node',
   transform,
   extensionsToTreatAsEsm: ['.ts'],
-  // npm run bench:ablate leaves patched copies of the build (with package.json) there.
-  modulePathIgnorePatterns: ['<rootDir>/bench/results/'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transformIgnorePatterns: jestRequiresEsm ? ['/node_modules/'] : [`/node_modules/(?!(${REQUIRED_ESM.join('|')})/)`],
 };

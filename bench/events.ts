@@ -5,14 +5,16 @@
 import { resolve } from 'node:path';
 import { BenchDatabase } from './bench-database.js';
 import { eventsBench } from './events-bench.js';
+import { benchOptions } from './options.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
+const { quick } = benchOptions(['quick']);
 
 async function main(): Promise<void> {
   const db = await BenchDatabase.open(ROOT);
   const userIds: string[] = [];
   try {
-    console.log((await eventsBench(ROOT, db, { quick: process.argv.includes('--quick'), userIds })).join('\n'));
+    console.log((await eventsBench(ROOT, db, { quick, userIds })).join('\n'));
   } finally {
     await db.close(userIds);
   }

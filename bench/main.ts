@@ -17,26 +17,34 @@ import { seed, userIds } from './fixtures.js';
 import { load, type LoadResult, type Request } from './load.js';
 import { type Figures, printReport, type Report, type RouteReport } from './report.js';
 import { eventsBench } from './events-bench.js';
-import { hotRoutes, listOf, syncCursorsBelow } from './routes.js';
+import { benchOptions } from './options.js';
+import { hotRoutes, listOf, type Route, syncCursorsBelow } from './routes.js';
 import { ServerProcess, type ServerSpec } from './server-process.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const quick = process.argv.includes('--quick');
-const profile = process.argv.includes('--profile');
-const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const options = benchOptions([
+  'quick',
+  'profile',
+  'events',
+  'connections',
+  'node-options',
+  'baseline',
+  'routes',
+  'rounds',
+]);
+const { quick, profile } = options;
 /** --connections=N: concurrent connections per load run (issue 13 states its p99 targets at 16). */
-const CONNECTIONS = Number(option('connections')) || 16;
+const CONNECTIONS = options.connections ?? 16;
 /** --no-events: skip the live-events part (streams across two instances) at the end. */
-const withEvents = !process.argv.includes('--no-events');
+const withEvents = options.events;
 /** V8 flags for the service (and the baseline, so both builds run alike), e.g. --node-options=--max-old-space-size=96 */
-const serviceNodeOptions = option('node-options');
+const serviceNodeOptions = options.nodeOptions;
 /** A built checkout of an older version, benchmarked next to the service. */
-const baselineOption = option('baseline');
-const baselineDir = baselineOption ? resolve(baselineOption) : undefined;
+const baselineDir = options.baseline === undefined ? undefined : resolve(options.baseline);
 /** --routes=toggle,eddsa: only the hot routes whose names contain one of these (case-insensitive). */
-const routeFilter = option('routes')?.toLowerCase().split(',').filter(Boolean);
+const routeFilter = options.routes;
 /** --rounds=N: more rounds for a closer look at a difference (the medians steady with more). */
-const roundsOption = Number(option('rounds')) || undefined;
+const roundsOption = options.rounds;
 const PLAN = quick
   ? {
       rounds: 1,
@@ -73,7 +81,6 @@ async function main(): Promise<void> {
   let ids: string[] = [];
   try {
     // Checked before anything starts: a missing build would otherwise only show after the seeding.
-    if (baselineOption === '') throw new Error('--baseline= needs a directory');
     if (baselineDir && !existsSync(join(baselineDir, 'dist', 'main.js')))
       throw new Error(`--baseline: no ${join(baselineDir, 'dist', 'main.js')} (build it first)`);
     progress('starting PostgreSQL');
@@ -149,7 +156,7 @@ async function main(): Promise<void> {
       (route) => !routeFilter || routeFilter.some((part) => route.name.toLowerCase().includes(part)),
     );
     if (routes.length === 0) throw new Error(`--routes=${routeFilter!.join(',')} matches no route`);
-    await sameSyncPage(service, raw, syncCursorsBelow(largeHead)[0], fixtures.large.token);
+    await sameBodies(service, raw, routes);
 
     const drive = async (server: ServerProcess, requests: Request[], seconds: number): Promise<Run> => {
       const stopSampling = server.sampleMemory();
@@ -269,20 +276,24 @@ async function main(): Promise<void> {
 }
 
 /**
- * The raw server's GET /api/sync is only a yardstick if it does the service's work: both must
- * answer a page with the same body (the same rows, cursor and has_more).
+ * The raw server is only a yardstick if it does the service's work: before any load, the first
+ * request of every read route must get the same body, byte for byte, and the same ETag from both.
  */
-async function sameSyncPage(service: ServerProcess, raw: ServerProcess, cursor: string, token: string): Promise<void> {
-  const page = async (server: ServerProcess) => {
-    const response = await fetch(`${server.url}/api/sync?cursor=${cursor}`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
-    if (response.status !== 200) throw new Error(`${server.name}: GET /api/sync answered ${response.status}`);
-    return response.text();
-  };
-  const [fromService, fromRaw] = await Promise.all([page(service), page(raw)]);
-  if (fromService !== fromRaw)
-    throw new Error('the raw server answers GET /api/sync with another body than the service');
+async function sameBodies(service: ServerProcess, raw: ServerProcess, routes: Route[]): Promise<void> {
+  for (const route of routes) {
+    const [request] = route.requests;
+    if (request.method !== 'GET') continue;
+    const answer = async (server: ServerProcess) => {
+      const response = await fetch(`${server.url}${request.path}`, {
+        headers: { authorization: `Bearer ${request.token}` },
+      });
+      if (response.status !== 200) throw new Error(`${server.name}: GET ${request.path} answered ${response.status}`);
+      return `ETag ${response.headers.get('etag')}\n${await response.text()}`;
+    };
+    const [fromService, fromRaw] = await Promise.all([answer(service), answer(raw)]);
+    if (fromService !== fromRaw)
+      throw new Error(`the raw server answers ${route.name} (GET ${request.path}) otherwise than the service`);
+  }
 }
 
 /** One load run against one server, with what the server spent on it. */

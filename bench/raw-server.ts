@@ -1,27 +1,133 @@
 /**
- * The yardstick: what a careful engineer would write by hand with Fastify and pg for the same hot
- * routes, on the same tables, with the same SQL and the same token checks (HS256 with the shared
- * secret, or EdDSA against Better Auth's JWKS with jose; then ownership; then one indexed query).
- * No Nest, no class-validator, no TypeORM, no helmet/CORS. Run as a child process by bench/main.ts.
+ * The yardstick: what a careful engineer would write by hand with Fastify and pg for the bench's hot
+ * routes, on the same tables, doing the service's work and no more. No Nest, class-validator,
+ * TypeORM, helmet, CORS, logs or metrics. Run as a child process by bench/main.ts and stages.ts.
+ *
+ * - SQL: the service's statement texts (tasks.repository.ts, task-order.repository.ts,
+ *   categories.repository.ts, sync.repository.ts, user-writes.ts), each sent as a named prepared
+ *   statement, so PostgreSQL parses and plans it once per connection.
+ * - Writes are announced after commit as the service's ChangeAnnouncer does: at most one call in
+ *   flight, calls at least 5 ms apart, the users of the writes meanwhile batched into the next.
+ * - Tokens: HS256 with node:crypto against the shared secret, EdDSA with jose against the JWKS; a
+ *   checked signature is remembered until `exp` or for 60 s, and a session's revocation is looked
+ *   up at most every 2 s, as the service does. Then ownership.
+ * - Responses: Fastify response schemas (fast-json-stringify), which also turn the rows' dates into
+ *   ISO strings and leave out the columns the API does not show.
  *
  * Environment: PORT, DATABASE_URL, BETTER_AUTH_SECRET, BETTER_AUTH_JWKS_URL, BETTER_AUTH_ISSUER,
  * BETTER_AUTH_AUDIENCE, DB_POOL_SIZE.
  */
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { generateKeyBetween } from 'fractional-indexing';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { Pool } from 'pg';
+import { LRUCache } from 'lru-cache';
+import { Pool, type PoolClient, type QueryResultRow } from 'pg';
 
 const env = process.env as Record<string, string>;
-const secret = Buffer.from(env.BETTER_AUTH_SECRET);
+const secret = createSecretKey(Buffer.from(env.BETTER_AUTH_SECRET));
 const jwks = createRemoteJWKSet(new URL(env.BETTER_AUTH_JWKS_URL));
 const pool = new Pool({ connectionString: env.DATABASE_URL, max: Number(env.DB_POOL_SIZE || 10) });
 
+// --- SQL: the service's texts, prepared by name ---------------------------------------------------
+
 const COLUMNS = `id, user_id, title, description, completed, priority, due_date, position, remind_at, reminded_at,
-  recurrence, recurrence_start, created_at, updated_at, version,
-  ARRAY(SELECT category_id FROM task_categories
-    WHERE user_id = tasks.user_id AND task_id = tasks.id ORDER BY category_id) AS category_ids`;
+  recurrence, recurrence_start, created_at, updated_at, version, ARRAY(SELECT category_id FROM task_categories
+  WHERE user_id = tasks.user_id AND task_id = tasks.id ORDER BY category_id) AS category_ids`;
+/** The service's `pageBounds`: LIMIT and OFFSET as sub-selects, so no plan depends on the page size. */
+const page = (limit: string, offset?: string) =>
+  `LIMIT (SELECT ${limit}::int)${offset ? ` OFFSET (SELECT ${offset}::int)` : ''}`;
+const byCategory =
+  'tasks.user_id = $1 AND tasks.id IN (SELECT task_id FROM task_categories WHERE user_id = $1 AND category_id = $2)';
+/** The service's conditional update: one statement writes and tells a missing task from a stale version. */
+const conditionalUpdate = (sets: string) => `WITH target AS (SELECT 1 FROM tasks WHERE id = $1 AND user_id = $2),
+  changed AS (UPDATE tasks SET ${sets}, updated_at = now(), version = version + 1
+               WHERE id = $1 AND user_id = $2 AND ($3::int[] IS NULL OR version = ANY ($3::int[]))
+               RETURNING ${COLUMNS})
+  SELECT EXISTS (SELECT 1 FROM target) AS found, changed.* FROM (VALUES (1)) AS one LEFT JOIN changed ON true`;
+const COMPLETING = 'NOT completed AND COALESCE($4, true) AND recurrence IS NOT NULL';
+
+const SQL = {
+  list: `SELECT ${COLUMNS}, (SELECT count(*) FROM tasks WHERE tasks.user_id = $1) AS total FROM tasks
+    WHERE tasks.user_id = $1 ORDER BY created_at DESC, id DESC ${page('$2', '$3')}`,
+  listByCategory: `SELECT ${COLUMNS}, (SELECT count(*) FROM tasks WHERE ${byCategory}) AS total FROM tasks
+    WHERE ${byCategory} ORDER BY created_at DESC, id DESC ${page('$3', '$4')}`,
+  find: `SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`,
+  last: 'SELECT position FROM tasks WHERE user_id = $1 ORDER BY position DESC LIMIT 1',
+  insert: `INSERT INTO tasks (user_id, title, description, priority, due_date, completed, position, remind_at, recurrence, recurrence_start)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (user_id, position) DO NOTHING RETURNING ${COLUMNS}`,
+  setCompleted: `WITH target AS (SELECT ${COMPLETING} AS recurring FROM tasks WHERE id = $1 AND user_id = $2),
+    changed AS (UPDATE tasks SET completed = COALESCE($4, NOT completed), updated_at = now(), version = version + 1
+                 WHERE id = $1 AND user_id = $2 AND ($3::int[] IS NULL OR version = ANY ($3::int[]))
+                   AND NOT (${COMPLETING})
+                 RETURNING ${COLUMNS})
+    SELECT EXISTS (SELECT 1 FROM target) AS found, (SELECT recurring FROM target) AS recurring, changed.*
+      FROM (VALUES (1)) AS one LEFT JOIN changed ON true`,
+  writeLock: 'SELECT pg_advisory_xact_lock($1, hashtext($2))',
+  lockMoved: 'SELECT version FROM tasks WHERE id = $1 AND user_id = $2 FOR UPDATE',
+  firstOther: 'SELECT position FROM tasks WHERE user_id = $2 AND id <> $1 ORDER BY position LIMIT 1',
+  setPosition: conditionalUpdate('position = $4'),
+  head: 'SELECT seq::float8 AS seq, purged_seq::float8 AS purged_seq FROM user_changes WHERE user_id = $1',
+  tasksSince: `SELECT ${COLUMNS}, change_seq::float8 AS change_seq FROM tasks
+    WHERE user_id = $1 AND change_seq > $2 ORDER BY tasks.change_seq ${page('$3')}`,
+  categoriesSince: `WITH c AS (SELECT id, user_id, name, color, created_at, updated_at, version, change_seq::float8 AS change_seq
+      FROM categories WHERE user_id = $1 AND change_seq > $2 ORDER BY categories.change_seq ${page('$3')})
+    SELECT c.*, coalesce(counts.task_count, 0) AS task_count, coalesce(counts.pending_count, 0) AS pending_count
+      FROM c LEFT JOIN (
+        SELECT tc.category_id, count(*) AS task_count, count(*) FILTER (WHERE NOT t.completed) AS pending_count
+          FROM task_categories tc JOIN tasks t ON t.user_id = tc.user_id AND t.id = tc.task_id
+         WHERE tc.user_id = $1 AND tc.category_id IN (SELECT id FROM c)
+         GROUP BY tc.category_id) AS counts ON counts.category_id = c.id
+     ORDER BY c.change_seq`,
+  tombstonesSince: `SELECT kind, id, change_seq::float8 AS change_seq FROM sync_tombstones
+    WHERE user_id = $1 AND change_seq > $2 ORDER BY sync_tombstones.change_seq ${page('$3')}`,
+  sessionRevokedAt: 'SELECT revoked_at FROM auth_sessions WHERE id = $1',
+  announce: "SELECT set_config('synchronous_commit', 'off', true), announce_user_changes($1::text[])",
+};
+
+/** Runs one of SQL's statements, prepared under its key's name on each connection. */
+async function rows<T extends QueryResultRow>(db: Pool | PoolClient, name: keyof typeof SQL, values: unknown[]) {
+  return (await db.query<T>({ name, text: SQL[name], values })).rows;
+}
+
+async function transaction<T>(begin: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query(begin);
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+const pending = new Set<string>();
+let announcing = false;
+
+/** After a write commits: the user's newest stamp goes to the event streams, batched like the service's. */
+function announce(userId: string): void {
+  pending.add(userId);
+  if (announcing) return;
+  announcing = true;
+  void (async () => {
+    while (pending.size) {
+      const users = [...pending];
+      pending.clear();
+      const started = performance.now();
+      await rows(pool, 'announce', [users]).catch(() => undefined);
+      const rest = 5 - (performance.now() - started);
+      if (rest > 0) await sleep(rest);
+    }
+    announcing = false;
+  })();
+}
+
+// --- Tokens --------------------------------------------------------------------------------------
 
 class HttpError extends Error {
   constructor(
@@ -32,39 +138,58 @@ class HttpError extends Error {
   }
 }
 
-interface TaskRoute {
-  Params: { userId: string; id: string };
-  Querystring: { limit?: string; offset?: string; category_id?: string };
-  Body?: { title?: unknown; priority?: string };
+interface Claims {
+  sub: string;
+  sid?: string;
+  /** Until when the signature check holds: `exp`, or 60 s after the check. */
+  until: number;
 }
+const verified = new LRUCache<string, Claims>({ max: 10_000 });
+/** Sessions found live, and when. */
+const liveSessions = new Map<string, number>();
 
-async function userOf(request: FastifyRequest<TaskRoute>, owned = true): Promise<string> {
-  const token = /^bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-  if (!token) throw new HttpError(401, 'missing token');
+async function check(token: string): Promise<Claims> {
   const [header, payload, signature] = token.split('.');
-  let sub: unknown;
+  if (signature === undefined) throw new HttpError(401, 'not a JWT');
+  let claims: { exp?: unknown; sub?: unknown; sid?: unknown };
   if ((JSON.parse(Buffer.from(header, 'base64url').toString()) as { alg?: unknown }).alg === 'HS256') {
     const expected = createHmac('sha256', secret).update(`${header}.${payload}`).digest();
     const given = Buffer.from(signature, 'base64url');
     if (given.length !== expected.length || !timingSafeEqual(given, expected))
       throw new HttpError(401, 'bad signature');
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { exp?: unknown; sub?: unknown };
-    if (typeof claims.exp !== 'number' || claims.exp * 1000 < Date.now()) throw new HttpError(401, 'expired');
-    sub = claims.sub;
+    claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as typeof claims;
   } else {
-    const { payload: claims } = await jwtVerify(token, jwks, {
+    ({ payload: claims } = await jwtVerify(token, jwks, {
       algorithms: ['EdDSA'],
       issuer: env.BETTER_AUTH_ISSUER,
       audience: env.BETTER_AUTH_AUDIENCE,
-      requiredClaims: ['exp', 'sub'],
     }).catch(() => {
       throw new HttpError(401, 'invalid token');
-    });
-    sub = claims.sub;
+    }));
   }
-  if (typeof sub !== 'string') throw new HttpError(401, 'no subject');
-  if (owned && sub !== request.params.userId) throw new HttpError(403, 'not your tasks');
-  return sub;
+  if (typeof claims.exp !== 'number' || typeof claims.sub !== 'string') throw new HttpError(401, 'bad claims');
+  const until = Math.min(claims.exp * 1000, Date.now() + 60_000);
+  return { sub: claims.sub, sid: typeof claims.sid === 'string' ? claims.sid : undefined, until };
+}
+
+/** The caller's user id; with `owner`, also that it is the path's. */
+async function userOf(request: FastifyRequest, owner?: string): Promise<string> {
+  const token = /^bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+  if (!token) throw new HttpError(401, 'missing token');
+  let claims = verified.get(token);
+  if (!claims || Date.now() >= claims.until) {
+    claims = await check(token);
+    if (Date.now() >= claims.until) throw new HttpError(401, 'expired');
+    verified.set(token, claims);
+  }
+  const { sid } = claims;
+  if (sid && Date.now() - (liveSessions.get(sid) ?? 0) >= 2_000) {
+    const [session] = await rows<{ revoked_at: Date | null }>(pool, 'sessionRevokedAt', [sid]);
+    if (!session || session.revoked_at) throw new HttpError(401, 'signed out');
+    liveSessions.set(sid, Date.now());
+  }
+  if (owner !== undefined && claims.sub !== owner) throw new HttpError(403, 'not your tasks');
+  return claims.sub;
 }
 
 function taskId(value: string): number {
@@ -72,275 +197,236 @@ function taskId(value: string): number {
   return Number(value);
 }
 
-interface Row {
+// --- Response schemas: the API's shapes, in the service's property order --------------------------
+
+const nullable = (type: string, format?: string) => ({ type: [type, 'null'], ...(format ? { format } : {}) });
+const timestamp = { type: 'string', format: 'date-time' };
+const ids = { type: 'array', items: { type: 'integer' } };
+const TASK = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    user_id: { type: 'string' },
+    title: { type: 'string' },
+    description: nullable('string'),
+    completed: { type: 'boolean' },
+    priority: { type: 'string' },
+    due_date: nullable('string', 'date-time'),
+    position: { type: 'string' },
+    remind_at: nullable('string', 'date-time'),
+    reminded_at: nullable('string', 'date-time'),
+    recurrence: nullable('string'),
+    created_at: timestamp,
+    updated_at: timestamp,
+    category_ids: ids,
+  },
+};
+const CATEGORY = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    name: { type: 'string' },
+    color: { type: 'string' },
+    task_count: { type: 'integer' },
+    pending_count: { type: 'integer' },
+    created_at: timestamp,
+    updated_at: timestamp,
+  },
+};
+const TASK_PAGE = {
+  type: 'object',
+  properties: {
+    items: { type: 'array', items: TASK },
+    total: { type: 'integer' },
+    limit: { type: 'integer' },
+    offset: { type: 'integer' },
+  },
+};
+const SYNC_PAGE = {
+  type: 'object',
+  properties: {
+    tasks: { type: 'array', items: TASK },
+    categories: { type: 'array', items: CATEGORY },
+    deleted: { type: 'object', properties: { tasks: ids, categories: ids } },
+    cursor: { type: 'string' },
+    has_more: { type: 'boolean' },
+  },
+};
+const answers = (status: number, body: object) => ({ schema: { response: { [status]: body } } });
+
+// --- Routes --------------------------------------------------------------------------------------
+
+interface TaskRow {
   id: number;
-  user_id: string;
-  title: string;
-  description: string | null;
-  completed: boolean;
-  priority: string;
-  due_date: Date | null;
-  position: string;
-  remind_at: Date | null;
-  reminded_at: Date | null;
-  recurrence: string | null;
-  created_at: Date;
-  updated_at: Date;
   version: number;
-  category_ids: number[];
-  total?: string;
+  position: string;
+}
+type Written = { found: boolean; recurring?: boolean | null } & ({ id: number; version: number } | { id: null });
+
+interface TaskRoute {
+  Params: { userId: string; id: string };
+  Querystring: { limit?: string; offset?: string; category_id?: string };
+  Body?: { title?: unknown; priority?: string; after_id?: unknown };
 }
 
-const toTask = (row: Row) => ({
-  id: row.id,
-  user_id: row.user_id,
-  title: row.title,
-  description: row.description,
-  completed: row.completed,
-  priority: row.priority,
-  due_date: row.due_date ? row.due_date.toISOString() : null,
-  position: row.position,
-  remind_at: row.remind_at ? row.remind_at.toISOString() : null,
-  reminded_at: row.reminded_at ? row.reminded_at.toISOString() : null,
-  recurrence: row.recurrence,
-  created_at: row.created_at.toISOString(),
-  updated_at: row.updated_at.toISOString(),
-  category_ids: row.category_ids,
-});
-
-function sendTask(reply: FastifyReply, row: Row | undefined) {
-  if (!row) throw new HttpError(404, 'Task not found');
-  return reply.header('ETag', `"${row.id}-${row.version}"`).send(toTask(row));
+function sendTask(reply: FastifyReply, row: Written | TaskRow | undefined) {
+  if (!row || row.id === null) throw new HttpError(404, 'Task not found');
+  return reply.header('etag', `"${row.id}-${row.version}"`).send(row);
 }
 
 const app = Fastify({ bodyLimit: 64 * 1024 });
 
 app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
-  reply
-    .status(error.statusCode ?? 500)
-    .type('application/problem+json')
-    .send({ status: error.statusCode ?? 500, detail: error.message });
+  const status = error.statusCode ?? 500;
+  void reply.status(status).type('application/problem+json').send({ status, detail: error.message });
 });
 
-app.get('/health', () => ({ status: 'ok' }));
+app.get('/health', answers(200, { type: 'object', properties: { status: { type: 'string' } } }), () => ({
+  status: 'ok',
+}));
 
-app.get<TaskRoute>('/api/:userId/tasks', async (request) => {
-  const userId = await userOf(request);
+app.get<TaskRoute>('/api/:userId/tasks', answers(200, TASK_PAGE), async (request, reply) => {
+  const userId = await userOf(request, request.params.userId);
   const limit = Number(request.query.limit ?? 50);
   const offset = Number(request.query.offset ?? 0);
-  if (!(limit >= 1 && limit <= 100 && offset >= 0)) throw new HttpError(422, 'bad page');
-  const params: unknown[] = [userId, limit, offset];
-  let where = 'tasks.user_id = $1';
-  if (request.query.category_id !== undefined) {
-    where += ` AND tasks.id IN (SELECT task_id FROM task_categories WHERE user_id = $1 AND category_id = $${params.push(taskId(request.query.category_id))})`;
-  }
-  const { rows } = await pool.query<Row>(
-    `SELECT ${COLUMNS}, (SELECT count(*) FROM tasks WHERE ${where}) AS total FROM tasks WHERE ${where}
-     ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`,
-    params,
-  );
-  return { items: rows.map(toTask), total: rows.length ? Number(rows[0].total) : 0, limit, offset };
+  if (!(Number.isInteger(limit) && limit >= 1 && limit <= 100 && Number.isInteger(offset) && offset >= 0))
+    throw new HttpError(422, 'bad page');
+  const { category_id: category } = request.query;
+  const items = await (category === undefined
+    ? rows<TaskRow & { total: string }>(pool, 'list', [userId, limit, offset])
+    : rows<TaskRow & { total: string }>(pool, 'listByCategory', [userId, taskId(category), limit, offset]));
+  // Only a page past the end has no row to carry the total; the bench asks for none.
+  if (!items.length && offset > 0) throw new HttpError(501, 'not in the yardstick');
+  const total = items.length ? Number(items[0].total) : 0;
+  // The service's weak ETag of a page: its total, bounds and each item's strong tag, hashed.
+  const tags = JSON.stringify([total, limit, offset, items.map((task) => `"${task.id}-${task.version}"`)]);
+  void reply.header('etag', `W/"${createHash('sha256').update(tags).digest('base64url')}"`);
+  return { items, total, limit, offset };
 });
 
-app.get<TaskRoute>('/api/:userId/tasks/:id', async (request, reply) => {
-  const userId = await userOf(request);
-  const { rows } = await pool.query<Row>(`SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`, [
-    taskId(request.params.id),
-    userId,
-  ]);
-  return sendTask(reply, rows[0]);
+app.get<TaskRoute>('/api/:userId/tasks/:id', answers(200, TASK), async (request, reply) => {
+  const userId = await userOf(request, request.params.userId);
+  return sendTask(reply, (await rows<TaskRow>(pool, 'find', [taskId(request.params.id), userId]))[0]);
 });
 
-app.post<TaskRoute>('/api/:userId/tasks', async (request, reply) => {
-  const userId = await userOf(request);
-  const title = typeof request.body?.title === 'string' ? request.body.title.trim() : '';
-  if (!title || title.length > 255) throw new HttpError(422, 'bad title');
-  // A new task goes to the end: the user's last key, then an insert that a concurrent create may
-  // beat to that key (the service's create, without its lock either).
-  let rows: Row[] = [];
-  let attempt = 0;
-  while (!rows.length) {
-    const last = await pool.query<{ position: string }>(
-      'SELECT position FROM tasks WHERE user_id = $1 ORDER BY position DESC LIMIT 1',
-      [userId],
-    );
-    ({ rows } = await pool.query<Row>(
-      `INSERT INTO tasks (user_id, title, description, priority, due_date, completed, position)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (user_id, position) DO NOTHING RETURNING ${COLUMNS}`,
-      [
-        userId,
-        title,
-        null,
-        request.body?.priority ?? 'medium',
-        null,
-        false,
-        generateKeyBetween(last.rows[0]?.position ?? null, null) + (attempt++ ? retryFraction() : ''),
-      ],
-    ));
-  }
-  reply.status(201).header('Location', `/api/${userId}/tasks/${rows[0].id}`);
-  return sendTask(reply, rows[0]);
-});
-
-app.patch<TaskRoute>('/api/:userId/tasks/:id/complete', async (request, reply) => {
-  const userId = await userOf(request);
-  const { rows } = await pool.query<Row>(
-    `UPDATE tasks SET completed = COALESCE($3, NOT completed), updated_at = now(), version = version + 1
-      WHERE id = $1 AND user_id = $2 RETURNING ${COLUMNS}`,
-    [taskId(request.params.id), userId, null],
-  );
-  return sendTask(reply, rows[0]);
-});
-
-/** As the service's retry: four random base-62 digits, the last not 0. */
+/** As the service's retry after losing a key to a concurrent create: four random base-62 digits, the last not 0. */
 function retryFraction(): string {
   const digits = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
   const pick = (from: number) => digits[from + Math.floor(Math.random() * (62 - from))];
   return pick(0) + pick(0) + pick(0) + pick(1);
 }
 
-// A move to the top, as the service does it: a transaction under the user's advisory lock, the
-// moved task locked, the first other task's key read, and the new key written.
-app.post<TaskRoute>('/api/:userId/tasks/:id/move', async (request, reply) => {
-  const userId = await userOf(request);
-  const id = taskId(request.params.id);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [1_164_300, userId]);
-    const moved = await client.query('SELECT version FROM tasks WHERE id = $1 AND user_id = $2 FOR UPDATE', [
-      id,
+// A new task goes after the user's last key, without a lock: a concurrent create may take that key
+// first, and the insert is then tried again with a random fraction added.
+app.post<TaskRoute>('/api/:userId/tasks', answers(201, TASK), async (request, reply) => {
+  const userId = await userOf(request, request.params.userId);
+  const title = typeof request.body?.title === 'string' ? request.body.title.trim() : '';
+  if (!title || title.length > 255) throw new HttpError(422, 'bad title');
+  const priority = request.body?.priority ?? 'medium';
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const [last] = await rows<{ position: string }>(pool, 'last', [userId]);
+    const position = generateKeyBetween(last?.position ?? null, null) + (attempt ? retryFraction() : '');
+    const [row] = await rows<TaskRow>(pool, 'insert', [
       userId,
+      title,
+      null,
+      priority,
+      null,
+      false,
+      position,
+      null,
+      null,
+      null,
     ]);
-    if (!moved.rows.length) throw new HttpError(404, 'not found');
-    const first = await client.query<{ position: string }>(
-      'SELECT position FROM tasks WHERE user_id = $2 AND id <> $1 ORDER BY position LIMIT 1',
-      [id, userId],
-    );
-    const { rows } = await client.query<Row>(
-      `UPDATE tasks SET position = $3, updated_at = now(), version = version + 1
-        WHERE id = $1 AND user_id = $2 RETURNING ${COLUMNS}`,
-      [id, userId, generateKeyBetween(null, first.rows[0]?.position ?? null)],
-    );
-    await client.query('COMMIT');
-    return sendTask(reply, rows[0]);
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
+    if (row) {
+      announce(userId);
+      return sendTask(reply.status(201).header('location', `/api/${userId}/tasks/${row.id}`), row);
+    }
   }
+  throw new HttpError(503, 'too busy');
+});
+
+app.patch<TaskRoute>('/api/:userId/tasks/:id/complete', answers(200, TASK), async (request, reply) => {
+  const userId = await userOf(request, request.params.userId);
+  const [row] = await rows<Written>(pool, 'setCompleted', [taskId(request.params.id), userId, null, null]);
+  // A recurring task being completed advances under its row lock in the service; the bench has none.
+  if (row.id === null && row.found) throw new HttpError(501, 'recurring tasks are not in the yardstick');
+  if (row.id !== null) announce(userId);
+  return sendTask(reply, row);
+});
+
+// A move to the top, as the service does it: a transaction under the user's write lock, the moved
+// task locked, the first other task's key read, and the new key written.
+app.post<TaskRoute>('/api/:userId/tasks/:id/move', answers(200, TASK), async (request, reply) => {
+  const userId = await userOf(request, request.params.userId);
+  const id = taskId(request.params.id);
+  if (request.body?.after_id !== null) throw new HttpError(501, 'only moves to the top are in the yardstick');
+  const row = await transaction('BEGIN', async (client) => {
+    await rows(client, 'writeLock', [1_164_300, userId]);
+    if (!(await rows(client, 'lockMoved', [id, userId])).length) return undefined;
+    const [first] = await rows<{ position: string }>(client, 'firstOther', [id, userId]);
+    const position = generateKeyBetween(null, first?.position ?? null);
+    return (await rows<Written>(client, 'setPosition', [id, userId, null, position]))[0];
+  });
+  if (row?.id) announce(userId);
+  return sendTask(reply, row);
 });
 
 // GET /api/sync as the service reads it: one REPEATABLE READ snapshot with the user's head, the
 // tasks and categories (with their counts) stamped after the cursor and the tombstones, merged by
 // stamp into a page of at most 500.
-const SYNC_PAGE = 500;
-app.get<{ Querystring: { cursor?: string } }>('/api/sync', async (request) => {
-  const userId = await userOf(request as unknown as FastifyRequest<TaskRoute>, false);
-  const match = /^v1\.(\d{1,15})(?:\.(\d{1,15}))?$/.exec(request.query.cursor ?? 'v1.0');
-  if (!match) throw new HttpError(422, 'bad cursor');
-  const after = Number(match[1]);
-  const base = match[2] === undefined ? 0 : Number(match[2]);
-  const client = await pool.connect();
-  let head: number;
-  let purged: number;
-  let tasks: (Row & { change_seq: number })[];
-  let tombstones: { kind: string; id: number; change_seq: number }[];
-  let categories: CategoryRow[];
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-    const cursor = await client.query<{ seq: number; purged_seq: number }>(
-      'SELECT seq::float8 AS seq, purged_seq::float8 AS purged_seq FROM user_changes WHERE user_id = $1',
-      [userId],
-    );
-    head = cursor.rows[0]?.seq ?? 0;
-    purged = cursor.rows[0]?.purged_seq ?? 0;
-    ({ rows: tasks } = await client.query<Row & { change_seq: number }>(
-      `SELECT ${COLUMNS}, change_seq::float8 AS change_seq FROM tasks
-        WHERE user_id = $1 AND change_seq > $2 ORDER BY tasks.change_seq LIMIT $3`,
-      [userId, after, SYNC_PAGE + 1],
-    ));
-    ({ rows: categories } = await client.query<CategoryRow>(
-      `WITH c AS (SELECT id, user_id, name, color, created_at, updated_at, version, change_seq::float8 AS change_seq
-                    FROM categories WHERE user_id = $1 AND change_seq > $2 ORDER BY categories.change_seq LIMIT $3)
-       SELECT c.*, coalesce(counts.task_count, 0) AS task_count, coalesce(counts.pending_count, 0) AS pending_count
-         FROM c LEFT JOIN (
-           SELECT tc.category_id, count(*) AS task_count, count(*) FILTER (WHERE NOT t.completed) AS pending_count
-             FROM task_categories tc JOIN tasks t ON t.user_id = tc.user_id AND t.id = tc.task_id
-            WHERE tc.user_id = $1 AND tc.category_id IN (SELECT id FROM c)
-            GROUP BY tc.category_id) AS counts ON counts.category_id = c.id
-        ORDER BY c.change_seq`,
-      [userId, after, SYNC_PAGE + 1],
-    ));
-    ({ rows: tombstones } = after
-      ? await client.query<{ kind: string; id: number; change_seq: number }>(
-          `SELECT kind, id, change_seq::float8 AS change_seq FROM sync_tombstones
-            WHERE user_id = $1 AND change_seq > $2 ORDER BY sync_tombstones.change_seq LIMIT $3`,
-          [userId, after, SYNC_PAGE + 1],
-        )
-      : { rows: [] });
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
-  if (after > head || (after > 0 && purged > Math.max(after, base))) throw new HttpError(410, 'cursor too old');
-  const entries: { seq: number; apply: (page: SyncPage) => void }[] = [
-    ...tasks.map((row) => ({ seq: row.change_seq, apply: (page: SyncPage) => page.tasks.push(toTask(row)) })),
-    ...categories.map((row) => ({
-      seq: row.change_seq,
-      apply: (page: SyncPage) =>
-        page.categories.push({
-          id: row.id,
-          name: row.name,
-          color: row.color,
-          task_count: Number(row.task_count),
-          pending_count: Number(row.pending_count),
-          created_at: row.created_at.toISOString(),
-          updated_at: row.updated_at.toISOString(),
-        }),
-    })),
-    ...tombstones.map((t) => ({
-      seq: t.change_seq,
-      apply: (page: SyncPage) => (t.kind === 'tasks' ? page.deleted.tasks : page.deleted.categories).push(t.id),
-    })),
-  ].sort((a, b) => a.seq - b.seq);
-  const included = entries.slice(0, SYNC_PAGE);
-  const hasMore = entries.length > SYNC_PAGE;
-  const seq = hasMore ? included[included.length - 1].seq : Math.max(head, after);
-  const cursorBase = request.query.cursor === undefined ? head : base;
-  const page: SyncPage = {
-    tasks: [],
-    categories: [],
-    deleted: { tasks: [], categories: [] },
-    cursor: cursorBase > seq ? `v1.${seq}.${cursorBase}` : `v1.${seq}`,
-    has_more: hasMore,
-  };
-  for (const entry of included) entry.apply(page);
-  return page;
-});
-
-interface CategoryRow {
-  id: number;
-  name: string;
-  color: string | null;
-  created_at: Date;
-  updated_at: Date;
+const SYNC_PAGE_SIZE = 500;
+interface Stamped {
   change_seq: number;
-  task_count: string;
-  pending_count: string;
 }
-
 interface SyncPage {
-  tasks: ReturnType<typeof toTask>[];
-  categories: unknown[];
+  tasks: Stamped[];
+  categories: Stamped[];
   deleted: { tasks: number[]; categories: number[] };
   cursor: string;
   has_more: boolean;
 }
+
+app.get<{ Querystring: { cursor?: string } }>('/api/sync', answers(200, SYNC_PAGE), async (request) => {
+  const userId = await userOf(request);
+  const match = /^v1\.(\d{1,15})(?:\.(\d{1,15}))?$/.exec(request.query.cursor ?? 'v1.0');
+  if (!match) throw new HttpError(422, 'bad cursor');
+  const after = Number(match[1]);
+  const base = match[2] === undefined ? 0 : Number(match[2]);
+  const values = [userId, after, SYNC_PAGE_SIZE + 1];
+  const set = await transaction('BEGIN ISOLATION LEVEL REPEATABLE READ', async (client) => ({
+    cursor: (await rows<{ seq: number; purged_seq: number }>(client, 'head', [userId]))[0],
+    tasks: await rows<Stamped>(client, 'tasksSince', values),
+    categories: await rows<Stamped>(client, 'categoriesSince', values),
+    // The full state holds only live rows: a client starting from nothing has nothing to delete.
+    tombstones: after ? await rows<Stamped & { kind: string; id: number }>(client, 'tombstonesSince', values) : [],
+  }));
+  const head = set.cursor?.seq ?? 0;
+  const purged = set.cursor?.purged_seq ?? 0;
+  if (after > head || (after > 0 && purged > Math.max(after, base))) throw new HttpError(410, 'cursor too old');
+  const page: SyncPage = {
+    tasks: [],
+    categories: [],
+    deleted: { tasks: [], categories: [] },
+    cursor: '',
+    has_more: false,
+  };
+  const entries = [
+    ...set.tasks.map((row) => ({ seq: row.change_seq, add: () => page.tasks.push(row) })),
+    ...set.categories.map((row) => ({ seq: row.change_seq, add: () => page.categories.push(row) })),
+    ...set.tombstones.map((t) => ({
+      seq: t.change_seq,
+      add: () => (t.kind === 'tasks' ? page.deleted.tasks : page.deleted.categories).push(t.id),
+    })),
+  ].sort((a, b) => a.seq - b.seq);
+  const included = entries.slice(0, SYNC_PAGE_SIZE);
+  for (const entry of included) entry.add();
+  page.has_more = entries.length > SYNC_PAGE_SIZE;
+  const seq = page.has_more ? included[included.length - 1].seq : Math.max(head, after);
+  const cursorBase = request.query.cursor === undefined ? head : base;
+  page.cursor = cursorBase > seq ? `v1.${seq}.${cursorBase}` : `v1.${seq}`;
+  return page;
+});
 
 app.listen({ port: Number(env.PORT), host: '127.0.0.1' }).catch((error: Error) => {
   console.error(error.message);

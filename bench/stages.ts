@@ -13,13 +13,14 @@ import { BenchDatabase } from './bench-database.js';
 import { BetterAuthIssuer } from './better-auth-issuer.js';
 import { seed, userIds } from './fixtures.js';
 import { load } from './load.js';
+import { benchOptions } from './options.js';
 import { hotRoutes } from './routes.js';
 import { ServerProcess, type ServerSpec } from './server-process.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-const SECONDS = Number(option('seconds')) || 8;
-const ROUTES = (option('routes') ?? 'get,toggle').split(',');
+const options = benchOptions(['seconds', 'routes']);
+const SECONDS = options.seconds ?? 8;
+const ROUTES = options.routes ?? ['get', 'toggle'];
 const CONNECTIONS = 16;
 
 /** Stages by what a frame's script or name says; the first that matches wins, innermost frame first. */
