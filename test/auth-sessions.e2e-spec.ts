@@ -14,6 +14,16 @@ afterAll(() => t?.close());
 const me = (token: string) => t.request({ method: 'GET', url: '/api/auth/me', token });
 const refresh = (refreshToken: string) =>
   t.request({ method: 'POST', url: '/api/auth/refresh', body: { refresh_token: refreshToken } });
+/** A second session of an existing user (every test user has the fixture's password). */
+const signIn = async (email: string) => {
+  const response = await t.request({
+    method: 'POST',
+    url: '/api/auth/sign-in/email',
+    body: { email, password: 'correct horse battery' },
+  });
+  expect(response.statusCode).toBe(200);
+  return response.json<Session>();
+};
 
 describe('refresh tokens', () => {
   it('rotate: the new session works and the old refresh token is spent', async () => {
@@ -39,13 +49,7 @@ describe('refresh tokens', () => {
     expect((await me(second.token)).statusCode).toBe(401);
     expect((await me(first.token)).statusCode).toBe(401);
     // Other sessions of the same user are untouched.
-    const other = (
-      await t.request({
-        method: 'POST',
-        url: '/api/auth/sign-in/email',
-        body: { email: first.user.email, password: 'correct horse battery' },
-      })
-    ).json<Session>();
+    const other = await signIn(first.user.email);
     expect((await me(other.token)).statusCode).toBe(200);
   });
 
@@ -90,30 +94,40 @@ describe('sign-out', () => {
     expect((await refresh(session.refresh_token)).statusCode).toBe(401);
   });
 
-  it('also revokes the session of a refresh token it is given, if that session is yours', async () => {
+  it('also revokes the session of a refresh token it is given', async () => {
     const a = await t.signUp();
-    const b = (
-      await t.request({
-        method: 'POST',
-        url: '/api/auth/sign-in/email',
-        body: { email: a.user.email, password: 'correct horse battery' },
-      })
-    ).json<Session>();
-    const stranger = await t.signUp();
-    await t.request({
+    const b = await signIn(a.user.email);
+    const signOut = await t.request({
       method: 'POST',
       url: '/api/auth/sign-out',
       token: a.token,
       body: { refresh_token: b.refresh_token },
     });
+    expect(signOut.statusCode).toBe(204);
+    expect((await me(a.token)).statusCode).toBe(401);
     expect((await me(b.token)).statusCode).toBe(401);
-    await t.request({
+    expect((await refresh(b.refresh_token)).statusCode).toBe(401);
+  });
+
+  it("leaves another user's session alone when given that user's refresh token", async () => {
+    const [attacker, victim] = [await t.signUp(), await t.signUp()];
+    // The attacker's token is still valid, so the request gets past the guard to the ownership check.
+    const signOut = await t.request({
       method: 'POST',
       url: '/api/auth/sign-out',
-      token: b.token,
-      body: { refresh_token: stranger.refresh_token },
+      token: attacker.token,
+      body: { refresh_token: victim.refresh_token },
     });
-    expect((await me(stranger.token)).statusCode).toBe(200);
+    expect(signOut.statusCode).toBe(204);
+    expect((await me(attacker.token)).statusCode).toBe(401);
+    // The victim's access token still works, and so does the refresh token the attacker presented.
+    expect((await me(victim.token)).statusCode).toBe(200);
+    const { rows } = await t.sql.query<{ revoked_at: Date | null }>(
+      `SELECT revoked_at FROM auth_sessions WHERE user_id = $1`,
+      [victim.user.id],
+    );
+    expect(rows).toEqual([{ revoked_at: null }]);
+    expect((await refresh(victim.refresh_token)).statusCode).toBe(200);
   });
 });
 
