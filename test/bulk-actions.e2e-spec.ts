@@ -1,19 +1,5 @@
+import type { Category, Problem, Task, TaskSummary } from './support/api-types.js';
 import { createTestApp, type Session, type TestApp } from './support/test-app.js';
-
-interface Task {
-  id: number;
-  title: string;
-  completed: boolean;
-  category_ids: number[];
-}
-interface Summary {
-  due_today: number;
-  overdue: number;
-}
-interface Problem {
-  detail: string;
-  errors?: { field: string; message: string }[];
-}
 
 describe('bulk actions and summary', () => {
   let t: TestApp;
@@ -30,7 +16,7 @@ describe('bulk actions and summary', () => {
     return res.json<Task>();
   };
   const createCategory = async (session: Session, name: string) =>
-    (await request(session, 'POST', '/api/categories', { name })).json<{ id: number }>();
+    (await request(session, 'POST', '/api/categories', { name })).json<Category>();
   const etags = async (session: Session) => {
     const { rows } = await t.sql.query('SELECT id, version, completed FROM tasks WHERE user_id = $1 ORDER BY id', [
       session.user.id,
@@ -232,8 +218,8 @@ describe('bulk actions and summary', () => {
         expect(res.statusCode).toBe(200);
         const today = dayIn(new Date(), timeZone);
         const expected = dues.filter((due) => dayIn(due, timeZone) === today).length;
-        expect(res.json<Summary>().due_today).toBe(expected);
-        expect(res.json<Summary>().overdue).toBe(dues.filter((due) => due.getTime() < Date.now()).length);
+        expect(res.json<TaskSummary>().due_today).toBe(expected);
+        expect(res.json<TaskSummary>().overdue).toBe(dues.filter((due) => due.getTime() < Date.now()).length);
       },
     );
 
@@ -242,7 +228,7 @@ describe('bulk actions and summary', () => {
       const utcToday = new Date().toISOString().slice(0, 10);
       await createTask(me, { title: 'late evening UTC', due_date: `${utcToday}T23:30:00Z` });
       const dueToday = async (tz: string) =>
-        (await request(me, 'GET', `/api/tasks/summary?tz=${encodeURIComponent(tz)}`)).json<Summary>().due_today;
+        (await request(me, 'GET', `/api/tasks/summary?tz=${encodeURIComponent(tz)}`)).json<TaskSummary>().due_today;
       const due = new Date(`${utcToday}T23:30:00Z`);
       for (const tz of ['UTC', 'Pacific/Kiritimati', 'Etc/GMT+12']) {
         expect(await dueToday(tz)).toBe(dayIn(due, tz) === dayIn(new Date(), tz) ? 1 : 0);

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { freePort } from '../src/common/free-port.js';
+import type { SyncPage, Task } from './support/api-types.js';
 import { startService } from './support/service-process.js';
 import { createTestDatabase } from './support/test-database.js';
 import { openEventStream, listen, type EventStreamClient } from './support/event-stream.js';
@@ -42,7 +43,7 @@ const isChange = (event: { event: string }) => event.event === 'change';
 const createTask = async (app: TestApp, token: string, title = 'a task') => {
   const response = await app.request({ method: 'POST', url: '/api/tasks', token, body: { title } });
   expect(response.statusCode).toBe(201);
-  return response.json<{ id: number }>();
+  return response.json<Task>();
 };
 /** `count` tasks written with SQL, as a script would: no API call, so nothing announces them. */
 const insertTasks = (userId: string, count: number) =>
@@ -51,7 +52,7 @@ const insertTasks = (userId: string, count: number) =>
     [userId, count],
   );
 const cursorNow = async (token: string) =>
-  (await a.request({ method: 'GET', url: '/api/sync', token })).json<{ cursor: string }>().cursor;
+  (await a.request({ method: 'GET', url: '/api/sync', token })).json<SyncPage>().cursor;
 
 describe('GET /api/events', () => {
   let alice: Session;

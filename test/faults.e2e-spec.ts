@@ -92,7 +92,7 @@ describe('database down mid-traffic (e2e, a real PostgreSQL stopped and started)
     expect(recovered).toBe(true);
     const list = await t.request({ method: 'GET', url: '/api/tasks', token });
     expect(list.statusCode).toBe(200);
-    expect(list.json<TaskPage>().items.map((task: { title: string }) => task.title)).toEqual(['Survives the outage']);
+    expect(list.json<TaskPage>().items.map((task) => task.title)).toEqual(['Survives the outage']);
     const after = await t.request({ method: 'POST', url: '/api/tasks', token, body: { title: 'After the outage' } });
     expect(after.statusCode).toBe(201);
   });

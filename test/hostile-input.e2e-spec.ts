@@ -171,7 +171,7 @@ describe('hostile input (e2e)', () => {
       expect(
         response
           .json<TaskPage>()
-          .items.map((task: { title: string }) => task.title)
+          .items.map((task) => task.title)
           .sort(),
       ).toEqual(titles);
     });

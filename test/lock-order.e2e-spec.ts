@@ -1,4 +1,5 @@
 import { createLogger } from '../src/logging/logger.js';
+import type { Category, Task } from './support/api-types.js';
 import { createTestApp, type Session, type TestApp } from './support/test-app.js';
 
 /**
@@ -33,8 +34,7 @@ it('writes racing a category’s delete (toggles, edits, relinks, creates, compl
     expect(response.statusCode).toBeLessThan(500);
     return response;
   };
-  const category = async (name: string) =>
-    (await request('POST', '/api/categories', { name })).json<{ id: number }>().id;
+  const category = async (name: string) => (await request('POST', '/api/categories', { name })).json<Category>().id;
   const spare = await category('Spare');
 
   for (let round = 0; round < 6; round++) {
@@ -42,7 +42,7 @@ it('writes racing a category’s delete (toggles, edits, relinks, creates, compl
     const tasks: number[] = [];
     for (let i = 0; i < 12; i++) {
       const body = { title: `round ${round} task ${i}`, category_ids: i % 3 ? [doomed] : [doomed, spare] };
-      tasks.push((await request('POST', '/api/tasks', body)).json<{ id: number }>().id);
+      tasks.push((await request('POST', '/api/tasks', body)).json<Task>().id);
     }
     tasks.reverse();
     await Promise.all([

@@ -1,14 +1,5 @@
+import type { CompleteAllResult, Problem, Task } from './support/api-types.js';
 import { createTestApp, type Session, type TestApp } from './support/test-app.js';
-
-interface Task {
-  id: number;
-  completed: boolean;
-  due_date: string | null;
-  remind_at: string | null;
-  reminded_at: string | null;
-  recurrence: string | null;
-}
-type Problem = { errors: { field: string; message: string }[] };
 
 describe('recurring tasks', () => {
   let t: TestApp;
@@ -221,14 +212,14 @@ describe('recurring tasks', () => {
         const res = await create({ title: 'Bad rule', ...body });
         expect(res.statusCode).toBe(422);
         expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-        expect(res.json<Problem>().errors.map((error) => error.field)).toContain(field);
+        expect(res.json<Problem>().errors?.map((error) => error.field)).toContain(field);
         expect(await taskCount()).toBe(before);
       },
     );
 
     it('says what is supported when a part is not', async () => {
       const res = await create({ title: 'x', due_date: '2026-12-01', recurrence: 'FREQ=DAILY;BYHOUR=9' });
-      expect(res.json<Problem>().errors[0].message).toMatch(
+      expect(res.json<Problem>().errors?.[0].message).toMatch(
         /FREQ \(DAILY, WEEKLY, MONTHLY or YEARLY\), INTERVAL, BYDAY, BYMONTHDAY, BYMONTH, and COUNT or UNTIL/,
       );
     });
@@ -299,7 +290,7 @@ describe('recurring tasks', () => {
       const res = await create({ title: 'Daily', due_date: '2026-12-01T09:00:00Z', recurrence: 'FREQ=DAILY' }, dave);
       const { id } = res.json<Task>();
       const results = await Promise.all(Array.from({ length: 20 }, () => completeAll(dave)));
-      expect(results.map((result) => result.json<{ updated: number }>().updated)).toEqual(Array<number>(20).fill(1));
+      expect(results.map((result) => result.json<CompleteAllResult>().updated)).toEqual(Array<number>(20).fill(1));
       expect(await row(id)).toMatchObject({
         due_date: new Date('2026-12-21T09:00:00Z'),
         completed: false,

@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { Client } from 'pg';
 import pino from 'pino';
 import { ReminderScheduler } from '../src/sync/reminder-scheduler.service.js';
+import type { Reminder, SyncPage, Task } from './support/api-types.js';
 import { listen, openEventStream, type EventStreamClient, type ServerSentEvent } from './support/event-stream.js';
 import { createTestApp, type Session, type TestApp } from './support/test-app.js';
 
@@ -13,20 +14,6 @@ import { createTestApp, type Session, type TestApp } from './support/test-app.js
  * whichever instance claims it, within 5 s of `remind_at`; `reminded_at` is set; and nothing else
  * is disturbed (another user's stream, the task's ETag, concurrent writes).
  */
-
-interface Task {
-  id: number;
-  title: string;
-  completed: boolean;
-  remind_at: string | null;
-  reminded_at: string | null;
-  updated_at: string;
-}
-interface Reminder {
-  task_id: number;
-  title: string;
-  remind_at: string;
-}
 
 const POLL_MS = 100;
 /** Warnings and errors the apps log: a failed claim (a deadlock, a closed pool) is one. */
@@ -196,9 +183,7 @@ describe('reminders', () => {
 
   it('sets reminded_at without a new ETag: an If-Match read before the reminder still applies, and sync carries it', async () => {
     const events = await stream(urlA, alice);
-    const { cursor } = (await a.request({ method: 'GET', url: '/api/sync', token: alice.token })).json<{
-      cursor: string;
-    }>();
+    const { cursor } = (await a.request({ method: 'GET', url: '/api/sync', token: alice.token })).json<SyncPage>();
     const { task, etag } = await create(alice, { remind_at: iso(Date.now() + 300) });
     await reminderFor(events, task.id);
 
@@ -219,7 +204,7 @@ describe('reminders', () => {
 
     const synced = (
       await a.request({ method: 'GET', url: `/api/sync?cursor=${encodeURIComponent(cursor)}`, token: alice.token })
-    ).json<{ tasks: Task[] }>();
+    ).json<SyncPage>();
     expect(synced.tasks.find((t) => t.id === task.id)?.reminded_at).toEqual(expect.any(String));
 
     await settled();

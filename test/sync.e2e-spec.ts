@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { TombstonePurgeService } from '../src/sync/tombstone-purge.service.js';
-import type { Category, SyncPage, Task } from './support/api-types.js';
+import type { Category, CategoryList, Problem, SyncPage, Task } from './support/api-types.js';
 import { createTestApp, type Session, type TestApp } from './support/test-app.js';
 
 /** GET /api/sync: the change cursor, pages, deletions, stale cursors, and a replica kept by polling. */
@@ -112,7 +112,7 @@ const replicaCategories = (replica: Replica) =>
 /** The counts GET /api/categories answers now. */
 const serverCounts = async (token: string) =>
   (await t.request({ method: 'GET', url: '/api/categories', token }))
-    .json<{ items: Category[] }>()
+    .json<CategoryList>()
     .items.map(({ id, task_count, pending_count }) => ({ id, task_count, pending_count }))
     .sort((a, b) => a.id - b.id);
 
@@ -201,7 +201,7 @@ describe('GET /api/sync', () => {
       });
       expect(response.statusCode).toBe(422);
       expect(response.headers['content-type']).toContain('application/problem+json');
-      expect(response.json<{ errors: unknown }>().errors).toEqual([expect.objectContaining({ field: 'cursor' })]);
+      expect(response.json<Problem>().errors).toEqual([expect.objectContaining({ field: 'cursor' })]);
     },
   );
 
@@ -467,7 +467,7 @@ describe('deletion history', () => {
 
     const stale = await t.request({ method: 'GET', url: `/api/sync?cursor=${before.cursor}`, token });
     expect(stale.statusCode).toBe(410);
-    expect(stale.json<{ detail: string }>().detail).toMatch(/without a cursor/);
+    expect(stale.json<Problem>().detail).toMatch(/without a cursor/);
     // A cursor taken after the deletion is still good, and so is starting again.
     expect((await sync(token, after.cursor)).tasks).toEqual([]);
     expect((await sync(token)).tasks).toEqual([]);

@@ -1,3 +1,4 @@
+import type { Task } from './support/api-types.js';
 import { createTestApp, type Session, type TestApp } from './support/test-app.js';
 
 /** ETag and Location come from a Fastify hook (common/resource-headers.hook.ts), not from the handlers. */
@@ -17,7 +18,7 @@ describe('task response headers', () => {
   ])('on %s: Location on create, and an ETag that changes with every write', async (_family, base) => {
     const created = await t.request({ method: 'POST', url: base(), token: me.token, body: { title: 'Headers' } });
     expect(created.statusCode).toBe(201);
-    const id = created.json<{ id: number }>().id;
+    const id = created.json<Task>().id;
     expect(created.headers.location).toBe(`${base()}/${id}`);
     expect(created.headers.etag).toMatch(/^"[^"]+"$/);
 

@@ -1,11 +1,5 @@
+import type { Problem, Task } from './support/api-types.js';
 import { createTestApp, type Session, type TestApp } from './support/test-app.js';
-
-interface Task {
-  id: number;
-  remind_at: string | null;
-  reminded_at: string | null;
-}
-type Problem = { errors: { field: string; message: string }[] };
 
 describe('remind_at and reminded_at', () => {
   let t: TestApp;
@@ -70,7 +64,7 @@ describe('remind_at and reminded_at', () => {
     const count = await t.sql.query('SELECT count(*) FROM tasks');
     const res = await t.request({ method, url: url(id), token: alice.token, body });
     expect(res.statusCode).toBe(422);
-    expect(res.json<Problem>().errors.map((error) => error.field)).toContain(field);
+    expect(res.json<Problem>().errors?.map((error) => error.field)).toContain(field);
     expect(await row(id)).toEqual(before);
     expect((await t.sql.query('SELECT count(*) FROM tasks')).rows).toEqual(count.rows);
   });

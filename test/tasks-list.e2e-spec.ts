@@ -1,16 +1,5 @@
-import type { Problem, TaskPage } from './support/api-types.js';
+import type { Problem, Task, TaskPage } from './support/api-types.js';
 import { createTestApp, type Session, type TestApp } from './support/test-app.js';
-
-interface Task {
-  id: number;
-  title: string;
-  description: string | null;
-  completed: boolean;
-  priority: 'low' | 'medium' | 'high';
-  due_date: string | null;
-  created_at: string;
-  updated_at: string;
-}
 
 describe('listing tasks', () => {
   let t: TestApp;
@@ -25,7 +14,7 @@ describe('listing tasks', () => {
   const ids = async (query: string) => {
     const res = await list(query);
     expect(res.statusCode).toBe(200);
-    return res.json<TaskPage>().items.map((task: Task) => task.id);
+    return res.json<TaskPage>().items.map((task) => task.id);
   };
 
   beforeAll(async () => {
@@ -47,7 +36,7 @@ describe('listing tasks', () => {
     mine = [];
     for (const spec of specs) {
       const res = await t.request({ method: 'POST', url: '/api/tasks', token: me.token, body: spec });
-      mine.push(res.json());
+      mine.push(res.json<Task>());
     }
     // Same created_at for two tasks, to check the id tie-break.
     await t.sql.query('UPDATE tasks SET created_at = $1 WHERE id = ANY($2)', [
@@ -76,7 +65,7 @@ describe('listing tasks', () => {
       }))
       .sort((a, b) => b.created.localeCompare(a.created) || b.id - a.id)
       .map((x) => x.id);
-    expect(page.items.map((task: Task) => task.id)).toEqual(expected);
+    expect(page.items.map((task) => task.id)).toEqual(expected);
   });
 
   it('pages with limit and offset while total counts every match', async () => {
@@ -85,7 +74,7 @@ describe('listing tasks', () => {
     const second = (await list('?sort=title&limit=2&offset=2')).json<TaskPage>();
     expect(first).toMatchObject({ total: 5, limit: 2, offset: 0 });
     expect(second).toMatchObject({ total: 5, limit: 2, offset: 2 });
-    expect([...first.items, ...second.items].map((task: Task) => task.id)).toEqual(all.slice(0, 4));
+    expect([...first.items, ...second.items].map((task) => task.id)).toEqual(all.slice(0, 4));
     const past = (await list('?offset=10')).json<TaskPage>();
     expect(past).toEqual({ items: [], total: 5, limit: 50, offset: 10 });
   });

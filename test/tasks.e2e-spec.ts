@@ -199,9 +199,9 @@ describe('task routes', () => {
   });
 
   describe('read, update, complete, delete', () => {
-    let task: { id: number; title: string; updated_at: string };
+    let task: Task;
     beforeEach(async () => {
-      task = (await create(alice, { title: 'Original', description: 'keep me', priority: 'low' })).json();
+      task = (await create(alice, { title: 'Original', description: 'keep me', priority: 'low' })).json<Task>();
     });
 
     it('GET returns the task with an ETag, on both route families', async () => {
@@ -328,9 +328,9 @@ describe('task routes', () => {
   });
 
   describe('isolation between users', () => {
-    let secret: { id: number };
+    let secret: Task;
     beforeAll(async () => {
-      secret = (await create(alice, { title: "Alice's secret", description: 'private' })).json();
+      secret = (await create(alice, { title: "Alice's secret", description: 'private' })).json<Task>();
     });
 
     const routes = (id: number) => [
@@ -359,7 +359,7 @@ describe('task routes', () => {
 
     it("never lists another user's tasks", async () => {
       const res = await t.request({ method: 'GET', url: '/api/tasks?limit=100', token: bob.token });
-      expect(res.json<TaskPage>().items.map((task: { user_id: string }) => task.user_id)).not.toContain(alice.user.id);
+      expect(res.json<TaskPage>().items.map((task) => task.user_id)).not.toContain(alice.user.id);
     });
 
     it('answers 403 when the path names another user, on every method of that family', async () => {

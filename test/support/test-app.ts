@@ -4,6 +4,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { Client } from 'pg';
 import { createApp, type CreateAppOptions } from '../../src/app.js';
 import { loadEnv } from '../../src/config/env.validation.js';
+import type { Session } from './api-types.js';
 import { assertDocumented } from './openapi-validator.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
@@ -35,13 +36,10 @@ export interface RequestOptions {
   remoteAddress?: string;
 }
 
-export interface Session {
-  user: { id: string; email: string; name: string; created_at: string };
-  token: string;
-  refresh_token: string;
-  token_type: string;
-  expires_in: number;
-}
+export type { Session };
+
+/** Every user signUp() creates has this password. */
+export const TEST_PASSWORD = 'correct horse battery';
 
 /**
  * Boots the real application (the same createApp as main.ts) on a fresh database of its own, or on
@@ -92,7 +90,7 @@ export async function createTestApp(
     sql,
     request,
     async signUp(overrides = {}) {
-      const body = { email: `user-${randomUUID()}@example.com`, password: 'correct horse battery', ...overrides };
+      const body = { email: `user-${randomUUID()}@example.com`, password: TEST_PASSWORD, ...overrides };
       const response = await request({ method: 'POST', url: '/api/auth/sign-up/email', body });
       if (response.statusCode !== 201) throw new Error(`sign-up failed: ${response.statusCode} ${response.body}`);
       return response.json<Session>();
