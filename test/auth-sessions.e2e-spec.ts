@@ -1,25 +1,20 @@
 import { JwtService } from '@nestjs/jwt';
 import type { Problem } from './support/api-types.js';
-import { createTestApp, type Session, TEST_SECRET, type TestApp } from './support/test-app.js';
+import { type Session, signUpUsers, TEST_PASSWORD, TEST_SECRET, useTestApp } from './support/test-app.js';
 
 /** The service's own tokens: refresh rotation, reuse detection, sign-out, token separation. */
 
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await createTestApp();
-});
-afterAll(() => t?.close());
+const t = useTestApp();
 
 const me = (token: string) => t.request({ method: 'GET', url: '/api/auth/me', token });
 const refresh = (refreshToken: string) =>
   t.request({ method: 'POST', url: '/api/auth/refresh', body: { refresh_token: refreshToken } });
-/** A second session of an existing user (every test user has the fixture's password). */
+/** Another session of a user that signUp() made. */
 const signIn = async (email: string) => {
   const response = await t.request({
     method: 'POST',
     url: '/api/auth/sign-in/email',
-    body: { email, password: 'correct horse battery' },
+    body: { email, password: TEST_PASSWORD },
   });
   expect(response.statusCode).toBe(200);
   return response.json<Session>();
@@ -110,7 +105,7 @@ describe('sign-out', () => {
   });
 
   it("leaves another user's session alone when given that user's refresh token", async () => {
-    const [attacker, victim] = [await t.signUp(), await t.signUp()];
+    const [attacker, victim] = await signUpUsers(t, 2);
     // The attacker's token is still valid, so the request gets past the guard to the ownership check.
     const signOut = await t.request({
       method: 'POST',
@@ -161,7 +156,7 @@ describe('access and refresh tokens are not interchangeable', () => {
 describe('sign-in', () => {
   it('answers an unknown email and a wrong password alike (timing printed, not asserted)', async () => {
     // Several accounts, so that the per-email lockout (10 failures) stays out of the measurement.
-    const users = await Promise.all([1, 2, 3, 4].map(async () => (await t.signUp()).user));
+    const users = (await signUpUsers(t, 4)).map((session) => session.user);
     const attempt = async (email: string) => {
       const started = process.hrtime.bigint();
       const response = await t.request({

@@ -1,12 +1,8 @@
 import type { Category, Problem, Task, TaskSummary } from './support/api-types.js';
-import { createTestApp, type Session, type TestApp } from './support/test-app.js';
+import { type Session, signUpUsers, useTestApp } from './support/test-app.js';
 
 describe('bulk actions and summary', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   const request = (session: Session, method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown) =>
     t.request({ method, url, token: session.token, body });
@@ -26,7 +22,7 @@ describe('bulk actions and summary', () => {
 
   describe('POST /tasks/complete-all', () => {
     it('sets every matching task, counts and bumps the version of only those it changes', async () => {
-      const [me, other] = [await t.signUp(), await t.signUp()];
+      const [me, other] = await signUpUsers(t, 2);
       const cat = await createCategory(me, 'Shop');
       const milk = await createTask(me, { title: 'milk', category_ids: [cat.id] });
       const eggs = await createTask(me, { title: 'eggs', category_ids: [cat.id], completed: true });
@@ -71,7 +67,7 @@ describe('bulk actions and summary', () => {
     });
 
     it('refuses a bad filter with 422 and another user path with 403', async () => {
-      const [me, other] = [await t.signUp(), await t.signUp()];
+      const [me, other] = await signUpUsers(t, 2);
       await createTask(other, { title: 'theirs' });
       const before = await etags(other);
       expect(
@@ -86,7 +82,7 @@ describe('bulk actions and summary', () => {
 
   describe('DELETE /tasks', () => {
     it('deletes the matching tasks and counts them; other users keep theirs', async () => {
-      const [me, other] = [await t.signUp(), await t.signUp()];
+      const [me, other] = await signUpUsers(t, 2);
       const done = await createTask(me, { title: 'done', completed: true });
       const open = await createTask(me, { title: 'open' });
       await createTask(other, { title: 'done elsewhere', completed: true });
@@ -114,7 +110,7 @@ describe('bulk actions and summary', () => {
     );
 
     it("is 403 on another user's path and deletes none of their tasks, even through their category", async () => {
-      const [me, other] = [await t.signUp(), await t.signUp()];
+      const [me, other] = await signUpUsers(t, 2);
       const theirs = await createCategory(other, 'Theirs');
       await createTask(other, { title: 'done elsewhere', completed: true, category_ids: [theirs.id] });
       const before = await etags(other);
@@ -175,7 +171,7 @@ describe('bulk actions and summary', () => {
     });
 
     it('is empty for a new user and never counts another user', async () => {
-      const [me, other] = [await t.signUp(), await t.signUp()];
+      const [me, other] = await signUpUsers(t, 2);
       await createTask(other, { title: 'not mine', due_date: new Date().toISOString() });
       expect((await request(me, 'GET', '/api/tasks/summary?tz=Europe/Paris')).json()).toEqual({
         total: 0,

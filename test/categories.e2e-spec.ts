@@ -1,17 +1,11 @@
 import type { Category, CategoryList, Problem, Task, TaskPage } from './support/api-types.js';
-import { createTestApp, type Session, type TestApp } from './support/test-app.js';
+import { type Session, useTestApp, useUsers } from './support/test-app.js';
 
 const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 describe('category routes', () => {
-  let t: TestApp;
-  let alice: Session;
-  let bob: Session;
-  beforeAll(async () => {
-    t = await createTestApp();
-    [alice, bob] = await Promise.all([t.signUp(), t.signUp()]);
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
+  const [alice, bob] = useUsers(t, 2);
 
   const request = (
     session: Session,

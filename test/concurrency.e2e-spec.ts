@@ -1,18 +1,11 @@
 import { expect } from '@jest/globals';
 import type { Problem, Task } from './support/api-types.js';
-import { createTestApp, type Session, type TestApp } from './support/test-app.js';
+import { type Session, useTestApp, useUsers } from './support/test-app.js';
 
 /** Concurrent writers: ETag/If-Match, atomic toggles, Idempotency-Key, racing sign-ups. */
 describe('concurrent writers (e2e)', () => {
-  let t: TestApp;
-  let alice: Session;
-  let bob: Session;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    [alice, bob] = await Promise.all([t.signUp(), t.signUp()]);
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
+  const [alice, bob] = useUsers(t, 2);
 
   const createTask = async (session = alice, body: object = { title: 'Original' }) => {
     const response = await t.request({ method: 'POST', url: '/api/tasks', token: session.token, body });

@@ -4,7 +4,7 @@ import type { SyncPage, Task } from './support/api-types.js';
 import { startService } from './support/service-process.js';
 import { createTestDatabase } from './support/test-database.js';
 import { openEventStream, listen, type EventStreamClient } from './support/event-stream.js';
-import { createTestApp, type Session, TEST_SECRET, type TestApp } from './support/test-app.js';
+import { createTestApp, type Session, signUpUsers, TEST_SECRET, type TestApp } from './support/test-app.js';
 import { mintToken, nowSeconds } from './support/tokens.js';
 
 /**
@@ -58,8 +58,7 @@ describe('GET /api/events', () => {
   let alice: Session;
   let bob: Session;
   beforeAll(async () => {
-    alice = await a.signUp();
-    bob = await a.signUp();
+    [alice, bob] = await signUpUsers(a, 2);
   });
 
   it('is an event stream with the headers a proxy and a browser need', async () => {

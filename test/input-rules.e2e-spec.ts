@@ -1,6 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
 import type { Problem, Task, TaskPage } from './support/api-types.js';
-import { createTestApp, type Session, type TestApp } from './support/test-app.js';
+import { useTestApp, useUsers } from './support/test-app.js';
 
 /**
  * The input rules the OpenAPI document states, held by the service: one message per field, `null`
@@ -8,14 +8,8 @@ import { createTestApp, type Session, type TestApp } from './support/test-app.js
  * responses they belong to (issue 15).
  */
 describe('Input rules', () => {
-  let t: TestApp;
-  let ada: Session;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    ada = await t.signUp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
+  const [ada] = useUsers(t, 1);
 
   const json = (method: 'POST' | 'PUT' | 'PATCH', url: string, body: string, token = ada.token) =>
     t.request({ method, url, token, body, headers: { 'content-type': 'application/json' } });

@@ -4,7 +4,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 type Method = NonNullable<InjectOptions['method']>;
 import { documentDrift } from './support/openapi-validator.js';
 import type { Category, Task, TaskPage } from './support/api-types.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { useTestApp } from './support/test-app.js';
 import { mintToken } from './support/tokens.js';
 
 /**
@@ -13,12 +13,7 @@ import { mintToken } from './support/tokens.js';
  * route. Runs are bounded (numRuns) so the suite stays quick; a failure prints the shrunk case.
  */
 describe('properties (e2e, fast-check)', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   const noServerError = (response: LightMyRequestResponse, what: string) => {
     if (response.statusCode >= 500) throw new Error(`${what} -> ${response.statusCode} ${response.body}`);

@@ -1,15 +1,9 @@
 import type { CompleteAllResult, Problem, Task } from './support/api-types.js';
-import { createTestApp, type Session, type TestApp } from './support/test-app.js';
+import { type Session, useTestApp, useUsers } from './support/test-app.js';
 
 describe('recurring tasks', () => {
-  let t: TestApp;
-  let alice: Session;
-  let bob: Session;
-  beforeAll(async () => {
-    t = await createTestApp();
-    [alice, bob] = await Promise.all([t.signUp(), t.signUp()]);
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
+  const [alice, bob] = useUsers(t, 2);
 
   const create = (body: unknown, session = alice) =>
     t.request({ method: 'POST', url: '/api/tasks', token: session.token, body });

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { ReminderScheduler } from '../src/sync/reminder-scheduler.service.js';
 import type { Reminder, SyncPage, Task } from './support/api-types.js';
 import { listen, openEventStream, type EventStreamClient, type ServerSentEvent } from './support/event-stream.js';
-import { createTestApp, type Session, type TestApp } from './support/test-app.js';
+import { createTestApp, type Session, signUpUsers, type TestApp } from './support/test-app.js';
 
 /**
  * The reminder scheduler, end to end: two real instances (two apps listening on ports of their own)
@@ -134,7 +134,7 @@ describe('reminders', () => {
   let alice: Session;
   let bob: Session;
   beforeAll(async () => {
-    [alice, bob] = await Promise.all([a.signUp(), a.signUp()]);
+    [alice, bob] = await signUpUsers(a, 2);
   });
 
   it("reaches each of two streams of its user, on different instances, once, within 5 s of remind_at; another user's stream gets none", async () => {
@@ -268,7 +268,7 @@ describe('reminders', () => {
   });
 
   it('delivers 200 reminders due together across 20 users, each once, on the right streams, with both instances claiming', async () => {
-    const users = await Promise.all(Array.from({ length: 20 }, () => a.signUp()));
+    const users = await signUpUsers(a, 20);
     const streams = await Promise.all(users.map((user, i) => stream(i % 2 ? urlA : urlB, user)));
     const before = announced.length;
     const remindAt = Date.now() + 1_000;
@@ -301,7 +301,7 @@ describe('reminders', () => {
   });
 
   it('does not deadlock with concurrent writes of the same users while their reminders are claimed', async () => {
-    const users = await Promise.all(Array.from({ length: 5 }, () => a.signUp()));
+    const users = await signUpUsers(a, 5);
     const before = announced.length;
     const start = Date.now() + 1_000;
     // 300 reminders falling due over a second, while each user completes and reopens all their tasks

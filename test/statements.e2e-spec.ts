@@ -2,19 +2,17 @@ import type { Pool, PoolClient } from 'pg';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { Statement } from '../src/database/statement.js';
 import type { SyncPage, Task, TaskPage } from './support/api-types.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { useTestApp } from './support/test-app.js';
 
 /**
  * The hot routes' statements are prepared once per connection (src/database/statement.ts). With a
  * pool of two connections, both are taken and asked what they have prepared.
  */
-let t: TestApp;
+const t = useTestApp({ DB_POOL_SIZE: '2' });
 let dataSource: DataSource;
-beforeAll(async () => {
-  t = await createTestApp({ DB_POOL_SIZE: '2' });
+beforeAll(() => {
   dataSource = t.app.get(DataSource);
 });
-afterAll(() => t?.close());
 
 /** What `ask` finds on each of the pool's two connections, taken both at once so each is asked. */
 const onEachConnection = async <T>(ask: (client: PoolClient) => Promise<T[]>): Promise<T[]> => {

@@ -1,5 +1,5 @@
 import type { Task } from './support/api-types.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { useTestApp } from './support/test-app.js';
 
 /**
  * Every change to a user's synced rows must advance the user's change cursor, or GET /api/sync and
@@ -16,11 +16,7 @@ const NOT_SYNCED: Record<string, string> = {
   task_categories: 'a link is part of its task: linking, unlinking and deleting a category update the task row',
 };
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp();
-});
-afterAll(() => t?.close());
+const t = useTestApp();
 
 it('every table with a user_id has the change trigger, or is allowlisted with a reason', async () => {
   const { rows: tables } = await t.sql.query<{ table_name: string }>(

@@ -2,16 +2,11 @@ import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { TombstonePurgeService } from '../src/sync/tombstone-purge.service.js';
 import type { Category, CategoryList, Problem, SyncPage, Task } from './support/api-types.js';
-import { createTestApp, type Session, type TestApp } from './support/test-app.js';
+import { useTestApp, useUsers } from './support/test-app.js';
 
 /** GET /api/sync: the change cursor, pages, deletions, stale cursors, and a replica kept by polling. */
 
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await createTestApp();
-});
-afterAll(() => t?.close());
+const t = useTestApp();
 
 const sync = async (token: string, cursor?: string) => {
   const response = await t.request({
@@ -121,10 +116,7 @@ const POSITION = (n: string) =>
   `'b' || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', ${n} / 62 + 1, 1) || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', ${n} % 62 + 1, 1)`;
 
 describe('GET /api/sync', () => {
-  let session: Session;
-  beforeAll(async () => {
-    session = await t.signUp();
-  });
+  const [session] = useUsers(t, 1);
 
   it('without a cursor gives the full state; with one, what changed since, deletions as ids', async () => {
     const empty = await sync(session.token);

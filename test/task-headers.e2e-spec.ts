@@ -1,16 +1,10 @@
 import type { Task } from './support/api-types.js';
-import { createTestApp, type Session, type TestApp } from './support/test-app.js';
+import { useTestApp, useUsers } from './support/test-app.js';
 
 /** ETag and Location come from a Fastify hook (common/resource-headers.hook.ts), not from the handlers. */
 describe('task response headers', () => {
-  let t: TestApp;
-  let me: Session;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    me = await t.signUp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
+  const [me] = useUsers(t, 1);
 
   it.each([
     ['/api/tasks', () => '/api/tasks'],

@@ -4,17 +4,11 @@ import { generateNKeysBetween } from 'fractional-indexing';
 import { DataSource } from 'typeorm';
 import { MAX_POSITION_LENGTH } from '../src/tasks/task-order.service.js';
 import type { Problem, Task, TaskPage } from './support/api-types.js';
-import { createTestApp, type Session, type TestApp } from './support/test-app.js';
+import { type Session, useTestApp, useUsers } from './support/test-app.js';
 
 describe('manual order: position, sort=position and move', () => {
-  let t: TestApp;
-  let alice: Session;
-  let bob: Session;
-  beforeAll(async () => {
-    t = await createTestApp();
-    [alice, bob] = await Promise.all([t.signUp(), t.signUp()]);
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
+  const [alice, bob] = useUsers(t, 2);
 
   const create = async (session: Session, title: string): Promise<Task> => {
     const res = await t.request({ method: 'POST', url: '/api/tasks', token: session.token, body: { title } });

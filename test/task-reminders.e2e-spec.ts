@@ -1,14 +1,9 @@
 import type { Problem, Task } from './support/api-types.js';
-import { createTestApp, type Session, type TestApp } from './support/test-app.js';
+import { useTestApp, useUsers } from './support/test-app.js';
 
 describe('remind_at and reminded_at', () => {
-  let t: TestApp;
-  let alice: Session;
-  beforeAll(async () => {
-    t = await createTestApp();
-    alice = await t.signUp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
+  const [alice] = useUsers(t, 1);
 
   const create = (body: unknown) => t.request({ method: 'POST', url: '/api/tasks', token: alice.token, body });
   const patch = (id: number, body: unknown) =>

@@ -1,10 +1,9 @@
 import type { Problem, Task, TaskPage } from './support/api-types.js';
-import { createTestApp, type Session, type TestApp } from './support/test-app.js';
+import { useTestApp, useUsers } from './support/test-app.js';
 
 describe('listing tasks', () => {
-  let t: TestApp;
-  let me: Session;
-  let other: Session;
+  const t = useTestApp();
+  const [me, other] = useUsers(t, 2);
   let mine: Task[];
 
   const list = async (query = '', session = me) => {
@@ -18,8 +17,6 @@ describe('listing tasks', () => {
   };
 
   beforeAll(async () => {
-    t = await createTestApp();
-    [me, other] = await Promise.all([t.signUp(), t.signUp()]);
     const specs = [
       { title: 'Write report', description: 'Quarterly numbers', priority: 'high', due_date: '2026-12-01T09:00:00Z' },
       { title: 'buy milk', description: null, priority: 'low', due_date: '2026-11-25T09:00:00Z', completed: true },
@@ -50,7 +47,6 @@ describe('listing tasks', () => {
       body: { title: 'Write report for someone else', priority: 'high' },
     });
   });
-  afterAll(() => t.close());
 
   it('returns a page with total, limit and offset, newest first by default', async () => {
     const res = await list();

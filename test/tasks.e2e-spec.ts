@@ -1,18 +1,12 @@
 import { expect } from '@jest/globals';
 import type { Problem, Task, TaskPage } from './support/api-types.js';
-import { createTestApp, type Session, type TestApp } from './support/test-app.js';
+import { type Session, useTestApp, useUsers } from './support/test-app.js';
 
 const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 describe('task routes', () => {
-  let t: TestApp;
-  let alice: Session;
-  let bob: Session;
-  beforeAll(async () => {
-    t = await createTestApp();
-    [alice, bob] = await Promise.all([t.signUp(), t.signUp()]);
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
+  const [alice, bob] = useUsers(t, 2);
 
   const create = (session: Session, body: unknown) =>
     t.request({ method: 'POST', url: '/api/tasks', token: session.token, body });

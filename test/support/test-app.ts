@@ -102,3 +102,40 @@ export async function createTestApp(
     },
   };
 }
+
+/**
+ * The app a spec file, or a describe block, runs against: created by createTestApp(env, options) in
+ * a beforeAll and closed in an afterAll of the block this is called in.
+ *
+ * The returned object is empty until that beforeAll has filled it in, so read it in hooks and tests,
+ * not while the file is being defined.
+ */
+export function useTestApp(...args: Parameters<typeof createTestApp>): TestApp {
+  const handle = {} as TestApp;
+  let created: TestApp | undefined;
+  beforeAll(async () => {
+    created = await createTestApp(...args);
+    Object.assign(handle, created);
+  });
+  afterAll(() => created?.close());
+  return handle;
+}
+
+/**
+ * `count` users of `app`, each with a session, signed up in a beforeAll of the block this is called
+ * in (after the app's own). As with useTestApp, each is filled in when that beforeAll runs:
+ * `const [alice, bob] = useUsers(t, 2)`.
+ */
+export function useUsers(app: TestApp, count: number): Session[] {
+  const sessions = Array.from({ length: count }, () => ({}) as Session);
+  beforeAll(async () => {
+    const signedUp = await signUpUsers(app, count);
+    signedUp.forEach((session, i) => Object.assign(sessions[i], session));
+  });
+  return sessions;
+}
+
+/** `count` new users of `app`, signed up concurrently, in the order asked for. */
+export function signUpUsers(app: TestApp, count: number): Promise<Session[]> {
+  return Promise.all(Array.from({ length: count }, () => app.signUp()));
+}
