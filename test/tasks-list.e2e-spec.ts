@@ -40,6 +40,13 @@ describe('listing tasks', () => {
       '2026-11-20T00:00:00.000Z',
       [mine[0].id, mine[1].id],
     ]);
+    mine[0].created_at = mine[1].created_at = '2026-11-20T00:00:00.000Z';
+    // updated_at in an order of its own, neither the ids' nor created_at's, with a tie for the id to break.
+    const updated = ['2026-11-22', '2026-11-23', '2026-11-24', '2026-11-21', '2026-11-22'];
+    for (const [i, day] of updated.entries()) {
+      mine[i].updated_at = `${day}T00:00:00.000Z`;
+      await t.sql.query('UPDATE tasks SET updated_at = $1 WHERE id = $2', [mine[i].updated_at, mine[i].id]);
+    }
     await t.request({
       method: 'POST',
       url: '/api/tasks',
@@ -99,6 +106,8 @@ describe('listing tasks', () => {
   it('searches title and description case-insensitively', async () => {
     expect((await ids('?q=REPORT')).sort()).toEqual([mine[0].id, mine[4].id].sort());
     expect(await ids('?q=MILK')).toEqual([mine[1].id]);
+    // In the description alone ('Quarterly numbers'), in another case.
+    expect(await ids('?q=QUARTERLY')).toEqual([mine[0].id]);
   });
 
   it('treats % and _ in q as plain characters', async () => {
@@ -141,9 +150,18 @@ describe('listing tasks', () => {
     expect(asc.slice(0, 2)).toEqual([...tied].sort((a, b) => a - b));
     const desc = await ids('?sort=-created_at');
     expect(desc.slice(-2)).toEqual([...tied].sort((a, b) => b - a));
+    const byCreated = [...mine]
+      .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id)
+      .map((task) => task.id);
+    expect(asc).toEqual(byCreated);
+    expect(desc).toEqual([...byCreated].reverse());
 
-    expect((await ids('?sort=updated_at')).length).toBe(5);
-    expect((await ids('?sort=-updated_at')).length).toBe(5);
+    const byUpdated = [...mine]
+      .sort((a, b) => a.updated_at.localeCompare(b.updated_at) || a.id - b.id)
+      .map((task) => task.id);
+    expect(byUpdated).toEqual([mine[3].id, mine[0].id, mine[4].id, mine[1].id, mine[2].id]);
+    expect(await ids('?sort=updated_at')).toEqual(byUpdated);
+    expect(await ids('?sort=-updated_at')).toEqual([...byUpdated].reverse());
   });
 
   it("lists only the caller's tasks, also through /api/{user_id}/tasks", async () => {
@@ -179,7 +197,11 @@ describe('listing tasks', () => {
   });
 
   it('accepts the limits at their edges', async () => {
-    expect((await list('?limit=1')).json<TaskPage>().items).toHaveLength(1);
-    expect((await list('?limit=100&offset=0')).statusCode).toBe(200);
+    const one = await list('?limit=1');
+    expect(one.statusCode).toBe(200);
+    expect(one.json<TaskPage>().items).toHaveLength(1);
+    const hundred = await list('?limit=100&offset=0');
+    expect(hundred.statusCode).toBe(200);
+    expect(hundred.json<TaskPage>()).toMatchObject({ limit: 100, offset: 0, total: 5 });
   });
 });
