@@ -214,23 +214,33 @@ describe('GET /api/events', () => {
 
   it('ends when the token expires', async () => {
     const user = await a.signUp();
-    const token = mintToken({ sub: user.user.id, exp: nowSeconds() + 2 });
+    const exp = nowSeconds() + 2;
+    const token = mintToken({ sub: user.user.id, exp });
     const events = await stream(urlA, token);
     expect(events.status).toBe(200);
     await events.ended;
+    // Not before: a lower bound, which a slow machine cannot break (20 ms for timer granularity).
+    expect(Date.now()).toBeGreaterThanOrEqual(exp * 1000 - 20);
   });
 
   it('ends when its session signs out, on any instance', async () => {
     const session = await a.signUp();
     const events = await stream(urlA, session.token);
     expect(events.status).toBe(200);
+    // Open and delivering until then.
+    await createTask(b, session.token);
+    await events.next(isChange, 5_000);
     expect((await b.request({ method: 'POST', url: '/api/auth/sign-out', token: session.token })).statusCode).toBe(204);
     await events.ended;
   });
 
   it('keeps delivering after the database drops every connection; each stream hears the current cursor', async () => {
     const { token } = await a.signUp();
+    await createTask(a, token);
+    const current = await cursorNow(token);
+    // Up to date when they open (no Last-Event-ID needed: nothing is sent then), one on each instance.
     const events = await stream(urlA, token);
+    const onB = await stream(urlB, token);
     const admin = new Client({ connectionString: a.db.url });
     await admin.connect();
     try {
@@ -245,7 +255,7 @@ describe('GET /api/events', () => {
       await admin.end();
     }
     // After reconnecting, the listener tells every stream where its user stands.
-    await events.next(isChange, 10_000);
+    for (const client of [events, onB]) expect((await client.next(isChange, 10_000)).id).toBe(current);
     const before = changes(events).length;
 
     // The next change still arrives (the pools reconnect too; a request may meet a dead connection first).
