@@ -24,6 +24,15 @@ describe('task response headers', () => {
     expect(toggled.statusCode).toBe(200);
     expect(toggled.headers.etag).toMatch(/^"[^"]+"$/);
     expect(toggled.headers.etag).not.toBe(created.headers.etag);
+
+    const seen = new Set([created.headers.etag, toggled.headers.etag]);
+    for (const method of ['PATCH', 'PUT'] as const) {
+      const updated = await t.request({ method, url: `${base()}/${id}`, token: me.token, body: { title: method } });
+      expect(updated.statusCode).toBe(200);
+      expect(updated.headers.etag).toMatch(/^"[^"]+"$/);
+      expect(seen).not.toContain(updated.headers.etag);
+      seen.add(updated.headers.etag);
+    }
   });
 
   it('gives a list page a weak ETag and an error none', async () => {
