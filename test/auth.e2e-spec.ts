@@ -132,7 +132,7 @@ describe('auth routes', () => {
     });
 
     it('stores nothing for a rejected sign-up', async () => {
-      await signUp({ email: 'rejected@example.com', password: 'short' });
+      expect((await signUp({ email: 'rejected@example.com', password: 'short' })).statusCode).toBe(422);
       const { rows } = await t.sql.query(`SELECT 1 FROM users WHERE email = 'rejected@example.com'`);
       expect(rows).toHaveLength(0);
     });

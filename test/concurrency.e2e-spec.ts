@@ -202,7 +202,7 @@ describe('concurrent writers (e2e)', () => {
     });
 
     it('refuses the same key with another body (422) and creates nothing', async () => {
-      await post(alice, 'retry-2', { title: 'Walk the dog' });
+      expect((await post(alice, 'retry-2', { title: 'Walk the dog' })).statusCode).toBe(201);
       const response = await post(alice, 'retry-2', { title: 'Walk the cat' });
       expect(response.statusCode).toBe(422);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -211,6 +211,7 @@ describe('concurrent writers (e2e)', () => {
 
     it('keeps keys per user', async () => {
       const mine = await post(alice, 'shared-key', { title: 'Per user' });
+      expect(mine.statusCode).toBe(201);
       const theirs = await post(bob, 'shared-key', { title: 'Per user' });
       expect(theirs.statusCode).toBe(201);
       expect(theirs.json<Task>().id).not.toBe(mine.json<Task>().id);

@@ -312,7 +312,7 @@ describe('categories', () => {
     );
   });
 
-  it('the counts a category comes with are those of the same snapshot', async () => {
+  it('a category comes with the counts of the tasks that carry it, pending ones apart', async () => {
     const { user, token } = await t.signUp();
     const [{ id }] = (
       await t.sql.query<{ id: number }>(`INSERT INTO categories (user_id, name) VALUES ($1, 'Counted') RETURNING id`, [
