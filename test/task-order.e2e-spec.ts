@@ -53,8 +53,17 @@ describe('manual order: position, sort=position and move', () => {
 
     it('is returned on every task, as an opaque string', async () => {
       const [id] = await fresh(alice, 1);
+      const created = await create(alice, 'another');
+      expect(created).toMatchObject({ position: anyString });
       const res = await t.request({ method: 'GET', url: `/api/tasks/${id}`, token: alice.token });
       expect(res.json<Task>()).toMatchObject({ position: anyString });
+      const updated = await t.request({ method: 'PATCH', url: `/api/tasks/${id}`, token: alice.token, body: {} });
+      expect(updated.json<Task>()).toMatchObject({ position: anyString });
+      const list = await t.request({ method: 'GET', url: '/api/tasks', token: alice.token });
+      expect(list.json<TaskPage>().items).toEqual([
+        expect.objectContaining({ position: anyString }),
+        expect.objectContaining({ position: anyString }),
+      ]);
     });
 
     it('refuses sort=-position: the manual order is ascending only', async () => {
