@@ -201,5 +201,12 @@ describe('sign-in', () => {
       user.id,
     ]);
     expect(rows[0].password_hash).toMatch(/^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$/);
+    const [memory, passes, lanes] = /m=(\d+),t=(\d+),p=(\d+)/.exec(rows[0].password_hash)!.slice(1).map(Number);
+    // OWASP's Password Storage Cheat Sheet: argon2id with m=47104 (KiB) and t=1, or m=19456 and t=2,
+    // m=12288 and t=3, m=9216 and t=4, m=7168 and t=5; p=1 in each.
+    const leastMemory: Record<number, number> = { 1: 47_104, 2: 19_456, 3: 12_288, 4: 9_216, 5: 7_168 };
+    expect(passes).toBeGreaterThanOrEqual(1);
+    expect(memory).toBeGreaterThanOrEqual(leastMemory[Math.min(passes, 5)]);
+    expect(lanes).toBeGreaterThanOrEqual(1);
   });
 });
