@@ -92,7 +92,8 @@ describe('Input rules', () => {
   describe('null: accepted only where a field is nullable', () => {
     let task: Task;
     beforeAll(async () => {
-      task = (await json('POST', '/api/tasks', '{"title": "Null rules", "description": "kept"}')).json<Task>();
+      const body = { title: 'Null rules', description: 'kept', due_date: '2026-12-01T09:00:00Z' };
+      task = (await json('POST', '/api/tasks', JSON.stringify(body))).json<Task>();
     });
 
     it.each([
@@ -138,6 +139,7 @@ describe('Input rules', () => {
         { field: 'title', message: 'must not be null' },
         { field: 'priority', message: 'must not be null' },
       ]);
+      expect(task).toMatchObject({ description: 'kept', due_date: '2026-12-01T09:00:00.000Z' });
       const cleared = await json('PATCH', `/api/tasks/${task.id}`, '{"description": null, "due_date": null}');
       expect(cleared.statusCode).toBe(200);
       expect(cleared.json()).toMatchObject({ description: null, due_date: null });

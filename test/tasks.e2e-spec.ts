@@ -238,6 +238,14 @@ describe('task routes', () => {
     );
 
     it('clears nullable fields with null', async () => {
+      // The task has a description; give it a due date too, so that clearing both shows.
+      const dated = await t.request({
+        method: 'PATCH',
+        url: `/api/tasks/${task.id}`,
+        token: alice.token,
+        body: { due_date: '2026-12-01T09:00:00Z' },
+      });
+      expect(dated.json<Task>()).toMatchObject({ description: 'keep me', due_date: '2026-12-01T09:00:00.000Z' });
       const res = await t.request({
         method: 'PATCH',
         url: `/api/tasks/${task.id}`,
@@ -246,6 +254,7 @@ describe('task routes', () => {
       });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({ description: null, due_date: null });
+      expect(await snapshot(task.id)).toMatchObject({ description: null, due_date: null });
     });
 
     it.each([
