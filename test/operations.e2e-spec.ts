@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { MIGRATIONS } from '../src/database/data-source.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
-import { createTestApp, TEST_SECRET, type TestApp } from './support/test-app.js';
+import { TEST_SECRET, useTestApp } from './support/test-app.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -30,16 +30,13 @@ async function script(file: string, args: string[], env: Record<string, string> 
 }
 
 describe('npm run seed', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let api: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     api = await t.app.getUrl();
   });
-
-  afterAll(() => t.close());
 
   const demoTasks = async () =>
     (
