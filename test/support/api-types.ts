@@ -8,7 +8,6 @@ export type Task = Schemas['TaskDto'];
 export type TaskPage = Schemas['TaskPageDto'];
 export type TaskSummary = Schemas['TaskSummaryDto'];
 export type CompleteAllResult = Schemas['CompleteAllResultDto'];
-export type DeleteMatchingResult = Schemas['DeleteMatchingResultDto'];
 export type User = Schemas['UserDto'];
 export type Category = Schemas['CategoryDto'];
 export type CategoryList = Schemas['CategoryListDto'];
