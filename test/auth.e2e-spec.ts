@@ -1,7 +1,7 @@
 import { expect } from '@jest/globals';
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Problem, Task } from './support/api-types.js';
-import { createTestApp, type Session, TEST_SECRET, type TestApp } from './support/test-app.js';
+import { type Session, TEST_PASSWORD, TEST_SECRET, useTestApp, useUsers } from './support/test-app.js';
 
 /** Mints an HS256 JWT by hand, the way a trusted backend would. */
 export function mintHs256(
@@ -17,9 +17,7 @@ export function mintHs256(
 const now = () => Math.floor(Date.now() / 1000);
 
 describe('auth routes', () => {
-  let t: TestApp;
-  beforeAll(async () => (t = await createTestApp({ ACCESS_TOKEN_EXPIRE_MINUTES: '15' })));
-  afterAll(() => t.close());
+  const t = useTestApp({ ACCESS_TOKEN_EXPIRE_MINUTES: '15' });
 
   const signUp = (body: unknown, headers?: Record<string, string>) =>
     t.request({ method: 'POST', url: '/api/auth/sign-up/email', body, headers });
@@ -134,7 +132,7 @@ describe('auth routes', () => {
     });
 
     it('stores nothing for a rejected sign-up', async () => {
-      await signUp({ email: 'rejected@example.com', password: 'short' });
+      expect((await signUp({ email: 'rejected@example.com', password: 'short' })).statusCode).toBe(422);
       const { rows } = await t.sql.query(`SELECT 1 FROM users WHERE email = 'rejected@example.com'`);
       expect(rows).toHaveLength(0);
     });
@@ -179,8 +177,7 @@ describe('auth routes', () => {
   });
 
   describe('tokens on protected routes', () => {
-    let session: { token: string; user: { id: string; email: string } };
-    beforeAll(async () => (session = await t.signUp()));
+    const [session] = useUsers(t, 1);
 
     it('GET /api/auth/me returns the user', async () => {
       const res = await t.request({ method: 'GET', url: '/api/auth/me', token: session.token });
@@ -310,7 +307,7 @@ describe('auth routes', () => {
 
     it("signs out with 204: that session's access and refresh tokens stop working, others keep working", async () => {
       const session = await t.signUp();
-      const other = (await signIn({ email: session.user.email, password: 'correct horse battery' })).json<Session>();
+      const other = (await signIn({ email: session.user.email, password: TEST_PASSWORD })).json<Session>();
       const res = await t.request({
         method: 'POST',
         url: '/api/auth/sign-out',
@@ -326,7 +323,7 @@ describe('auth routes', () => {
 
     it('sign-out with a refresh token in the body revokes that session too', async () => {
       const session = await t.signUp();
-      const second = (await signIn({ email: session.user.email, password: 'correct horse battery' })).json<Session>();
+      const second = (await signIn({ email: session.user.email, password: TEST_PASSWORD })).json<Session>();
       const res = await t.request({
         method: 'POST',
         url: '/api/auth/sign-out',

@@ -26,7 +26,7 @@ describe('Better Auth with its default keys (EdDSA)', () => {
     await ba?.stop();
   });
 
-  it('accepts a token from /api/auth/token on /api/auth/me and every task route', async () => {
+  it('accepts a token from /api/auth/token on /api/auth/me and on creating, reading, updating, completing, listing and deleting a task', async () => {
     const user = await ba.signUp({ name: 'Grace Hopper' });
     const token = await ba.token(user);
     expect(decodeProtectedHeader(token).alg).toBe('EdDSA');

@@ -1,26 +1,8 @@
-import { createTestApp, type Session, type TestApp } from './support/test-app.js';
-
-interface Task {
-  id: number;
-  title: string;
-  completed: boolean;
-  category_ids: number[];
-}
-interface Summary {
-  due_today: number;
-  overdue: number;
-}
-interface Problem {
-  detail: string;
-  errors?: { field: string; message: string }[];
-}
+import type { Category, Problem, Task, TaskSummary } from './support/api-types.js';
+import { type Session, signUpUsers, useTestApp } from './support/test-app.js';
 
 describe('bulk actions and summary', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   const request = (session: Session, method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown) =>
     t.request({ method, url, token: session.token, body });
@@ -30,7 +12,7 @@ describe('bulk actions and summary', () => {
     return res.json<Task>();
   };
   const createCategory = async (session: Session, name: string) =>
-    (await request(session, 'POST', '/api/categories', { name })).json<{ id: number }>();
+    (await request(session, 'POST', '/api/categories', { name })).json<Category>();
   const etags = async (session: Session) => {
     const { rows } = await t.sql.query('SELECT id, version, completed FROM tasks WHERE user_id = $1 ORDER BY id', [
       session.user.id,
@@ -40,7 +22,7 @@ describe('bulk actions and summary', () => {
 
   describe('POST /tasks/complete-all', () => {
     it('sets every matching task, counts and bumps the version of only those it changes', async () => {
-      const [me, other] = [await t.signUp(), await t.signUp()];
+      const [me, other] = await signUpUsers(t, 2);
       const cat = await createCategory(me, 'Shop');
       const milk = await createTask(me, { title: 'milk', category_ids: [cat.id] });
       const eggs = await createTask(me, { title: 'eggs', category_ids: [cat.id], completed: true });
@@ -85,7 +67,7 @@ describe('bulk actions and summary', () => {
     });
 
     it('refuses a bad filter with 422 and another user path with 403', async () => {
-      const [me, other] = [await t.signUp(), await t.signUp()];
+      const [me, other] = await signUpUsers(t, 2);
       await createTask(other, { title: 'theirs' });
       const before = await etags(other);
       expect(
@@ -100,7 +82,7 @@ describe('bulk actions and summary', () => {
 
   describe('DELETE /tasks', () => {
     it('deletes the matching tasks and counts them; other users keep theirs', async () => {
-      const [me, other] = [await t.signUp(), await t.signUp()];
+      const [me, other] = await signUpUsers(t, 2);
       const done = await createTask(me, { title: 'done', completed: true });
       const open = await createTask(me, { title: 'open' });
       await createTask(other, { title: 'done elsewhere', completed: true });
@@ -128,7 +110,7 @@ describe('bulk actions and summary', () => {
     );
 
     it("is 403 on another user's path and deletes none of their tasks, even through their category", async () => {
-      const [me, other] = [await t.signUp(), await t.signUp()];
+      const [me, other] = await signUpUsers(t, 2);
       const theirs = await createCategory(other, 'Theirs');
       await createTask(other, { title: 'done elsewhere', completed: true, category_ids: [theirs.id] });
       const before = await etags(other);
@@ -189,7 +171,7 @@ describe('bulk actions and summary', () => {
     });
 
     it('is empty for a new user and never counts another user', async () => {
-      const [me, other] = [await t.signUp(), await t.signUp()];
+      const [me, other] = await signUpUsers(t, 2);
       await createTask(other, { title: 'not mine', due_date: new Date().toISOString() });
       expect((await request(me, 'GET', '/api/tasks/summary?tz=Europe/Paris')).json()).toEqual({
         total: 0,
@@ -232,8 +214,8 @@ describe('bulk actions and summary', () => {
         expect(res.statusCode).toBe(200);
         const today = dayIn(new Date(), timeZone);
         const expected = dues.filter((due) => dayIn(due, timeZone) === today).length;
-        expect(res.json<Summary>().due_today).toBe(expected);
-        expect(res.json<Summary>().overdue).toBe(dues.filter((due) => due.getTime() < Date.now()).length);
+        expect(res.json<TaskSummary>().due_today).toBe(expected);
+        expect(res.json<TaskSummary>().overdue).toBe(dues.filter((due) => due.getTime() < Date.now()).length);
       },
     );
 
@@ -242,7 +224,7 @@ describe('bulk actions and summary', () => {
       const utcToday = new Date().toISOString().slice(0, 10);
       await createTask(me, { title: 'late evening UTC', due_date: `${utcToday}T23:30:00Z` });
       const dueToday = async (tz: string) =>
-        (await request(me, 'GET', `/api/tasks/summary?tz=${encodeURIComponent(tz)}`)).json<Summary>().due_today;
+        (await request(me, 'GET', `/api/tasks/summary?tz=${encodeURIComponent(tz)}`)).json<TaskSummary>().due_today;
       const due = new Date(`${utcToday}T23:30:00Z`);
       for (const tz of ['UTC', 'Pacific/Kiritimati', 'Etc/GMT+12']) {
         expect(await dueToday(tz)).toBe(dayIn(due, tz) === dayIn(new Date(), tz) ? 1 : 0);

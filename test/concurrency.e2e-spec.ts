@@ -1,18 +1,11 @@
 import { expect } from '@jest/globals';
 import type { Problem, Task } from './support/api-types.js';
-import { createTestApp, type Session, type TestApp } from './support/test-app.js';
+import { type Session, useTestApp, useUsers } from './support/test-app.js';
 
 /** Concurrent writers: ETag/If-Match, atomic toggles, Idempotency-Key, racing sign-ups. */
 describe('concurrent writers (e2e)', () => {
-  let t: TestApp;
-  let alice: Session;
-  let bob: Session;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    [alice, bob] = await Promise.all([t.signUp(), t.signUp()]);
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
+  const [alice, bob] = useUsers(t, 2);
 
   const createTask = async (session = alice, body: object = { title: 'Original' }) => {
     const response = await t.request({ method: 'POST', url: '/api/tasks', token: session.token, body });
@@ -209,7 +202,7 @@ describe('concurrent writers (e2e)', () => {
     });
 
     it('refuses the same key with another body (422) and creates nothing', async () => {
-      await post(alice, 'retry-2', { title: 'Walk the dog' });
+      expect((await post(alice, 'retry-2', { title: 'Walk the dog' })).statusCode).toBe(201);
       const response = await post(alice, 'retry-2', { title: 'Walk the cat' });
       expect(response.statusCode).toBe(422);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -218,6 +211,7 @@ describe('concurrent writers (e2e)', () => {
 
     it('keeps keys per user', async () => {
       const mine = await post(alice, 'shared-key', { title: 'Per user' });
+      expect(mine.statusCode).toBe(201);
       const theirs = await post(bob, 'shared-key', { title: 'Per user' });
       expect(theirs.statusCode).toBe(201);
       expect(theirs.json<Task>().id).not.toBe(mine.json<Task>().id);

@@ -3,6 +3,7 @@ import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
+import type { Task } from './support/api-types.js';
 import { ARTIFACTS, describeInBrowser, launchChromium } from './support/browser.js';
 import { createTestApp, type Session, type TestApp } from './support/test-app.js';
 
@@ -51,7 +52,8 @@ interface CreateResult {
   status?: number;
   location?: string | null;
   etag?: string | null;
-  body?: { id: number; title: string };
+  /** The created task, as the API answered it. */
+  body?: Task;
   error?: string;
 }
 

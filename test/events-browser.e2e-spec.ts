@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { Browser } from 'playwright-core';
+import type { SyncPage } from './support/api-types.js';
 import { ARTIFACTS, describeInBrowser, launchChromium } from './support/browser.js';
 import { createTestApp, type Session, type TestApp } from './support/test-app.js';
 
@@ -126,9 +127,7 @@ describeInBrowser('Live updates in Chromium with a fetch-based SSE client', () =
     await page.screenshot({ path: join(ARTIFACTS, 'live-updates.png') });
     await page.close();
 
-    const { cursor } = (await t.request({ method: 'GET', url: '/api/sync', token: session.token })).json<{
-      cursor: string;
-    }>();
+    const { cursor } = (await t.request({ method: 'GET', url: '/api/sync', token: session.token })).json<SyncPage>();
     expect(live.error).toBeNull();
     expect(live.changes).toEqual([{ id: cursor, data: { cursor } }]);
   });

@@ -1,9 +1,10 @@
 import { Client } from 'pg';
 import { freePort } from '../src/common/free-port.js';
+import type { SyncPage, Task } from './support/api-types.js';
 import { startService } from './support/service-process.js';
 import { createTestDatabase } from './support/test-database.js';
 import { openEventStream, listen, type EventStreamClient } from './support/event-stream.js';
-import { createTestApp, type Session, TEST_SECRET, type TestApp } from './support/test-app.js';
+import { createTestApp, type Session, signUpUsers, TEST_SECRET, type TestApp } from './support/test-app.js';
 import { mintToken, nowSeconds } from './support/tokens.js';
 
 /**
@@ -42,7 +43,7 @@ const isChange = (event: { event: string }) => event.event === 'change';
 const createTask = async (app: TestApp, token: string, title = 'a task') => {
   const response = await app.request({ method: 'POST', url: '/api/tasks', token, body: { title } });
   expect(response.statusCode).toBe(201);
-  return response.json<{ id: number }>();
+  return response.json<Task>();
 };
 /** `count` tasks written with SQL, as a script would: no API call, so nothing announces them. */
 const insertTasks = (userId: string, count: number) =>
@@ -51,14 +52,13 @@ const insertTasks = (userId: string, count: number) =>
     [userId, count],
   );
 const cursorNow = async (token: string) =>
-  (await a.request({ method: 'GET', url: '/api/sync', token })).json<{ cursor: string }>().cursor;
+  (await a.request({ method: 'GET', url: '/api/sync', token })).json<SyncPage>().cursor;
 
 describe('GET /api/events', () => {
   let alice: Session;
   let bob: Session;
   beforeAll(async () => {
-    alice = await a.signUp();
-    bob = await a.signUp();
+    [alice, bob] = await signUpUsers(a, 2);
   });
 
   it('is an event stream with the headers a proxy and a browser need', async () => {
@@ -214,23 +214,33 @@ describe('GET /api/events', () => {
 
   it('ends when the token expires', async () => {
     const user = await a.signUp();
-    const token = mintToken({ sub: user.user.id, exp: nowSeconds() + 2 });
+    const exp = nowSeconds() + 2;
+    const token = mintToken({ sub: user.user.id, exp });
     const events = await stream(urlA, token);
     expect(events.status).toBe(200);
     await events.ended;
+    // Not before: a lower bound, which a slow machine cannot break (20 ms for timer granularity).
+    expect(Date.now()).toBeGreaterThanOrEqual(exp * 1000 - 20);
   });
 
   it('ends when its session signs out, on any instance', async () => {
     const session = await a.signUp();
     const events = await stream(urlA, session.token);
     expect(events.status).toBe(200);
+    // Open and delivering until then.
+    await createTask(b, session.token);
+    await events.next(isChange, 5_000);
     expect((await b.request({ method: 'POST', url: '/api/auth/sign-out', token: session.token })).statusCode).toBe(204);
     await events.ended;
   });
 
   it('keeps delivering after the database drops every connection; each stream hears the current cursor', async () => {
     const { token } = await a.signUp();
+    await createTask(a, token);
+    const current = await cursorNow(token);
+    // Up to date when they open (no Last-Event-ID needed: nothing is sent then), one on each instance.
     const events = await stream(urlA, token);
+    const onB = await stream(urlB, token);
     const admin = new Client({ connectionString: a.db.url });
     await admin.connect();
     try {
@@ -245,7 +255,7 @@ describe('GET /api/events', () => {
       await admin.end();
     }
     // After reconnecting, the listener tells every stream where its user stands.
-    await events.next(isChange, 10_000);
+    for (const client of [events, onB]) expect((await client.next(isChange, 10_000)).id).toBe(current);
     const before = changes(events).length;
 
     // The next change still arrives (the pools reconnect too; a request may meet a dead connection first).

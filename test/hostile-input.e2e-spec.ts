@@ -1,16 +1,15 @@
 import type { Problem, Task, TaskPage } from './support/api-types.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { useTestApp } from './support/test-app.js';
 import { mintToken } from './support/tokens.js';
 
 /** Hostile but well-authenticated input: each case is a clean 4xx problem and changes nothing. */
 describe('hostile input (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   const token = mintToken({ sub: 'hostile-tester' });
   let taskId: number;
   const stored = async () => (await t.sql.query<Record<string, unknown>>('SELECT * FROM tasks ORDER BY id')).rows;
 
   beforeAll(async () => {
-    t = await createTestApp();
     for (const title of ['100% done', '50/50 chance', 'snake_case name', 'back\\slash', 'plain words']) {
       const response = await t.request({
         method: 'POST',
@@ -21,7 +20,6 @@ describe('hostile input (e2e)', () => {
       taskId ??= response.json<Task>().id;
     }
   });
-  afterAll(() => t.close());
 
   const json = (method: 'POST' | 'PUT' | 'PATCH', url: string, body: string) =>
     t.request({ method, url, token, body, headers: { 'content-type': 'application/json' } });
@@ -171,7 +169,7 @@ describe('hostile input (e2e)', () => {
       expect(
         response
           .json<TaskPage>()
-          .items.map((task: { title: string }) => task.title)
+          .items.map((task) => task.title)
           .sort(),
       ).toEqual(titles);
     });

@@ -1,5 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
-import { createTestApp, type Session, type TestApp } from './support/test-app.js';
+import type { Problem, Task, TaskPage } from './support/api-types.js';
+import { useTestApp, useUsers } from './support/test-app.js';
 
 /**
  * The input rules the OpenAPI document states, held by the service: one message per field, `null`
@@ -7,20 +8,14 @@ import { createTestApp, type Session, type TestApp } from './support/test-app.js
  * responses they belong to (issue 15).
  */
 describe('Input rules', () => {
-  let t: TestApp;
-  let ada: Session;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    ada = await t.signUp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
+  const [ada] = useUsers(t, 1);
 
   const json = (method: 'POST' | 'PUT' | 'PATCH', url: string, body: string, token = ada.token) =>
     t.request({ method, url, token, body, headers: { 'content-type': 'application/json' } });
   const errorsOf = (response: LightMyRequestResponse) => {
     expect(response.statusCode).toBe(422);
-    return response.json<{ errors: { field: string; message: string }[] }>().errors;
+    return response.json<Problem>().errors;
   };
 
   describe('sign-up', () => {
@@ -95,9 +90,10 @@ describe('Input rules', () => {
   });
 
   describe('null: accepted only where a field is nullable', () => {
-    let task: { id: number; updated_at: string };
+    let task: Task;
     beforeAll(async () => {
-      task = (await json('POST', '/api/tasks', '{"title": "Null rules", "description": "kept"}')).json();
+      const body = { title: 'Null rules', description: 'kept', due_date: '2026-12-01T09:00:00Z' };
+      task = (await json('POST', '/api/tasks', JSON.stringify(body))).json<Task>();
     });
 
     it.each([
@@ -143,6 +139,7 @@ describe('Input rules', () => {
         { field: 'title', message: 'must not be null' },
         { field: 'priority', message: 'must not be null' },
       ]);
+      expect(task).toMatchObject({ description: 'kept', due_date: '2026-12-01T09:00:00.000Z' });
       const cleared = await json('PATCH', `/api/tasks/${task.id}`, '{"description": null, "due_date": null}');
       expect(cleared.statusCode).toBe(200);
       expect(cleared.json()).toMatchObject({ description: null, due_date: null });
@@ -158,10 +155,10 @@ describe('Input rules', () => {
     ])('store and return %s', async (due, stored) => {
       const created = await json('POST', '/api/tasks', JSON.stringify({ title: 'Ancient', due_date: due }));
       expect(created.statusCode).toBe(201);
-      const task = created.json<{ id: number; due_date: string }>();
+      const task = created.json<Task>();
       expect(task.due_date).toBe(stored);
       const read = await t.request({ method: 'GET', url: `/api/tasks/${task.id}`, token: ada.token });
-      expect(read.json<{ due_date: string }>().due_date).toBe(stored);
+      expect(read.json<Task>().due_date).toBe(stored);
     });
 
     it('still refuse a day the calendar does not have', async () => {
@@ -179,7 +176,7 @@ describe('Input rules', () => {
       const titles = async (query: string) => {
         const response = await t.request({ method: 'GET', url: `/api/tasks?${query}&sort=due_date`, token: bob.token });
         expect(response.statusCode).toBe(200);
-        return response.json<{ items: { title: string }[] }>().items.map((task) => task.title);
+        return response.json<TaskPage>().items.map((task) => task.title);
       };
       expect(await titles('due_before=0050-01-01')).toEqual(['0040-01-01']);
       expect(await titles('due_after=0050-01-01T00:00:00Z&due_before=0099-12-31')).toEqual(['0060-01-01']);

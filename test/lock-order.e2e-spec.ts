@@ -1,5 +1,6 @@
 import { createLogger } from '../src/logging/logger.js';
-import { createTestApp, type Session, type TestApp } from './support/test-app.js';
+import type { Category, Task } from './support/api-types.js';
+import { useTestApp, useUsers } from './support/test-app.js';
 
 /**
  * One user's writes keep one lock order (docs/reliability.md, "Lock order"): rows first, in
@@ -8,7 +9,6 @@ import { createTestApp, type Session, type TestApp } from './support/test-app.js
  * is run again, so a broken order would not show as an error but as slow writes: this counts the
  * retries UserWrites logs, and wants none, while every kind of write races a category's delete.
  */
-let t: TestApp;
 const output: string[] = [];
 const deadlocks = () =>
   output
@@ -17,24 +17,17 @@ const deadlocks = () =>
     .filter((line) => line.includes('40P01'))
     .map((line) => (JSON.parse(line) as { request_id?: string; msg: string }).msg);
 
-beforeAll(async () => {
-  const logger = createLogger(
-    { logLevel: 'warn', logFormat: 'json' },
-    { write: (chunk: string) => output.push(chunk) },
-  );
-  t = await createTestApp({}, { logger });
-});
-afterAll(() => t?.close());
+const logger = createLogger({ logLevel: 'warn', logFormat: 'json' }, { write: (chunk: string) => output.push(chunk) });
+const t = useTestApp({}, { logger });
+const [session] = useUsers(t, 1);
 
 it('writes racing a category’s delete (toggles, edits, relinks, creates, complete-all, bulk delete, moves) never deadlock', async () => {
-  const session: Session = await t.signUp();
   const request = async (method: 'POST' | 'PATCH' | 'DELETE', url: string, body?: object) => {
     const response = await t.request({ method, url, token: session.token, body });
     expect(response.statusCode).toBeLessThan(500);
     return response;
   };
-  const category = async (name: string) =>
-    (await request('POST', '/api/categories', { name })).json<{ id: number }>().id;
+  const category = async (name: string) => (await request('POST', '/api/categories', { name })).json<Category>().id;
   const spare = await category('Spare');
 
   for (let round = 0; round < 6; round++) {
@@ -42,7 +35,7 @@ it('writes racing a category’s delete (toggles, edits, relinks, creates, compl
     const tasks: number[] = [];
     for (let i = 0; i < 12; i++) {
       const body = { title: `round ${round} task ${i}`, category_ids: i % 3 ? [doomed] : [doomed, spare] };
-      tasks.push((await request('POST', '/api/tasks', body)).json<{ id: number }>().id);
+      tasks.push((await request('POST', '/api/tasks', body)).json<Task>().id);
     }
     tasks.reverse();
     await Promise.all([

@@ -2,7 +2,7 @@ import { expect } from '@jest/globals';
 import { Client } from 'pg';
 import { createLogger } from '../src/logging/logger.js';
 import { serverUrl } from './support/test-database.js';
-import { createTestApp, type Session, type TestApp } from './support/test-app.js';
+import { type Session, useTestApp } from './support/test-app.js';
 
 interface LogLine {
   level: number;
@@ -24,16 +24,15 @@ describe('Structured logs', () => {
       .split('\n')
       .map((line) => JSON.parse(line) as LogLine);
   const PASSWORD = 'a password nobody should read 4711';
-  let t: TestApp;
+  // trace: the most the service ever logs, request headers included, so redaction is really exercised.
+  const logger = createLogger(
+    { logLevel: 'trace', logFormat: 'json' },
+    { write: (chunk: string) => output.push(chunk) },
+  );
+  const t = useTestApp({}, { logger });
   let session: Session;
 
   beforeAll(async () => {
-    // trace: the most the service ever logs, request headers included, so redaction is really exercised.
-    const logger = createLogger(
-      { logLevel: 'trace', logFormat: 'json' },
-      { write: (chunk: string) => output.push(chunk) },
-    );
-    t = await createTestApp({}, { logger });
     await t.signUp({ email: 'logged@example.com', password: PASSWORD });
     const signIn = await t.request({
       method: 'POST',
@@ -43,8 +42,6 @@ describe('Structured logs', () => {
     expect(signIn.statusCode).toBe(200);
     session = signIn.json<Session>();
   });
-
-  afterAll(() => t.close());
 
   it('writes one JSON line per request with method, route template, status and duration', async () => {
     const response = await t.request({ method: 'GET', url: '/api/tasks/12345', token: session.token });

@@ -1,6 +1,6 @@
 import { DataSource, type QueryRunner } from 'typeorm';
 import { parseEnv } from '../src/config/env.validation.js';
-import { createTestApp, type Session, type TestApp } from './support/test-app.js';
+import { createTestApp, useTestApp, useUsers } from './support/test-app.js';
 
 /** The value of one series in a Prometheus text exposition, or undefined when it is absent. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -14,20 +14,13 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 }
 
 describe('Metrics at /metrics', () => {
-  let t: TestApp;
-  let session: Session;
+  const t = useTestApp({ DB_POOL_SIZE: '2' });
+  const [session] = useUsers(t, 1);
   const scrape = async () => {
     const response = await t.request({ method: 'GET', url: '/metrics' });
     expect(response.statusCode).toBe(200);
     return response.body;
   };
-
-  beforeAll(async () => {
-    t = await createTestApp({ DB_POOL_SIZE: '2' });
-    session = await t.signUp();
-  });
-
-  afterAll(() => t.close());
 
   it('is public and speaks the Prometheus text format', async () => {
     const response = await t.request({ method: 'GET', url: '/metrics' });

@@ -42,9 +42,13 @@ it('a sign-out on one instance stops the access token on the other within 5 seco
 
 it('a refresh token spent on one instance and replayed on the other revokes the family on both', async () => {
   const first = await a.signUp();
-  const second = (
-    await a.request({ method: 'POST', url: '/api/auth/refresh', body: { refresh_token: first.refresh_token } })
-  ).json<Session>();
+  const rotated = await a.request({
+    method: 'POST',
+    url: '/api/auth/refresh',
+    body: { refresh_token: first.refresh_token },
+  });
+  expect(rotated.statusCode).toBe(200);
+  const second = rotated.json<Session>();
   expect(
     (await b.request({ method: 'POST', url: '/api/auth/refresh', body: { refresh_token: first.refresh_token } }))
       .statusCode,
@@ -53,6 +57,9 @@ it('a refresh token spent on one instance and replayed on the other revokes the 
     (await a.request({ method: 'POST', url: '/api/auth/refresh', body: { refresh_token: second.refresh_token } }))
       .statusCode,
   ).toBe(401);
+  // The family's newest access token too, on either instance.
+  expect((await me(a, second.token)).statusCode).toBe(401);
+  expect((await me(b, second.token)).statusCode).toBe(401);
 });
 
 it('AUTH_RATE_LIMIT counts one address across both instances', async () => {

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { MIGRATIONS } from '../src/database/data-source.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
-import { createTestApp, TEST_SECRET, type TestApp } from './support/test-app.js';
+import { TEST_SECRET, useTestApp } from './support/test-app.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -30,16 +30,13 @@ async function script(file: string, args: string[], env: Record<string, string> 
 }
 
 describe('npm run seed', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let api: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     api = await t.app.getUrl();
   });
-
-  afterAll(() => t.close());
 
   const demoTasks = async () =>
     (
@@ -123,11 +120,23 @@ describe('npm run migration:*', () => {
     await db.drop();
   });
 
+  const MIGRATIONS_DIR = join(ROOT, 'src', 'database', 'migrations');
+  const migrationFiles = () => readdirSync(MIGRATIONS_DIR).sort();
+  /** Runs `generate` and says which migration files it wrote, after removing them for the next run. */
+  const generate = async (...args: string[]) => {
+    const before = migrationFiles();
+    const run = await migration('generate', ...args);
+    const written = migrationFiles().filter((file) => !before.includes(file));
+    for (const file of written) rmSync(join(MIGRATIONS_DIR, file));
+    return { ...run, written };
+  };
+
   it('generate prints the schema the entities need (--dryrun writes no file)', async () => {
-    const run = await migration('generate', 'Everything', '--dryrun');
+    const run = await generate('Everything', '--dryrun');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('CREATE TABLE "tasks"');
     expect(run.stdout).not.toContain('Next: review the SQL');
+    expect(run.written).toEqual([]);
   });
 
   const applied = async () =>
@@ -148,23 +157,18 @@ describe('npm run migration:*', () => {
 
   // The entities declare the whole schema (test/schema.e2e-spec.ts), so a generated migration holds
   // only what changed.
-  const migrationFiles = () => readdirSync(join(ROOT, 'src', 'database', 'migrations')).sort();
-
   it('generate writes nothing on an up-to-date database', async () => {
-    const before = migrationFiles();
-    const run = await migration('generate', 'Nothing');
-    const written = migrationFiles().filter((file) => !before.includes(file));
-    // Should this fail, leave no stray migration behind for the next run to pick up.
-    for (const file of written) rmSync(join(ROOT, 'src', 'database', 'migrations', file));
-    expect(written).toEqual([]);
+    const run = await generate('Nothing');
+    expect(run.written).toEqual([]);
     expect(run.stdout).toContain('No changes in database schema were found');
   });
 
   it('generate proposes only what differs from the entities', async () => {
     await sql.query('DROP INDEX tasks_user_due_date_idx');
     try {
-      const run = await migration('generate', 'RestoreIndex', '--dryrun');
+      const run = await generate('RestoreIndex', '--dryrun');
       expect(run.code).toBe(0);
+      expect(run.written).toEqual([]);
       const up = run.stdout.slice(run.stdout.indexOf('async up('), run.stdout.indexOf('async down('));
       expect(up.match(/queryRunner\.query\(/g)).toHaveLength(1);
       expect(up).toContain('CREATE INDEX "tasks_user_due_date_idx" ON "tasks"  ("user_id", "due_date", "id")');

@@ -3,8 +3,8 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 
 type Method = NonNullable<InjectOptions['method']>;
 import { documentDrift } from './support/openapi-validator.js';
-import type { Task, TaskPage } from './support/api-types.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import type { Category, Task, TaskPage } from './support/api-types.js';
+import { useTestApp } from './support/test-app.js';
 import { mintToken } from './support/tokens.js';
 
 /**
@@ -13,12 +13,7 @@ import { mintToken } from './support/tokens.js';
  * route. Runs are bounded (numRuns) so the suite stays quick; a failure prints the shrunk case.
  */
 describe('properties (e2e, fast-check)', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   const noServerError = (response: LightMyRequestResponse, what: string) => {
     if (response.statusCode >= 500) throw new Error(`${what} -> ${response.statusCode} ${response.body}`);
@@ -273,7 +268,7 @@ describe('properties (e2e, fast-check)', () => {
               );
               expect(response.statusCode).toBe(clash ? 409 : 201);
               if (!clash) {
-                const category = { id: response.json<{ id: number }>().id, owner: o.user, name: o.name };
+                const category = { id: response.json<Category>().id, owner: o.user, name: o.name };
                 categories.set(category.id, category);
                 createdCategories.push(category.id);
               }
@@ -375,7 +370,7 @@ describe('properties (e2e, fast-check)', () => {
             const response = await send(u, 'GET', '?limit=100');
             expect(response.statusCode).toBe(200);
             const manual = await send(u, 'GET', '?sort=position&limit=100');
-            expect(manual.json<{ items: { id: number }[] }>().items.map((item) => item.id)).toEqual(orders[u]);
+            expect(manual.json<TaskPage>().items.map((item) => item.id)).toEqual(orders[u]);
             const mine = [...model.values()].filter((task) => task.owner === u);
             const page = response.json<TaskPage>();
             expect(page.total).toBe(mine.length);
@@ -400,7 +395,7 @@ describe('properties (e2e, fast-check)', () => {
               const carrying = mine.filter((task) => task.categoryIds.includes(id));
               return { task_count: carrying.length, pending_count: carrying.filter((task) => !task.completed).length };
             };
-            expect(listed.json<{ items: unknown[] }>().items).toEqual(
+            expect(listed.json<TaskPage>().items).toEqual(
               [...categories.values()]
                 .filter((category) => category.owner === u)
                 .sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()) || a.id - b.id)
@@ -431,7 +426,7 @@ describe('properties (e2e, fast-check)', () => {
           token: mintToken({ sub: victim }),
           body: { name: 'Victim' },
         })
-      ).json<{ id: number }>().id;
+      ).json<Category>().id;
       victimTaskId = (
         await t.request({
           method: 'POST',

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source.js';
 import { ENTITIES } from '../src/entities.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { useTestApp } from './support/test-app.js';
 
 /**
  * The entities are the truth about the schema. If this fails, an entity and the migrations
@@ -11,19 +11,16 @@ import { createTestApp, type TestApp } from './support/test-app.js';
  * same names), or add a migration (`npm run migration:generate -- Name`) for what the entity wants.
  */
 describe('schema', () => {
-  let t: TestApp;
+  // The app runs every migration on its empty database as it starts.
+  const t = useTestApp();
   let dataSource: DataSource;
   /** The statements TypeORM's schema builder would run to make the database match the entities. */
   const proposedChanges = async () =>
     (await dataSource.driver.createSchemaBuilder().log()).upQueries.map((q) => q.query.trim());
 
-  beforeAll(async () => {
-    // The app runs every migration on its empty database as it starts.
-    t = await createTestApp();
+  beforeAll(() => {
     dataSource = t.app.get(DataSource);
   });
-
-  afterAll(() => t.close());
 
   it('needs no change after all migrations: the entities declare what the migrations create', async () => {
     expect(await proposedChanges()).toEqual([]);

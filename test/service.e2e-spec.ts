@@ -69,7 +69,7 @@ describe('service routes, docs, CORS and headers', () => {
       expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     });
 
-    it('lists every route of the contract', () => {
+    it("lists every route of the contract's service, auth, task, category, sync and event sections", () => {
       const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
         Object.keys(ops as object).map((m) => `${m.toUpperCase()} ${path}`),
       );
@@ -90,7 +90,20 @@ describe('service routes, docs, CORS and headers', () => {
           `PATCH ${p}/{id}`,
           `PATCH ${p}/{id}/complete`,
           `DELETE ${p}/{id}`,
+          `POST ${p}/{id}/move`,
+          `POST ${p}/complete-all`,
+          `DELETE ${p}`,
+          `GET ${p}/summary`,
         ]),
+        ...['/api/categories', '/api/{userId}/categories'].flatMap((p) => [
+          `GET ${p}`,
+          `POST ${p}`,
+          `GET ${p}/{id}`,
+          `PATCH ${p}/{id}`,
+          `DELETE ${p}/{id}`,
+        ]),
+        'GET /api/sync',
+        'GET /api/events',
       ];
       expect(routes.sort()).toEqual(expect.arrayContaining(expected.sort()));
     });

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../src/common/free-port.js';
+import type { Session, TaskPage } from './support/api-types.js';
 import { startService } from './support/service-process.js';
 
 describe('start-up as `npm start` runs it', () => {
@@ -43,7 +44,7 @@ describe('start-up as `npm start` runs it', () => {
       body: JSON.stringify({ email: 'keep@example.com', password: 'correct horse' }),
     });
     expect(signUp.status).toBe(201);
-    const { token } = (await signUp.json()) as { token: string };
+    const { token } = (await signUp.json()) as Session;
     const auth = { ...json, authorization: `Bearer ${token}` };
     const created = await fetch(`${base}/api/tasks`, {
       method: 'POST',
@@ -65,8 +66,8 @@ describe('start-up as `npm start` runs it', () => {
       // Same generated secret, so the token from before the restart still works.
       const list = await fetch(`${base}/api/tasks`, { headers: auth });
       expect(list.status).toBe(200);
-      const page = (await list.json()) as { items: { title: string }[] };
-      expect(page.items.map((task: { title: string }) => task.title)).toEqual(['Survive a restart']);
+      const page = (await list.json()) as TaskPage;
+      expect(page.items.map((task) => task.title)).toEqual(['Survive a restart']);
       const signIn = await fetch(`${base}/api/auth/sign-in/email`, {
         method: 'POST',
         headers: json,

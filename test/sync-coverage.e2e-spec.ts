@@ -1,4 +1,5 @@
-import { createTestApp, type TestApp } from './support/test-app.js';
+import type { Task } from './support/api-types.js';
+import { useTestApp } from './support/test-app.js';
 
 /**
  * Every change to a user's synced rows must advance the user's change cursor, or GET /api/sync and
@@ -15,11 +16,7 @@ const NOT_SYNCED: Record<string, string> = {
   task_categories: 'a link is part of its task: linking, unlinking and deleting a category update the task row',
 };
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp();
-});
-afterAll(() => t?.close());
+const t = useTestApp();
 
 it('every table with a user_id has the change trigger, or is allowlisted with a reason', async () => {
   const { rows: tables } = await t.sql.query<{ table_name: string }>(
@@ -90,11 +87,29 @@ it('a rolled-back change advances nothing', async () => {
 
 it('deleting a user takes the cursor and the history with it', async () => {
   const { user, token } = await t.signUp();
-  await t.request({ method: 'POST', url: '/api/tasks', token, body: { title: 'x' } });
+  const kept = await t.request({ method: 'POST', url: '/api/tasks', token, body: { title: 'kept' } });
+  expect(kept.statusCode).toBe(201);
+  const deleted = await t.request({ method: 'POST', url: '/api/tasks', token, body: { title: 'deleted' } });
+  expect(deleted.statusCode).toBe(201);
+  const removal = await t.request({ method: 'DELETE', url: `/api/tasks/${deleted.json<Task>().id}`, token });
+  expect(removal.statusCode).toBe(204);
+  const history = async () =>
+    (
+      await t.sql.query<{ kind: string; rows: number }>(
+        `SELECT 'cursor' AS kind, count(*)::int AS rows FROM user_changes WHERE user_id = $1
+         UNION ALL SELECT 'tombstones', count(*)::int FROM sync_tombstones WHERE user_id = $1`,
+        [user.id],
+      )
+    ).rows;
+  // There is history to take: the cursor row and the deleted task's tombstone.
+  expect(await history()).toEqual([
+    { kind: 'cursor', rows: 1 },
+    { kind: 'tombstones', rows: 1 },
+  ]);
+
   await t.sql.query(`DELETE FROM users WHERE id = $1`, [user.id]);
-  const { rowCount } = await t.sql.query(
-    `SELECT 1 FROM user_changes WHERE user_id = $1 UNION ALL SELECT 1 FROM sync_tombstones WHERE user_id = $1`,
-    [user.id],
-  );
-  expect(rowCount).toBe(0);
+  expect(await history()).toEqual([
+    { kind: 'cursor', rows: 0 },
+    { kind: 'tombstones', rows: 0 },
+  ]);
 });

@@ -1,17 +1,12 @@
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { TombstonePurgeService } from '../src/sync/tombstone-purge.service.js';
-import type { Category, SyncPage, Task } from './support/api-types.js';
-import { createTestApp, type Session, type TestApp } from './support/test-app.js';
+import type { Category, CategoryList, Problem, SyncPage, Task } from './support/api-types.js';
+import { useTestApp, useUsers } from './support/test-app.js';
 
 /** GET /api/sync: the change cursor, pages, deletions, stale cursors, and a replica kept by polling. */
 
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await createTestApp();
-});
-afterAll(() => t?.close());
+const t = useTestApp();
 
 const sync = async (token: string, cursor?: string) => {
   const response = await t.request({
@@ -112,7 +107,7 @@ const replicaCategories = (replica: Replica) =>
 /** The counts GET /api/categories answers now. */
 const serverCounts = async (token: string) =>
   (await t.request({ method: 'GET', url: '/api/categories', token }))
-    .json<{ items: Category[] }>()
+    .json<CategoryList>()
     .items.map(({ id, task_count, pending_count }) => ({ id, task_count, pending_count }))
     .sort((a, b) => a.id - b.id);
 
@@ -121,10 +116,7 @@ const POSITION = (n: string) =>
   `'b' || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', ${n} / 62 + 1, 1) || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', ${n} % 62 + 1, 1)`;
 
 describe('GET /api/sync', () => {
-  let session: Session;
-  beforeAll(async () => {
-    session = await t.signUp();
-  });
+  const [session] = useUsers(t, 1);
 
   it('without a cursor gives the full state; with one, what changed since, deletions as ids', async () => {
     const empty = await sync(session.token);
@@ -201,7 +193,7 @@ describe('GET /api/sync', () => {
       });
       expect(response.statusCode).toBe(422);
       expect(response.headers['content-type']).toContain('application/problem+json');
-      expect(response.json<{ errors: unknown }>().errors).toEqual([expect.objectContaining({ field: 'cursor' })]);
+      expect(response.json<Problem>().errors).toEqual([expect.objectContaining({ field: 'cursor' })]);
     },
   );
 
@@ -320,7 +312,7 @@ describe('categories', () => {
     );
   });
 
-  it('the counts a category comes with are those of the same snapshot', async () => {
+  it('a category comes with the counts of the tasks that carry it, pending ones apart', async () => {
     const { user, token } = await t.signUp();
     const [{ id }] = (
       await t.sql.query<{ id: number }>(`INSERT INTO categories (user_id, name) VALUES ($1, 'Counted') RETURNING id`, [
@@ -467,7 +459,7 @@ describe('deletion history', () => {
 
     const stale = await t.request({ method: 'GET', url: `/api/sync?cursor=${before.cursor}`, token });
     expect(stale.statusCode).toBe(410);
-    expect(stale.json<{ detail: string }>().detail).toMatch(/without a cursor/);
+    expect(stale.json<Problem>().detail).toMatch(/without a cursor/);
     // A cursor taken after the deletion is still good, and so is starting again.
     expect((await sync(token, after.cursor)).tasks).toEqual([]);
     expect((await sync(token)).tasks).toEqual([]);

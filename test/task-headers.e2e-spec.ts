@@ -1,15 +1,10 @@
-import { createTestApp, type Session, type TestApp } from './support/test-app.js';
+import type { Task } from './support/api-types.js';
+import { useTestApp, useUsers } from './support/test-app.js';
 
 /** ETag and Location come from a Fastify hook (common/resource-headers.hook.ts), not from the handlers. */
 describe('task response headers', () => {
-  let t: TestApp;
-  let me: Session;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    me = await t.signUp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
+  const [me] = useUsers(t, 1);
 
   it.each([
     ['/api/tasks', () => '/api/tasks'],
@@ -17,7 +12,7 @@ describe('task response headers', () => {
   ])('on %s: Location on create, and an ETag that changes with every write', async (_family, base) => {
     const created = await t.request({ method: 'POST', url: base(), token: me.token, body: { title: 'Headers' } });
     expect(created.statusCode).toBe(201);
-    const id = created.json<{ id: number }>().id;
+    const id = created.json<Task>().id;
     expect(created.headers.location).toBe(`${base()}/${id}`);
     expect(created.headers.etag).toMatch(/^"[^"]+"$/);
 
@@ -29,6 +24,15 @@ describe('task response headers', () => {
     expect(toggled.statusCode).toBe(200);
     expect(toggled.headers.etag).toMatch(/^"[^"]+"$/);
     expect(toggled.headers.etag).not.toBe(created.headers.etag);
+
+    const seen = new Set([created.headers.etag, toggled.headers.etag]);
+    for (const method of ['PATCH', 'PUT'] as const) {
+      const updated = await t.request({ method, url: `${base()}/${id}`, token: me.token, body: { title: method } });
+      expect(updated.statusCode).toBe(200);
+      expect(updated.headers.etag).toMatch(/^"[^"]+"$/);
+      expect(seen).not.toContain(updated.headers.etag);
+      seen.add(updated.headers.etag);
+    }
   });
 
   it('gives a list page a weak ETag and an error none', async () => {

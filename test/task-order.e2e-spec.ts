@@ -3,23 +3,12 @@ import { jest } from '@jest/globals';
 import { generateNKeysBetween } from 'fractional-indexing';
 import { DataSource } from 'typeorm';
 import { MAX_POSITION_LENGTH } from '../src/tasks/task-order.service.js';
-import { createTestApp, type Session, type TestApp } from './support/test-app.js';
-
-interface Task {
-  id: number;
-  title: string;
-  position: string;
-}
+import type { Problem, Task, TaskPage } from './support/api-types.js';
+import { type Session, useTestApp, useUsers } from './support/test-app.js';
 
 describe('manual order: position, sort=position and move', () => {
-  let t: TestApp;
-  let alice: Session;
-  let bob: Session;
-  beforeAll(async () => {
-    t = await createTestApp();
-    [alice, bob] = await Promise.all([t.signUp(), t.signUp()]);
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
+  const [alice, bob] = useUsers(t, 2);
 
   const create = async (session: Session, title: string): Promise<Task> => {
     const res = await t.request({ method: 'POST', url: '/api/tasks', token: session.token, body: { title } });
@@ -27,14 +16,13 @@ describe('manual order: position, sort=position and move', () => {
     return res.json<Task>();
   };
   const anyString: unknown = expect.any(String);
-  type Problem = { errors: { field: string; message: string }[] };
   const move = (session: Session, id: number | string, body: unknown, headers?: Record<string, string>) =>
     t.request({ method: 'POST', url: `/api/tasks/${id}/move`, token: session.token, body, headers });
   /** The user's task ids in manual order, as the API lists them. */
   const order = async (session: Session): Promise<number[]> => {
     const res = await t.request({ method: 'GET', url: '/api/tasks?sort=position&limit=100', token: session.token });
     expect(res.statusCode).toBe(200);
-    return res.json<{ items: Task[] }>().items.map((task) => task.id);
+    return res.json<TaskPage>().items.map((task) => task.id);
   };
   /** Every row of the user, straight from the database: position and version. */
   const rows = async (session: Session) =>
@@ -65,8 +53,17 @@ describe('manual order: position, sort=position and move', () => {
 
     it('is returned on every task, as an opaque string', async () => {
       const [id] = await fresh(alice, 1);
+      const created = await create(alice, 'another');
+      expect(created).toMatchObject({ position: anyString });
       const res = await t.request({ method: 'GET', url: `/api/tasks/${id}`, token: alice.token });
       expect(res.json<Task>()).toMatchObject({ position: anyString });
+      const updated = await t.request({ method: 'PATCH', url: `/api/tasks/${id}`, token: alice.token, body: {} });
+      expect(updated.json<Task>()).toMatchObject({ position: anyString });
+      const list = await t.request({ method: 'GET', url: '/api/tasks', token: alice.token });
+      expect(list.json<TaskPage>().items).toEqual([
+        expect.objectContaining({ position: anyString }),
+        expect.objectContaining({ position: anyString }),
+      ]);
     });
 
     it('refuses sort=-position: the manual order is ascending only', async () => {
@@ -146,7 +143,7 @@ describe('manual order: position, sort=position and move', () => {
       const res = await move(alice, a, body);
       expect(res.statusCode).toBe(422);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(new Set(res.json<Problem>().errors.map((error) => error.field))).toEqual(new Set([field]));
+      expect(new Set(res.json<Problem>().errors?.map((error) => error.field))).toEqual(new Set([field]));
       expect(await rows(alice)).toEqual(before);
     });
 
@@ -255,7 +252,7 @@ describe('manual order: position, sort=position and move', () => {
       try {
         const res = await t.request({ method: 'GET', url: '/api/tasks?sort=position&limit=50', token: heavy.token });
         expect(res.statusCode).toBe(200);
-        expect(res.json<{ items: Task[] }>().items.map((task) => task.title)).toEqual(
+        expect(res.json<TaskPage>().items.map((task) => task.title)).toEqual(
           Array.from({ length: 50 }, (_, i) => `task ${i + 1}`),
         );
         const statements = query.mock.contexts as Statement[];

@@ -1,21 +1,9 @@
-import type { Problem, TaskPage } from './support/api-types.js';
-import { createTestApp, type Session, type TestApp } from './support/test-app.js';
-
-interface Task {
-  id: number;
-  title: string;
-  description: string | null;
-  completed: boolean;
-  priority: 'low' | 'medium' | 'high';
-  due_date: string | null;
-  created_at: string;
-  updated_at: string;
-}
+import type { Problem, Task, TaskPage } from './support/api-types.js';
+import { useTestApp, useUsers } from './support/test-app.js';
 
 describe('listing tasks', () => {
-  let t: TestApp;
-  let me: Session;
-  let other: Session;
+  const t = useTestApp();
+  const [me, other] = useUsers(t, 2);
   let mine: Task[];
 
   const list = async (query = '', session = me) => {
@@ -25,12 +13,10 @@ describe('listing tasks', () => {
   const ids = async (query: string) => {
     const res = await list(query);
     expect(res.statusCode).toBe(200);
-    return res.json<TaskPage>().items.map((task: Task) => task.id);
+    return res.json<TaskPage>().items.map((task) => task.id);
   };
 
   beforeAll(async () => {
-    t = await createTestApp();
-    [me, other] = await Promise.all([t.signUp(), t.signUp()]);
     const specs = [
       { title: 'Write report', description: 'Quarterly numbers', priority: 'high', due_date: '2026-12-01T09:00:00Z' },
       { title: 'buy milk', description: null, priority: 'low', due_date: '2026-11-25T09:00:00Z', completed: true },
@@ -47,13 +33,20 @@ describe('listing tasks', () => {
     mine = [];
     for (const spec of specs) {
       const res = await t.request({ method: 'POST', url: '/api/tasks', token: me.token, body: spec });
-      mine.push(res.json());
+      mine.push(res.json<Task>());
     }
     // Same created_at for two tasks, to check the id tie-break.
     await t.sql.query('UPDATE tasks SET created_at = $1 WHERE id = ANY($2)', [
       '2026-11-20T00:00:00.000Z',
       [mine[0].id, mine[1].id],
     ]);
+    mine[0].created_at = mine[1].created_at = '2026-11-20T00:00:00.000Z';
+    // updated_at in an order of its own, neither the ids' nor created_at's, with a tie for the id to break.
+    const updated = ['2026-11-22', '2026-11-23', '2026-11-24', '2026-11-21', '2026-11-22'];
+    for (const [i, day] of updated.entries()) {
+      mine[i].updated_at = `${day}T00:00:00.000Z`;
+      await t.sql.query('UPDATE tasks SET updated_at = $1 WHERE id = $2', [mine[i].updated_at, mine[i].id]);
+    }
     await t.request({
       method: 'POST',
       url: '/api/tasks',
@@ -61,7 +54,6 @@ describe('listing tasks', () => {
       body: { title: 'Write report for someone else', priority: 'high' },
     });
   });
-  afterAll(() => t.close());
 
   it('returns a page with total, limit and offset, newest first by default', async () => {
     const res = await list();
@@ -76,7 +68,7 @@ describe('listing tasks', () => {
       }))
       .sort((a, b) => b.created.localeCompare(a.created) || b.id - a.id)
       .map((x) => x.id);
-    expect(page.items.map((task: Task) => task.id)).toEqual(expected);
+    expect(page.items.map((task) => task.id)).toEqual(expected);
   });
 
   it('pages with limit and offset while total counts every match', async () => {
@@ -85,7 +77,7 @@ describe('listing tasks', () => {
     const second = (await list('?sort=title&limit=2&offset=2')).json<TaskPage>();
     expect(first).toMatchObject({ total: 5, limit: 2, offset: 0 });
     expect(second).toMatchObject({ total: 5, limit: 2, offset: 2 });
-    expect([...first.items, ...second.items].map((task: Task) => task.id)).toEqual(all.slice(0, 4));
+    expect([...first.items, ...second.items].map((task) => task.id)).toEqual(all.slice(0, 4));
     const past = (await list('?offset=10')).json<TaskPage>();
     expect(past).toEqual({ items: [], total: 5, limit: 50, offset: 10 });
   });
@@ -114,6 +106,8 @@ describe('listing tasks', () => {
   it('searches title and description case-insensitively', async () => {
     expect((await ids('?q=REPORT')).sort()).toEqual([mine[0].id, mine[4].id].sort());
     expect(await ids('?q=MILK')).toEqual([mine[1].id]);
+    // In the description alone ('Quarterly numbers'), in another case.
+    expect(await ids('?q=QUARTERLY')).toEqual([mine[0].id]);
   });
 
   it('treats % and _ in q as plain characters', async () => {
@@ -156,9 +150,18 @@ describe('listing tasks', () => {
     expect(asc.slice(0, 2)).toEqual([...tied].sort((a, b) => a - b));
     const desc = await ids('?sort=-created_at');
     expect(desc.slice(-2)).toEqual([...tied].sort((a, b) => b - a));
+    const byCreated = [...mine]
+      .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id)
+      .map((task) => task.id);
+    expect(asc).toEqual(byCreated);
+    expect(desc).toEqual([...byCreated].reverse());
 
-    expect((await ids('?sort=updated_at')).length).toBe(5);
-    expect((await ids('?sort=-updated_at')).length).toBe(5);
+    const byUpdated = [...mine]
+      .sort((a, b) => a.updated_at.localeCompare(b.updated_at) || a.id - b.id)
+      .map((task) => task.id);
+    expect(byUpdated).toEqual([mine[3].id, mine[0].id, mine[4].id, mine[1].id, mine[2].id]);
+    expect(await ids('?sort=updated_at')).toEqual(byUpdated);
+    expect(await ids('?sort=-updated_at')).toEqual([...byUpdated].reverse());
   });
 
   it("lists only the caller's tasks, also through /api/{user_id}/tasks", async () => {
@@ -194,7 +197,11 @@ describe('listing tasks', () => {
   });
 
   it('accepts the limits at their edges', async () => {
-    expect((await list('?limit=1')).json<TaskPage>().items).toHaveLength(1);
-    expect((await list('?limit=100&offset=0')).statusCode).toBe(200);
+    const one = await list('?limit=1');
+    expect(one.statusCode).toBe(200);
+    expect(one.json<TaskPage>().items).toHaveLength(1);
+    const hundred = await list('?limit=100&offset=0');
+    expect(hundred.statusCode).toBe(200);
+    expect(hundred.json<TaskPage>()).toMatchObject({ limit: 100, offset: 0, total: 5 });
   });
 });

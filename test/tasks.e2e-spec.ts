@@ -1,18 +1,12 @@
 import { expect } from '@jest/globals';
 import type { Problem, Task, TaskPage } from './support/api-types.js';
-import { createTestApp, type Session, type TestApp } from './support/test-app.js';
+import { type Session, useTestApp, useUsers } from './support/test-app.js';
 
 const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 describe('task routes', () => {
-  let t: TestApp;
-  let alice: Session;
-  let bob: Session;
-  beforeAll(async () => {
-    t = await createTestApp();
-    [alice, bob] = await Promise.all([t.signUp(), t.signUp()]);
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
+  const [alice, bob] = useUsers(t, 2);
 
   const create = (session: Session, body: unknown) =>
     t.request({ method: 'POST', url: '/api/tasks', token: session.token, body });
@@ -199,9 +193,9 @@ describe('task routes', () => {
   });
 
   describe('read, update, complete, delete', () => {
-    let task: { id: number; title: string; updated_at: string };
+    let task: Task;
     beforeEach(async () => {
-      task = (await create(alice, { title: 'Original', description: 'keep me', priority: 'low' })).json();
+      task = (await create(alice, { title: 'Original', description: 'keep me', priority: 'low' })).json<Task>();
     });
 
     it('GET returns the task with an ETag, on both route families', async () => {
@@ -216,6 +210,10 @@ describe('task routes', () => {
     it.each(['PUT', 'PATCH'] as const)(
       '%s merges the given fields, moves updated_at and changes the ETag',
       async (method) => {
+        // Back-dated, so that a write that leaves updated_at alone shows: a write in the same
+        // millisecond as the create would not.
+        await t.sql.query(`UPDATE tasks SET updated_at = '2000-01-01T00:00:00Z' WHERE id = $1`, [task.id]);
+        task.updated_at = '2000-01-01T00:00:00.000Z';
         const etagBefore = (await t.request({ method: 'GET', url: `/api/tasks/${task.id}`, token: alice.token }))
           .headers.etag;
         const res = await t.request({
@@ -233,13 +231,21 @@ describe('task routes', () => {
           description: 'keep me',
           priority: 'low',
         });
-        expect(Date.parse(updated.updated_at)).toBeGreaterThanOrEqual(Date.parse(task.updated_at));
+        expect(Date.parse(updated.updated_at)).toBeGreaterThan(Date.parse(task.updated_at));
         expect(res.headers.etag).toBeDefined();
         expect(res.headers.etag).not.toBe(etagBefore);
       },
     );
 
     it('clears nullable fields with null', async () => {
+      // The task has a description; give it a due date too, so that clearing both shows.
+      const dated = await t.request({
+        method: 'PATCH',
+        url: `/api/tasks/${task.id}`,
+        token: alice.token,
+        body: { due_date: '2026-12-01T09:00:00Z' },
+      });
+      expect(dated.json<Task>()).toMatchObject({ description: 'keep me', due_date: '2026-12-01T09:00:00.000Z' });
       const res = await t.request({
         method: 'PATCH',
         url: `/api/tasks/${task.id}`,
@@ -248,6 +254,7 @@ describe('task routes', () => {
       });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({ description: null, due_date: null });
+      expect(await snapshot(task.id)).toMatchObject({ description: null, due_date: null });
     });
 
     it.each([
@@ -328,9 +335,9 @@ describe('task routes', () => {
   });
 
   describe('isolation between users', () => {
-    let secret: { id: number };
+    let secret: Task;
     beforeAll(async () => {
-      secret = (await create(alice, { title: "Alice's secret", description: 'private' })).json();
+      secret = (await create(alice, { title: "Alice's secret", description: 'private' })).json<Task>();
     });
 
     const routes = (id: number) => [
@@ -359,7 +366,7 @@ describe('task routes', () => {
 
     it("never lists another user's tasks", async () => {
       const res = await t.request({ method: 'GET', url: '/api/tasks?limit=100', token: bob.token });
-      expect(res.json<TaskPage>().items.map((task: { user_id: string }) => task.user_id)).not.toContain(alice.user.id);
+      expect(res.json<TaskPage>().items.map((task) => task.user_id)).not.toContain(alice.user.id);
     });
 
     it('answers 403 when the path names another user, on every method of that family', async () => {

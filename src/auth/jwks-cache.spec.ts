@@ -1,4 +1,4 @@
-import { expect } from '@jest/globals';
+import { expect, jest } from '@jest/globals';
 import { exportJWK, generateKeyPair, jwtVerify, type KeyLike, SignJWT } from 'jose';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -67,25 +67,52 @@ it('fetches the key set once for many verifications', async () => {
   expect(hits).toBe(1);
 });
 
-it('refetches for an unknown kid, but not again within the cooldown', async () => {
-  const [a, b, c] = await Promise.all([newKey('a'), newKey('b'), newKey('c')]);
-  published = [a];
-  const { verify } = cache({ cooldownMs: 300 });
-  await verify(await sign(a));
-  published = [a, b];
-  const tokenB = await sign(b);
-  await expect(verify(tokenB)).rejects.toMatchObject({ code: 'ERR_JWKS_NO_MATCHING_KEY' });
-  expect(hits).toBe(1);
+describe('with a clock the test moves', () => {
+  // Only Date is faked: the HTTP server and fetch keep their real timers.
+  beforeEach(() => {
+    jest.useFakeTimers({
+      doNotFake: [
+        'hrtime',
+        'nextTick',
+        'performance',
+        'queueMicrotask',
+        'setImmediate',
+        'clearImmediate',
+        'setInterval',
+        'clearInterval',
+        'setTimeout',
+        'clearTimeout',
+      ],
+    });
+    jest.setSystemTime(new Date('2026-11-22T10:00:00Z'));
+  });
+  afterEach(() => jest.useRealTimers());
+  const advance = (ms: number) => jest.setSystemTime(Date.now() + ms);
 
-  await sleep(350);
-  await expect(verify(tokenB)).resolves.toMatchObject({ payload: { sub: 'user-1' } });
-  expect(hits).toBe(2);
+  it('refetches for an unknown kid, but not again within the cooldown', async () => {
+    const [a, b, c] = await Promise.all([newKey('a'), newKey('b'), newKey('c')]);
+    published = [a];
+    const { verify } = cache({ cooldownMs: 10_000 });
+    await verify(await sign(a));
+    published = [a, b];
+    const tokenB = await sign(b);
+    advance(9_999);
+    await expect(verify(tokenB)).rejects.toMatchObject({ code: 'ERR_JWKS_NO_MATCHING_KEY' });
+    expect(hits).toBe(1);
 
-  // A kid the issuer never published costs at most one fetch per cooldown, however often it is sent.
-  await sleep(350);
-  const tokenC = await sign(c);
-  for (let i = 0; i < 10; i++) await expect(verify(tokenC)).rejects.toMatchObject({ code: 'ERR_JWKS_NO_MATCHING_KEY' });
-  expect(hits).toBe(3);
+    advance(2);
+    await expect(verify(tokenB)).resolves.toMatchObject({ payload: { sub: 'user-1' } });
+    expect(hits).toBe(2);
+
+    // A kid the issuer never published costs at most one fetch per cooldown, however often it is sent.
+    advance(10_000);
+    const tokenC = await sign(c);
+    for (let i = 0; i < 10; i++) {
+      await expect(verify(tokenC)).rejects.toMatchObject({ code: 'ERR_JWKS_NO_MATCHING_KEY' });
+      advance(999);
+    }
+    expect(hits).toBe(3);
+  });
 });
 
 it('says why when the issuer is down, without fetching per request', async () => {

@@ -4,6 +4,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { Client } from 'pg';
 import { createApp, type CreateAppOptions } from '../../src/app.js';
 import { loadEnv } from '../../src/config/env.validation.js';
+import type { Session } from './api-types.js';
 import { assertDocumented } from './openapi-validator.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
@@ -35,13 +36,10 @@ export interface RequestOptions {
   remoteAddress?: string;
 }
 
-export interface Session {
-  user: { id: string; email: string; name: string; created_at: string };
-  token: string;
-  refresh_token: string;
-  token_type: string;
-  expires_in: number;
-}
+export type { Session };
+
+/** Every user signUp() creates has this password. */
+export const TEST_PASSWORD = 'correct horse battery';
 
 /**
  * Boots the real application (the same createApp as main.ts) on a fresh database of its own, or on
@@ -92,7 +90,7 @@ export async function createTestApp(
     sql,
     request,
     async signUp(overrides = {}) {
-      const body = { email: `user-${randomUUID()}@example.com`, password: 'correct horse battery', ...overrides };
+      const body = { email: `user-${randomUUID()}@example.com`, password: TEST_PASSWORD, ...overrides };
       const response = await request({ method: 'POST', url: '/api/auth/sign-up/email', body });
       if (response.statusCode !== 201) throw new Error(`sign-up failed: ${response.statusCode} ${response.body}`);
       return response.json<Session>();
@@ -103,4 +101,41 @@ export async function createTestApp(
       if (!sharedDb) await db.drop();
     },
   };
+}
+
+/**
+ * The app a spec file, or a describe block, runs against: created by createTestApp(env, options) in
+ * a beforeAll and closed in an afterAll of the block this is called in.
+ *
+ * The returned object is empty until that beforeAll has filled it in, so read it in hooks and tests,
+ * not while the file is being defined.
+ */
+export function useTestApp(...args: Parameters<typeof createTestApp>): TestApp {
+  const handle = {} as TestApp;
+  let created: TestApp | undefined;
+  beforeAll(async () => {
+    created = await createTestApp(...args);
+    Object.assign(handle, created);
+  });
+  afterAll(() => created?.close());
+  return handle;
+}
+
+/**
+ * `count` users of `app`, each with a session, signed up in a beforeAll of the block this is called
+ * in (after the app's own). As with useTestApp, each is filled in when that beforeAll runs:
+ * `const [alice, bob] = useUsers(t, 2)`.
+ */
+export function useUsers(app: TestApp, count: number): Session[] {
+  const sessions = Array.from({ length: count }, () => ({}) as Session);
+  beforeAll(async () => {
+    const signedUp = await signUpUsers(app, count);
+    signedUp.forEach((session, i) => Object.assign(sessions[i], session));
+  });
+  return sessions;
+}
+
+/** `count` new users of `app`, signed up concurrently, in the order asked for. */
+export function signUpUsers(app: TestApp, count: number): Promise<Session[]> {
+  return Promise.all(Array.from({ length: count }, () => app.signUp()));
 }
