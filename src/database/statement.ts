@@ -45,10 +45,12 @@ export class Statement {
 
   async rows<T>(db: DataSource | EntityManager, values: unknown[]): Promise<T[]> {
     const query = { name: this.name, text: this.text, values };
+    const runner = 'queryRunner' in db ? db.queryRunner : undefined;
+    // A transaction's statement runs on the transaction's connection or not at all: once its runner
+    // is released (the connection was lost), running it on the pool would commit it on its own.
+    if (runner?.isReleased) throw new QueryFailedError(this.text, values, transactionConnectionLost());
     try {
-      const runner = 'queryRunner' in db ? db.queryRunner : undefined;
-      if (runner && !runner.isReleased)
-        return (await ((await runner.connect()) as PoolClient).query(query)).rows as T[];
+      if (runner) return (await ((await runner.connect()) as PoolClient).query(query)).rows as T[];
       const pool = (('driver' in db ? db.driver : db.connection.driver) as unknown as { master: Pool }).master;
       return (await pool.query(query)).rows as T[];
     } catch (error) {
@@ -56,6 +58,10 @@ export class Statement {
     }
   }
 }
+
+/** 08003 (connection_does_not_exist): answered 503, as any lost connection is. */
+const transactionConnectionLost = () =>
+  Object.assign(new Error("The transaction's connection was lost"), { code: '08003' });
 
 /**
  * LIMIT and OFFSET for a prepared statement, as sub-selects of the parameters. Given `LIMIT $n`,

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ChangeAnnouncer } from './change-announcer.js';
 import { Statement } from './statement.js';
+import { transaction } from './transaction.js';
 
 declare const USER_WRITE: unique symbol;
 
@@ -84,7 +85,7 @@ export class UserWrites {
     { atomic = false, serialized = false }: UserWriteOptions,
   ): Promise<T> {
     if (!atomic && !serialized) return work(userWrite(userId, this.dataSource.manager));
-    return this.dataSource.transaction(async (db) => {
+    return transaction(this.dataSource, async (db) => {
       if (serialized) await WRITE_LOCK.rows(db, [USER_LOCK_CLASS, userId]);
       return work(userWrite(userId, db));
     });
