@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { type DataSource, type EntityManager, QueryFailedError } from 'typeorm';
+import { connectionModeOf } from './connection-mode.js';
 
 const BUILT = new Map<string, Statement>();
 const MAX_BUILT = 500;
@@ -16,6 +17,9 @@ const MAX_BUILT = 500;
  * (common/problem.ts) cannot tell it from `db.query()`. Rows come back as `db.query()` returns a
  * SELECT's or an INSERT's; unlike `db.query()`, an UPDATE or a DELETE also returns its rows only.
  * The name is derived from the text, so one text never meets two names on a connection.
+ *
+ * Through a pooler that cannot keep named statements (a transaction-mode PgBouncer before 1.21)
+ * every statement is sent unnamed instead: see connection-mode.ts and DB_PREPARED_STATEMENTS.
  */
 export class Statement {
   readonly name?: string;
@@ -44,7 +48,8 @@ export class Statement {
   }
 
   async rows<T>(db: DataSource | EntityManager, values: unknown[]): Promise<T[]> {
-    const query = { name: this.name, text: this.text, values };
+    const name = connectionModeOf(db).namedStatements ? this.name : undefined;
+    const query = { name, text: this.text, values };
     const runner = 'queryRunner' in db ? db.queryRunner : undefined;
     // A transaction's statement runs on the transaction's connection or not at all: once its runner
     // is released (the connection was lost), running it on the pool would commit it on its own.

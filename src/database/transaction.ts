@@ -1,8 +1,11 @@
 import type { PoolClient } from 'pg';
 import { type DataSource, type EntityManager, QueryFailedError } from 'typeorm';
+import { connectionModeOf, STATEMENT_TIMEOUT_MS } from './connection-mode.js';
 
 type Work<T> = (db: EntityManager) => Promise<T>;
 type Isolation = 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
+
+const LOCAL_TIMEOUT = `SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}`;
 
 /**
  * Runs `work` in one transaction on one connection, as `DataSource.transaction()` does, and fails
@@ -15,6 +18,8 @@ type Isolation = 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
  * Here the lost connection is remembered, and the transaction fails with that error instead, which
  * is a connection error like any other (503). Statement.rows() never runs a transaction's statement
  * elsewhere (it once fell back to the pool, outside the transaction).
+ *
+ * Through a pooler there is no session to carry a statement timeout, so each transaction sets its own.
  */
 export async function transaction<T>(dataSource: DataSource, work: Work<T>): Promise<T>;
 export async function transaction<T>(dataSource: DataSource, isolation: Isolation, work: Work<T>): Promise<T>;
@@ -38,6 +43,7 @@ export async function transaction<T>(
   connection.on('error', onError);
   try {
     await runner.startTransaction(isolation);
+    if (connectionModeOf(dataSource).pooled) await runner.query(LOCAL_TIMEOUT);
     const result = await work(runner.manager);
     await runner.commitTransaction();
     return result;
