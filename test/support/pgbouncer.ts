@@ -100,6 +100,17 @@ export class PgBouncer {
     return url.toString();
   }
 
+  /** CPU time (user + system) PgBouncer has used so far, in ms (Linux: /proc). */
+  cpuMs(): number {
+    try {
+      // Fields after the command name; utime and stime are the 14th and 15th, in clock ticks of 10 ms.
+      const fields = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      return 0;
+    }
+  }
+
   /** What PgBouncer has written (its log), for a failure's message. */
   output(): string {
     return this.log();
