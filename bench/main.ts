@@ -184,12 +184,16 @@ async function main(): Promise<void> {
       const stopSampling = server.sampleMemory();
       const cpuBefore = server.cpuMs();
       const poolerBefore = server.name === POOLED ? bouncer!.cpuMs() : 0;
+      const databaseBefore = db.cpuMs();
       const result = await load(server.url, requests, { connections: CONNECTIONS, seconds });
+      const databaseAfter = db.cpuMs();
       return {
         ...result,
         cpuUsPerRequest: ((server.cpuMs() - cpuBefore) * 1000) / result.requests,
         poolerCpuUsPerRequest:
           server.name === POOLED ? ((bouncer!.cpuMs() - poolerBefore) * 1000) / result.requests : 0,
+        databaseCpuUsPerRequest:
+          databaseAfter === undefined ? undefined : ((databaseAfter - databaseBefore!) * 1000) / result.requests,
         peakRssMb: stopSampling(),
       };
     };
@@ -289,9 +293,15 @@ async function main(): Promise<void> {
                 ...summarise(own),
                 versusNamed: median(own.map((run, i) => run.rps / direct[i].rps)),
                 poolerCpuUsPerRequest: median(own.map((run) => run.poolerCpuUsPerRequest)),
+                databaseCpuUsPerRequest: databaseCpu(own),
               };
             };
-            return { name: route.name, named: summarise(direct), unnamed: mode(UNNAMED), pooled: mode(POOLED) };
+            return {
+              name: route.name,
+              named: { ...summarise(direct), databaseCpuUsPerRequest: databaseCpu(direct) },
+              unnamed: mode(UNNAMED),
+              pooled: mode(POOLED),
+            };
           })
         : undefined,
       growth: {
@@ -339,7 +349,20 @@ const UNNAMED = 'statements off';
 const POOLED = 'via PgBouncer';
 
 /** One load run against one server, with what the server (and PgBouncer, in front of it) spent on it. */
-type Run = LoadResult & { cpuUsPerRequest: number; poolerCpuUsPerRequest: number; peakRssMb: number };
+type Run = LoadResult & {
+  cpuUsPerRequest: number;
+  poolerCpuUsPerRequest: number;
+  /** The embedded PostgreSQL's (undefined with DATABASE_URL). */
+  databaseCpuUsPerRequest?: number;
+  peakRssMb: number;
+};
+
+/** The median over the rounds of the database's CPU per request, when it was measured. */
+function databaseCpu(runs: Run[]): number | undefined {
+  return runs[0].databaseCpuUsPerRequest === undefined
+    ? undefined
+    : median(runs.map((run) => run.databaseCpuUsPerRequest!));
+}
 
 /** The median of each figure over the rounds; failures are summed. */
 function summarise(runs: Run[]): Figures {

@@ -37,11 +37,13 @@ export interface ModeFigures extends Figures {
   versusNamed: number;
   /** PgBouncer's own CPU per request (0 without it). */
   poolerCpuUsPerRequest: number;
+  /** The embedded PostgreSQL's CPU per request: where parsing and planning unnamed statements shows. */
+  databaseCpuUsPerRequest?: number;
 }
 
 export interface ModeReport {
   name: string;
-  named: Figures;
+  named: Figures & { databaseCpuUsPerRequest?: number };
   unnamed: ModeFigures;
   pooled: ModeFigures;
 }
@@ -259,27 +261,33 @@ function printBaseline(baseline: NonNullable<Report['baseline']>, routes: RouteR
  * The service's connection modes next to each other (--pooler), from the same rounds: named
  * prepared statements on the direct URL (the default there), unnamed on the direct URL
  * (DB_PREPARED_STATEMENTS=off), and unnamed through PgBouncer in transaction mode (the default
- * there). "vs named" is the median of the per-round req/s quotients; PgBouncer's CPU is its own
- * process's, on top of the service's.
+ * there). "vs named" is the median of the per-round req/s quotients. "PG" is the embedded
+ * PostgreSQL's CPU per request, where parsing and planning an unnamed statement on every call shows;
+ * PgBouncer's is its own process's; both are on top of the service's. CPU per request moves less
+ * than req/s when other work shares the machine.
  */
 function printModes(modes: ModeReport[]): void {
   console.log(
     '\nConnection modes (--pooler): the service, direct with named statements / direct unnamed / through PgBouncer\n',
   );
+  const pg = (value: number | undefined) => (value === undefined ? '-' : n(value));
   printTable([
     [
       'route',
       'named req/s',
       'p99 ms',
       'CPU µs/req',
+      'PG µs/req',
       'unnamed req/s',
       'p99 ms',
       'CPU µs/req',
+      'PG µs/req',
       'vs named',
       'PgBouncer req/s',
       'p99 ms',
       'CPU µs/req',
-      'PgBouncer CPU µs/req',
+      'PG µs/req',
+      'PgBouncer µs/req',
       'vs named',
       'fail',
     ],
@@ -288,13 +296,16 @@ function printModes(modes: ModeReport[]): void {
       n(m.named.rps),
       ms(m.named.p99),
       n(m.named.cpuUsPerRequest),
+      pg(m.named.databaseCpuUsPerRequest),
       n(m.unnamed.rps),
       ms(m.unnamed.p99),
       n(m.unnamed.cpuUsPerRequest),
+      pg(m.unnamed.databaseCpuUsPerRequest),
       change(m.unnamed.versusNamed - 1),
       n(m.pooled.rps),
       ms(m.pooled.p99),
       n(m.pooled.cpuUsPerRequest),
+      pg(m.pooled.databaseCpuUsPerRequest),
       n(m.pooled.poolerCpuUsPerRequest),
       change(m.pooled.versusNamed - 1),
       n(m.unnamed.failures + m.pooled.failures),
