@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { EmbeddedPostgres } from '../src/database/embedded-postgres.js';
+import { serverCpuMs } from './server-process.js';
 
 const BENCH_DATABASE = 'todo_bench';
 
@@ -38,6 +40,16 @@ export class BenchDatabase {
     const db = new BenchDatabase(embedded.urlFor(BENCH_DATABASE), embedded);
     await db.sql.connect();
     return db;
+  }
+
+  /**
+   * CPU time the embedded PostgreSQL has used so far (the postmaster and its backends, living or
+   * gone), in ms; undefined with DATABASE_URL, whose server may be anywhere.
+   */
+  cpuMs(): number | undefined {
+    if (!this.embedded) return undefined;
+    const pid = Number(readFileSync(join(this.embedded.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return serverCpuMs(pid);
   }
 
   get description(): string {

@@ -7,6 +7,11 @@
  * `<dir>/node_modules`), e.g. `git worktree add ../base main && cd ../base && npm ci && npm run build`.
  * Its build runs as a third server on the same database with the service's environment, in every
  * round of the hot routes, so the report shows what an upgrade costs per route in one run.
+ *
+ * --pooler: two more servers in every round of the hot routes, both the service's build: one with
+ * DB_PREPARED_STATEMENTS=off on the direct URL, and one with DATABASE_URL through a PgBouncer in
+ * transaction mode that the bench starts (Debian's, as the pooled suite does; DATABASE_DIRECT_URL
+ * direct), so the report shows what each connection mode costs per route, in one run.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -20,6 +25,7 @@ import { eventsBench } from './events-bench.js';
 import { benchOptions } from './options.js';
 import { hotRoutes, listOf, type Route, syncCursorsBelow } from './routes.js';
 import { ServerProcess, type ServerSpec } from './server-process.js';
+import { PgBouncer } from '../test/support/pgbouncer.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const options = benchOptions([
@@ -31,6 +37,7 @@ const options = benchOptions([
   'baseline',
   'routes',
   'rounds',
+  'pooler',
 ]);
 const { quick, profile } = options;
 /** --connections=N: concurrent connections per load run (issue 13 states its p99 targets at 16). */
@@ -45,6 +52,8 @@ const baselineDir = options.baseline === undefined ? undefined : resolve(options
 const routeFilter = options.routes;
 /** --rounds=N: more rounds for a closer look at a difference (the medians steady with more). */
 const roundsOption = options.rounds;
+/** --pooler: the service with statements unnamed, and through PgBouncer, next to the default. */
+const withPooler = options.pooler;
 const PLAN = quick
   ? {
       rounds: 1,
@@ -129,6 +138,27 @@ async function main(): Promise<void> {
       cleanup.unshift(() => baseline!.stop());
     }
     const servers = baseline ? [service, raw, baseline] : [service, raw];
+    // Through a transaction pooler, and unnamed on the direct URL to tell the pooler's hop from the
+    // statements' planning: the service's build, environment and database otherwise.
+    let bouncer: PgBouncer | undefined;
+    if (withPooler) {
+      progress('starting PgBouncer (transaction mode) and the service twice more');
+      bouncer = await PgBouncer.start(db.url);
+      cleanup.unshift(() => bouncer!.stop());
+      const modes: ServerSpec[] = [
+        { ...serviceSpec, name: UNNAMED, env: { ...serviceSpec.env, DB_PREPARED_STATEMENTS: 'off' } },
+        {
+          ...serviceSpec,
+          name: POOLED,
+          env: { ...serviceSpec.env, DATABASE_URL: bouncer.urlFor(db.url), DATABASE_DIRECT_URL: db.url },
+        },
+      ];
+      for (const spec of modes) {
+        const server = await ServerProcess.start(spec);
+        cleanup.unshift(() => server.stop());
+        servers.push(server);
+      }
+    }
 
     progress(
       `seeding through the API: ${PLAN.users * 3 + 1} users, ${PLAN.users * 2} x ${PLAN.tasksPerUser} tasks + ${PLAN.largeTasks} (and ${PLAN.largeCategories} categories) for one user`,
@@ -161,10 +191,17 @@ async function main(): Promise<void> {
     const drive = async (server: ServerProcess, requests: Request[], seconds: number): Promise<Run> => {
       const stopSampling = server.sampleMemory();
       const cpuBefore = server.cpuMs();
+      const poolerBefore = server.name === POOLED ? bouncer!.cpuMs() : 0;
+      const databaseBefore = db.cpuMs();
       const result = await load(server.url, requests, { connections: CONNECTIONS, seconds });
+      const databaseAfter = db.cpuMs();
       return {
         ...result,
         cpuUsPerRequest: ((server.cpuMs() - cpuBefore) * 1000) / result.requests,
+        poolerCpuUsPerRequest:
+          server.name === POOLED ? ((bouncer!.cpuMs() - poolerBefore) * 1000) / result.requests : 0,
+        databaseCpuUsPerRequest:
+          databaseAfter === undefined ? undefined : ((databaseAfter - databaseBefore!) * 1000) / result.requests,
         peakRssMb: stopSampling(),
       };
     };
@@ -194,6 +231,8 @@ async function main(): Promise<void> {
     }
     // The growth and cold-start parts are the service's alone: an idle baseline would only hold connections.
     await baseline?.stop();
+    for (const server of servers.filter(({ name }) => name === UNNAMED || name === POOLED)) await server.stop();
+    await bouncer?.stop();
 
     // The create route has added thousands of rows since seeding: let the statistics catch up, as
     // autovacuum would within a minute.
@@ -252,6 +291,27 @@ async function main(): Promise<void> {
           },
         };
       }),
+      modes: withPooler
+        ? routes.map((route) => {
+            const byServer = runs.get(route.name)!;
+            const direct = byServer.get('service')!;
+            const mode = (name: string) => {
+              const own = byServer.get(name)!;
+              return {
+                ...summarise(own),
+                versusNamed: median(own.map((run, i) => run.rps / direct[i].rps)),
+                poolerCpuUsPerRequest: median(own.map((run) => run.poolerCpuUsPerRequest)),
+                databaseCpuUsPerRequest: databaseCpu(own),
+              };
+            };
+            return {
+              name: route.name,
+              named: { ...summarise(direct), databaseCpuUsPerRequest: databaseCpu(direct) },
+              unnamed: mode(UNNAMED),
+              pooled: mode(POOLED),
+            };
+          })
+        : undefined,
       growth: {
         smallTasks: PLAN.tasksPerUser,
         largeTasks: PLAN.largeTasks,
@@ -296,8 +356,25 @@ async function sameBodies(service: ServerProcess, raw: ServerProcess, routes: Ro
   }
 }
 
-/** One load run against one server, with what the server spent on it. */
-type Run = LoadResult & { cpuUsPerRequest: number; peakRssMb: number };
+/** The --pooler servers' names. */
+const UNNAMED = 'statements off';
+const POOLED = 'via PgBouncer';
+
+/** One load run against one server, with what the server (and PgBouncer, in front of it) spent on it. */
+type Run = LoadResult & {
+  cpuUsPerRequest: number;
+  poolerCpuUsPerRequest: number;
+  /** The embedded PostgreSQL's (undefined with DATABASE_URL). */
+  databaseCpuUsPerRequest?: number;
+  peakRssMb: number;
+};
+
+/** The median over the rounds of the database's CPU per request, when it was measured. */
+function databaseCpu(runs: Run[]): number | undefined {
+  return runs[0].databaseCpuUsPerRequest === undefined
+    ? undefined
+    : median(runs.map((run) => run.databaseCpuUsPerRequest!));
+}
 
 /** The median of each figure over the rounds; failures are summed. */
 function summarise(runs: Run[]): Figures {

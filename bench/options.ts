@@ -5,6 +5,7 @@ const OPTIONS = {
   quick: { type: 'boolean', default: false },
   profile: { type: 'boolean', default: false },
   events: { type: 'boolean', default: true },
+  pooler: { type: 'boolean', default: false },
   connections: { type: 'string' },
   rounds: { type: 'string' },
   seconds: { type: 'string' },
@@ -20,6 +21,7 @@ export interface BenchOptions {
   profile: boolean;
   /** False with --no-events. */
   events: boolean;
+  pooler: boolean;
   connections?: number;
   rounds?: number;
   seconds?: number;
@@ -70,6 +72,7 @@ function parse(accepted: Name[]): BenchOptions {
     quick: values.quick === true,
     profile: values.profile === true,
     events: values.events !== false,
+    pooler: values.pooler === true,
     connections: count('connections'),
     rounds: count('rounds'),
     seconds: count('seconds'),

@@ -31,6 +31,23 @@ export interface BaselineFigures extends Figures {
   peakRssMb: number;
 }
 
+/** With --pooler: one connection mode's figures on a route, from the same rounds as the service's. */
+export interface ModeFigures extends Figures {
+  /** Median over rounds of this mode's req/s divided by the service's (named statements, direct). */
+  versusNamed: number;
+  /** PgBouncer's own CPU per request (0 without it). */
+  poolerCpuUsPerRequest: number;
+  /** The embedded PostgreSQL's CPU per request: where parsing and planning unnamed statements shows. */
+  databaseCpuUsPerRequest?: number;
+}
+
+export interface ModeReport {
+  name: string;
+  named: Figures & { databaseCpuUsPerRequest?: number };
+  unnamed: ModeFigures;
+  pooled: ModeFigures;
+}
+
 export interface Report {
   mode: 'quick' | 'full';
   serviceNodeOptions?: string;
@@ -40,6 +57,8 @@ export interface Report {
   connections: number;
   plan: { rounds: number; seconds: number };
   routes: RouteReport[];
+  /** With --pooler: the service's connection modes, per route. */
+  modes?: ModeReport[];
   growth: { smallTasks: number; largeTasks: number; small: Figures; large: Figures };
   firstStartMs: number;
   coldStartMs: number;
@@ -120,6 +139,7 @@ export function printReport(report: Report): boolean {
     ]),
   ]);
   if (report.baseline) printBaseline(report.baseline, report.routes);
+  if (report.modes) printModes(report.modes);
 
   const { growth } = report;
   const worst = report.routes.reduce((a, b) => (b.ratio < a.ratio ? b : a));
@@ -184,6 +204,7 @@ export function printReport(report: Report): boolean {
 
   const failures = [
     ...report.routes.flatMap((r) => [r.service.failures, r.raw.failures, r.baseline?.failures ?? 0]),
+    ...(report.modes ?? []).flatMap((m) => [m.unnamed.failures, m.pooled.failures]),
     growth.small.failures,
     growth.large.failures,
   ];
@@ -233,5 +254,61 @@ function printBaseline(baseline: NonNullable<Report['baseline']>, routes: RouteR
         change(r.service.cpuUsPerRequest / b.cpuUsPerRequest - 1),
       ];
     }),
+  ]);
+}
+
+/**
+ * The service's connection modes next to each other (--pooler), from the same rounds: named
+ * prepared statements on the direct URL (the default there), unnamed on the direct URL
+ * (DB_PREPARED_STATEMENTS=off), and unnamed through PgBouncer in transaction mode (the default
+ * there). "vs named" is the median of the per-round req/s quotients. "PG" is the embedded
+ * PostgreSQL's CPU per request, where parsing and planning an unnamed statement on every call shows;
+ * PgBouncer's is its own process's; both are on top of the service's. CPU per request moves less
+ * than req/s when other work shares the machine.
+ */
+function printModes(modes: ModeReport[]): void {
+  console.log(
+    '\nConnection modes (--pooler): the service, direct with named statements / direct unnamed / through PgBouncer\n',
+  );
+  const pg = (value: number | undefined) => (value === undefined ? '-' : n(value));
+  printTable([
+    [
+      'route',
+      'named req/s',
+      'p99 ms',
+      'CPU µs/req',
+      'PG µs/req',
+      'unnamed req/s',
+      'p99 ms',
+      'CPU µs/req',
+      'PG µs/req',
+      'vs named',
+      'PgBouncer req/s',
+      'p99 ms',
+      'CPU µs/req',
+      'PG µs/req',
+      'PgBouncer µs/req',
+      'vs named',
+      'fail',
+    ],
+    ...modes.map((m) => [
+      m.name,
+      n(m.named.rps),
+      ms(m.named.p99),
+      n(m.named.cpuUsPerRequest),
+      pg(m.named.databaseCpuUsPerRequest),
+      n(m.unnamed.rps),
+      ms(m.unnamed.p99),
+      n(m.unnamed.cpuUsPerRequest),
+      pg(m.unnamed.databaseCpuUsPerRequest),
+      change(m.unnamed.versusNamed - 1),
+      n(m.pooled.rps),
+      ms(m.pooled.p99),
+      n(m.pooled.cpuUsPerRequest),
+      pg(m.pooled.databaseCpuUsPerRequest),
+      n(m.pooled.poolerCpuUsPerRequest),
+      change(m.pooled.versusNamed - 1),
+      n(m.unnamed.failures + m.pooled.failures),
+    ]),
   ]);
 }

@@ -121,14 +121,29 @@ function statusKb(pid: number, field: string): number {
 
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-function cpuTicks(pid: number): number {
+function cpuTicks(pid: number, reaped = false): number {
   try {
-    // Fields after the command name (which may contain spaces); utime and stime are the 14th and 15th.
+    // Fields after the command name (which may contain spaces); utime and stime are the 14th and 15th,
+    // cutime and cstime (children that have exited and been waited for) the 16th and 17th.
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return Number(fields[11]) + Number(fields[12]);
+    return Number(fields[11]) + Number(fields[12]) + (reaped ? Number(fields[13]) + Number(fields[14]) : 0);
   } catch {
     return 0;
   }
+}
+
+/**
+ * CPU time (user + system) used so far by a server's process tree, in ms, including its children
+ * that have already exited: PostgreSQL's backends, for one, come and go under the postmaster.
+ */
+export function serverCpuMs(pid: number): number {
+  return (
+    (cpuTicks(pid, true) +
+      descendants(pid)
+        .slice(1)
+        .reduce((sum, p) => sum + cpuTicks(p), 0)) *
+    (1000 / CLOCK_TICKS)
+  );
 }
 
 const treeRssKb = (pid: number) => descendants(pid).reduce((sum, p) => sum + statusKb(p, 'VmRSS'), 0);

@@ -58,6 +58,15 @@ it('prepares the statements of get, toggle, create and list once, and reuses the
   for (const text of new Set(statements)) expect(statements.filter((s) => s === text).length).toBeLessThanOrEqual(2);
 });
 
+it('gives each connection its statement timeout with a SET, not as a startup parameter a pooler would refuse', async () => {
+  const pool = (dataSource.driver as unknown as { master: Pool & { options: object } }).master;
+  expect(pool.options).not.toHaveProperty('statement_timeout');
+  const settings = await onEachConnection(async (client) => [
+    (await client.query<{ timeout: string }>("SELECT current_setting('statement_timeout') AS timeout")).rows[0].timeout,
+  ]);
+  expect(settings).toEqual(['15s', '15s']);
+});
+
 it('fails like db.query() does: a QueryFailedError carrying the driver error', async () => {
   const duplicate = new Statement('SELECT 1 / $1::int AS x');
   await expect(duplicate.rows(dataSource, [1])).resolves.toEqual([{ x: 1 }]);

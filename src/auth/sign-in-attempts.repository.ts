@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { transaction } from '../database/transaction.js';
 
 /** How long a failed sign-in counts. */
 const WINDOW = `interval '15 minutes'`;
@@ -18,7 +19,7 @@ export class SignInAttemptsRepository {
    * per email by an advisory lock, so concurrent attempts cannot slip past the count.
    */
   recordUnlessLocked(email: string, max: number): Promise<{ retryAfterSeconds: number } | null> {
-    return this.db.transaction(async (tx) => {
+    return transaction(this.db, async (tx) => {
       await tx.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [LOCK_NAMESPACE, email]);
       const [locked]: { retry_after: number }[] = await tx.query(
         `SELECT extract(epoch FROM attempted_at + ${WINDOW} - now())::float AS retry_after

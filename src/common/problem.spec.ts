@@ -56,6 +56,8 @@ describe('toProblem', () => {
       code: '55000',
     });
     expect(toProblem(refusedAtConnect).status).toBe(503);
+    expect(toProblem(pgError('25006', 'cannot execute INSERT in a read-only transaction')).status).toBe(503);
+    expect(toProblem(pgError('08003', "The transaction's connection was lost")).status).toBe(503);
   });
 
   it('hides the cause of anything unexpected behind a generic 500', () => {

@@ -77,6 +77,10 @@ const POSTGRES_ERRORS: Record<string, { status: number; detail: string }> = {
   '57P01': DATABASE_UNAVAILABLE,
   '57P02': DATABASE_UNAVAILABLE,
   '57P03': DATABASE_UNAVAILABLE,
+  // A write reached a server that takes none: the old primary during a failover, or a standby the
+  // endpoint still points at. The connection is dropped (database/connection-mode.ts); a retry
+  // reaches the new primary.
+  '25006': DATABASE_UNAVAILABLE,
 };
 
 /** What a violated constraint means to the client, more precisely than its SQLSTATE. */

@@ -7,6 +7,11 @@ export const databaseConfig = configNamespace('database', (env) => {
   }
   return {
     url: env.databaseUrl,
+    /** Migrations and the LISTEN connection: a session of their own, never a transaction pooler's. */
+    directUrl: env.databaseDirectUrl ?? env.databaseUrl,
+    /** Whether DATABASE_DIRECT_URL was given (start-up warns when it is missing behind a pooler). */
+    directUrlSet: env.databaseDirectUrl !== undefined,
+    preparedStatements: env.dbPreparedStatements,
     poolSize: env.dbPoolSize,
     poolRecycleSeconds: env.dbPoolRecycleSeconds,
     connectAttempts: env.dbConnectAttempts,

@@ -77,6 +77,28 @@ describe('parseEnv', () => {
     expect(env.corsOrigins).toEqual(['https://a.example', 'https://b.example', 'https://c.example']);
   });
 
+  it('takes DATABASE_DIRECT_URL beside DATABASE_URL, and DB_PREPARED_STATEMENTS as auto, on or off', () => {
+    const pooled = 'postgres://u:p@pooler.example:6543/db';
+    const direct = 'postgres://u:p@db.example:5432/db';
+    const { env, problems } = parseEnv({
+      BETTER_AUTH_SECRET: SECRET,
+      DATABASE_URL: pooled,
+      DATABASE_DIRECT_URL: direct,
+    });
+    expect(problems).toEqual([]);
+    expect(env).toMatchObject({ databaseUrl: pooled, databaseDirectUrl: direct, dbPreparedStatements: 'auto' });
+    expect(parseEnv({ BETTER_AUTH_SECRET: SECRET, DB_PREPARED_STATEMENTS: 'OFF' }).env.dbPreparedStatements).toBe(
+      'off',
+    );
+    expect(parseEnv({ BETTER_AUTH_SECRET: SECRET, DB_PREPARED_STATEMENTS: 'sometimes' }).problems).toEqual([
+      'DB_PREPARED_STATEMENTS: must be one of auto, on, off, got "sometimes"',
+    ]);
+    // Without DATABASE_URL the embedded database runs, with no pooler in front: a direct URL alone is a mistake.
+    expect(parseEnv({ BETTER_AUTH_SECRET: SECRET, DATABASE_DIRECT_URL: direct }).problems).toEqual([
+      'DATABASE_DIRECT_URL: is set but DATABASE_URL is not; set both, or neither for the embedded database',
+    ]);
+  });
+
   it('allows AUTH_RATE_LIMIT=0 to turn the limit off', () => {
     expect(parseEnv({ BETTER_AUTH_SECRET: SECRET, AUTH_RATE_LIMIT: '0' }).env.authRateLimit).toBe(0);
   });

@@ -13,6 +13,10 @@ export interface Env {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  /** A URL with a session of its own (not through a transaction pooler): migrations and LISTEN. */
+  databaseDirectUrl: string | undefined;
+  /** Whether hot statements are prepared by name: `auto` unless DATABASE_URL goes through a pooler. */
+  dbPreparedStatements: 'auto' | 'on' | 'off';
   dbPoolSize: number;
   dbPoolRecycleSeconds: number;
   dbConnectAttempts: number;
@@ -166,6 +170,8 @@ export function parseEnv(raw: Raw): { env: Env; problems: string[] } {
     port: r.int('PORT', 8000, 0, 65535),
     host: r.string('HOST') ?? '0.0.0.0',
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    databaseDirectUrl: r.url('DATABASE_DIRECT_URL', ['postgres:', 'postgresql:']),
+    dbPreparedStatements: r.oneOf('DB_PREPARED_STATEMENTS', ['auto', 'on', 'off'] as const, 'auto'),
     dbPoolSize: r.int('DB_POOL_SIZE', 10, 1, 1000),
     dbPoolRecycleSeconds: r.int('DB_POOL_RECYCLE', 300, 0, 86400),
     dbConnectAttempts: r.int('DB_CONNECT_ATTEMPTS', 5, 1, 100),
@@ -187,6 +193,12 @@ export function parseEnv(raw: Raw): { env: Env; problems: string[] } {
     eventCatchUpMs: r.int('EVENT_CATCH_UP_MS', 10_000, 100, 300_000),
     reminderPollMs: r.int('REMINDER_POLL_MS', 1_000, 50, 4_000),
   };
+  if (env.databaseDirectUrl && r.string('DATABASE_URL') === undefined) {
+    // The embedded PostgreSQL has no pooler in front of it; a direct URL alone names no database to pool.
+    r.problems.push(
+      'DATABASE_DIRECT_URL: is set but DATABASE_URL is not; set both, or neither for the embedded database',
+    );
+  }
   if (!env.authSecret && nodeEnv !== 'production') {
     r.problems.push('BETTER_AUTH_SECRET: is not set (the development secret under ./.data was not prepared)');
   }

@@ -6,8 +6,9 @@ import { dataSourceOptions } from './data-source.js';
 
 /**
  * The TypeORM CLI's data source (`npm run migration:run|revert|generate`): the app's connection
- * settings, pointed at DATABASE_URL from the environment or `.env`. Kept apart from data-source.ts
- * so that importing the app never reads the environment or builds a connection as a side effect.
+ * settings, pointed at DATABASE_DIRECT_URL (else DATABASE_URL) from the environment or `.env`, as
+ * the app migrates over the direct URL too. Kept apart from data-source.ts so that importing the
+ * app never reads the environment or builds a connection as a side effect.
  */
 function cliDataSource(): DataSource {
   const env = loadEnv(readEnvironment().variables);
@@ -22,7 +23,7 @@ function cliDataSource(): DataSource {
     process.exit(1);
   }
   return new DataSource({
-    ...dataSourceOptions({ url: env.databaseUrl, poolSize: 1, poolRecycleSeconds: 0 }),
+    ...dataSourceOptions({ url: env.databaseDirectUrl ?? env.databaseUrl, poolSize: 1, poolRecycleSeconds: 0 }),
     entities: ENTITIES,
   });
 }

@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import { DataSource, type DataSourceOptions, MigrationExecutor } from 'typeorm';
 import { toProblem } from '../common/problem.js';
+import { ConnectionSetup, type PreparedStatements, throughPooler } from './connection-mode.js';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema.js';
 import { AuthRateLimits1763900000000 } from './migrations/1763900000000-auth-rate-limits.js';
 import { IdempotencyKeys1764000000000 } from './migrations/1764000000000-idempotency-keys.js';
@@ -39,6 +41,15 @@ export interface DatabaseSettings {
   poolRecycleSeconds: number;
 }
 
+/** What opening the app's database needs besides the pool's own settings (the `database` namespace). */
+export interface OpenSettings extends DatabaseSettings {
+  directUrl: string;
+  directUrlSet: boolean;
+  preparedStatements: PreparedStatements;
+  connectAttempts: number;
+  connectRetryDelayMs: number;
+}
+
 /**
  * One definition of the connection, shared by the app and the TypeORM CLI. Entities are not listed
  * here: the feature modules register their own (the CLI takes them from src/entities.ts).
@@ -63,8 +74,9 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
       maxLifetimeSeconds: settings.poolRecycleSeconds || undefined,
       idleTimeoutMillis: 30_000,
       keepAlive: true,
-      // A statement that runs away is cancelled (57014 -> 503) instead of holding a connection.
-      statement_timeout: 15_000,
+      // No startup parameters beyond the user, database and application name: poolers refuse the
+      // others (PgBouncer: "unsupported startup parameter"). The statement timeout is set per
+      // session or per transaction instead (connection-mode.ts).
     },
   };
 }
@@ -111,15 +123,55 @@ function reasonOf(error: unknown): string {
   return message || code || String(error);
 }
 
-/** Runs pending migrations under an advisory lock, before the app serves any request. */
-export async function runMigrations(dataSource: DataSource): Promise<void> {
-  const lock = dataSource.createQueryRunner();
-  await lock.connect();
+/**
+ * Opens the app's database: runs pending migrations over the direct URL, then connects the pool
+ * (DATABASE_URL, which may be a transaction pooler) and finds out how it reaches PostgreSQL.
+ */
+export async function openDatabase(options: DataSourceOptions, settings: OpenSettings): Promise<DataSource> {
+  const { connectAttempts: attempts, connectRetryDelayMs: delayMs } = settings;
+  const migrator = await connectWithRetry(
+    dataSourceOptions({ url: settings.directUrl, poolSize: 1, poolRecycleSeconds: 0 }),
+    attempts,
+    delayMs,
+  );
   try {
-    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    await dataSource.runMigrations({ transaction: 'each' });
+    await runMigrations(migrator, settings.directUrlSet);
   } finally {
-    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
-    await lock.release();
+    await migrator.destroy();
+  }
+  const setup = new ConnectionSetup(settings);
+  const extra = { ...(options.extra as object), onConnect: setup.onConnect };
+  const dataSource = await connectWithRetry({ ...options, extra }, attempts, delayMs);
+  setup.adopt(dataSource);
+  return dataSource;
+}
+
+/**
+ * Runs pending migrations in one transaction that first takes an advisory lock, so instances that
+ * start together migrate one after another, and a failed migration leaves none of them applied. The
+ * lock is the transaction's (pg_advisory_xact_lock): a session lock taken through a transaction
+ * pooler would stay behind on whichever server connection took it.
+ */
+export async function runMigrations(dataSource: DataSource, directUrlSet = false): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    const connection = (await runner.connect()) as PoolClient;
+    if (directUrlSet && (await throughPooler(connection, (dataSource.options as { url: string }).url))) {
+      new Logger('Database').warn(
+        'DATABASE_DIRECT_URL goes through a connection pooler too: live events need a session of their own ' +
+          "to LISTEN on. Use the database's direct (or session-mode) URL.",
+      );
+    }
+    await runner.startTransaction();
+    await runner.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    const executor = new MigrationExecutor(dataSource, runner);
+    executor.transaction = 'all';
+    await executor.executePendingMigrations();
+    await runner.commitTransaction();
+  } catch (error) {
+    if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+    throw error;
+  } finally {
+    await runner.release();
   }
 }

@@ -1,8 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
+import type { DataSourceOptions } from 'typeorm';
 import { databaseConfig } from '../config/database.config.js';
-import { connectWithRetry, dataSourceOptions, runMigrations } from './data-source.js';
+import { dataSourceOptions, type OpenSettings, openDatabase } from './data-source.js';
 import { UserWrites } from './user-writes.js';
 
 @Global()
@@ -14,17 +15,15 @@ import { UserWrites } from './user-writes.js';
         ...dataSourceOptions(config),
         // Each feature module registers its entities (TypeOrmModule.forFeature).
         autoLoadEntities: true,
-        // connectWithRetry retries with one clear line per attempt; TypeORM's own retry would add
-        // a stack trace per attempt, so it is told never to retry.
-        retryAttempts: config.connectAttempts,
-        retryDelay: config.connectRetryDelayMs,
+        // openDatabase retries with one clear line per attempt (DB_CONNECT_ATTEMPTS); TypeORM's own
+        // retry would add a stack trace per attempt, so it is told never to retry.
         toRetry: () => false,
+        // For dataSourceFactory, which is given these options and nothing else.
+        settings: config,
       }),
       dataSourceFactory: async (options) => {
-        const { retryAttempts, retryDelay } = options as TypeOrmModuleOptions;
-        const dataSource = await connectWithRetry(options!, retryAttempts!, retryDelay!);
-        await runMigrations(dataSource);
-        return dataSource;
+        const { settings, ...dataSource } = options as TypeOrmModuleOptions & { settings: OpenSettings };
+        return openDatabase(dataSource as DataSourceOptions, settings);
       },
     }),
   ],

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { type DataSource, type EntityManager, QueryFailedError } from 'typeorm';
+import { connectionModeOf } from './connection-mode.js';
 
 const BUILT = new Map<string, Statement>();
 const MAX_BUILT = 500;
@@ -11,6 +12,9 @@ const MAX_BUILT = 500;
  * 5,700 prepared). It runs on TypeORM's pool or the transaction's connection and fails with
  * QueryFailedError, so callers and the error mapping cannot tell it from `db.query()`, except that an
  * UPDATE or DELETE returns its rows only. Named after its text: one text never has two names.
+ *
+ * Through a pooler that cannot keep named statements (a transaction-mode PgBouncer before 1.21)
+ * every statement is sent unnamed instead: see connection-mode.ts and DB_PREPARED_STATEMENTS.
  */
 export class Statement {
   readonly name?: string;
@@ -38,11 +42,14 @@ export class Statement {
   }
 
   async rows<T>(db: DataSource | EntityManager, values: unknown[]): Promise<T[]> {
-    const query = { name: this.name, text: this.text, values };
+    const name = connectionModeOf(db).namedStatements ? this.name : undefined;
+    const query = { name, text: this.text, values };
+    const runner = 'queryRunner' in db ? db.queryRunner : undefined;
+    // A transaction's statement runs on the transaction's connection or not at all: once its runner
+    // is released (the connection was lost), running it on the pool would commit it on its own.
+    if (runner?.isReleased) throw new QueryFailedError(this.text, values, transactionConnectionLost());
     try {
-      const runner = 'queryRunner' in db ? db.queryRunner : undefined;
-      if (runner && !runner.isReleased)
-        return (await ((await runner.connect()) as PoolClient).query(query)).rows as T[];
+      if (runner) return (await ((await runner.connect()) as PoolClient).query(query)).rows as T[];
       const pool = (('driver' in db ? db.driver : db.connection.driver) as unknown as { master: Pool }).master;
       return (await pool.query(query)).rows as T[];
     } catch (error) {
@@ -50,6 +57,10 @@ export class Statement {
     }
   }
 }
+
+/** 08003 (connection_does_not_exist): answered 503, as any lost connection is. */
+const transactionConnectionLost = () =>
+  Object.assign(new Error("The transaction's connection was lost"), { code: '08003' });
 
 /**
  * LIMIT and OFFSET as sub-selects of the parameters. Given `LIMIT $n`, the plan cache compares a

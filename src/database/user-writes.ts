@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Statement } from './statement.js';
+import { transaction } from './transaction.js';
 
 declare const USER_WRITE: unique symbol;
 declare const IN_TRANSACTION: unique symbol;
@@ -63,13 +64,13 @@ export class UserWrites {
 
   /** Several statements that commit together; one that writes many rows locks them first, in id order. */
   runAtomic<T>(userId: string, work: Work<UserTransaction, T>): Promise<T> {
-    return this.retried(userId, () => this.dataSource.transaction((db) => work(userWrite(userId, db))));
+    return this.retried(userId, () => transaction(this.dataSource, (db) => work(userWrite(userId, db))));
   }
 
   /** Reads rows and writes from what it read (a move, a count against a limit): one at a time per user. */
   runSerialized<T>(userId: string, work: Work<UserTransaction, T>): Promise<T> {
     return this.retried(userId, () =>
-      this.dataSource.transaction(async (db) => {
+      transaction(this.dataSource, async (db) => {
         await WRITE_LOCK.rows(db, [USER_LOCK_CLASS, userId]);
         return work(userWrite(userId, db));
       }),

@@ -73,7 +73,7 @@ export class ChangeListener implements OnApplicationBootstrap, OnApplicationShut
   private async connect(): Promise<void> {
     if (this.stopped) return;
     const client = new Client({
-      connectionString: this.config.url,
+      connectionString: this.config.directUrl,
       application_name: 'todo-api-listener',
       keepAlive: true,
       connectionTimeoutMillis: 5_000,

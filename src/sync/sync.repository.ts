@@ -1,4 +1,5 @@
 import { pageBounds, Statement } from '../database/statement.js';
+import { transaction } from '../database/transaction.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -50,7 +51,7 @@ export class SyncRepository {
    * its head and no gap, whatever commits meanwhile.
    */
   changesAfter(userId: string, after: number, limit: number, withTombstones: boolean): Promise<ChangeSet> {
-    return this.db.transaction('REPEATABLE READ', async (db) => {
+    return transaction(this.db, 'REPEATABLE READ', async (db) => {
       const [cursor] = await HEAD.rows<{ seq: number; purged_seq: number }>(db, [userId]);
       const tasks = await this.tasks.changedSince(db, userId, after, limit);
       const categories = await this.categories.changedSince(db, userId, after, limit);

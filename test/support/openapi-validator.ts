@@ -128,3 +128,15 @@ export function assertDocumented(method: string, url: string, response: LightMyR
   if (log) appendFileSync(log, drift.map((line) => `${expect.getState().testPath ?? ''}: ${line}\n`).join(''));
   else throw new Error(`The response is not what openapi/openapi.json documents:\n${drift.join('\n')}`);
 }
+
+/** The operationId the document gives `method url`, if it describes it. */
+export function operationOf(method: string, url: string): string | undefined {
+  const path = url.split('?')[0];
+  return routes.find((r) => r.pattern.test(path) && r.item[method.toLowerCase()])?.item[method.toLowerCase()]
+    .operationId;
+}
+
+/** Every operationId in the document. */
+export function documentedOperations(): string[] {
+  return Object.values(document.paths).flatMap((item) => Object.values(item).map((operation) => operation.operationId));
+}

@@ -58,6 +58,8 @@ export async function createTestApp(
     ...process.env,
     NODE_ENV: 'test',
     DATABASE_URL: db.url,
+    // A direct URL goes with the DATABASE_URL above, never with the one of the shell the tests run in.
+    DATABASE_DIRECT_URL: '',
     BETTER_AUTH_SECRET: TEST_SECRET,
     AUTH_RATE_LIMIT: '0',
     LOG_LEVEL: 'error',
