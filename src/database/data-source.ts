@@ -16,6 +16,7 @@ import { SyncCursor1764400000000 } from './migrations/1764400000000-sync-cursor.
 import { CategorySync1764500000000 } from './migrations/1764500000000-category-sync.js';
 import { AnnounceAfterCommit1764600000000 } from './migrations/1764600000000-announce-after-commit.js';
 import { IdempotencyScope1764700000000 } from './migrations/1764700000000-idempotency-scope.js';
+import { Lists1764800000000 } from './migrations/1764800000000-lists.js';
 
 export const MIGRATIONS = [
   InitialSchema1763800000000,
@@ -30,6 +31,7 @@ export const MIGRATIONS = [
   CategorySync1764500000000,
   AnnounceAfterCommit1764600000000,
   IdempotencyScope1764700000000,
+  Lists1764800000000,
 ];
 
 /** Any constant: serialises migrations when several instances start at once. */
