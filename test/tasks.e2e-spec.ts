@@ -33,6 +33,12 @@ describe('task routes', () => {
         created_at: expect.stringMatching(ISO_MS),
         updated_at: expect.stringMatching(ISO_MS),
         category_ids: [],
+        list_id: expect.any(Number),
+        created_by: alice.user.id,
+        assignee_id: null,
+        parent_id: null,
+        subtask_count: 0,
+        pending_subtask_count: 0,
       });
       expect(res.headers.location).toBe(`/api/tasks/${task.id}`);
       expect(res.headers.etag).toMatch(/^".+"$/);

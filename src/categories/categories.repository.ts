@@ -46,7 +46,7 @@ const COLUMNS = 'id, user_id, name, color, created_at, updated_at, version';
  */
 const counts = (owner: string, which?: string, row = 'c') => `LEFT JOIN (
     SELECT tc.category_id, count(*) AS task_count, count(*) FILTER (WHERE NOT t.completed) AS pending_count
-      FROM task_categories tc JOIN tasks t ON t.user_id = tc.user_id AND t.id = tc.task_id
+      FROM task_categories tc JOIN tasks t ON t.id = tc.task_id
      WHERE tc.user_id = ${owner}${which ? ` AND tc.category_id ${which}` : ''}
      GROUP BY tc.category_id) AS counts ON counts.category_id = ${row}.id`;
 

@@ -1,4 +1,4 @@
-import { NotFoundException, PreconditionFailedException } from '@nestjs/common';
+import { ForbiddenException, NotFoundException, PreconditionFailedException } from '@nestjs/common';
 import { accepted, type ConditionalWrite, type Target } from '../database/conditional-write.js';
 import { VERSION } from './etag.js';
 
@@ -23,6 +23,13 @@ export class VersionedResource {
     );
   }
 
+  /** A row the caller may read but not change (a viewer of a shared list). */
+  forbidden(): ForbiddenException {
+    return new ForbiddenException(
+      `Changing this ${this.name} needs the editor or owner role in its list; viewers may only read it`,
+    );
+  }
+
   /** The row read, or the 404 when there was none. */
   found<T>(row: T | null): T {
     if (row === null) throw this.notFound();
@@ -31,7 +38,9 @@ export class VersionedResource {
 
   /** The written row, or the 404 or 412 that says why nothing was written. */
   orFail<T>(result: ConditionalWrite<T>): T {
-    if (result.outcome !== 'written') throw result.outcome === 'not-found' ? this.notFound() : this.stale();
+    if (result.outcome === 'not-found') throw this.notFound();
+    if (result.outcome === 'forbidden') throw this.forbidden();
+    if (result.outcome !== 'written') throw this.stale();
     return result.row;
   }
 

@@ -2,10 +2,16 @@
  * What a write conditional on a row's version did: the row written, or why nothing was (no such row,
  * or a version If-Match does not accept). common/versioned-resource.ts words the 404 and 412.
  */
-export type ConditionalWrite<T> = { outcome: 'written'; row: T } | { outcome: 'not-found' | 'version-mismatch' };
+export type ConditionalWrite<T> =
+  | { outcome: 'written'; row: T }
+  | { outcome: 'not-found' | 'version-mismatch' | 'forbidden' };
 
-/** Why a conditional write wrote nothing, given whether the row was there at all. */
-export const notWritten = (found: boolean) => ({ outcome: found ? 'version-mismatch' : 'not-found' }) as const;
+/**
+ * Why a conditional write wrote nothing, given whether the row was there at all (for the caller) and
+ * whether the caller may write it.
+ */
+export const notWritten = (found: boolean, allowed = true) =>
+  ({ outcome: !found ? 'not-found' : !allowed ? 'forbidden' : 'version-mismatch' }) as const;
 
 /** The row a conditional write is for, and the versions If-Match accepts (null: any). */
 export interface Target {
@@ -26,7 +32,6 @@ export function accepted<R extends { version: number }>(target: Target, row: R |
  * versions If-Match accepts (null: any). The owner's scope makes another user's row look exactly
  * like no row.
  */
-const ROW = 'id = $1 AND user_id = $2';
 const VERSION_ACCEPTED = '($3::int[] IS NULL OR version = ANY ($3::int[]))';
 
 export interface ConditionalUpdate {
@@ -43,7 +48,23 @@ export interface ConditionalUpdate {
   select?: string;
   /** Joins after `changed`, for columns computed from other tables. */
   joins?: string;
+  /**
+   * Which rows the caller may see (`read`, the 404 when none) and change (`write`, the 403 when it
+   * is seen but not writable), as conditions on the unaliased table with $2 the caller; by default
+   * both are "the caller owns it".
+   */
+  scope?: RowScope;
+  /** Further CTEs after `changed` (it may be read there), as `name AS (...)`; recursive ones allowed. */
+  after?: string;
 }
+
+/** Conditions on a row for the caller ($2): seen at all, and writable. */
+export interface RowScope {
+  read: string;
+  write: string;
+}
+
+const OWNED: RowScope = { read: 'user_id = $2', write: 'user_id = $2' };
 
 /**
  * One UPDATE that both writes the row and tells "no such row" (404) from "changed since you read
@@ -52,20 +73,22 @@ export interface ConditionalUpdate {
  * (read it with `conditionalResult`).
  */
 export function conditionalUpdateSql(update: ConditionalUpdate): string {
-  const { table, sets, returning, target = '1', unless, select = 'changed.*', joins = '' } = update;
-  return `WITH target AS (SELECT ${target} FROM ${table} WHERE ${ROW}),
+  const { table, sets, returning, target = '1', unless, select = 'changed.*', joins = '', scope = OWNED, after } = update;
+  return `WITH${after ? ' RECURSIVE' : ''} target AS (SELECT ${target}, ${scope.write} AS allowed FROM ${table} WHERE id = $1 AND ${scope.read}),
         changed AS (UPDATE ${table} SET ${sets.map((set) => `${set}, `).join('')}updated_at = now(), version = version + 1
-                     WHERE ${ROW} AND ${VERSION_ACCEPTED}${unless ? ` AND NOT (${unless})` : ''}
-                     RETURNING ${returning})
-   SELECT EXISTS (SELECT 1 FROM target) AS found, ${select}
+                     WHERE id = $1 AND ${scope.write} AND ${VERSION_ACCEPTED}${unless ? ` AND NOT (${unless})` : ''}
+                     RETURNING ${returning})${after ? `,
+        ${after}` : ''}
+   SELECT EXISTS (SELECT 1 FROM target) AS found, EXISTS (SELECT 1 FROM target WHERE allowed) AS allowed, ${select}
      FROM (VALUES (1)) AS one LEFT JOIN changed ON true ${joins}`;
 }
 
 /** The same for a DELETE: one row of `found` and `deleted`. */
-export function conditionalDeleteSql(table: string): string {
-  return `WITH target AS (SELECT 1 FROM ${table} WHERE ${ROW}),
-        gone AS (DELETE FROM ${table} WHERE ${ROW} AND ${VERSION_ACCEPTED} RETURNING 1)
-   SELECT EXISTS (SELECT 1 FROM target) AS found, EXISTS (SELECT 1 FROM gone) AS deleted`;
+export function conditionalDeleteSql(table: string, scope: RowScope = OWNED, returning = '1'): string {
+  return `WITH target AS (SELECT ${scope.write} AS allowed FROM ${table} WHERE id = $1 AND ${scope.read}),
+        gone AS (DELETE FROM ${table} WHERE id = $1 AND ${scope.write} AND ${VERSION_ACCEPTED} RETURNING ${returning})
+   SELECT EXISTS (SELECT 1 FROM target) AS found, EXISTS (SELECT 1 FROM target WHERE allowed) AS allowed,
+          EXISTS (SELECT 1 FROM gone) AS deleted`;
 }
 
 /**
@@ -93,14 +116,17 @@ export function conditionalChanges<C extends object>(
 }
 
 /** A conditional statement's row: the written row's columns, all null when nothing was written. */
-export type ConditionalRow<T extends { id: number }> = { found: boolean } & (T | { [K in keyof T]: null });
+export type ConditionalRow<T extends { id: number }> = { found: boolean; allowed: boolean } & (
+  | T
+  | { [K in keyof T]: null }
+);
 
 /** What a conditional update's row says. */
 export function conditionalResult<T extends { id: number }>(row: ConditionalRow<T>): ConditionalWrite<T> {
-  return row.id === null ? notWritten(row.found) : { outcome: 'written', row: row };
+  return row.id === null ? notWritten(row.found, row.allowed) : { outcome: 'written', row: row };
 }
 
 /** What a conditional delete's row says. */
-export function conditionalDeleted({ found, deleted }: { found: boolean; deleted: boolean }): ConditionalWrite<true> {
-  return deleted ? { outcome: 'written', row: true } : notWritten(found);
+export function conditionalDeleted(row: { found: boolean; allowed: boolean; deleted: boolean }): ConditionalWrite<true> {
+  return row.deleted ? { outcome: 'written', row: true } : notWritten(row.found, row.allowed);
 }

@@ -29,20 +29,27 @@ export class SyncService {
       );
     }
 
-    const entries = [
-      ...set.tasks.map((row) => ({
-        seq: row.change_seq,
-        apply: (page: SyncPageDto) => page.tasks.push(toTaskDto(row)),
-      })),
-      ...set.categories.map((row) => ({
-        seq: row.change_seq,
-        apply: (page: SyncPageDto) => page.categories.push(toCategoryDto(row)),
-      })),
-      ...set.tombstones.map((tombstone) => ({
+    // A row can be stamped for the caller more than once in a batch (its labels, then itself; or it
+    // left a list and came back): only its newest stamp counts, live or deleted, so a page never holds
+    // a row both changed and deleted.
+    const newest = new Map<string, Entry>();
+    const add = (key: string, entry: Entry) => {
+      const seen = newest.get(key);
+      if (!seen || seen.seq < entry.seq) newest.set(key, entry);
+    };
+    for (const row of set.tasks) {
+      add(`tasks:${row.id}`, { seq: row.change_seq, apply: (page) => page.tasks.push(toTaskDto(row)) });
+    }
+    for (const row of set.categories) {
+      add(`categories:${row.id}`, { seq: row.change_seq, apply: (page) => page.categories.push(toCategoryDto(row)) });
+    }
+    for (const tombstone of set.tombstones) {
+      add(`${tombstone.kind}:${tombstone.id}`, {
         seq: tombstone.change_seq,
-        apply: (page: SyncPageDto) => deletedOf(page, tombstone.kind)?.push(tombstone.id),
-      })),
-    ].sort((a, b) => a.seq - b.seq);
+        apply: (page) => deletedOf(page, tombstone.kind)?.push(tombstone.id),
+      });
+    }
+    const entries = [...newest.values()].sort((a, b) => a.seq - b.seq);
     const included = entries.slice(0, SYNC_PAGE_SIZE);
     const hasMore = entries.length > SYNC_PAGE_SIZE;
     // A last page ends at the head, even when the newest stamps belong to nothing shown (tombstones
@@ -51,7 +58,7 @@ export class SyncService {
     const page: SyncPageDto = {
       tasks: [],
       categories: [],
-      deleted: { tasks: [], categories: [] },
+      deleted: { tasks: [], categories: [], lists: [] },
       cursor: formatCursor({ seq, base: given ? given.base : set.head }),
       has_more: hasMore,
     };
@@ -63,5 +70,11 @@ export class SyncService {
 function deletedOf(page: SyncPageDto, kind: string): number[] | undefined {
   if (kind === 'tasks') return page.deleted.tasks;
   if (kind === 'categories') return page.deleted.categories;
+  if (kind === 'lists') return page.deleted.lists;
   return undefined;
+}
+
+interface Entry {
+  seq: number;
+  apply: (page: SyncPageDto) => void;
 }

@@ -18,9 +18,14 @@ export interface TaskFilter {
   categoryId?: number;
   /** Only tasks without any category. */
   uncategorized?: boolean;
+  listId?: number;
+  /** A user id (`me` is resolved to the caller before it gets here). */
+  assigneeId?: string;
+  /** A parent task's id, or null for top-level tasks only. */
+  parentId?: number | null;
 }
 
-export function toTaskFilter(query: TaskFilterQueryDto): TaskFilter {
+export function toTaskFilter(query: TaskFilterQueryDto, callerId: string): TaskFilter {
   return {
     status: query.status,
     completed: query.completed,
@@ -30,6 +35,9 @@ export function toTaskFilter(query: TaskFilterQueryDto): TaskFilter {
     dueAfter: query.due_after ? parseTimestamp(query.due_after) : undefined,
     categoryId: query.category_id,
     uncategorized: query.uncategorized,
+    listId: query.list_id,
+    assigneeId: query.assignee_id === 'me' ? callerId : query.assignee_id,
+    parentId: query.parent_id === undefined ? undefined : query.parent_id === 'none' ? null : Number(query.parent_id),
   };
 }
 
@@ -46,19 +54,23 @@ export function restrictsTasks(filter: TaskFilter): boolean {
     filter.dueBefore !== undefined ||
     filter.dueAfter !== undefined ||
     filter.categoryId !== undefined ||
-    filter.uncategorized === true
+    filter.uncategorized === true ||
+    filter.listId !== undefined ||
+    filter.assigneeId !== undefined ||
+    filter.parentId !== undefined
   );
 }
 
 /**
- * The SQL condition for the owner's tasks that match `filter`, over the table `tasks` (unaliased),
- * with its values appended to `params` (the owner first, when `params` is empty). Every condition
- * is led by the owner, so each query stays inside that user's index ranges.
+ * The SQL condition for the tasks that match `filter`, over the table `tasks` (unaliased), with its
+ * values appended to `params` (the caller first, as $1, when `params` is empty). It says nothing of
+ * access: callers wrap it in list-access.ts's scope (readableTasks, taskAccessible). Labels are the
+ * caller's own, so the category filters read the caller's links.
  */
-export function taskFilterSql(userId: string, filter: TaskFilter, params: unknown[]): string {
+export function taskFilterSql(callerId: string, filter: TaskFilter, params: unknown[]): string {
   const param = (value: unknown) => `$${params.push(value)}`;
-  const owner = param(userId);
-  const where = [`tasks.user_id = ${owner}`];
+  const caller = param(callerId);
+  const where = ['true'];
   if (filter.status === 'pending') where.push('NOT tasks.completed');
   if (filter.status === 'completed') where.push('tasks.completed');
   if (filter.completed !== undefined) where.push(`tasks.completed = ${param(filter.completed)}`);
@@ -72,11 +84,15 @@ export function taskFilterSql(userId: string, filter: TaskFilter, params: unknow
   // Read off task_categories' (user_id, category_id, task_id) index: the category's tasks, then those rows.
   if (filter.categoryId !== undefined) {
     where.push(
-      `tasks.id IN (SELECT task_id FROM task_categories WHERE user_id = ${owner} AND category_id = ${param(filter.categoryId)})`,
+      `tasks.id IN (SELECT task_id FROM task_categories WHERE user_id = ${caller} AND category_id = ${param(filter.categoryId)})`,
     );
   }
   if (filter.uncategorized) {
-    where.push(`NOT EXISTS (SELECT 1 FROM task_categories WHERE user_id = ${owner} AND task_id = tasks.id)`);
+    where.push(`NOT EXISTS (SELECT 1 FROM task_categories WHERE user_id = ${caller} AND task_id = tasks.id)`);
   }
-  return where.join(' AND ');
+  if (filter.listId !== undefined) where.push(`tasks.list_id = ${param(filter.listId)}`);
+  if (filter.assigneeId !== undefined) where.push(`tasks.assignee_id = ${param(filter.assigneeId)}`);
+  if (filter.parentId === null) where.push('tasks.parent_id IS NULL');
+  else if (filter.parentId !== undefined) where.push(`tasks.parent_id = ${param(filter.parentId)}`);
+  return where.length > 1 ? where.slice(1).join(' AND ') : 'true';
 }

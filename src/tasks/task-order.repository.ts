@@ -1,33 +1,52 @@
 import { Statement } from '../database/statement.js';
 import { Injectable } from '@nestjs/common';
 import type { UserWrite } from '../database/user-writes.js';
+import { taskAccessible } from '../lists/list-access.js';
+import type { Placement } from './tasks.repository.js';
 
 /** Where a task is to go: after a task (null: to the top) or before one. */
 export type Anchor = { after: number | null } | { before: number };
 
 /** The keys a moved task goes between (null: no task on that side), read under the task's row lock. */
 export interface Gap {
-  /** The moved task's version, or null when the user has no such task. */
+  /** The moved task's version, or null when the caller cannot read such a task. */
   version: number | null;
-  /** False when the anchor is not one of the user's tasks. */
+  /** Whether the caller may write the moved task. */
+  allowed: boolean;
+  /** False when the anchor is not a sibling of the moved task (same list, same parent). */
   anchorFound: boolean;
   lower: string | null;
   upper: string | null;
 }
 
+/** Tasks with the same list and parent as the moved one (`moved`), itself left out. */
+const SIBLINGS = `tasks.list_id = moved.list_id AND tasks.parent_id IS NOT DISTINCT FROM moved.parent_id AND tasks.id <> moved.id`;
+
 /** The neighbour on the open side of the anchor, the moved task left out. */
 const NEIGHBOUR = {
-  after: `(SELECT position FROM tasks WHERE user_id = $2 AND id <> $1 AND position > anchor.position
+  after: `(SELECT position FROM tasks WHERE ${SIBLINGS} AND tasks.position > anchor.position
             ORDER BY position LIMIT 1)`,
-  before: `(SELECT position FROM tasks WHERE user_id = $2 AND id <> $1 AND position < anchor.position
+  before: `(SELECT position FROM tasks WHERE ${SIBLINGS} AND tasks.position < anchor.position
              ORDER BY position DESC LIMIT 1)`,
 };
 
 // Every create and every move runs these: prepared once per connection (database/statement.ts).
-const LAST = new Statement('SELECT position FROM tasks WHERE user_id = $1 ORDER BY position DESC LIMIT 1');
-const LOCK_MOVED = new Statement('SELECT version FROM tasks WHERE id = $1 AND user_id = $2 FOR UPDATE');
+// The top of the caller's inbox is the hot path; the others name the list (and parent).
+const LAST_IN_INBOX = new Statement(
+  `SELECT position FROM tasks WHERE list_id = (SELECT id FROM lists WHERE owner_id = $1 AND is_inbox)
+      AND parent_id IS NULL ORDER BY position DESC LIMIT 1`,
+);
+const LAST_AT_TOP = new Statement(
+  'SELECT position FROM tasks WHERE list_id = $1 AND parent_id IS NULL ORDER BY position DESC LIMIT 1',
+);
+const LAST_CHILD = new Statement(
+  'SELECT position FROM tasks WHERE list_id = $1 AND parent_id = $2 ORDER BY position DESC LIMIT 1',
+);
+const LOCK_MOVED = new Statement(
+  `SELECT version, ${taskAccessible('$2', 'write')} AS allowed FROM tasks WHERE id = $1 AND ${taskAccessible('$2')} FOR UPDATE OF tasks`,
+);
 const FIRST_OTHER = new Statement(
-  'SELECT position FROM tasks WHERE user_id = $2 AND id <> $1 ORDER BY position LIMIT 1',
+  `SELECT tasks.position FROM tasks, tasks AS moved WHERE moved.id = $1 AND ${SIBLINGS} ORDER BY tasks.position LIMIT 1`,
 );
 
 /**
@@ -36,56 +55,67 @@ const FIRST_OTHER = new Statement(
  */
 @Injectable()
 export class TaskOrderRepository {
-  /** The user's last position, or null when they have no task. */
-  async last(write: UserWrite): Promise<string | null> {
-    const [row] = await LAST.rows<{ position: string }>(write.db, [write.userId]);
+  /** The last position among the tasks at `place`, or null when there is none. */
+  async last(write: UserWrite, place: Placement): Promise<string | null> {
+    const [row] =
+      place.listId === null
+        ? await LAST_IN_INBOX.rows<{ position: string }>(write.db, [write.userId])
+        : place.parentId === null
+          ? await LAST_AT_TOP.rows<{ position: string }>(write.db, [place.listId])
+          : await LAST_CHILD.rows<{ position: string }>(write.db, [place.listId, place.parentId]);
     return row?.position ?? null;
   }
 
-  /** Locks task `id` and reads the gap `anchor` names for it. */
+  /** Locks task `id` and reads the gap `anchor` names for it among its siblings. */
   async gap(write: UserWrite, id: number, anchor: Anchor): Promise<Gap> {
-    const [moved] = await LOCK_MOVED.rows<{ version: number }>(write.db, [id, write.userId]);
-    if (!moved) return { version: null, anchorFound: false, lower: null, upper: null };
+    const [moved] = await LOCK_MOVED.rows<{ version: number; allowed: boolean }>(write.db, [id, write.userId]);
+    const none = { anchorFound: false, lower: null, upper: null };
+    if (!moved) return { version: null, allowed: false, ...none };
+    const found = { version: moved.version, allowed: moved.allowed };
+    if (!moved.allowed) return { ...found, ...none };
     if ('after' in anchor && anchor.after === null) {
-      const [first] = await FIRST_OTHER.rows<{ position: string }>(write.db, [id, write.userId]);
-      return { version: moved.version, anchorFound: true, lower: null, upper: first?.position ?? null };
+      const [first] = await FIRST_OTHER.rows<{ position: string }>(write.db, [id]);
+      return { ...found, anchorFound: true, lower: null, upper: first?.position ?? null };
     }
     const side = 'after' in anchor ? 'after' : 'before';
     const [row] = await Statement.built(
       `SELECT anchor.position AS anchor, ${NEIGHBOUR[side]} AS neighbour
-         FROM tasks AS anchor WHERE anchor.id = $3 AND anchor.user_id = $2`,
-    ).rows<{ anchor: string; neighbour: string | null }>(write.db, [
-      id,
-      write.userId,
-      'after' in anchor ? anchor.after : anchor.before,
-    ]);
-    if (!row) return { version: moved.version, anchorFound: false, lower: null, upper: null };
+         FROM tasks AS moved, tasks AS anchor
+        WHERE moved.id = $1 AND anchor.id = $2 AND anchor.list_id = moved.list_id
+          AND anchor.parent_id IS NOT DISTINCT FROM moved.parent_id`,
+    ).rows<{ anchor: string; neighbour: string | null }>(write.db, [id, 'after' in anchor ? anchor.after : anchor.before]);
+    if (!row) return { ...found, ...none };
     return side === 'after'
-      ? { version: moved.version, anchorFound: true, lower: row.anchor, upper: row.neighbour }
-      : { version: moved.version, anchorFound: true, lower: row.neighbour, upper: row.anchor };
+      ? { ...found, anchorFound: true, lower: row.anchor, upper: row.neighbour }
+      : { ...found, anchorFound: true, lower: row.neighbour, upper: row.anchor };
   }
 
-  /** How many tasks the user has, and their last position. */
-  async extent(write: UserWrite): Promise<{ count: number; last: string | null }> {
+  /** How many siblings task `id` has (itself included), and their last position. */
+  async extent(write: UserWrite, id: number): Promise<{ count: number; last: string | null }> {
     const [row]: { count: number; last: string | null }[] = await write.db.query(
-      'SELECT count(*)::int AS count, max(position) AS last FROM tasks WHERE user_id = $1',
-      [write.userId],
+      `SELECT count(*)::int AS count, max(tasks.position) AS last FROM tasks, tasks AS moved
+        WHERE moved.id = $1 AND tasks.list_id = moved.list_id AND tasks.parent_id IS NOT DISTINCT FROM moved.parent_id`,
+      [id],
     );
     return row;
   }
 
   /**
-   * Gives the user's tasks `keys` (as many as they have, ascending, all after every current key, so no
-   * row takes a key another still holds) in their current order, in one statement, bumping each
-   * version (the position is in the body). The rows are locked first, in id order (docs/reliability.md).
+   * Gives the siblings of task `id` (itself included) `keys` (as many as they are, ascending, all
+   * after every current key, so no row takes a key another still holds) in their current order, in
+   * one statement, bumping each version (the position is in the body). The rows are locked first,
+   * in id order (docs/reliability.md).
    */
-  async rewrite(write: UserWrite, keys: string[]): Promise<void> {
+  async rewrite(write: UserWrite, id: number, keys: string[]): Promise<void> {
     await write.db.query(
-      `UPDATE tasks SET position = ($2::text[])[ranked.n], version = version + 1
-         FROM (SELECT id, row_number() OVER (ORDER BY position) AS n FROM tasks WHERE user_id = $1) AS ranked
-        WHERE tasks.id = ranked.id AND tasks.user_id = $1
-          AND tasks.id = ANY (ARRAY(SELECT id FROM tasks WHERE user_id = $1 ORDER BY id FOR UPDATE))`,
-      [write.userId, keys],
+      `WITH siblings AS (
+         SELECT tasks.id, row_number() OVER (ORDER BY tasks.position) AS n FROM tasks, tasks AS moved
+          WHERE moved.id = $1 AND tasks.list_id = moved.list_id AND tasks.parent_id IS NOT DISTINCT FROM moved.parent_id)
+       UPDATE tasks SET position = ($2::text[])[siblings.n], version = version + 1
+         FROM siblings
+        WHERE tasks.id = siblings.id
+          AND tasks.id = ANY (ARRAY(SELECT id FROM tasks WHERE id IN (SELECT id FROM siblings) ORDER BY id FOR UPDATE))`,
+      [id, keys],
     );
   }
 }

@@ -10,7 +10,7 @@ describe('TaskOrderService.append', () => {
     const order = { last: () => Promise.resolve(last) } as unknown as TaskOrderRepository;
     const service = new TaskOrderService(order, {} as TasksRepository, {} as UserWrites);
     const keys: string[] = [];
-    const row = await service.append({} as UserWrite, (position) => {
+    const row = await service.append({} as UserWrite, { listId: null, parentId: null }, (position) => {
       keys.push(position);
       return Promise.resolve(keys.length > losses ? ({ id: 1, position } as TaskRow) : null);
     });

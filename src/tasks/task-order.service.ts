@@ -5,7 +5,7 @@ import { ValidationFailedException } from '../common/problem.js';
 import { accepted, anyVersion, type ConditionalWrite, type Target } from '../database/conditional-write.js';
 import { type UserTransaction, type UserWrite, UserWrites } from '../database/user-writes.js';
 import { type Anchor, TaskOrderRepository } from './task-order.repository.js';
-import { type TaskRow, TasksRepository } from './tasks.repository.js';
+import { type Placement, type TaskRow, TasksRepository } from './tasks.repository.js';
 
 /**
  * The longest key a move may leave behind. A key grows by about a character every six moves into the
@@ -20,7 +20,7 @@ const ATTEMPTS = 50;
 /**
  * The manual order's rules: a new task goes to the end, a move goes between its new neighbours, and
  * keys that grow too long are rebalanced. The unique (user_id, position) index is the last word on
- * collisions; moves take the user's write lock, creates do not (they stay one statement), so a move
+ * collisions among siblings; moves take the user's write lock, creates do not (they stay one statement), so a move
  * that loses a key to a concurrent create is simply tried again.
  */
 @Injectable()
@@ -32,17 +32,29 @@ export class TaskOrderService {
   ) {}
 
   /**
-   * Runs `insert` with a key after the user's last task until no concurrent create took it first.
+   * Runs `insert` with a key after the last task at `place` until no concurrent create took it first.
    * Creates that read the same last key all want the same next one, so a retry adds a random fraction
    * (still after both): without it, one of 32 concurrent creates lost 50 times in a row.
    */
-  async append(write: UserWrite, insert: (position: string) => Promise<TaskRow | null>): Promise<TaskRow> {
+  async append(
+    write: UserWrite,
+    place: Placement,
+    insert: (position: string) => Promise<TaskRow | null>,
+  ): Promise<TaskRow> {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const next = generateKeyBetween(await this.order.last(write), null);
+      const next = generateKeyBetween(await this.order.last(write, place), null);
       const row = await insert(attempt === 0 ? next : next + randomFraction());
       if (row) return row;
     }
     throw tooBusy();
+  }
+
+  /**
+   * A key after the last task at `place`, for a task moved there within a larger write: the random
+   * fraction keeps concurrent writers off each other's key (the unique index has the last word).
+   */
+  async endOf(write: UserWrite, place: Placement): Promise<string> {
+    return generateKeyBetween(await this.order.last(write, place), null) + randomFraction();
   }
 
   /** Moves the target task next to its anchor if If-Match accepts its version. */
@@ -61,14 +73,17 @@ export class TaskOrderService {
     const { id } = target;
     let gap = await this.order.gap(write, id, anchor);
     if (gap.version === null) return { outcome: 'not-found' };
+    if (!gap.allowed) return { outcome: 'forbidden' };
     if (!gap.anchorFound) {
       const field = 'before' in anchor ? 'before_id' : 'after_id';
-      throw new ValidationFailedException([{ field, message: 'must be the id of one of your tasks' }]);
+      throw new ValidationFailedException([
+        { field, message: 'must be the id of a sibling of the task moved (same list, same parent)' },
+      ]);
     }
     if (!accepted(target, { version: gap.version })) return { outcome: 'version-mismatch' };
     let position = generateKeyBetween(gap.lower, gap.upper);
     if (position.length > MAX_POSITION_LENGTH) {
-      await this.rebalance(write);
+      await this.rebalance(write, id);
       gap = await this.order.gap(write, id, anchor);
       position = generateKeyBetween(gap.lower, gap.upper);
     }
@@ -77,9 +92,9 @@ export class TaskOrderService {
   }
 
   /** Consecutive keys after the current last one: short, evenly spread, and none in use. */
-  private async rebalance(write: UserTransaction): Promise<void> {
-    const { count, last } = await this.order.extent(write);
-    await this.order.rewrite(write, generateNKeysBetween(last, null, count));
+  private async rebalance(write: UserTransaction, id: number): Promise<void> {
+    const { count, last } = await this.order.extent(write, id);
+    await this.order.rewrite(write, id, generateNKeysBetween(last, null, count));
   }
 }
 
@@ -93,10 +108,10 @@ function randomFraction(): string {
   return digits + DIGITS[1 + (bytes[3] % 61)];
 }
 
-/** The unique (user_id, position) index refused a key: a concurrent write took it first. */
+/** The unique (list_id, parent_id, position) index refused a key: a concurrent write took it first. */
 function isPositionClash(error: unknown): boolean {
   const driverError = (error as { driverError?: { code?: string; constraint?: string } }).driverError;
-  return driverError?.code === '23505' && driverError.constraint === 'tasks_user_position_key';
+  return driverError?.code === '23505' && driverError.constraint === 'tasks_list_position_key';
 }
 
 function tooBusy(): ServiceUnavailableException {

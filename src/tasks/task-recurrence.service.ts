@@ -43,6 +43,7 @@ export class TaskRecurrenceService {
    */
   async update(write: UserTransaction, target: Target, changes: TaskChanges): Promise<ConditionalWrite<TaskRow>> {
     const row = await this.tasks.lock(write, target.id);
+    if (row && !row.allowed) return notWritten(true, false);
     if (!accepted(target, row)) return notWritten(Boolean(row));
     const next: TaskChanges = { ...changes };
     const series: Series = {
@@ -60,7 +61,28 @@ export class TaskRecurrenceService {
       throw invalid('due_date', 'cannot be cleared while the task recurs; clear recurrence too');
     }
     if (changes.completed === true && !row.completed && series.recurrence) Object.assign(next, this.advance(series));
-    return this.tasks.update(write, anyVersion(target.id), next);
+    return this.settleSubtasks(write, row, await this.tasks.update(write, anyVersion(target.id), next));
+  }
+
+  /**
+   * Completing a task completes its open subtasks at every level; a recurring task that moved on to
+   * its next date (completed asked, still pending) reopens them for the next occurrence.
+   */
+  private async settleSubtasks(
+    write: UserTransaction,
+    before: TaskRow,
+    result: ConditionalWrite<TaskRow>,
+  ): Promise<ConditionalWrite<TaskRow>> {
+    if (result.outcome !== 'written' || Number(before.subtask_count) === 0) return result;
+    const after = result.row;
+    if (after.completed && !before.completed) {
+      await this.tasks.setSubtasksCompleted(write, after.id, true);
+      after.pending_subtask_count = 0;
+    } else if (before.recurrence && after.due_date?.getTime() !== before.due_date?.getTime() && !after.completed) {
+      await this.tasks.setSubtasksCompleted(write, after.id, false);
+      after.pending_subtask_count = after.subtask_count;
+    }
+    return result;
   }
 
   /**
@@ -72,11 +94,12 @@ export class TaskRecurrenceService {
     if (result.outcome !== 'recurring') return result;
     return this.writes.runAtomic(userId, async (write) => {
       const row = await this.tasks.lock(write, target.id);
+      if (row && !row.allowed) return notWritten(true, false);
       if (!accepted(target, row)) return notWritten(Boolean(row));
       const done = completed ?? !row.completed;
       const changes: TaskChanges = { completed: done };
       if (done && !row.completed && row.recurrence) Object.assign(changes, this.advance(row));
-      return this.tasks.update(write, anyVersion(target.id), changes);
+      return this.settleSubtasks(write, row, await this.tasks.update(write, anyVersion(target.id), changes));
     });
   }
 
@@ -90,7 +113,7 @@ export class TaskRecurrenceService {
     for (const row of await this.tasks.lockRecurringToComplete(write, filter)) {
       const changes = this.advance(row);
       if (changes.completed === false) {
-        await this.tasks.update(write, anyVersion(row.id), changes);
+        await this.settleSubtasks(write, row, await this.tasks.update(write, anyVersion(row.id), changes));
         advanced++;
       } else {
         over.push(row.id);

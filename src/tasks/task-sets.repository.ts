@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { UserTransaction, UserWrite } from '../database/user-writes.js';
+import { readableTasks, taskAccessible } from '../lists/list-access.js';
 import { type TaskFilter, taskFilterSql } from './task-filter.js';
 
 /** What the summary counts, as PostgreSQL returns it (counts are bigint, hence strings). */
@@ -24,8 +25,11 @@ export interface TaskSummaryRow {
  */
 const lockedFirst = (where: string) => `ARRAY(SELECT id FROM tasks WHERE ${where} ORDER BY id FOR UPDATE OF tasks)`;
 
+/** The matching tasks the caller ($1) may write: bulk writes never touch a list they only view. */
+const writable = (where: string) => `${taskAccessible('$1', 'write')} AND ${where}`;
+
 /**
- * The SQL of statements over a set of the owner's tasks, chosen by the list's filters (task-filter.ts):
+ * The SQL of statements over a set of the caller's tasks, chosen by the list's filters (task-filter.ts):
  * complete-all, bulk delete and the summary. Each is one statement, so one transaction.
  */
 @Injectable()
@@ -40,7 +44,7 @@ export class TaskSetsRepository {
     const params: unknown[] = [];
     const where = taskFilterSql(write.userId, filter, params);
     await write.db.query(
-      `SELECT id FROM tasks WHERE ${where} AND NOT completed ORDER BY id FOR UPDATE OF tasks`,
+      `SELECT id FROM tasks WHERE ${writable(where)} AND NOT completed ORDER BY id FOR UPDATE OF tasks`,
       params,
     );
   }
@@ -63,14 +67,25 @@ export class TaskSetsRepository {
     const recurring = completed
       ? ` AND (recurrence IS NULL OR id = ANY ($${params.push(recurringToComplete)}::int[]))`
       : '';
-    const [{ count }]: { count: string }[] = await write.db.query(
+    const [{ ids }]: { ids: number[] }[] = await write.db.query(
       `WITH changed AS (UPDATE tasks SET completed = ${value}, updated_at = now(), version = version + 1
-                         WHERE tasks.user_id = $1 AND id = ANY (${lockedFirst(`${where} AND completed <> ${value}${recurring}`)})
-                         RETURNING 1)
-       SELECT count(*) FROM changed`,
+                         WHERE id = ANY (${lockedFirst(`${writable(where)} AND completed <> ${value}${recurring}`)})
+                         RETURNING id)
+       SELECT coalesce(array_agg(id), '{}') AS ids FROM changed`,
       params,
     );
-    return Number(count);
+    if (!completed || !ids.length) return ids.length;
+    // Completing a task completes its open subtasks at every level, matching or not.
+    const [{ closed }]: { closed: number }[] = await write.db.query(
+      `WITH RECURSIVE subtree AS (SELECT sub.id FROM tasks AS sub WHERE sub.parent_id = ANY ($1::int[])
+                   UNION SELECT sub.id FROM tasks AS sub JOIN subtree ON sub.parent_id = subtree.id),
+       changed AS (UPDATE tasks SET completed = true, updated_at = now(), version = version + 1
+                    WHERE id = ANY (ARRAY(SELECT id FROM tasks WHERE id IN (SELECT id FROM subtree) AND NOT completed
+                                           ORDER BY id FOR UPDATE)) RETURNING 1)
+       SELECT count(*)::int AS closed FROM changed`,
+      [ids],
+    );
+    return ids.length + closed;
   }
 
   /** Deletes every matching task (and so its links) in one statement; returns how many. */
@@ -78,7 +93,7 @@ export class TaskSetsRepository {
     const params: unknown[] = [];
     const where = taskFilterSql(write.userId, filter, params);
     const [{ count }]: { count: string }[] = await write.db.query(
-      `WITH gone AS (DELETE FROM tasks WHERE tasks.user_id = $1 AND id = ANY (${lockedFirst(where)}) RETURNING 1)
+      `WITH gone AS (DELETE FROM tasks WHERE id = ANY (${lockedFirst(writable(where))}) RETURNING 1)
        SELECT count(*) FROM gone`,
       params,
     );
@@ -88,7 +103,7 @@ export class TaskSetsRepository {
   /**
    * The summary's counts in one statement. "Today" is the calendar day in `timeZone` (an IANA name,
    * validated before it gets here), as PostgreSQL's time zone database has it; a task is overdue
-   * once its due time has passed. Every category of the user is listed, also those with no match.
+   * once its due time has passed. Every category of the caller is listed, also those with no match.
    */
   async summary(userId: string, filter: TaskFilter, timeZone: string): Promise<TaskSummaryRow> {
     const params: unknown[] = [];
@@ -110,11 +125,11 @@ export class TaskSetsRepository {
                          FROM categories
                          LEFT JOIN task_categories
                            ON task_categories.user_id = categories.user_id AND task_categories.category_id = categories.id
-                         LEFT JOIN tasks
-                           ON tasks.user_id = task_categories.user_id AND tasks.id = task_categories.task_id AND ${where}
+                         LEFT JOIN ${readableTasks('$1', where)}
+                           ON tasks.id = task_categories.task_id
                         WHERE categories.user_id = $1
                         GROUP BY categories.id) AS per) AS by_category
-         FROM tasks WHERE ${where}`,
+         FROM ${readableTasks('$1', where)}`,
       params,
     );
     return row;

@@ -24,7 +24,7 @@ export class TaskSetsService {
    * recurring tasks instead (under their row locks), and completes those whose series is over.
    */
   async completeAll(userId: string, query: TaskFilterQueryDto, completed: boolean): Promise<CompleteAllResultDto> {
-    const filter = toTaskFilter(query);
+    const filter = toTaskFilter(query, userId);
     if (!completed)
       return { updated: await this.writes.run(userId, (write) => this.sets.completeMatching(write, filter, false)) };
     const updated = await this.writes.runAtomic(userId, async (write) => {
@@ -38,7 +38,7 @@ export class TaskSetsService {
 
   /** Deletes every matching task, in one statement; refused without a filter that leaves some out. */
   async removeMatching(userId: string, query: TaskFilterQueryDto): Promise<DeleteMatchingResultDto> {
-    const filter = toTaskFilter(query);
+    const filter = toTaskFilter(query, userId);
     if (!restrictsTasks(filter)) {
       throw new UnprocessableEntityException(
         'Deleting tasks needs at least one filter (such as status=completed); to delete every task, delete them one by one',
@@ -48,7 +48,7 @@ export class TaskSetsService {
   }
 
   async summary(userId: string, query: TaskSummaryQueryDto): Promise<TaskSummaryDto> {
-    const row = await this.sets.summary(userId, toTaskFilter(query), query.tz ?? 'UTC');
+    const row = await this.sets.summary(userId, toTaskFilter(query, userId), query.tz ?? 'UTC');
     return {
       total: Number(row.total),
       pending: Number(row.pending),

@@ -14,6 +14,7 @@ import {
 } from '../database/conditional-write.js';
 import { pageBounds, Statement } from '../database/statement.js';
 import type { UserTransaction, UserWrite } from '../database/user-writes.js';
+import { readableTasks, taskAccessible } from '../lists/list-access.js';
 import { type TaskFilter, taskFilterSql } from './task-filter.js';
 import type { Priority } from './task.entity.js';
 
@@ -34,7 +35,14 @@ export interface TaskRow {
   created_at: Date;
   updated_at: Date;
   version: number;
-  /** The ids of the task's categories, ascending. */
+  list_id: number;
+  created_by: string | null;
+  assignee_id: string | null;
+  parent_id: number | null;
+  /** Counts of direct subtasks (bigint, hence strings from PostgreSQL). */
+  subtask_count: number | string;
+  pending_subtask_count: number | string;
+  /** The ids of the caller's categories on the task, ascending. */
   category_ids: number[];
 }
 
@@ -52,10 +60,21 @@ export type NewTask = Pick<
   | 'remind_at'
   | 'recurrence'
   | 'recurrence_start'
+  | 'assignee_id'
 >;
 
+/** Where a new task goes: a list (null: the caller's inbox) and a parent (null: top level). */
+export interface Placement {
+  listId: number | null;
+  parentId: number | null;
+}
+
 /** The columns a write may set; absent ones keep their value. */
-export type TaskChanges = Partial<NewTask>;
+export type TaskChanges = Partial<Omit<NewTask, 'assignee_id'>> & {
+  assignee_id?: string | null;
+  list_id?: number;
+  parent_id?: number | null;
+};
 
 export type TaskSortField = 'created_at' | 'updated_at' | 'due_date' | 'priority' | 'title' | 'position';
 
@@ -83,14 +102,27 @@ const SORT_KEYS: Record<TaskSortField, string> = {
 };
 
 /**
- * A task's category ids, read with the task in the same statement (one index range per row of a
- * page, on task_categories' primary key): no query per task. Usable in RETURNING as well.
+ * A task's columns as `caller` sees them, over the row `tasks`: its subtask counts (off the
+ * parent index), and the caller's own category ids read in the same statement (one index range per
+ * row of a page, on task_categories' primary key). Usable in RETURNING as well.
  */
-const CATEGORY_IDS = `ARRAY(SELECT category_id FROM task_categories
-  WHERE user_id = tasks.user_id AND task_id = tasks.id ORDER BY category_id) AS category_ids`;
+const columns = (caller: string) => `tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed,
+  tasks.priority, tasks.due_date, tasks.position, tasks.remind_at, tasks.reminded_at, tasks.recurrence,
+  tasks.recurrence_start, tasks.created_at, tasks.updated_at, tasks.version, tasks.list_id, tasks.created_by,
+  tasks.assignee_id, tasks.parent_id,
+  (SELECT count(*) FROM tasks AS sub WHERE sub.parent_id = tasks.id) AS subtask_count,
+  (SELECT count(*) FROM tasks AS sub WHERE sub.parent_id = tasks.id AND NOT sub.completed) AS pending_subtask_count,
+  ARRAY(SELECT category_id FROM task_categories
+         WHERE user_id = ${caller} AND task_id = tasks.id ORDER BY category_id) AS category_ids`;
 
-const COLUMNS = `id, user_id, title, description, completed, priority, due_date, position, remind_at, reminded_at,
-  recurrence, recurrence_start, created_at, updated_at, version, ${CATEGORY_IDS}`;
+/** Conditional writes of a task: seen by members of its list, written by its owner and editors. */
+const SCOPE = { read: taskAccessible('$2'), write: taskAccessible('$2', 'write') };
+
+/** The advisory-lock class of per-list tree locks (the second key is the list id); any constant. */
+const LIST_LOCK_CLASS = 1_164_801;
+
+/** The task `$1` and its subtasks at every level, as a recursive CTE named `subtree`. */
+const SUBTREE = `subtree AS (SELECT $1::int AS id UNION ALL SELECT sub.id FROM tasks AS sub JOIN subtree ON sub.parent_id = subtree.id)`;
 
 /** The columns TaskChanges may name, in the order they are set. */
 const WRITABLE = [
@@ -103,86 +135,220 @@ const WRITABLE = [
   'remind_at',
   'recurrence',
   'recurrence_start',
+  'assignee_id',
+  'list_id',
+  'parent_id',
 ] as const satisfies readonly (keyof TaskChanges)[];
 
 // The hot routes' statements, prepared once per connection (database/statement.ts).
-// Sync pages order by `tasks.change_seq`, not the float8 output of that name, which sorted every later
+// Sync pages order by the stamp column, not the float8 output of that name, which sorted every later
 // change instead of reading the index (8.5 against 1.3 ms at 10,000 tasks).
 const CHANGED_SINCE = new Statement(
-  `SELECT ${COLUMNS}, change_seq::float8 AS change_seq FROM tasks
+  `SELECT ${columns('$1')}, tasks.change_seq::float8 AS change_seq FROM tasks
     WHERE user_id = $1 AND change_seq > $2 ORDER BY tasks.change_seq ${pageBounds('$3')}`,
 );
-const FIND = new Statement(`SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`);
-const INSERT = new Statement(
-  `INSERT INTO tasks (user_id, title, description, priority, due_date, completed, position, remind_at, recurrence, recurrence_start)
-   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (user_id, position) DO NOTHING RETURNING ${COLUMNS}`,
+/** Rows of lists shared with the user (and rows whose labels alone changed), by the user's own stamps. */
+const CHANGED_FOR_MEMBER = new Statement(
+  `SELECT ${columns('$1')}, mine.change_seq::float8 AS change_seq
+     FROM member_changes AS mine JOIN tasks ON tasks.id = mine.id
+    WHERE mine.user_id = $1 AND mine.kind = 'tasks' AND mine.change_seq > $2 AND ${taskAccessible('$1')}
+    ORDER BY mine.change_seq ${pageBounds('$3')}`,
+);
+const FIND = new Statement(`SELECT ${columns('$2')} FROM tasks WHERE id = $1 AND ${taskAccessible('$2')}`);
+const INSERT_COLUMNS = `user_id, list_id, created_by, title, description, priority, due_date, completed, position, remind_at,
+  recurrence, recurrence_start, parent_id, assignee_id`;
+const INSERT_VALUES = `lists.owner_id, lists.id, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10`;
+/** A task in the caller's inbox: the hot path, one statement. */
+const INSERT_INBOX = new Statement(
+  `INSERT INTO tasks (${INSERT_COLUMNS})
+   SELECT ${INSERT_VALUES}, NULL, $11 FROM lists WHERE lists.owner_id = $1 AND lists.is_inbox
+   ON CONFLICT (list_id, parent_id, position) DO NOTHING RETURNING ${columns('$1')}`,
+);
+/** A task in list $12 (under parent $13), which the caller may write. */
+const INSERT_IN_LIST = new Statement(
+  `INSERT INTO tasks (${INSERT_COLUMNS})
+   SELECT ${INSERT_VALUES}, $13, $11 FROM lists
+    WHERE lists.id = $12 AND lists.id IN (SELECT list_id FROM list_members WHERE user_id = $1 AND role IN ('owner', 'editor'))
+   ON CONFLICT (list_id, parent_id, position) DO NOTHING RETURNING ${columns('$1')}`,
 );
 /** Whether completing ($4: true, or null for a flip) would complete a pending recurring task. */
 const COMPLETING = 'NOT completed AND COALESCE($4, true) AND recurrence IS NOT NULL';
+/**
+ * Sets `completed`; completing also completes the open subtasks at every level, in the same
+ * statement (the written task's direct subtasks are then all done, whatever RETURNING read before).
+ */
 const SET_COMPLETED = new Statement(
   conditionalUpdateSql({
     table: 'tasks',
     sets: ['completed = COALESCE($4, NOT completed)'],
-    returning: COLUMNS,
+    returning: columns('$2'),
     target: `${COMPLETING} AS recurring`,
     unless: COMPLETING,
-    select: '(SELECT recurring FROM target) AS recurring, changed.*',
+    scope: SCOPE,
+    after: `${SUBTREE}, closed AS (
+      UPDATE tasks SET completed = true, updated_at = now(), version = version + 1
+       WHERE tasks.id IN (SELECT id FROM subtree WHERE id <> $1) AND NOT tasks.completed
+         AND EXISTS (SELECT 1 FROM changed WHERE changed.completed) RETURNING 1)`,
+    select: `(SELECT recurring FROM target) AS recurring, changed.*,
+      CASE WHEN changed.completed THEN 0 ELSE changed.pending_subtask_count END AS pending_subtask_count`,
   }),
 );
-const DELETE = new Statement(conditionalDeleteSql('tasks'));
+const DELETE = new Statement(conditionalDeleteSql('tasks', SCOPE));
+const UPDATE_SQL = (sets: string[]) =>
+  conditionalUpdateSql({ table: 'tasks', sets, returning: columns('$2'), scope: SCOPE });
+/** What placing a task needs to know of its list and parent, read for the caller. */
+export interface PlacementFacts {
+  /** The caller's role in the list (null: they cannot read it). */
+  role: string | null;
+  /** The parent's list, depth (1: top level) and whether it recurs; null when the caller cannot read it. */
+  parent: { list_id: number; depth: number; recurring: boolean } | null;
+  /** Whether the assignee is the list's owner or a member. */
+  assignable: boolean;
+}
+
 /**
- * The SQL of `tasks`. Every statement is scoped by the owner, so another user's task looks exactly
- * like no task. Writes take the UserWrite that UserWrites.run() hands out, and its user is the owner.
+ * The SQL of `tasks`. Every statement is scoped by list-access.ts's rule in SQL: a task of a list
+ * the caller is not a member of looks exactly like no task, and writes need a writer's role.
+ * `write.userId` (UserWrites) is the caller.
  */
 @Injectable()
 export class TasksRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  async page(userId: string, query: TaskPageQuery): Promise<TaskPage> {
+  async page(callerId: string, query: TaskPageQuery): Promise<TaskPage> {
     const params: unknown[] = [];
-    const filter = taskFilterSql(userId, query, params);
+    const where = taskFilterSql(callerId, query, params);
     const param = (value: unknown) => `$${params.push(value)}`;
 
     const direction = query.descending ? 'DESC' : 'ASC';
     // Undated tasks go last in both directions; the other keys are NOT NULL, so their order matches
     // the (user_id, key, id) indexes exactly and a page is read straight off the index.
-    const key = SORT_KEYS[query.sort];
     const nulls = query.sort === 'due_date' ? ' NULLS LAST' : '';
-    // Positions are unique per user: no tie for `id` to break, and (user_id, position) alone serves the order.
-    const tieBreak = query.sort === 'position' ? '' : `, id ${direction}`;
+    // The manual order: the caller's order of their lists, then each list's positions.
+    const order =
+      query.sort === 'position'
+        ? `(SELECT position FROM list_members WHERE list_id = tasks.list_id AND user_id = $1), tasks.list_id,
+           tasks.position, tasks.id`
+        : `${SORT_KEYS[query.sort]} ${direction}${nulls}, tasks.id ${direction}`;
+    const source = readableTasks('$1', where);
 
-    // `total` as a sub-select, counted off the index: count(*) OVER () read every matching row first
+    // `total` as a sub-select, counted off the indexes: count(*) OVER () read every matching row first
     // (6.8 against 1.4 ms at 10,000 tasks).
     const rows = await Statement.built(
-      `SELECT ${COLUMNS}, (SELECT count(*) FROM tasks WHERE ${filter}) AS total FROM tasks WHERE ${filter}
-       ORDER BY ${key} ${direction}${nulls}${tieBreak} ${pageBounds(param(query.limit), param(query.offset))}`,
+      `SELECT ${columns('$1')}, (SELECT count(*) FROM ${source}) AS total FROM ${source}
+       ORDER BY ${order} ${pageBounds(param(query.limit), param(query.offset))}`,
     ).rows<TaskRow & { total: string }>(this.db, params);
     if (rows.length) return { rows, total: Number(rows[0].total) };
     if (query.offset === 0) return { rows, total: 0 };
     // A page past the end has no row to carry the total.
     const [{ count }]: { count: string }[] = await this.db.query(
-      `SELECT count(*) FROM tasks WHERE ${filter}`,
+      `SELECT count(*) FROM ${source}`,
       params.slice(0, -2),
     );
     return { rows, total: Number(count) };
   }
 
   /**
-   * The user's tasks stamped after `after` (their change cursor), oldest stamp first, read with
-   * `db`: GET /api/sync reads every synced table in one snapshot.
+   * The tasks the user reads that were stamped for them after `after` (their change cursor), oldest
+   * stamp first, read with `db`: GET /api/sync reads every synced table in one snapshot. Rows of the
+   * lists they own carry their stamp; others come through member_changes. A row may come from both
+   * (its labels changed, then the row): the caller keeps the newer.
    */
-  changedSince(db: EntityManager, userId: string, after: number, limit: number): Promise<StampedTaskRow[]> {
-    return CHANGED_SINCE.rows(db, [userId, after, limit]);
+  async changedSince(db: EntityManager, userId: string, after: number, limit: number): Promise<StampedTaskRow[]> {
+    const owned = await CHANGED_SINCE.rows<StampedTaskRow>(db, [userId, after, limit]);
+    const shared = await CHANGED_FOR_MEMBER.rows<StampedTaskRow>(db, [userId, after, limit]);
+    return shared.length ? [...owned, ...shared] : owned;
   }
 
-  async find(userId: string, id: number): Promise<TaskRow | null> {
-    const [row] = await FIND.rows<TaskRow>(this.db, [id, userId]);
+  async find(callerId: string, id: number): Promise<TaskRow | null> {
+    const [row] = await FIND.rows<TaskRow>(this.db, [id, callerId]);
     return row ?? null;
   }
 
-  /** Inserts the task, or nothing (null) when another task of the user already holds its position. */
-  async insert(write: UserWrite, task: NewTask): Promise<TaskRow | null> {
-    const [row] = await INSERT.rows<TaskRow>(write.db, [
+  /**
+   * What re-parenting task `id` under `parentId` needs, read under the list's lock (lockList): the
+   * parent as the caller sees it, whether it is in the task's own subtree (a cycle), and how many
+   * levels the task's subtree has (1: no subtasks).
+   */
+  async subtreeFacts(
+    write: UserTransaction,
+    id: number,
+    parentId: number,
+  ): Promise<{ parent: PlacementFacts['parent']; cycle: boolean; height: number }> {
+    const [row] = await write.db.query(
+      `WITH RECURSIVE parent AS (
+         SELECT tasks.id, tasks.list_id, tasks.recurrence IS NOT NULL AS recurring FROM tasks
+          WHERE tasks.id = $2 AND ${taskAccessible('$3')}),
+       ancestors AS (
+         SELECT parent.id, tasks.parent_id FROM parent JOIN tasks ON tasks.id = parent.id
+         UNION ALL SELECT tasks.id, tasks.parent_id FROM tasks JOIN ancestors ON tasks.id = ancestors.parent_id),
+       subtree AS (SELECT $1::int AS id, 1 AS level
+                   UNION ALL SELECT sub.id, subtree.level + 1 FROM tasks AS sub JOIN subtree ON sub.parent_id = subtree.id
+                    WHERE subtree.level < 10)
+       SELECT (SELECT json_build_object('list_id', list_id, 'recurring', recurring,
+                                        'depth', (SELECT count(*) FROM ancestors)) FROM parent) AS parent,
+              EXISTS (SELECT 1 FROM subtree WHERE id = $2) AS cycle,
+              (SELECT max(level) FROM subtree)::int AS height`,
+      [id, parentId, write.userId],
+    );
+    return row;
+  }
+
+  /** Serialises changes to a list's tree (re-parenting), so two of them cannot make a cycle together. */
+  async lockList(write: UserTransaction, listId: number): Promise<void> {
+    await write.db.query('SELECT pg_advisory_xact_lock($1, $2)', [LIST_LOCK_CLASS, listId]);
+  }
+
+  /**
+   * After task `id` moved to list `listId` with its subtasks: assignees who are not members there are
+   * unassigned, and labels of users who cannot read that list are removed.
+   */
+  async settleMovedSubtree(write: UserTransaction, id: number, listId: number): Promise<void> {
+    await write.db.query(
+      `WITH RECURSIVE ${SUBTREE.replace('$1::int', '$1::int')},
+       unassigned AS (
+         UPDATE tasks SET assignee_id = NULL, updated_at = now(), version = version + 1
+          WHERE tasks.id IN (SELECT id FROM subtree) AND assignee_id IS NOT NULL
+            AND assignee_id NOT IN (SELECT user_id FROM list_members WHERE list_id = $2) RETURNING 1)
+       DELETE FROM task_categories WHERE task_id IN (SELECT id FROM subtree)
+          AND user_id NOT IN (SELECT user_id FROM list_members WHERE list_id = $2)`,
+      [id, listId],
+    );
+  }
+
+  /** What placing a task in list `listId` (null: the inbox) under `parentId` with `assigneeId` needs. */
+  async placementFacts(
+    callerId: string,
+    listId: number | null,
+    parentId: number | null,
+    assigneeId: string | null,
+    db: EntityManager = this.db.manager,
+  ): Promise<PlacementFacts & { list_id: number | null }> {
+    const [row] = await Statement.built(
+      `WITH RECURSIVE parent AS (
+         SELECT tasks.id, tasks.list_id, tasks.recurrence IS NOT NULL AS recurring FROM tasks
+          WHERE tasks.id = $3 AND ${taskAccessible('$1')}),
+       ancestors AS (
+         SELECT parent.id, tasks.parent_id FROM parent JOIN tasks ON tasks.id = parent.id
+         UNION ALL SELECT tasks.id, tasks.parent_id FROM tasks JOIN ancestors ON tasks.id = ancestors.parent_id),
+       list AS (SELECT COALESCE($2::int, (SELECT list_id FROM parent),
+                                (SELECT id FROM lists WHERE owner_id = $1 AND is_inbox)) AS id)
+       SELECT (SELECT id FROM list) AS list_id,
+              (SELECT role FROM list_members WHERE list_id = (SELECT id FROM list) AND user_id = $1) AS role,
+              (SELECT json_build_object('list_id', list_id, 'recurring', recurring,
+                                        'depth', (SELECT count(*) FROM ancestors)) FROM parent) AS parent,
+              ($4::text IS NULL OR EXISTS (SELECT 1 FROM list_members
+                                            WHERE list_id = (SELECT id FROM list) AND user_id = $4)) AS assignable`,
+    ).rows<PlacementFacts & { list_id: number | null }>(db, [callerId, listId, parentId, assigneeId]);
+    return row;
+  }
+
+  /**
+   * Inserts the task where `place` says (the caller's inbox by default), or nothing (null) when
+   * another task already holds its position there, or the caller may not write that list.
+   */
+  async insert(write: UserWrite, place: Placement, task: NewTask): Promise<TaskRow | null> {
+    const values = [
       write.userId,
       task.title,
       task.description,
@@ -193,14 +359,19 @@ export class TasksRepository {
       task.remind_at,
       task.recurrence,
       task.recurrence_start,
-    ]);
+      task.assignee_id,
+    ];
+    const [row] =
+      place.listId === null && place.parentId === null
+        ? await INSERT_INBOX.rows<TaskRow>(write.db, values)
+        : await INSERT_IN_LIST.rows<TaskRow>(write.db, [...values, place.listId, place.parentId]);
     return row ?? null;
   }
 
   /**
-   * Makes `categoryIds` the task's categories, in one statement: links not listed go, listed ones
-   * not yet there come. A category that is not the owner's fails the insert on the composite
-   * foreign key (23503 on task_categories_category_fkey), so the caller's transaction rolls back.
+   * Makes `categoryIds` the caller's categories on the task, in one statement: links not listed go,
+   * listed ones not yet there come. A category that is not the caller's fails the insert on the
+   * composite foreign key (23503 on task_categories_category_fkey), so the transaction rolls back.
    */
   async replaceCategories(write: UserWrite, taskId: number, categoryIds: number[]): Promise<void> {
     await write.db.query(
@@ -211,12 +382,21 @@ export class TasksRepository {
     );
   }
 
+  /**
+   * A change of the caller's labels alone: the shared row is not written (no new version for the
+   * other members), and the task is stamped for the caller only, so their other devices sync it.
+   */
+  async labelled(write: UserTransaction, taskId: number, listId: number): Promise<void> {
+    await write.db.query(`SELECT record_reader_change($1, 'tasks', $2, $3)`, [write.userId, taskId, listId]);
+  }
+
   /** The matching recurring tasks that completing would complete, locked until the transaction ends. */
   async lockRecurringToComplete(write: UserTransaction, filter: TaskFilter): Promise<TaskRow[]> {
     const params: unknown[] = [];
     const where = taskFilterSql(write.userId, filter, params);
     return write.db.query(
-      `SELECT ${COLUMNS} FROM tasks WHERE ${where} AND NOT completed AND recurrence IS NOT NULL ORDER BY id FOR UPDATE OF tasks`,
+      `SELECT ${columns('$1')} FROM tasks WHERE ${taskAccessible('$1', 'write')} AND ${where}
+          AND NOT completed AND recurrence IS NOT NULL ORDER BY id FOR UPDATE OF tasks`,
       params,
     );
   }
@@ -229,15 +409,14 @@ export class TasksRepository {
         ? `reminded_at = CASE WHEN remind_at IS DISTINCT FROM ${value} THEN NULL ELSE reminded_at END`
         : undefined,
     );
-    const [row] = await Statement.built(conditionalUpdateSql({ table: 'tasks', sets, returning: COLUMNS })).rows<
-      ConditionalRow<TaskRow>
-    >(write.db, params);
+    const [row] = await Statement.built(UPDATE_SQL(sets)).rows<ConditionalRow<TaskRow>>(write.db, params);
     return conditionalResult(row);
   }
 
   /**
-   * Sets `completed`, or flips it when null, in one statement so no toggle is lost; except that a
-   * recurring task being completed is left alone ('recurring': its series decides, under a row lock).
+   * Sets `completed`, or flips it when null, in one statement so no toggle is lost; completing
+   * completes the open subtasks too. A recurring task being completed is left alone ('recurring':
+   * its series decides, under a row lock).
    */
   async setCompleted(
     write: UserWrite,
@@ -253,22 +432,42 @@ export class TasksRepository {
     if (row.id !== null) return { outcome: 'written', row };
     // Not written though found: a stale version, unless the task recurs (or began to, concurrently,
     // when any version would do); the caller then looks again under the row lock.
-    if (row.found && (row.recurring || versions === null)) return { outcome: 'recurring' };
-    return notWritten(row.found);
+    if (row.found && row.allowed && (row.recurring || versions === null)) return { outcome: 'recurring' };
+    return notWritten(row.found, row.allowed);
   }
 
-  /** The task, locked until the transaction ends, for a write computed from what it holds. */
-  async lock(write: UserTransaction, id: number): Promise<TaskRow | null> {
-    const [row]: TaskRow[] = await write.db.query(
-      `SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2 FOR UPDATE`,
+  /** Sets `completed` on the open (or done) subtasks of task `id`, at every level; how many changed. */
+  async setSubtasksCompleted(write: UserTransaction, id: number, completed: boolean): Promise<number> {
+    const [{ count }]: { count: number }[] = await write.db.query(
+      `WITH RECURSIVE ${SUBTREE}, changed AS (
+         UPDATE tasks SET completed = $2, updated_at = now(), version = version + 1
+          WHERE tasks.id IN (SELECT id FROM subtree WHERE id <> $1) AND tasks.completed <> $2 RETURNING 1)
+       SELECT count(*)::int AS count FROM changed`,
+      [id, completed],
+    );
+    return count;
+  }
+
+  /**
+   * The task, locked until the transaction ends, for a write computed from what it holds, with
+   * whether the caller may write it; null when they cannot read it.
+   */
+  async lock(write: UserTransaction, id: number): Promise<(TaskRow & { allowed: boolean }) | null> {
+    const [row]: (TaskRow & { allowed: boolean })[] = await write.db.query(
+      `SELECT ${columns('$2')}, ${taskAccessible('$2', 'write')} AS allowed FROM tasks
+        WHERE id = $1 AND ${taskAccessible('$2')} FOR UPDATE OF tasks`,
       [id, write.userId],
     );
     return row ?? null;
   }
 
-  /** Deletes the task if If-Match accepts its version; tells a missing task from a changed one in the same statement. */
+  /** Deletes the task (and its subtasks) if If-Match accepts its version; tells a missing task from a changed one in the same statement. */
   async delete(write: UserWrite, { id, versions }: Target): Promise<ConditionalWrite<true>> {
-    const [row] = await DELETE.rows<{ found: boolean; deleted: boolean }>(write.db, [id, write.userId, versions]);
+    const [row] = await DELETE.rows<{ found: boolean; allowed: boolean; deleted: boolean }>(write.db, [
+      id,
+      write.userId,
+      versions,
+    ]);
     return conditionalDeleted(row);
   }
 }

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { ForbiddenException } from '@nestjs/common';
 import { type IfMatch, ifMatchTarget } from '../common/etag.js';
+import { accepted, anyVersion, type ConditionalWrite, notWritten, type Target } from '../database/conditional-write.js';
 import { ValidationFailedException } from '../common/problem.js';
 import { changesNothing, VersionedResource } from '../common/versioned-resource.js';
 import { type UserTransaction, type UserWrite, UserWrites } from '../database/user-writes.js';
@@ -13,17 +15,27 @@ import { parseTimestamp } from './is-timestamp.decorator.js';
 import { toTaskFilter } from './task-filter.js';
 import { TaskOrderService } from './task-order.service.js';
 import { TaskRecurrenceService } from './task-recurrence.service.js';
-import { type TaskChanges, type TaskSortField, TasksRepository } from './tasks.repository.js';
+import {
+  type Placement,
+  type TaskChanges,
+  type TaskRow,
+  type TaskSortField,
+  TasksRepository,
+} from './tasks.repository.js';
 
 export const TASK = new VersionedResource('task');
+
+/** A task, its subtasks, theirs, and one more. */
+export const MAX_DEPTH = 4;
 
 /** Idempotency-Key's scope for creating a task. */
 const CREATE_SCOPE = 'POST /api/tasks';
 
 /**
- * Task rules: defaults, If-Match, Idempotency-Key, and what a missing or changed task answers. The SQL
- * is TasksRepository's; writes go through UserWrites. Every statement is scoped by the owner, so even
- * to a caller past the guards another user's task looks exactly like no task.
+ * Task rules: defaults, If-Match, Idempotency-Key, lists and subtasks, and what a missing or changed
+ * task answers. The SQL is TasksRepository's; writes go through UserWrites. Every statement is scoped
+ * by the list-access rule (lists/list-access.ts), so even to a caller past the guards a task of a list
+ * they are not a member of looks exactly like no task.
  */
 @Injectable()
 export class TasksService {
@@ -40,7 +52,7 @@ export class TasksService {
     const limit = query.limit ?? 50;
     const offset = query.offset ?? 0;
     const { rows, total } = await this.tasks.page(userId, {
-      ...toTaskFilter(query),
+      ...toTaskFilter(query, userId),
       sort: sort.replace(/^-/, '') as TaskSortField,
       descending: sort.startsWith('-'),
       limit,
@@ -50,13 +62,22 @@ export class TasksService {
   }
 
   /** With an Idempotency-Key, a retry of the same request returns the first result instead. */
-  create(userId: string, dto: CreateTaskDto, idempotencyKey?: string): Promise<VersionedTask> {
+  async create(userId: string, dto: CreateTaskDto, idempotencyKey?: string): Promise<VersionedTask> {
     const dueDate = dto.due_date ? parseTimestamp(dto.due_date) : null;
+    if (dto.parent_id !== undefined && dto.parent_id !== null && dto.recurrence) {
+      throw invalid('recurrence', 'only top-level tasks recur; a subtask cannot');
+    }
     const series = this.recurrence.forNewTask(dto.recurrence, dueDate);
     const categoryIds = categorySet(dto.category_ids) ?? [];
+    const parentId = dto.parent_id ?? null;
+    // The inbox needs no look-up (the insert finds it); another list, a parent or an assignee do.
+    const place: Placement =
+      dto.list_id === undefined && parentId === null && (dto.assignee_id ?? null) === null
+        ? { listId: null, parentId: null }
+        : await this.placement(userId, dto.list_id ?? null, parentId, dto.assignee_id ?? null);
     const insert = async (write: UserWrite) => {
-      const row = await this.order.append(write, (position) =>
-        this.tasks.insert(write, {
+      const row = await this.order.append(write, place, (position) =>
+        this.tasks.insert(write, place, {
           title: dto.title,
           description: dto.description ?? null,
           priority: dto.priority ?? 'medium',
@@ -64,6 +85,7 @@ export class TasksService {
           completed: dto.completed ?? false,
           position,
           remind_at: dto.remind_at ? parseTimestamp(dto.remind_at) : null,
+          assignee_id: dto.assignee_id ?? null,
           ...series,
         }),
       );
@@ -77,6 +99,31 @@ export class TasksService {
     const work = idempotencyKey ? this.idempotency.once(CREATE_SCOPE, idempotencyKey, dto, insert) : insert;
     if (categoryIds.length) return this.writes.runLinking(userId, work);
     return idempotencyKey ? this.writes.runAtomic(userId, work) : this.writes.run(userId, insert);
+  }
+
+  /**
+   * Where a new task goes, checked for the caller: a list they may write (422 on `list_id` when they
+   * cannot read it, 403 when they only view it), a parent in that list at most MAX_DEPTH - 1 deep, an
+   * assignee who is a member. A parent's list is the default.
+   */
+  private async placement(
+    userId: string,
+    listId: number | null,
+    parentId: number | null,
+    assigneeId: string | null,
+  ): Promise<Placement> {
+    const facts = await this.tasks.placementFacts(userId, listId, parentId, assigneeId);
+    if (parentId !== null) {
+      if (!facts.parent) throw invalid('parent_id', 'must be the id of a task you can read');
+      if (listId !== null && facts.parent.list_id !== listId) {
+        throw invalid('parent_id', 'must be a task of the same list');
+      }
+      if (facts.parent.depth >= MAX_DEPTH) throw invalid('parent_id', `tasks nest at most ${MAX_DEPTH} levels deep`);
+    }
+    if (!facts.role || facts.list_id === null) throw invalid('list_id', 'must be the id of a list you can read');
+    if (facts.role === 'viewer') throw viewerCannot('add tasks to this list');
+    if (!facts.assignable) throw invalid('assignee_id', "must be the list's owner or one of its members");
+    return { listId: facts.list_id, parentId };
   }
 
   async findOne(userId: string, id: number): Promise<VersionedTask> {
@@ -95,8 +142,15 @@ export class TasksService {
       recurrence: dto.recurrence,
     };
     const categoryIds = categorySet(dto.category_ids);
+    if (dto.list_id !== undefined || dto.parent_id !== undefined || dto.assignee_id !== undefined) {
+      return toTaskDto(TASK.orFail(await this.writes.runLinking(userId, (write) => this.restructure(write, target, dto, changes, categoryIds))));
+    }
     if (categoryIds === undefined && changesNothing(changes)) {
       return TASK.unchanged(await this.findOne(userId, id), target);
+    }
+    if (changesNothing(changes)) {
+      // The caller's labels alone: personal, so any member may set them, and the shared row is not written.
+      return toTaskDto(TASK.orFail(await this.writes.runLinking(userId, (write) => this.relabel(write, target, categoryIds!))));
     }
     // Rules that depend on the task as it is (recurrence) read it under its row lock first.
     const current = this.recurrence.needsCurrentTask(changes);
@@ -104,7 +158,7 @@ export class TasksService {
       current ? this.recurrence.update(write, target, changes) : this.tasks.update(write, target, changes);
     if (categoryIds) {
       const written = await this.writes.runLinking(userId, async (write) => {
-        // The row first: it is locked (and 404/412 decided) before any link changes.
+        // The row first: it is locked (and 404/403/412 decided) before any link changes.
         const result = await apply(write);
         if (result.outcome === 'written') {
           await this.tasks.replaceCategories(write, id, categoryIds);
@@ -118,6 +172,75 @@ export class TasksService {
       ? await this.writes.runAtomic(userId, apply)
       : await this.writes.run(userId, (write) => this.tasks.update(write, target, changes));
     return toTaskDto(TASK.orFail(written));
+  }
+
+  private async relabel(write: UserTransaction, target: Target, categoryIds: number[]): Promise<ConditionalWrite<TaskRow>> {
+    const row = await this.tasks.lock(write, target.id);
+    if (!accepted(target, row)) return notWritten(Boolean(row));
+    await this.tasks.replaceCategories(write, row.id, categoryIds);
+    await this.tasks.labelled(write, row.id, row.list_id);
+    return { outcome: 'written', row: { ...row, category_ids: categoryIds } };
+  }
+
+  /**
+   * An update that moves the task to another list or parent, or (re)assigns it, under the list's
+   * tree lock: the parent must be in the same list, not in the task's own subtree, and leave the
+   * subtree within MAX_DEPTH levels; the task goes to the end of its new siblings. Moving to another
+   * list carries the subtasks along (a subtask moved alone becomes top-level there).
+   */
+  private async restructure(
+    write: UserTransaction,
+    target: Target,
+    dto: UpdateTaskDto,
+    changes: TaskChanges,
+    categoryIds: number[] | undefined,
+  ): Promise<ConditionalWrite<TaskRow>> {
+    const row = await this.tasks.lock(write, target.id);
+    if (!row) return notWritten(false);
+    if (!row.allowed) return notWritten(true, false);
+    if (!accepted(target, row)) return notWritten(true);
+    const listId = dto.list_id ?? row.list_id;
+    const moving = listId !== row.list_id;
+    const parentId = dto.parent_id !== undefined ? dto.parent_id : moving ? null : row.parent_id;
+    const assigneeId = dto.assignee_id !== undefined ? dto.assignee_id : row.assignee_id;
+    if (moving) {
+      const facts = await this.tasks.placementFacts(write.userId, listId, null, dto.assignee_id ?? null, write.db);
+      if (!facts.role) throw invalid('list_id', 'must be the id of a list you can read');
+      if (facts.role === 'viewer') throw viewerCannot('move tasks into this list');
+    }
+    await this.tasks.lockList(write, listId);
+    if (parentId !== null && parentId !== row.parent_id) {
+      const recurs = changes.recurrence !== undefined ? Boolean(changes.recurrence) : Boolean(row.recurrence);
+      if (recurs) throw invalid('parent_id', 'a recurring task cannot be a subtask; clear recurrence first');
+      const facts = await this.tasks.subtreeFacts(write, row.id, parentId);
+      if (!facts.parent) throw invalid('parent_id', 'must be the id of a task you can read');
+      if (facts.parent.list_id !== listId) throw invalid('parent_id', 'must be a task of the same list');
+      if (facts.cycle) throw invalid('parent_id', 'cannot be the task itself or one of its subtasks');
+      if (facts.parent.depth + facts.height > MAX_DEPTH) {
+        throw invalid('parent_id', `tasks nest at most ${MAX_DEPTH} levels deep`);
+      }
+    } else if (parentId !== null && changes.recurrence) {
+      throw invalid('recurrence', 'only top-level tasks recur; a subtask cannot');
+    }
+    if (dto.assignee_id !== undefined && assigneeId !== null) {
+      const facts = await this.tasks.placementFacts(write.userId, listId, null, assigneeId, write.db);
+      if (!facts.assignable) throw invalid('assignee_id', "must be the list's owner or one of its members");
+    }
+    const next: TaskChanges = { ...changes, assignee_id: dto.assignee_id };
+    if (moving || parentId !== row.parent_id) {
+      Object.assign(next, { list_id: listId, parent_id: parentId });
+      next.position = await this.order.endOf(write, { listId, parentId });
+    }
+    const result = this.recurrence.needsCurrentTask(next)
+      ? await this.recurrence.update(write, anyVersion(row.id), next)
+      : await this.tasks.update(write, anyVersion(row.id), next);
+    if (result.outcome !== 'written') return result;
+    if (moving) await this.tasks.settleMovedSubtree(write, row.id, listId);
+    if (categoryIds) {
+      await this.tasks.replaceCategories(write, row.id, categoryIds);
+      result.row.category_ids = categoryIds;
+    }
+    return result;
   }
 
   /** Sets `completed`, or flips it when no value is given. */
@@ -160,4 +283,12 @@ function categorySet(ids: number[] | undefined): number[] | undefined {
 /** A body's timestamp field as a change: left out (undefined), cleared (null) or set. */
 function optionalTimestamp(value: string | null | undefined): Date | null | undefined {
   return value === undefined || value === null ? value : parseTimestamp(value);
+}
+
+function invalid(field: string, message: string): ValidationFailedException {
+  return new ValidationFailedException([{ field, message }]);
+}
+
+function viewerCannot(what: string): ForbiddenException {
+  return new ForbiddenException(`To ${what} you need the editor or owner role in it; viewers may only read it`);
 }

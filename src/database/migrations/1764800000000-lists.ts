@@ -207,6 +207,7 @@ export class Lists1764800000000 implements MigrationInterface {
     await q.query(`DROP FUNCTION record_membership_change()`);
     await q.query(`DROP FUNCTION record_list_row_change()`);
     await q.query(`DROP FUNCTION tombstone_for(text, text, integer)`);
+    await q.query(`DROP FUNCTION record_reader_change(text, text, integer, integer)`);
     await q.query(`DROP FUNCTION bump_user_change(text, integer)`);
     await q.query(`DELETE FROM sync_tombstones WHERE kind = 'lists'`);
   }
@@ -240,6 +241,16 @@ BEGIN
   DELETE FROM member_changes WHERE user_id = p_user AND kind = p_kind AND id = p_id;
   INSERT INTO sync_tombstones (user_id, kind, id, change_seq) VALUES (p_user, p_kind, p_id, v_stamp)
     ON CONFLICT (user_id, kind, id) DO UPDATE SET change_seq = EXCLUDED.change_seq, deleted_at = now();
+END $$;
+
+-- A change only one reader sees (their own labels on a task): stamped for them alone.
+CREATE FUNCTION record_reader_change(p_user text, p_kind text, p_id integer, p_list integer) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  v_stamp bigint := bump_user_change(p_user, 1);
+BEGIN
+  IF v_stamp IS NULL THEN RETURN; END IF;
+  INSERT INTO member_changes AS c (user_id, kind, id, list_id, change_seq) VALUES (p_user, p_kind, p_id, p_list, v_stamp)
+    ON CONFLICT ON CONSTRAINT member_changes_pkey DO UPDATE SET list_id = EXCLUDED.list_id, change_seq = EXCLUDED.change_seq;
 END $$;
 
 CREATE FUNCTION record_list_row_change() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -9,6 +9,12 @@ export class DeletedIdsDto {
   /** Ids of categories deleted after the cursor. Their tasks come in `tasks`, without them in `category_ids`. */
   @ApiProperty({ type: 'integer', isArray: true, minimum: 1 })
   categories: number[];
+  /**
+   * Ids of lists the caller lost access to after the cursor (deleted, left, or removed from): drop
+   * each list and all its tasks, which are not listed one by one.
+   */
+  @ApiProperty({ type: 'integer', isArray: true, minimum: 1 })
+  lists: number[];
 }
 
 export class SyncPageDto {

@@ -89,4 +89,39 @@ export class CreateTaskDto {
   @Min(1, { each: true })
   @Max(2_147_483_647, { each: true })
   category_ids?: number[];
+
+  /**
+   * The list to put the task in, one you may write (a list you cannot read is 422, one you only view
+   * is 403). Default: your inbox, or the parent's list for a subtask. On an update, moves the task
+   * and its subtasks to the end of that list (a subtask moved alone becomes a top-level task there).
+   * @example 5
+   */
+  @ApiPropertyOptional({ type: 'integer', minimum: 1 })
+  @IsOptionalNotNull()
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  list_id?: number;
+
+  /**
+   * A task of the same list to nest this one under, or null for a top-level task. At most 4 levels;
+   * a recurring task cannot have a parent.
+   * @example 41
+   */
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, nullable: true })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  parent_id?: number | null;
+
+  /**
+   * Who the task is assigned to: the list's owner or one of its members, or null.
+   * @example "5b0d5b8e-8c1e-4a6b-9a53-2f6f2d1c9e41"
+   */
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @IsString()
+  @Length(1, 255)
+  assignee_id?: string | null;
 }

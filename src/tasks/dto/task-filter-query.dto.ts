@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { IsTimestamp } from '../is-timestamp.decorator.js';
 import { PRIORITIES, type Priority } from '../task.entity.js';
 
@@ -64,4 +64,27 @@ export class TaskFilterQueryDto {
   @ToBool()
   @IsBoolean()
   uncategorized?: boolean;
+
+  /** Only tasks of this list (a list you cannot read matches nothing). Without it: every list you can read. */
+  @ApiPropertyOptional({ type: 'integer' })
+  @IsOptional()
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  list_id?: number;
+
+  /** Only tasks assigned to this user; `me` for yourself. */
+  @ApiPropertyOptional({ example: 'me' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 255)
+  assignee_id?: string;
+
+  /** Only the direct subtasks of this task, or `none` for top-level tasks only. */
+  @ApiPropertyOptional({ pattern: '^(none|[1-9][0-9]{0,9})$', example: 'none' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^(none|[1-9][0-9]{0,9})$/, { message: 'parent_id must be a task id or none' })
+  parent_id?: string;
 }

@@ -38,8 +38,25 @@ export class TaskDto {
   /** @example "2026-11-22T10:00:00.000Z" */
   @ApiProperty({ format: 'date-time' })
   updated_at: string;
+  /** The list the task is in. */
+  @ApiProperty({ type: 'integer', minimum: 1 })
+  list_id: number;
+  /** Who created the task (null once that account is gone). */
+  created_by: string | null;
+  /** Who the task is assigned to: the list's owner or a member, or null. */
+  assignee_id: string | null;
+  /** The task this one is a subtask of, in the same list; null for a top-level task. */
+  @ApiProperty({ type: 'integer', minimum: 1, nullable: true })
+  parent_id: number | null;
+  /** How many direct subtasks it has. */
+  @ApiProperty({ type: 'integer', minimum: 0, readOnly: true })
+  subtask_count: number;
+  /** How many of its direct subtasks are not completed. */
+  @ApiProperty({ type: 'integer', minimum: 0, readOnly: true })
+  pending_subtask_count: number;
   /**
-   * Ids of the task's categories, ascending.
+   * Ids of your categories on the task, ascending: labels are personal, so each member of a shared
+   * list sees only their own.
    * @example [3, 7]
    */
   @ApiProperty({ type: 'integer', isArray: true, minimum: 1 })
@@ -76,6 +93,12 @@ export function toTaskDto(row: TaskRow): VersionedTask {
     recurrence: row.recurrence,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
+    list_id: row.list_id,
+    created_by: row.created_by,
+    assignee_id: row.assignee_id,
+    parent_id: row.parent_id,
+    subtask_count: Number(row.subtask_count),
+    pending_subtask_count: Number(row.pending_subtask_count),
     category_ids: row.category_ids,
     [VERSION]: row.version,
   };
