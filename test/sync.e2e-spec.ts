@@ -123,8 +123,8 @@ describe('GET /api/sync', () => {
     expect(empty).toEqual({
       tasks: [],
       categories: [],
-      deleted: { tasks: [], categories: [] },
-      cursor: 'v1.0',
+      deleted: { tasks: [], categories: [], lists: [] },
+      cursor: 'v1.2',
       has_more: false,
     });
 
@@ -148,7 +148,7 @@ describe('GET /api/sync', () => {
 
     const delta = await sync(session.token, full.cursor);
     expect(delta.tasks).toEqual([patch.json()]);
-    expect(delta.deleted).toEqual({ tasks: [removed.id], categories: [] });
+    expect(delta.deleted).toEqual({ tasks: [removed.id], categories: [], lists: [] });
     expect(delta.has_more).toBe(false);
     expect(delta.cursor).not.toBe(full.cursor);
 
@@ -173,7 +173,7 @@ describe('GET /api/sync', () => {
     // Their own sync does show all of it, so the checks below are not vacuous.
     const theirPage = await sync(other.token, 'v1.1');
     expect(theirPage.categories.map((category) => category.id)).toEqual([theirs.id]);
-    expect(theirPage.deleted).toEqual({ tasks: [task.id], categories: [doomed.id] });
+    expect(theirPage.deleted).toEqual({ tasks: [task.id], categories: [doomed.id], lists: [] });
 
     const page = await sync(session.token);
     expect(page.tasks.every((mine) => mine.user_id === session.user.id)).toBe(true);
@@ -223,7 +223,7 @@ describe('categories', () => {
     const work = await createCategory(token, 'Work');
     const full = await sync(token);
     expect(full.categories).toEqual([home, work]);
-    expect(full.deleted).toEqual({ tasks: [], categories: [] });
+    expect(full.deleted).toEqual({ tasks: [], categories: [], lists: [] });
 
     // Renamed in the order work, then home: the page lists them in the order of their new stamps.
     const renamedWork = await patch(token, `/api/categories/${work.id}`, { color: '#22C55E' });
@@ -292,7 +292,7 @@ describe('categories', () => {
 
     expect((await t.request({ method: 'DELETE', url: `/api/categories/${doomed.id}`, token })).statusCode).toBe(204);
     const delta = await sync(token, before.cursor);
-    expect(delta.deleted).toEqual({ tasks: [], categories: [doomed.id] });
+    expect(delta.deleted).toEqual({ tasks: [], categories: [doomed.id], lists: [] });
     expect(delta.categories).toEqual([]);
     expect(delta.tasks.map(({ id, category_ids }) => ({ id, category_ids }))).toEqual([
       { id: both.id, category_ids: [kept.id] },
@@ -592,8 +592,10 @@ describe('migration', () => {
     const withTasks = await t.signUp();
     const onlyCategories = await t.signUp();
     const nothing = await t.signUp();
-    await createTask(withTasks.token, 'one');
-    await createTask(withTasks.token, 'two');
+    // The schema is as it was then: the routes of today cannot write it.
+    await t.sql.query(`INSERT INTO tasks (user_id, title, position) VALUES ($1, 'one', 'a0'), ($1, 'two', 'a1')`, [
+      withTasks.user.id,
+    ]);
     const insert = (userId: string, ...names: string[]) =>
       t.sql.query(`INSERT INTO categories (user_id, name) SELECT $1, unnest($2::text[])`, [userId, names]);
     await insert(withTasks.user.id, 'first', 'second');
@@ -607,22 +609,28 @@ describe('migration', () => {
           [[withTasks.user.id, onlyCategories.user.id, nothing.user.id]],
         )
       ).rows.map((row) => [row.user_id, Number(row.seq)]);
+    // Stamps: the categories (this migration), then each user's inbox and its membership, then the
+    // tasks again in their inbox (the lists migration, 1764800000000).
     expect(await cursors()).toEqual([
-      [onlyCategories.user.id, 1],
-      [withTasks.user.id, 4],
+      [nothing.user.id, 2],
+      [onlyCategories.user.id, 1 + 2],
+      [withTasks.user.id, 4 + 2 + 2],
     ]);
-    // The client that had synced both tasks (cursor 2) gets the two categories, stamped 3 and 4.
+    // The client that had synced both tasks (cursor 2) gets the two categories, stamped 3 and 4, then
+    // the tasks again with their list.
     const delta = await sync(withTasks.token, 'v1.2');
-    expect(delta.tasks).toEqual([]);
     expect(delta.categories.map((category) => category.name)).toEqual(['first', 'second']);
-    expect(delta.cursor).toBe('v1.4');
+    expect(delta.tasks.map((task) => task.title)).toEqual(['one', 'two']);
+    expect(new Set(delta.tasks.map((task) => task.list_id)).size).toBe(1);
+    expect(delta.cursor).toBe('v1.8');
     expect((await sync(onlyCategories.token)).categories.map((category) => category.name)).toEqual(['alone']);
 
     // And the triggers run from here on.
     await createCategory(onlyCategories.token, 'after');
     expect(await cursors()).toEqual([
-      [onlyCategories.user.id, 2],
-      [withTasks.user.id, 4],
+      [nothing.user.id, 2],
+      [onlyCategories.user.id, 4],
+      [withTasks.user.id, 8],
     ]);
   });
 });

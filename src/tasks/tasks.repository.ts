@@ -98,7 +98,7 @@ const SORT_KEYS: Record<TaskSortField, string> = {
   due_date: 'due_date',
   priority: 'priority',
   title: 'lower(title)',
-  position: 'position',
+  position: 'tasks.position',
 };
 
 /**
@@ -225,17 +225,20 @@ export class TasksRepository {
     // the (user_id, key, id) indexes exactly and a page is read straight off the index.
     const nulls = query.sort === 'due_date' ? ' NULLS LAST' : '';
     // The manual order: the caller's order of their lists, then each list's positions.
-    const order =
-      query.sort === 'position'
-        ? `(SELECT position FROM list_members WHERE list_id = tasks.list_id AND user_id = $1), tasks.list_id,
-           tasks.position, tasks.id`
-        : `${SORT_KEYS[query.sort]} ${direction}${nulls}, tasks.id ${direction}`;
+    const manual = query.sort === 'position';
+    const order = manual
+      ? 'mine.position, tasks.list_id, tasks.position, tasks.id'
+      : `${SORT_KEYS[query.sort]} ${direction}${nulls}, tasks.id ${direction}`;
     const source = readableTasks('$1', where);
+    // The manual order is read off the caller's membership rows, joined once.
+    const from = manual
+      ? `${source} JOIN list_members AS mine ON mine.list_id = tasks.list_id AND mine.user_id = $1`
+      : source;
 
     // `total` as a sub-select, counted off the indexes: count(*) OVER () read every matching row first
     // (6.8 against 1.4 ms at 10,000 tasks).
     const rows = await Statement.built(
-      `SELECT ${columns('$1')}, (SELECT count(*) FROM ${source}) AS total FROM ${source}
+      `SELECT ${columns('$1')}, (SELECT count(*) FROM ${source}) AS total FROM ${from}
        ORDER BY ${order} ${pageBounds(param(query.limit), param(query.offset))}`,
     ).rows<TaskRow & { total: string }>(this.db, params);
     if (rows.length) return { rows, total: Number(rows[0].total) };
@@ -383,11 +386,16 @@ export class TasksRepository {
   }
 
   /**
-   * A change of the caller's labels alone: the shared row is not written (no new version for the
-   * other members), and the task is stamped for the caller only, so their other devices sync it.
+   * A change of the caller's labels alone, which any member may make (a viewer too): the task gets a
+   * new version, so every reader's cursor moves on and each re-reads it with their own labels.
    */
-  async labelled(write: UserTransaction, taskId: number, listId: number): Promise<void> {
-    await write.db.query(`SELECT record_reader_change($1, 'tasks', $2, $3)`, [write.userId, taskId, listId]);
+  async touch(write: UserTransaction, taskId: number): Promise<TaskRow> {
+    const [row]: TaskRow[] = await write.db.query(
+      `WITH touched AS (UPDATE tasks SET updated_at = now(), version = version + 1 WHERE id = $1 RETURNING tasks.*)
+       SELECT ${columns('$2')} FROM touched AS tasks`,
+      [taskId, write.userId],
+    );
+    return row;
   }
 
   /** The matching recurring tasks that completing would complete, locked until the transaction ends. */

@@ -149,7 +149,7 @@ export class TasksService {
       return TASK.unchanged(await this.findOne(userId, id), target);
     }
     if (changesNothing(changes)) {
-      // The caller's labels alone: personal, so any member may set them, and the shared row is not written.
+      // The caller's labels alone: personal, so any member may set them, viewers included.
       return toTaskDto(TASK.orFail(await this.writes.runLinking(userId, (write) => this.relabel(write, target, categoryIds!))));
     }
     // Rules that depend on the task as it is (recurrence) read it under its row lock first.
@@ -178,8 +178,7 @@ export class TasksService {
     const row = await this.tasks.lock(write, target.id);
     if (!accepted(target, row)) return notWritten(Boolean(row));
     await this.tasks.replaceCategories(write, row.id, categoryIds);
-    await this.tasks.labelled(write, row.id, row.list_id);
-    return { outcome: 'written', row: { ...row, category_ids: categoryIds } };
+    return { outcome: 'written', row: await this.tasks.touch(write, row.id) };
   }
 
   /**

@@ -136,6 +136,9 @@ export class Lists1764800000000 implements MigrationInterface {
       `ALTER TABLE task_categories ADD CONSTRAINT task_categories_task_fkey FOREIGN KEY (task_id) REFERENCES tasks(id) ON DELETE CASCADE`,
     );
     await q.query(`CREATE INDEX task_categories_task_idx ON task_categories (task_id)`);
+    await q.query(
+      `CREATE TRIGGER task_categories_reader BEFORE INSERT OR UPDATE ON task_categories FOR EACH ROW EXECUTE FUNCTION check_label_reader()`,
+    );
 
     await q.query(`DROP TRIGGER tasks_change ON tasks`);
     await q.query(`DROP TRIGGER tasks_delete ON tasks`);
@@ -182,6 +185,7 @@ export class Lists1764800000000 implements MigrationInterface {
     await q.query(
       `CREATE TRIGGER tasks_delete AFTER DELETE ON tasks FOR EACH ROW EXECUTE FUNCTION record_user_change('tasks')`,
     );
+    await q.query(`DROP TRIGGER task_categories_reader ON task_categories`);
     await q.query(`ALTER TABLE task_categories DROP CONSTRAINT task_categories_task_fkey`);
     await q.query(`DROP INDEX task_categories_task_idx`);
     await q.query(
@@ -194,11 +198,12 @@ export class Lists1764800000000 implements MigrationInterface {
     await q.query(`ALTER TABLE tasks DROP CONSTRAINT tasks_parent_check`);
     await q.query(`ALTER TABLE tasks DROP CONSTRAINT tasks_id_list_id_key`);
     await q.query(`ALTER TABLE tasks DROP COLUMN list_id, DROP COLUMN created_by, DROP COLUMN assignee_id, DROP COLUMN parent_id`);
-    // Positions were per list; a user's keys may now repeat across lists, so they are dealt anew.
+    // Positions were per list and parent; a key repeated within a user's tasks gets a suffix (a
+    // fraction that keeps it after the key it repeats, and ends in a non-zero digit).
     await q.query(`
-      UPDATE tasks t SET position = lpad(s.n::text, 10, '0')
-        FROM (SELECT id, row_number() OVER (PARTITION BY user_id ORDER BY position, id) AS n FROM tasks) s
-       WHERE s.id = t.id`);
+      UPDATE tasks t SET position = t.position || 'V' || to_hex(s.n) || 'V'
+        FROM (SELECT id, row_number() OVER (PARTITION BY user_id, position ORDER BY id) AS n FROM tasks) s
+       WHERE s.id = t.id AND s.n > 1`);
     await q.query(`CREATE UNIQUE INDEX tasks_user_position_key ON tasks (user_id, position)`);
     await q.query(`DROP TABLE member_changes`);
     await q.query(`DROP TABLE list_invitations`);
@@ -207,7 +212,7 @@ export class Lists1764800000000 implements MigrationInterface {
     await q.query(`DROP FUNCTION record_membership_change()`);
     await q.query(`DROP FUNCTION record_list_row_change()`);
     await q.query(`DROP FUNCTION tombstone_for(text, text, integer)`);
-    await q.query(`DROP FUNCTION record_reader_change(text, text, integer, integer)`);
+    await q.query(`DROP FUNCTION check_label_reader()`);
     await q.query(`DROP FUNCTION bump_user_change(text, integer)`);
     await q.query(`DELETE FROM sync_tombstones WHERE kind = 'lists'`);
   }
@@ -243,14 +248,15 @@ BEGIN
     ON CONFLICT (user_id, kind, id) DO UPDATE SET change_seq = EXCLUDED.change_seq, deleted_at = now();
 END $$;
 
--- A change only one reader sees (their own labels on a task): stamped for them alone.
-CREATE FUNCTION record_reader_change(p_user text, p_kind text, p_id integer, p_list integer) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-  v_stamp bigint := bump_user_change(p_user, 1);
+-- Labels are personal, but only on tasks their labeller can read: no foreign key can say so.
+CREATE FUNCTION check_label_reader() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF v_stamp IS NULL THEN RETURN; END IF;
-  INSERT INTO member_changes AS c (user_id, kind, id, list_id, change_seq) VALUES (p_user, p_kind, p_id, p_list, v_stamp)
-    ON CONFLICT ON CONSTRAINT member_changes_pkey DO UPDATE SET list_id = EXCLUDED.list_id, change_seq = EXCLUDED.change_seq;
+  IF NOT EXISTS (SELECT 1 FROM tasks t JOIN list_members m ON m.list_id = t.list_id AND m.user_id = NEW.user_id
+                  WHERE t.id = NEW.task_id) THEN
+    RAISE foreign_key_violation USING CONSTRAINT = 'task_categories_task_fkey',
+      MESSAGE = 'a label needs a task its labeller can read';
+  END IF;
+  RETURN NEW;
 END $$;
 
 CREATE FUNCTION record_list_row_change() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -273,6 +279,11 @@ BEGIN
     v_owner := NEW.owner_id;
     v_list := NEW.id;
   ELSE
+    -- A task written without a list (a script, a seed) goes to its owner's inbox.
+    IF TG_OP = 'INSERT' AND NEW.list_id IS NULL THEN
+      NEW.list_id := (SELECT lists.id FROM lists WHERE lists.owner_id = NEW.user_id AND lists.is_inbox);
+      NEW.created_by := COALESCE(NEW.created_by, NEW.user_id);
+    END IF;
     -- A task belongs to its list's owner, subtasks carried along by a move included.
     IF TG_OP = 'UPDATE' AND OLD.list_id <> NEW.list_id THEN
       NEW.user_id := (SELECT lists.owner_id FROM lists WHERE lists.id = NEW.list_id);
