@@ -14,7 +14,11 @@ const NOT_SYNCED: Record<string, string> = {
   user_changes: 'the cursor itself',
   sync_tombstones: 'the deletion history the cursor reads',
   task_categories: 'a link is part of its task: linking, unlinking and deleting a category update the task row',
+  member_changes: "the stamps of a list's rows for its members other than the owner",
 };
+
+/** The trigger functions that keep the cursor: per owner, per reader of a list's rows, per membership. */
+const STAMPING = ['record_user_change', 'record_list_row_change', 'record_membership_change'];
 
 const t = useTestApp();
 
@@ -30,13 +34,16 @@ it('every table with a user_id has the change trigger, or is allowlisted with a 
        JOIN pg_class c ON c.oid = tg.tgrelid
        JOIN pg_proc p ON p.oid = tg.tgfoid
        CROSS JOIN LATERAL (VALUES (4, 'INSERT'), (8, 'DELETE'), (16, 'UPDATE')) AS e(bit, event)
-      WHERE p.proname = 'record_user_change' AND NOT tg.tgisinternal AND tg.tgtype & e.bit <> 0
+      WHERE p.proname = ANY ($1) AND NOT tg.tgisinternal AND tg.tgtype & e.bit <> 0
       GROUP BY 1`,
+    [STAMPING],
   );
   const covered = new Map(triggers.map((row) => [row.table_name, row.events]));
 
   const synced = tables.map((row) => row.table_name).filter((table) => !(table in NOT_SYNCED));
-  expect(synced).toEqual(expect.arrayContaining(['tasks', 'categories']));
+  expect(synced).toEqual(expect.arrayContaining(['tasks', 'categories', 'list_members']));
+  // Lists have an owner_id, not a user_id; a list's deletion reaches its members through the memberships.
+  expect(covered.get('lists')).toEqual(['INSERT', 'UPDATE']);
   for (const table of synced) {
     expect({ table, events: covered.get(table) ?? [] }).toEqual({ table, events: ['DELETE', 'INSERT', 'UPDATE'] });
   }
@@ -46,11 +53,14 @@ it('every table with a user_id has the change trigger, or is allowlisted with a 
 
 it('stamps every row of a bulk statement, each with a stamp of its own, and counts deletions', async () => {
   const { user } = await t.signUp();
-  const cursor = async () =>
+  const head = async () =>
     Number(
       (await t.sql.query<{ seq: string }>(`SELECT seq FROM user_changes WHERE user_id = $1`, [user.id])).rows[0]?.seq ??
         0,
     );
+  // Signing up made the inbox: its stamps come first.
+  const base = await head();
+  const cursor = async () => (await head()) - base;
 
   await t.sql.query(
     `INSERT INTO tasks (user_id, title, position) SELECT $1, 'bulk ' || n, 'b' || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', n / 62 + 1, 1) || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', n % 62 + 1, 1) FROM generate_series(1, 5) n`,
@@ -63,7 +73,7 @@ it('stamps every row of a bulk statement, each with a stamp of its own, and coun
     `SELECT change_seq FROM tasks WHERE user_id = $1 ORDER BY change_seq`,
     [user.id],
   );
-  expect(rows.map((row) => Number(row.change_seq))).toEqual([6, 7, 8, 9, 10]);
+  expect(rows.map((row) => Number(row.change_seq) - base)).toEqual([6, 7, 8, 9, 10]);
 
   await t.sql.query(`DELETE FROM tasks WHERE user_id = $1`, [user.id]);
   expect(await cursor()).toBe(15);
@@ -71,18 +81,21 @@ it('stamps every row of a bulk statement, each with a stamp of its own, and coun
     `SELECT kind, change_seq FROM sync_tombstones WHERE user_id = $1`,
     [user.id],
   );
-  expect(tombstones.rows.map((row) => [row.kind, Number(row.change_seq)]).sort()).toEqual(
+  expect(tombstones.rows.map((row) => [row.kind, Number(row.change_seq) - base]).sort()).toEqual(
     [11, 12, 13, 14, 15].map((seq) => ['tasks', seq]),
   );
 });
 
 it('a rolled-back change advances nothing', async () => {
   const { user } = await t.signUp();
+  const head = async () =>
+    (await t.sql.query<{ seq: string }>(`SELECT seq FROM user_changes WHERE user_id = $1`, [user.id])).rows[0].seq;
+  const before = await head();
   await t.sql.query('BEGIN');
   await t.sql.query(`INSERT INTO tasks (user_id, title, position) VALUES ($1, 'never', 'a0')`, [user.id]);
+  expect(await head()).not.toBe(before);
   await t.sql.query('ROLLBACK');
-  const { rowCount } = await t.sql.query(`SELECT 1 FROM user_changes WHERE user_id = $1`, [user.id]);
-  expect(rowCount).toBe(0);
+  expect(await head()).toBe(before);
 });
 
 it('deleting a user takes the cursor and the history with it', async () => {

@@ -47,6 +47,12 @@ describe('TasksService', () => {
         created_at: expect.any(String),
         updated_at: expect.any(String),
         category_ids: [],
+        list_id: expect.any(Number),
+        created_by: alice,
+        assignee_id: null,
+        parent_id: null,
+        subtask_count: 0,
+        pending_subtask_count: 0,
         [VERSION]: 1,
       });
       expect(await stored(task.id)).toMatchObject({
@@ -267,7 +273,7 @@ describe('TasksService', () => {
       for (const anchor of [{ after_id: theirs.id }, { before_id: 2_147_483_647 }]) {
         expect(await problemOf(() => m.tasks.move(user, ids.a, anchor))).toMatchObject({
           status: 422,
-          errors: [{ message: 'must be the id of one of your tasks' }],
+          errors: [{ message: 'must be the id of a sibling of the task moved (same list, same parent)' }],
         });
       }
       expect(await order()).toEqual(['a', 'b', 'c', 'd']);
