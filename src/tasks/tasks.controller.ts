@@ -16,6 +16,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type AuthUser, CurrentUser } from '../auth/current-user.decorator.js';
 import { type IfMatch, IfMatchPipe } from '../common/etag.js';
 import { IdempotencyKeyPipe } from '../idempotency/idempotency-key.pipe.js';
+import { ApiProblem } from '../openapi/api-problems.decorator.js';
 import { OwnershipGuard } from '../common/ownership.guard.js';
 import { RequestHeader } from '../common/request-header.decorator.js';
 import { ResourceIdPipe } from '../common/resource-id.pipe.js';
@@ -42,6 +43,9 @@ import { TaskDto, TaskPageDto } from './dto/task.dto.js';
 import { CompleteTaskDto, UpdateTaskDto } from './dto/update-task.dto.js';
 import { TaskSetsService } from './task-sets.service.js';
 import { TasksService } from './tasks.service.js';
+
+/** The 403 of a write to a task of a list where the caller is a viewer. */
+const WRITERS_ONLY = 'The task is in a list where your role is viewer: changing it needs the editor or owner role';
 
 /**
  * One implementation for both route families: `/api/tasks...` (the token's user) and
@@ -100,6 +104,7 @@ export class TasksController {
   /** Create a task */
   @Post()
   @ApiOperation({ operationId: 'createTask' })
+  @ApiProblem(403, WRITERS_ONLY)
   @ApiCreateRoute(TaskDto, CreateTaskDto)
   @ApiIdempotencyKey()
   create(
@@ -121,6 +126,7 @@ export class TasksController {
   /** Update a task (merges the given fields) */
   @Put(':id')
   @ApiOperation({ operationId: 'replaceTask' })
+  @ApiProblem(403, WRITERS_ONLY)
   @ApiUpdateRoute(TaskDto, UpdateTaskDto)
   replace(
     @CurrentUser() user: AuthUser,
@@ -134,6 +140,7 @@ export class TasksController {
   /** Update a task (merges the given fields) */
   @Patch(':id')
   @ApiOperation({ operationId: 'updateTask' })
+  @ApiProblem(403, WRITERS_ONLY)
   @ApiUpdateRoute(TaskDto, UpdateTaskDto)
   update(
     @CurrentUser() user: AuthUser,
@@ -147,6 +154,7 @@ export class TasksController {
   /** Toggle completion, or set it with `{ "completed": true|false }` */
   @Patch(':id/complete')
   @ApiOperation({ operationId: 'completeTask' })
+  @ApiProblem(403, WRITERS_ONLY)
   @ApiUpdateRoute(TaskDto, CompleteTaskDto)
   complete(
     @CurrentUser() user: AuthUser,
@@ -161,6 +169,7 @@ export class TasksController {
   @Post(':id/move')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'moveTask' })
+  @ApiProblem(403, WRITERS_ONLY)
   @ApiUpdateRoute(TaskDto, MoveTaskDto, { bodyRequired: true })
   move(
     @CurrentUser() user: AuthUser,
@@ -175,6 +184,7 @@ export class TasksController {
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ operationId: 'deleteTask' })
+  @ApiProblem(403, WRITERS_ONLY)
   @ApiDeleteRoute()
   remove(
     @CurrentUser() user: AuthUser,

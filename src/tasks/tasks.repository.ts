@@ -244,10 +244,7 @@ export class TasksRepository {
     if (rows.length) return { rows, total: Number(rows[0].total) };
     if (query.offset === 0) return { rows, total: 0 };
     // A page past the end has no row to carry the total.
-    const [{ count }]: { count: string }[] = await this.db.query(
-      `SELECT count(*) FROM ${source}`,
-      params.slice(0, -2),
-    );
+    const [{ count }]: { count: string }[] = await this.db.query(`SELECT count(*) FROM ${source}`, params.slice(0, -2));
     return { rows, total: Number(count) };
   }
 
