@@ -6494,6 +6494,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description A weak tag of this page: it changes when an item, the membership or the total does */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6671,6 +6673,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description A weak tag of this page: it changes when an item, the membership or the total does */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -1,12 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Res, UseGuards } from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { type AuthUser, CurrentUser } from '../auth/current-user.decorator.js';
 import { OwnershipGuard } from '../common/ownership.guard.js';
@@ -16,6 +9,7 @@ import {
   ApiAuthenticated,
   ApiIgnoredBody,
   ApiJsonBody,
+  ApiListRoute,
   ApiPathUser,
   ApiResourceId,
 } from '../openapi/api-route.decorator.js';
@@ -74,7 +68,8 @@ export class ListInvitationsController {
   @Get()
   @ApiOperation({ operationId: 'listInvitations' })
   @ApiResourceId()
-  @ApiOkResponse({ type: InvitationListDto })
+  // An empty list gets a page's weak ETag (common/resource-headers.hook.ts), so the header is documented.
+  @ApiListRoute(InvitationListDto, { query: false })
   @ApiProblem(403, OWNER_ONLY)
   list(@CurrentUser() user: AuthUser, @Param('id', ResourceIdPipe) id: number): Promise<InvitationListDto> {
     return this.invitations.list(user.id, id);

@@ -57,7 +57,8 @@ export class ListInvitationsRepository {
   /** Revokes an open invitation of the list: false when it has none such. */
   async revoke(write: UserTransaction, listId: number, code: string): Promise<boolean> {
     const rows: unknown[] = await write.db.query(
-      `DELETE FROM list_invitations WHERE code = $1 AND list_id = $2 AND ${OPEN} RETURNING 1`,
+      `WITH gone AS (DELETE FROM list_invitations WHERE code = $1 AND list_id = $2 AND ${OPEN} RETURNING 1)
+       SELECT 1 FROM gone`,
       [code, listId],
     );
     return rows.length > 0;
@@ -72,13 +73,15 @@ export class ListInvitationsRepository {
     return row ?? null;
   }
 
+  // A bare DELETE's result is TypeORM's [rows, count]: each is read through a CTE, as a SELECT.
+
   /**
    * Uses an open code up: deletes it and returns its role, or null when it is no longer open. Of two
    * concurrent takes of one code, the second's DELETE finds the row gone once the first commits.
    */
   async take(write: UserTransaction, code: string): Promise<{ role: InvitedRole } | null> {
     const [row]: { role: InvitedRole }[] = await write.db.query(
-      `DELETE FROM list_invitations WHERE code = $1 AND ${OPEN} RETURNING role`,
+      `WITH gone AS (DELETE FROM list_invitations WHERE code = $1 AND ${OPEN} RETURNING role) SELECT role FROM gone`,
       [code],
     );
     return row ?? null;
