@@ -235,7 +235,7 @@ describe('sharing lists', () => {
           email: viewer.user.email,
           name: viewer.user.name,
           role: 'viewer',
-          joined_at: expect.stringMatching(/Z$/),
+          joined_at: expect.stringMatching(/Z$/) as string,
         });
       }
     });

@@ -309,7 +309,9 @@ describe('list routes', () => {
       );
       expect(results.filter((res) => res.statusCode === 201)).toHaveLength(4);
       expect(results.filter((res) => res.statusCode === 422)).toHaveLength(6);
-      const { rows } = await t.sql.query('SELECT count(*)::int AS n FROM lists WHERE owner_id = $1', [user.user.id]);
+      const { rows } = await t.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM lists WHERE owner_id = $1', [
+        user.user.id,
+      ]);
       expect(rows[0].n).toBe(200);
     });
   });
