@@ -15,6 +15,7 @@ import type { components, paths } from '../openapi/schema';
 
 export type Task = components['schemas']['TaskDto'];
 export type NewTask = components['schemas']['CreateTaskDto'];
+export type List = components['schemas']['ListDto'];
 /** The body of every error (RFC 9457); a 422's `errors` names each field at fault. */
 export type Problem = components['schemas']['Problem'];
 export type FieldError = components['schemas']['FieldError'];
@@ -113,6 +114,25 @@ export async function addTaskInNewCategory(title: string, category: string): Pro
   const created = await api.POST('/api/categories', { body: { name: category, color: '#22c55e' } });
   if (!created.data) throw apiError(created.response, created.error);
   return (await addTask({ title, category_ids: [created.data.id] })).task;
+}
+
+/** Makes a list and an invitation code to send to someone: they join as an editor when they accept it. */
+export async function shareNewList(name: string): Promise<{ list: List; code: string }> {
+  const created = await api.POST('/api/lists', { body: { name } });
+  if (!created.data) throw apiError(created.response, created.error);
+  const invited = await api.POST('/api/lists/{id}/invitations', {
+    params: { path: { id: created.data.id } },
+    body: { role: 'editor' },
+  });
+  if (!invited.data) throw apiError(invited.response, invited.error);
+  return { list: created.data, code: invited.data.code };
+}
+
+/** Joins a list with a code someone sent (404: expired, used or revoked; 409: already a member). */
+export async function joinList(code: string): Promise<List> {
+  const { data, error, response } = await api.POST('/api/invitations/{code}/accept', { params: { path: { code } } });
+  if (!data) throw apiError(response, error);
+  return data;
 }
 
 /** Drag and drop: puts the task right after another (`after_id: null` would put it at the top). */

@@ -9,6 +9,7 @@ import { configModule } from './config/config.module.js';
 import type { Env } from './config/env.validation.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { ListsModule } from './lists/lists.module.js';
 import { LiveModule } from './live/live.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RemindersModule } from './reminders/reminders.module.js';
@@ -22,6 +23,7 @@ const APPLICATION = {
     AuthModule,
     TasksModule,
     CategoriesModule,
+    ListsModule,
     SyncModule,
     LiveModule,
     RemindersModule,

@@ -15,7 +15,7 @@ const importsOf = (source: string) =>
   [...source.matchAll(/\bfrom\s+['"]([^'"]+)['"]|\bimport\s*\(?\s*['"]([^'"]+)['"]/g)].map((m) => m[1] ?? m[2]);
 
 /** Every folder of src/ that is a feature: all but the infrastructure and the app's plumbing. */
-const FEATURES = ['auth', 'tasks', 'categories', 'idempotency', 'sync', 'live', 'reminders'];
+const FEATURES = ['auth', 'tasks', 'categories', 'lists', 'idempotency', 'sync', 'live', 'reminders'];
 const FEATURE = new RegExp(`^(\\.\\./)+(${FEATURES.join('|')})(/|$)`);
 
 describe('layering', () => {

@@ -69,7 +69,7 @@ describe('service routes, docs, CORS and headers', () => {
       expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     });
 
-    it("lists every route of the contract's service, auth, task, category, sync and event sections", () => {
+    it("lists every route of the contract's service, auth, task, category, list, sync and event sections", () => {
       const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
         Object.keys(ops as object).map((m) => `${m.toUpperCase()} ${path}`),
       );
@@ -102,6 +102,22 @@ describe('service routes, docs, CORS and headers', () => {
           `PATCH ${p}/{id}`,
           `DELETE ${p}/{id}`,
         ]),
+        ...['/api/lists', '/api/{userId}/lists'].flatMap((p) => [
+          `GET ${p}`,
+          `POST ${p}`,
+          `GET ${p}/{id}`,
+          `PATCH ${p}/{id}`,
+          `DELETE ${p}/{id}`,
+          `POST ${p}/{id}/move`,
+          `GET ${p}/{id}/members`,
+          `PATCH ${p}/{id}/members/{memberId}`,
+          `DELETE ${p}/{id}/members/{memberId}`,
+          `POST ${p}/{id}/invitations`,
+          `GET ${p}/{id}/invitations`,
+          `DELETE ${p}/{id}/invitations/{code}`,
+        ]),
+        'POST /api/invitations/{code}/accept',
+        'POST /api/{userId}/invitations/{code}/accept',
         'GET /api/sync',
         'GET /api/events',
       ];

@@ -12,12 +12,15 @@ constraintProblem('task_categories_category_fkey', {
 });
 
 /**
- * A task carrying a category. Both foreign keys include the owner, so a link between one user's task
- * and another user's category cannot exist, whatever code wrote it: the insert fails (23503 on
- * task_categories_category_fkey, answered as 422 on `category_ids`). Deleting either side unlinks.
+ * A user's label on a task: `user_id` is the labeller, who may be the task's owner or a member of
+ * its list (each member's labels are their own). The category's foreign key includes that user, so
+ * a link to another user's category cannot exist, whatever code wrote it: the insert fails (23503
+ * on task_categories_category_fkey, answered as 422 on `category_ids`). Deleting either side
+ * unlinks; leaving the list drops the member's links (the membership's delete trigger).
  */
 @Entity({ name: 'task_categories' })
 @Index('task_categories_user_category_idx', ['userId', 'categoryId', 'taskId'])
+@Index('task_categories_task_idx', ['taskId'])
 export class TaskCategory {
   @PrimaryColumn({ name: 'user_id', type: 'text', primaryKeyConstraintName: 'task_categories_pkey' })
   userId: string;
@@ -30,10 +33,7 @@ export class TaskCategory {
 
   /** Declared for the foreign key; never loaded. */
   @ManyToOne(() => Task, { onDelete: 'CASCADE', nullable: false })
-  @JoinColumn([
-    { name: 'user_id', referencedColumnName: 'userId', foreignKeyConstraintName: 'task_categories_task_fkey' },
-    { name: 'task_id', referencedColumnName: 'id' },
-  ])
+  @JoinColumn({ name: 'task_id', foreignKeyConstraintName: 'task_categories_task_fkey' })
   task?: Relation<Task>;
 
   /** Declared for the foreign key; never loaded. */

@@ -13,6 +13,9 @@ import { ForbiddenException, NotFoundException } from '@nestjs/common';
 export const ROLES = ['owner', 'editor', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** The roles a member can be given: a list has exactly one owner, its creator. */
+export const INVITED_ROLES = ['editor', 'viewer'] as const;
+
 /** What an action needs: reading, writing tasks and the list's name, or owning the list. */
 export type Access = 'read' | 'write' | 'own';
 
@@ -41,6 +44,10 @@ export const taskAccessible = (user: string, access: Access = 'read', row = 'tas
 export const taskRole = (user: string, row = 'tasks') =>
   `CASE WHEN ${row}.user_id = ${user} THEN 'owner' ELSE (SELECT role FROM list_members WHERE list_id = ${row}.list_id AND user_id = ${user}) END`;
 
+/** The memberships of `user` whose role allows `access` (`list_id`, `role`, `position`, `joined_at`), as SQL. */
+export const memberships = (user: string, access: Access = 'read') =>
+  `SELECT list_id, role, position, joined_at FROM list_members WHERE user_id = ${user} AND role IN (${rolesSql(access)})`;
+
 /** The caller's role in list `list` (an SQL expression), as SQL (null: not a member). */
 export const listRole = (user: string, list: string) =>
   `(SELECT role FROM list_members WHERE list_id = ${list} AND user_id = ${user})`;
@@ -55,12 +62,16 @@ export const readableTasks = (user: string, where: string) =>
     UNION ALL
     SELECT tasks.* FROM tasks WHERE tasks.list_id IN (${sharedListIds(user)}) AND ${where}) AS tasks`;
 
-/** What a role may not do, as the 403's sentence: it names the role needed. */
+/**
+ * What a role may not do, as the 403's sentence: it names the role needed. `what` is the action as
+ * a gerund phrase ("deleting a list").
+ */
 export function forbidden(access: Exclude<Access, 'read'>, what = 'this'): ForbiddenException {
+  const action = what.charAt(0).toUpperCase() + what.slice(1);
   return new ForbiddenException(
     access === 'own'
-      ? `Only the list's owner may do ${what}`
-      : `Doing ${what} needs the editor or owner role in this list; viewers may only read it`,
+      ? `${action} needs the owner role in this list`
+      : `${action} needs the editor or owner role in this list; viewers may only read it`,
   );
 }
 
@@ -74,4 +85,22 @@ export function requireRole(role: Role | null | undefined, access: Access, what?
   if (!role) throw listNotFound();
   if (!allows(role, access)) throw forbidden(access as Exclude<Access, 'read'>, what);
   return role;
+}
+
+/** A row read for a list named in a request, with the caller's role in it (null: not a member). */
+export interface WithRole {
+  role: Role | null;
+}
+
+/**
+ * The row when the caller's role in its list allows `access`: as requireRole, for a row that may be
+ * missing (no such list) or carry no role (not a member), both 404.
+ */
+export function requireAccess<T extends WithRole>(
+  row: T | null | undefined,
+  access: Access,
+  what?: string,
+): T & { role: Role } {
+  requireRole(row?.role, access, what);
+  return row as T & { role: Role };
 }

@@ -10,6 +10,10 @@ const TAGS: [string, string][] = [
   ['auth', "The service's own accounts and sessions: sign up or in, then send `token` as a bearer token"],
   ['tasks', "The signed-in user's tasks, under `/api/tasks` or, equivalently, `/api/{userId}/tasks`"],
   ['categories', "The signed-in user's categories, under `/api/categories` or `/api/{userId}/categories`"],
+  [
+    'lists',
+    'Lists of tasks, shared with members by invitation codes: under `/api/lists` or `/api/{userId}/lists`; a list you are not a member of is 404 everywhere',
+  ],
   ['sync', 'Delta sync and live events: every device of a user in step'],
   ['service', 'Where the docs and the health check are'],
   ['health', 'For load balancers and uptime checks'],

@@ -10,6 +10,7 @@ import {
   Unique,
 } from 'typeorm';
 import { User } from '../auth/entities/user.entity.js';
+import { List } from '../lists/list.entity.js';
 
 export const PRIORITIES = ['low', 'medium', 'high'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -21,9 +22,12 @@ export const MAX_CATEGORIES_PER_TASK = 20;
  * A task. Every list query is scoped to one owner, so each sort key has an index led by `user_id` and
  * ending in `id` (the tie-breaker): a page is an index range scan at any size. The title's is on
  * `lower(title)`, which TypeORM cannot express: declared by name only, created by a migration.
- * `position` is unique per user, so one index forbids two tasks in one place and serves its sort.
- * `(user_id, id)` is unique so that task_categories can reference a task with its owner. Constraint
- * names are PostgreSQL's defaults, as the initial migration created them.
+ * A task's `user_id` is its list's owner (the change trigger keeps it so when a task changes list).
+ * `position` orders siblings (one parent, or the top level, of one list): unique among them, with
+ * NULLS NOT DISTINCT, which TypeORM cannot express, so that index too is declared by name only.
+ * `(id, list_id)` is unique so that a subtask's parent can be referenced together with its list,
+ * which keeps a parent in its child's list and carries subtrees along on a move (ON UPDATE CASCADE).
+ * Constraint names are PostgreSQL's defaults, as the migrations created them.
  */
 @Entity({ name: 'tasks' })
 @Index('tasks_user_created_at_idx', ['userId', 'createdAt', 'id'])
@@ -32,11 +36,15 @@ export const MAX_CATEGORIES_PER_TASK = 20;
 @Index('tasks_user_priority_idx', ['userId', 'priority', 'id'])
 @Index('tasks_user_title_idx', { synchronize: false })
 @Unique('tasks_user_id_id_key', ['userId', 'id'])
-@Index('tasks_user_position_key', ['userId', 'position'], { unique: true })
+@Unique('tasks_id_list_id_key', ['id', 'listId'])
+@Index('tasks_list_position_key', { synchronize: false })
+@Index('tasks_parent_idx', ['parentId'], { where: 'parent_id IS NOT NULL' })
+@Index('tasks_assignee_idx', ['assigneeId'], { where: 'assignee_id IS NOT NULL' })
 @Index('tasks_pending_reminders_idx', ['remindAt'], { where: 'reminded_at IS NULL AND remind_at IS NOT NULL' })
 @Index('tasks_user_change_seq_idx', ['userId', 'changeSeq'])
 @Check('tasks_title_check', 'length(btrim(title)) > 0')
 @Check('tasks_description_check', 'length(description) <= 2000')
+@Check('tasks_parent_check', 'parent_id <> id')
 @Check('tasks_recurrence_check', 'recurrence IS NULL OR (due_date IS NOT NULL AND recurrence_start IS NOT NULL)')
 export class Task {
   @PrimaryGeneratedColumn('identity', {
@@ -53,6 +61,44 @@ export class Task {
   @ManyToOne(() => User, { onDelete: 'CASCADE', nullable: false })
   @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'tasks_user_id_fkey' })
   user?: Relation<User>;
+
+  @Column({ name: 'list_id', type: 'integer' })
+  listId: number;
+
+  /** Declared for the foreign key; never loaded. Deleting a list deletes its tasks. */
+  @ManyToOne(() => List, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'list_id', foreignKeyConstraintName: 'tasks_list_id_fkey' })
+  list?: Relation<List>;
+
+  /** Who created the task; null once that user is deleted. */
+  @Column({ name: 'created_by', type: 'text', nullable: true })
+  createdBy: string | null;
+
+  /** Declared for the foreign key; never loaded. */
+  @ManyToOne(() => User, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'created_by', foreignKeyConstraintName: 'tasks_created_by_fkey' })
+  creator?: Relation<User>;
+
+  /** The list's owner or a member; unassigned when they leave the list or are deleted. */
+  @Column({ name: 'assignee_id', type: 'text', nullable: true })
+  assigneeId: string | null;
+
+  /** Declared for the foreign key; never loaded. */
+  @ManyToOne(() => User, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'assignee_id', foreignKeyConstraintName: 'tasks_assignee_id_fkey' })
+  assignee?: Relation<User>;
+
+  /** The parent task, in the same list (null: a top-level task). */
+  @Column({ name: 'parent_id', type: 'integer', nullable: true })
+  parentId: number | null;
+
+  /** Declared for the foreign key; never loaded. Deleting a task deletes its subtasks. */
+  @ManyToOne(() => Task, { onDelete: 'CASCADE', onUpdate: 'CASCADE' })
+  @JoinColumn([
+    { name: 'parent_id', referencedColumnName: 'id', foreignKeyConstraintName: 'tasks_parent_fkey' },
+    { name: 'list_id', referencedColumnName: 'listId' },
+  ])
+  parent?: Relation<Task>;
 
   @Column({ type: 'varchar', length: 255 })
   title: string;

@@ -12,6 +12,12 @@ export type User = Schemas['UserDto'];
 export type Category = Schemas['CategoryDto'];
 export type CategoryList = Schemas['CategoryListDto'];
 export type SyncPage = Schemas['SyncPageDto'];
+export type List = Schemas['ListDto'];
+export type ListList = Schemas['ListListDto'];
+export type Member = Schemas['MemberDto'];
+export type MemberList = Schemas['MemberListDto'];
+export type Invitation = Schemas['InvitationDto'];
+export type InvitationList = Schemas['InvitationListDto'];
 
 /** A session from sign-up or sign-in: its user signed up with an email, so it has one. */
 export type Session = Schemas['SessionDto'] & { user: User & { email: string } };
