@@ -1317,6 +1317,12 @@ export interface components {
              *     and a client keeps them from the tasks it holds (their `category_ids`).
              */
             categories: components["schemas"]["CategoryDto"][];
+            /**
+             * @description Lists the caller reads that were created or changed after the cursor (name, colour, or the
+             *     caller's role or position), or that the caller joined, in full. Not sent again when only
+             *     counts change.
+             */
+            lists: components["schemas"]["ListDto"][];
             /** @description Ids deleted after the cursor. */
             deleted: components["schemas"]["DeletedIdsDto"];
             /**

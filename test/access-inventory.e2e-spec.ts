@@ -63,7 +63,7 @@ describe('every route with a task or list id applies the list-access rule', () =
     const stored = async () => (await t.sql.query('SELECT * FROM tasks WHERE list_id = $1', [listId])).rows;
     const before = await stored();
 
-    const routes = serverRoutes(t.app.getHttpAdapter().getInstance<FastifyInstance>()).filter((route) =>
+    const routes = serverRoutes(t.app.getHttpAdapter().getInstance() as FastifyInstance).filter((route) =>
       /^\w+ \/api\/(:userId\/)?(tasks|lists)\/:id/.test(route),
     );
     // The walk is not vacuous: both families of both resources are there.

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { pageBounds, Statement } from '../database/statement.js';
 import type { UserTransaction, UserWrite } from '../database/user-writes.js';
 import { listRole, memberships, type Role, type WithRole } from './list-access.js';
 
@@ -28,6 +29,9 @@ export interface LockedList extends WithRole {
   version: number;
   is_inbox: boolean;
 }
+
+/** A list row with the reader's change stamp for it. */
+export type StampedListRow = ListRow & { change_seq: number };
 
 export type NewList = Pick<ListRow, 'name' | 'color'>;
 
@@ -61,6 +65,26 @@ const viewOf = (where: string) => `
                          FROM tasks t WHERE t.list_id = l.id) AS counts
    WHERE ${where}`;
 
+/**
+ * GET /api/sync's: the reader's lists stamped for them after $2, oldest stamp first. A list's stamp
+ * for a reader is the newest of the row's own (when they own it), theirs in member_changes (when
+ * they do not), and their membership's (their role or position changed).
+ */
+const CHANGED_SINCE = new Statement(`
+  SELECT l.id, l.owner_id, l.name, l.color, l.is_inbox, l.created_at, l.updated_at, l.version, m.role, m.position,
+         (SELECT count(*) FROM list_members x WHERE x.list_id = l.id) AS member_count,
+         counts.task_count, counts.pending_count, stamp.seq::float8 AS change_seq
+    FROM list_members m
+    JOIN lists l ON l.id = m.list_id
+   CROSS JOIN LATERAL (
+     SELECT GREATEST(m.change_seq, CASE WHEN l.owner_id = $1 THEN l.change_seq ELSE 0 END,
+                     coalesce((SELECT c.change_seq FROM member_changes c
+                                WHERE c.user_id = $1 AND c.kind = 'lists' AND c.id = l.id), 0)) AS seq) AS stamp
+   CROSS JOIN LATERAL (SELECT count(*) AS task_count, count(*) FILTER (WHERE NOT t.completed) AS pending_count
+                         FROM tasks t WHERE t.list_id = l.id) AS counts
+   WHERE m.user_id = $1 AND stamp.seq > $2
+   ORDER BY stamp.seq ${pageBounds('$3')}`);
+
 /** The reader's order: the inbox first, then their positions, then ids. */
 const ORDER = 'ORDER BY l.is_inbox DESC, m.position, l.id';
 
@@ -72,6 +96,11 @@ const ORDER = 'ORDER BY l.is_inbox DESC, m.position, l.id';
 @Injectable()
 export class ListsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** The reader's lists changed for them after `after`, read with `db` (GET /api/sync's snapshot). */
+  changedSince(db: EntityManager, userId: string, after: number, limit: number): Promise<StampedListRow[]> {
+    return CHANGED_SINCE.rows(db, [userId, after, limit]);
+  }
 
   list(userId: string): Promise<ListRow[]> {
     return this.db.query(`${viewOf('true')} ${ORDER}`, [userId]);

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CategoriesModule } from '../categories/categories.module.js';
+import { ListsModule } from '../lists/lists.module.js';
 import { TasksModule } from '../tasks/tasks.module.js';
 import { SyncTombstone } from './entities/sync-tombstone.entity.js';
 import { UserChange } from './entities/user-change.entity.js';
@@ -11,7 +12,7 @@ import { TombstonePurgeService } from './tombstone-purge.service.js';
 
 /** Delta sync: GET /api/sync reads the change log (each synced row's stamp, and tombstones). */
 @Module({
-  imports: [TypeOrmModule.forFeature([UserChange, SyncTombstone]), TasksModule, CategoriesModule],
+  imports: [TypeOrmModule.forFeature([UserChange, SyncTombstone]), TasksModule, CategoriesModule, ListsModule],
   controllers: [SyncController],
   providers: [SyncService, SyncRepository, TombstonePurgeService],
   // The live event streams catch up from the change log.

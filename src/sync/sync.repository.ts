@@ -4,6 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CategoriesRepository, type StampedCategoryRow } from '../categories/categories.repository.js';
+import { ListsRepository, type StampedListRow } from '../lists/lists.repository.js';
 import { type StampedTaskRow, TasksRepository } from '../tasks/tasks.repository.js';
 
 export interface Tombstone {
@@ -20,6 +21,7 @@ export interface ChangeSet {
   purged: number;
   tasks: StampedTaskRow[];
   categories: StampedCategoryRow[];
+  lists: StampedListRow[];
   tombstones: Tombstone[];
 }
 
@@ -43,6 +45,7 @@ export class SyncRepository {
     @InjectDataSource() private readonly db: DataSource,
     private readonly tasks: TasksRepository,
     private readonly categories: CategoriesRepository,
+    private readonly lists: ListsRepository,
   ) {}
 
   /**
@@ -55,8 +58,9 @@ export class SyncRepository {
       const [cursor] = await HEAD.rows<{ seq: number; purged_seq: number }>(db, [userId]);
       const tasks = await this.tasks.changedSince(db, userId, after, limit);
       const categories = await this.categories.changedSince(db, userId, after, limit);
+      const lists = await this.lists.changedSince(db, userId, after, limit);
       const tombstones = withTombstones ? await TOMBSTONES.rows<Tombstone>(db, [userId, after, limit]) : [];
-      return { head: cursor?.seq ?? 0, purged: cursor?.purged_seq ?? 0, tasks, categories, tombstones };
+      return { head: cursor?.seq ?? 0, purged: cursor?.purged_seq ?? 0, tasks, categories, lists, tombstones };
     });
   }
 

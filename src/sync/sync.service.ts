@@ -1,5 +1,6 @@
 import { GoneException, Injectable } from '@nestjs/common';
 import { toCategoryDto } from '../categories/dto/category.dto.js';
+import { toListDto } from '../lists/dto/list.dto.js';
 import { toTaskDto } from '../tasks/dto/task.dto.js';
 import { SyncPageDto } from './dto/sync-page.dto.js';
 import { formatCursor, parseCursor, type SyncCursor } from './sync-cursor.js';
@@ -43,6 +44,9 @@ export class SyncService {
     for (const row of set.categories) {
       add(`categories:${row.id}`, { seq: row.change_seq, apply: (page) => page.categories.push(toCategoryDto(row)) });
     }
+    for (const row of set.lists) {
+      add(`lists:${row.id}`, { seq: row.change_seq, apply: (page) => page.lists.push(toListDto(row)) });
+    }
     for (const tombstone of set.tombstones) {
       add(`${tombstone.kind}:${tombstone.id}`, {
         seq: tombstone.change_seq,
@@ -58,6 +62,7 @@ export class SyncService {
     const page: SyncPageDto = {
       tasks: [],
       categories: [],
+      lists: [],
       deleted: { tasks: [], categories: [], lists: [] },
       cursor: formatCursor({ seq, base: given ? given.base : set.head }),
       has_more: hasMore,

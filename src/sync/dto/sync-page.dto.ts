@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { CategoryDto } from '../../categories/dto/category.dto.js';
+import { ListDto } from '../../lists/dto/list.dto.js';
 import { TaskDto } from '../../tasks/dto/task.dto.js';
 
 export class DeletedIdsDto {
@@ -26,6 +27,12 @@ export class SyncPageDto {
    * and a client keeps them from the tasks it holds (their `category_ids`).
    */
   categories: CategoryDto[];
+  /**
+   * Lists the caller reads that were created or changed after the cursor (name, colour, or the
+   * caller's role or position), or that the caller joined, in full. Not sent again when only
+   * counts change.
+   */
+  lists: ListDto[];
   /** Ids deleted after the cursor. */
   deleted: DeletedIdsDto;
   /**
