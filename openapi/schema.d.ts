@@ -588,8 +588,17 @@ export interface components {
              * @example 2026-11-22T10:00:00.000Z
              */
             updated_at: string;
+            /** @description The list the task is in. */
+            list_id: number;
+            /** @description The task this one is a subtask of, in the same list; null for a top-level task. */
+            parent_id: number | null;
+            /** @description How many direct subtasks it has. */
+            readonly subtask_count: number;
+            /** @description How many of its direct subtasks are not completed. */
+            readonly pending_subtask_count: number;
             /**
-             * @description Ids of the task's categories, ascending.
+             * @description Ids of your categories on the task, ascending: labels are personal, so each member of a shared
+             *     list sees only their own.
              * @example [
              *       3,
              *       7
@@ -606,6 +615,10 @@ export interface components {
             priority: "low" | "medium" | "high";
             /** @example FREQ=WEEKLY;BYDAY=MO,WE */
             recurrence: string | null;
+            /** @description Who created the task (null once that account is gone). */
+            created_by: string | null;
+            /** @description Who the task is assigned to: the list's owner or a member, or null. */
+            assignee_id: string | null;
         };
         TaskPageDto: {
             /** @description How many tasks match the filters, over all pages. */
@@ -679,6 +692,24 @@ export interface components {
              *     ]
              */
             category_ids?: number[];
+            /**
+             * @description The list to put the task in, one you may write (a list you cannot read is 422, one you only view
+             *     is 403). Default: your inbox, or the parent's list for a subtask. On an update, moves the task
+             *     and its subtasks to the end of that list (a subtask moved alone becomes a top-level task there).
+             * @example 5
+             */
+            list_id?: number;
+            /**
+             * @description A task of the same list to nest this one under, or null for a top-level task. At most 4 levels;
+             *     a recurring task cannot have a parent.
+             * @example 41
+             */
+            parent_id?: number | null;
+            /**
+             * @description Who the task is assigned to: the list's owner or one of its members, or null.
+             * @example 5b0d5b8e-8c1e-4a6b-9a53-2f6f2d1c9e41
+             */
+            assignee_id?: string | null;
             /** @example Two litres, semi-skimmed */
             description?: string | null;
             /**
@@ -725,6 +756,24 @@ export interface components {
              *     ]
              */
             category_ids?: number[];
+            /**
+             * @description The list to put the task in, one you may write (a list you cannot read is 422, one you only view
+             *     is 403). Default: your inbox, or the parent's list for a subtask. On an update, moves the task
+             *     and its subtasks to the end of that list (a subtask moved alone becomes a top-level task there).
+             * @example 5
+             */
+            list_id?: number;
+            /**
+             * @description A task of the same list to nest this one under, or null for a top-level task. At most 4 levels;
+             *     a recurring task cannot have a parent.
+             * @example 41
+             */
+            parent_id?: number | null;
+            /**
+             * @description Who the task is assigned to: the list's owner or one of its members, or null.
+             * @example 5b0d5b8e-8c1e-4a6b-9a53-2f6f2d1c9e41
+             */
+            assignee_id?: string | null;
             /** @example Two litres, semi-skimmed */
             description?: string | null;
             /**
@@ -816,6 +865,11 @@ export interface components {
             tasks: number[];
             /** @description Ids of categories deleted after the cursor. Their tasks come in `tasks`, without them in `category_ids`. */
             categories: number[];
+            /**
+             * @description Ids of lists the caller lost access to after the cursor (deleted, left, or removed from): drop
+             *     each list and all its tasks, which are not listed one by one.
+             */
+            lists: number[];
         };
         SyncPageDto: {
             /** @description Tasks created or changed after the cursor, in full. */
@@ -1318,6 +1372,12 @@ export interface operations {
                 due_after?: string;
                 /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
                 category_id?: number;
+                /** @description Only tasks of this list (a list you cannot read matches nothing). Without it: every list you can read. */
+                list_id?: number;
+                /** @description Only tasks assigned to this user; `me` for yourself. */
+                assignee_id?: string;
+                /** @description Only the direct subtasks of this task, or `none` for top-level tasks only. */
+                parent_id?: string;
                 /** @description Page size. */
                 limit?: number;
                 /** @description How many matching tasks to skip. */
@@ -1483,6 +1543,12 @@ export interface operations {
                 due_after?: string;
                 /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
                 category_id?: number;
+                /** @description Only tasks of this list (a list you cannot read matches nothing). Without it: every list you can read. */
+                list_id?: number;
+                /** @description Only tasks assigned to this user; `me` for yourself. */
+                assignee_id?: string;
+                /** @description Only the direct subtasks of this task, or `none` for top-level tasks only. */
+                parent_id?: string;
                 /** @description `pending` or `completed` tasks only; default `all`. */
                 status?: "all" | "pending" | "completed";
                 /** @description Same as `status`, as a boolean. */
@@ -1574,6 +1640,12 @@ export interface operations {
                 due_after?: string;
                 /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
                 category_id?: number;
+                /** @description Only tasks of this list (a list you cannot read matches nothing). Without it: every list you can read. */
+                list_id?: number;
+                /** @description Only tasks assigned to this user; `me` for yourself. */
+                assignee_id?: string;
+                /** @description Only the direct subtasks of this task, or `none` for top-level tasks only. */
+                parent_id?: string;
                 /** @description Page size. */
                 limit?: number;
                 /** @description How many matching tasks to skip. */
@@ -1763,6 +1835,12 @@ export interface operations {
                 due_after?: string;
                 /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
                 category_id?: number;
+                /** @description Only tasks of this list (a list you cannot read matches nothing). Without it: every list you can read. */
+                list_id?: number;
+                /** @description Only tasks assigned to this user; `me` for yourself. */
+                assignee_id?: string;
+                /** @description Only the direct subtasks of this task, or `none` for top-level tasks only. */
+                parent_id?: string;
                 /** @description `pending` or `completed` tasks only; default `all`. */
                 status?: "all" | "pending" | "completed";
                 /** @description Same as `status`, as a boolean. */
@@ -1866,6 +1944,12 @@ export interface operations {
                 due_after?: string;
                 /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
                 category_id?: number;
+                /** @description Only tasks of this list (a list you cannot read matches nothing). Without it: every list you can read. */
+                list_id?: number;
+                /** @description Only tasks assigned to this user; `me` for yourself. */
+                assignee_id?: string;
+                /** @description Only the direct subtasks of this task, or `none` for top-level tasks only. */
+                parent_id?: string;
                 /** @description The IANA time zone whose calendar day is "today" for `due_today`; default `UTC`. */
                 tz?: string;
                 /** @description `pending` or `completed` tasks only; default `all`. */
@@ -1932,6 +2016,12 @@ export interface operations {
                 due_after?: string;
                 /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
                 category_id?: number;
+                /** @description Only tasks of this list (a list you cannot read matches nothing). Without it: every list you can read. */
+                list_id?: number;
+                /** @description Only tasks assigned to this user; `me` for yourself. */
+                assignee_id?: string;
+                /** @description Only the direct subtasks of this task, or `none` for top-level tasks only. */
+                parent_id?: string;
                 /** @description The IANA time zone whose calendar day is "today" for `due_today`; default `UTC`. */
                 tz?: string;
                 /** @description `pending` or `completed` tasks only; default `all`. */
@@ -2010,6 +2100,12 @@ export interface operations {
                 due_after?: string;
                 /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
                 category_id?: number;
+                /** @description Only tasks of this list (a list you cannot read matches nothing). Without it: every list you can read. */
+                list_id?: number;
+                /** @description Only tasks assigned to this user; `me` for yourself. */
+                assignee_id?: string;
+                /** @description Only the direct subtasks of this task, or `none` for top-level tasks only. */
+                parent_id?: string;
                 /** @description `pending` or `completed` tasks only; default `all`. */
                 status?: "all" | "pending" | "completed";
                 /** @description Same as `status`, as a boolean. */
@@ -2109,6 +2205,12 @@ export interface operations {
                 due_after?: string;
                 /** @description Only tasks carrying this category (an id that is not one of your categories matches nothing). */
                 category_id?: number;
+                /** @description Only tasks of this list (a list you cannot read matches nothing). Without it: every list you can read. */
+                list_id?: number;
+                /** @description Only tasks assigned to this user; `me` for yourself. */
+                assignee_id?: string;
+                /** @description Only the direct subtasks of this task, or `none` for top-level tasks only. */
+                parent_id?: string;
                 /** @description `pending` or `completed` tasks only; default `all`. */
                 status?: "all" | "pending" | "completed";
                 /** @description Same as `status`, as a boolean. */
