@@ -83,7 +83,10 @@ export class TaskOrderRepository {
          FROM tasks AS moved, tasks AS anchor
         WHERE moved.id = $1 AND anchor.id = $2 AND anchor.list_id = moved.list_id
           AND anchor.parent_id IS NOT DISTINCT FROM moved.parent_id`,
-    ).rows<{ anchor: string; neighbour: string | null }>(write.db, [id, 'after' in anchor ? anchor.after : anchor.before]);
+    ).rows<{ anchor: string; neighbour: string | null }>(write.db, [
+      id,
+      'after' in anchor ? anchor.after : anchor.before,
+    ]);
     if (!row) return { ...found, ...none };
     return side === 'after'
       ? { ...found, anchorFound: true, lower: row.anchor, upper: row.neighbour }

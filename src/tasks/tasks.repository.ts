@@ -206,6 +206,15 @@ export interface PlacementFacts {
   assignable: boolean;
 }
 
+/** What re-parenting a task needs to know (TasksRepository.subtreeFacts). */
+export interface SubtreeFacts {
+  parent: PlacementFacts['parent'];
+  /** Whether the new parent is the task itself or one of its subtasks. */
+  cycle: boolean;
+  /** How many levels the task's subtree has (1: no subtasks). */
+  height: number;
+}
+
 /**
  * The SQL of `tasks`. Every statement is scoped by list-access.ts's rule in SQL: a task of a list
  * the caller is not a member of looks exactly like no task, and writes need a writer's role.
@@ -244,10 +253,7 @@ export class TasksRepository {
     if (rows.length) return { rows, total: Number(rows[0].total) };
     if (query.offset === 0) return { rows, total: 0 };
     // A page past the end has no row to carry the total.
-    const [{ count }]: { count: string }[] = await this.db.query(
-      `SELECT count(*) FROM ${source}`,
-      params.slice(0, -2),
-    );
+    const [{ count }]: { count: string }[] = await this.db.query(`SELECT count(*) FROM ${source}`, params.slice(0, -2));
     return { rows, total: Number(count) };
   }
 
@@ -273,12 +279,8 @@ export class TasksRepository {
    * parent as the caller sees it, whether it is in the task's own subtree (a cycle), and how many
    * levels the task's subtree has (1: no subtasks).
    */
-  async subtreeFacts(
-    write: UserTransaction,
-    id: number,
-    parentId: number,
-  ): Promise<{ parent: PlacementFacts['parent']; cycle: boolean; height: number }> {
-    const [row] = await write.db.query(
+  async subtreeFacts(write: UserTransaction, id: number, parentId: number): Promise<SubtreeFacts> {
+    const [row]: SubtreeFacts[] = await write.db.query(
       `WITH RECURSIVE parent AS (
          SELECT tasks.id, tasks.list_id, tasks.recurrence IS NOT NULL AS recurring FROM tasks
           WHERE tasks.id = $2 AND ${taskAccessible('$3')}),
