@@ -143,14 +143,20 @@ export class TasksService {
     };
     const categoryIds = categorySet(dto.category_ids);
     if (dto.list_id !== undefined || dto.parent_id !== undefined || dto.assignee_id !== undefined) {
-      return toTaskDto(TASK.orFail(await this.writes.runLinking(userId, (write) => this.restructure(write, target, dto, changes, categoryIds))));
+      return toTaskDto(
+        TASK.orFail(
+          await this.writes.runLinking(userId, (write) => this.restructure(write, target, dto, changes, categoryIds)),
+        ),
+      );
     }
     if (categoryIds === undefined && changesNothing(changes)) {
       return TASK.unchanged(await this.findOne(userId, id), target);
     }
     if (changesNothing(changes)) {
       // The caller's labels alone: personal, so any member may set them, viewers included.
-      return toTaskDto(TASK.orFail(await this.writes.runLinking(userId, (write) => this.relabel(write, target, categoryIds!))));
+      return toTaskDto(
+        TASK.orFail(await this.writes.runLinking(userId, (write) => this.relabel(write, target, categoryIds!))),
+      );
     }
     // Rules that depend on the task as it is (recurrence) read it under its row lock first.
     const current = this.recurrence.needsCurrentTask(changes);
@@ -174,7 +180,11 @@ export class TasksService {
     return toTaskDto(TASK.orFail(written));
   }
 
-  private async relabel(write: UserTransaction, target: Target, categoryIds: number[]): Promise<ConditionalWrite<TaskRow>> {
+  private async relabel(
+    write: UserTransaction,
+    target: Target,
+    categoryIds: number[],
+  ): Promise<ConditionalWrite<TaskRow>> {
     const row = await this.tasks.lock(write, target.id);
     if (!accepted(target, row)) return notWritten(Boolean(row));
     await this.tasks.replaceCategories(write, row.id, categoryIds);
@@ -208,7 +218,8 @@ export class TasksService {
       if (facts.role === 'viewer') throw viewerCannot('move tasks into this list');
     }
     await this.tasks.lockList(write, listId);
-    if (parentId !== null && parentId !== row.parent_id) {
+    // The parent is checked when it changes, and when the task changes list (a kept parent stays behind).
+    if (parentId !== null && (parentId !== row.parent_id || moving)) {
       const recurs = changes.recurrence !== undefined ? Boolean(changes.recurrence) : Boolean(row.recurrence);
       if (recurs) throw invalid('parent_id', 'a recurring task cannot be a subtask; clear recurrence first');
       const facts = await this.tasks.subtreeFacts(write, row.id, parentId);
