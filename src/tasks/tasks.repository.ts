@@ -304,6 +304,12 @@ export class TasksRepository {
     await write.db.query('SELECT pg_advisory_xact_lock($1, $2)', [LIST_LOCK_CLASS, listId]);
   }
 
+  /** The list task `id` is in as of now, unlocked, or null when there is no such task. */
+  async listOf(write: UserTransaction, id: number): Promise<number | null> {
+    const [row]: { list_id: number }[] = await write.db.query('SELECT list_id FROM tasks WHERE id = $1', [id]);
+    return row?.list_id ?? null;
+  }
+
   /**
    * After task `id` moved to list `listId` with its subtasks: assignees who are not members there are
    * unassigned, and labels of users who cannot read that list are removed.
