@@ -39,12 +39,18 @@ export class TaskRecurrenceService {
 
   /**
    * An update that sets or clears the rule, clears the due date, or completes the task: checked
-   * against the task as it is, under its row lock; completing a recurring task advances it.
+   * against the task as it is, under its row lock (a subtask cannot take a rule); completing a
+   * recurring task advances it.
    */
   async update(write: UserTransaction, target: Target, changes: TaskChanges): Promise<ConditionalWrite<TaskRow>> {
     const row = await this.tasks.lock(write, target.id);
     if (row && !row.allowed) return notWritten(true, false);
     if (!accepted(target, row)) return notWritten(Boolean(row));
+    // Only top-level tasks recur: the task's parent after this update, if it keeps one.
+    const parentId = changes.parent_id !== undefined ? changes.parent_id : row.parent_id;
+    if (changes.recurrence && parentId !== null) {
+      throw invalid('recurrence', 'only top-level tasks recur; a subtask cannot');
+    }
     const next: TaskChanges = { ...changes };
     const series: Series = {
       recurrence: changes.recurrence !== undefined ? changes.recurrence : row.recurrence,

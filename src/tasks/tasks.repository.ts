@@ -206,6 +206,15 @@ export interface PlacementFacts {
   assignable: boolean;
 }
 
+/** What re-parenting a task needs to know (TasksRepository.subtreeFacts). */
+export interface SubtreeFacts {
+  parent: PlacementFacts['parent'];
+  /** Whether the new parent is the task itself or one of its subtasks. */
+  cycle: boolean;
+  /** How many levels the task's subtree has (1: no subtasks). */
+  height: number;
+}
+
 /**
  * The SQL of `tasks`. Every statement is scoped by list-access.ts's rule in SQL: a task of a list
  * the caller is not a member of looks exactly like no task, and writes need a writer's role.
@@ -270,12 +279,8 @@ export class TasksRepository {
    * parent as the caller sees it, whether it is in the task's own subtree (a cycle), and how many
    * levels the task's subtree has (1: no subtasks).
    */
-  async subtreeFacts(
-    write: UserTransaction,
-    id: number,
-    parentId: number,
-  ): Promise<{ parent: PlacementFacts['parent']; cycle: boolean; height: number }> {
-    const [row] = await write.db.query(
+  async subtreeFacts(write: UserTransaction, id: number, parentId: number): Promise<SubtreeFacts> {
+    const [row]: SubtreeFacts[] = await write.db.query(
       `WITH RECURSIVE parent AS (
          SELECT tasks.id, tasks.list_id, tasks.recurrence IS NOT NULL AS recurring FROM tasks
           WHERE tasks.id = $2 AND ${taskAccessible('$3')}),
@@ -297,6 +302,12 @@ export class TasksRepository {
   /** Serialises changes to a list's tree (re-parenting), so two of them cannot make a cycle together. */
   async lockList(write: UserTransaction, listId: number): Promise<void> {
     await write.db.query('SELECT pg_advisory_xact_lock($1, $2)', [LIST_LOCK_CLASS, listId]);
+  }
+
+  /** The list task `id` is in as of now, unlocked, or null when there is no such task. */
+  async listOf(write: UserTransaction, id: number): Promise<number | null> {
+    const [row]: { list_id: number }[] = await write.db.query('SELECT list_id FROM tasks WHERE id = $1', [id]);
+    return row?.list_id ?? null;
   }
 
   /**

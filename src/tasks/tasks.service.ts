@@ -204,10 +204,19 @@ export class TasksService {
     changes: TaskChanges,
     categoryIds: number[] | undefined,
   ): Promise<ConditionalWrite<TaskRow>> {
+    // The tree locks come before the row lock, in list id order: a re-parenting's foreign key
+    // share-locks the new parent's row, so taking them after the row lock, two members re-parenting
+    // A under B and B under A deadlocked every time (each held one row and waited for the other's tree).
+    const trees = [...new Set([await this.tasks.listOf(write, target.id), dto.list_id ?? null])]
+      .filter((id) => id !== null)
+      .sort((a, b) => a - b);
+    for (const id of trees) await this.tasks.lockList(write, id);
     const row = await this.tasks.lock(write, target.id);
     if (!row) return notWritten(false);
     if (!row.allowed) return notWritten(true, false);
     if (!accepted(target, row)) return notWritten(true);
+    // Moved by a concurrent write since it was looked up: that list's tree too (rare, out of order).
+    if (!trees.includes(row.list_id)) await this.tasks.lockList(write, row.list_id);
     const listId = dto.list_id ?? row.list_id;
     const moving = listId !== row.list_id;
     const parentId = dto.parent_id !== undefined ? dto.parent_id : moving ? null : row.parent_id;
@@ -217,8 +226,8 @@ export class TasksService {
       if (!facts.role) throw invalid('list_id', 'must be the id of a list you can read');
       if (facts.role === 'viewer') throw viewerCannot('move tasks into this list');
     }
-    await this.tasks.lockList(write, listId);
-    if (parentId !== null && parentId !== row.parent_id) {
+    // The parent is checked when it changes, and when the task changes list (a kept parent stays behind).
+    if (parentId !== null && (parentId !== row.parent_id || moving)) {
       const recurs = changes.recurrence !== undefined ? Boolean(changes.recurrence) : Boolean(row.recurrence);
       if (recurs) throw invalid('parent_id', 'a recurring task cannot be a subtask; clear recurrence first');
       const facts = await this.tasks.subtreeFacts(write, row.id, parentId);
