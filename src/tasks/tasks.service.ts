@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ForbiddenException } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { type IfMatch, ifMatchTarget } from '../common/etag.js';
 import { accepted, anyVersion, type ConditionalWrite, notWritten, type Target } from '../database/conditional-write.js';
 import { ValidationFailedException } from '../common/problem.js';
@@ -76,6 +77,12 @@ export class TasksService {
         ? { listId: null, parentId: null }
         : await this.placement(userId, dto.list_id ?? null, parentId, dto.assignee_id ?? null);
     const insert = async (write: UserWrite) => {
+      if (place.parentId !== null) {
+        // Under the list's tree lock, the parent's depth is read again: a concurrent re-parenting
+        // cannot push the new subtask past MAX_DEPTH between the check and the insert.
+        await this.tasks.lockList(write as UserTransaction, place.listId!);
+        await this.placement(userId, place.listId, place.parentId, dto.assignee_id ?? null, write.db);
+      }
       const row = await this.order.append(write, place, (position) =>
         this.tasks.insert(write, place, {
           title: dto.title,
@@ -98,7 +105,7 @@ export class TasksService {
     // With links, the task and its links commit together: a link that fails leaves no task behind.
     const work = idempotencyKey ? this.idempotency.once(CREATE_SCOPE, idempotencyKey, dto, insert) : insert;
     if (categoryIds.length) return this.writes.runLinking(userId, work);
-    return idempotencyKey ? this.writes.runAtomic(userId, work) : this.writes.run(userId, insert);
+    return idempotencyKey || parentId !== null ? this.writes.runAtomic(userId, work) : this.writes.run(userId, insert);
   }
 
   /**
@@ -111,8 +118,9 @@ export class TasksService {
     listId: number | null,
     parentId: number | null,
     assigneeId: string | null,
+    db?: EntityManager,
   ): Promise<Placement> {
-    const facts = await this.tasks.placementFacts(userId, listId, parentId, assigneeId);
+    const facts = await this.tasks.placementFacts(userId, listId, parentId, assigneeId, db);
     if (parentId !== null) {
       if (!facts.parent) throw invalid('parent_id', 'must be the id of a task you can read');
       if (listId !== null && facts.parent.list_id !== listId) {
