@@ -51,8 +51,14 @@ const insertTasks = (userId: string, count: number) =>
     `INSERT INTO tasks (user_id, title, position) SELECT $1, 'bulk ' || n, 'b' || lpad(n::text, 4, '0') FROM generate_series(1, $2) n`,
     [userId, count],
   );
-const cursorNow = async (token: string) =>
-  (await a.request({ method: 'GET', url: '/api/sync', token })).json<SyncPage>().cursor;
+/** The cursor at the end of the user's full sync, all pages read. */
+const cursorNow = async (token: string) => {
+  let page = (await a.request({ method: 'GET', url: '/api/sync', token })).json<SyncPage>();
+  while (page.has_more) {
+    page = (await a.request({ method: 'GET', url: `/api/sync?cursor=${page.cursor}`, token })).json<SyncPage>();
+  }
+  return page.cursor;
+};
 
 describe('GET /api/events', () => {
   let alice: Session;

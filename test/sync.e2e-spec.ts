@@ -120,9 +120,11 @@ describe('GET /api/sync', () => {
 
   it('without a cursor gives the full state; with one, what changed since, deletions as ids', async () => {
     const empty = await sync(session.token);
+    // The inbox, made at sign-up, took the first two stamps (the list, then its owner's membership).
     expect(empty).toEqual({
       tasks: [],
       categories: [],
+      lists: [expect.objectContaining({ name: 'Inbox', is_inbox: true, role: 'owner', owner_id: session.user.id })],
       deleted: { tasks: [], categories: [], lists: [] },
       cursor: 'v1.2',
       has_more: false,
@@ -180,7 +182,7 @@ describe('GET /api/sync', () => {
     expect(page.tasks.map((mine) => mine.title)).not.toContain('not yours');
     expect(page.categories).toEqual([]);
     const delta = await sync(session.token, before.cursor);
-    expect(delta).toEqual({ ...before, has_more: false, tasks: [], categories: [] });
+    expect(delta).toEqual({ ...before, has_more: false, tasks: [], categories: [], lists: [] });
   });
 
   it.each(['42', 'v1.', 'v1.-3', 'v2.1', 'v1.1e3', "v1.1' OR 1=1"])(
@@ -343,7 +345,8 @@ describe('pages', () => {
     );
     const replica = new Replica();
     const first = await sync(token);
-    expect(first.tasks).toHaveLength(500);
+    // The inbox is one of the first page's 500 rows.
+    expect([first.lists.length, first.tasks.length]).toEqual([1, 499]);
     expect(first.has_more).toBe(true);
     replica.apply(first);
     await replica.catchUp(token);
@@ -377,8 +380,9 @@ describe('pages', () => {
         `INSERT INTO categories (user_id, name) SELECT $1, 'category ' || n FROM generate_series($2::int, $3::int) n`,
         [user.id, from, to],
       );
-    // Stamps 1-200 tasks, 201-350 categories, 351-550 tasks, 551-600 categories (raw SQL: the
-    // 200-category limit is the routes', and sync has to page whatever the table holds).
+    // Stamps 1-2 the inbox (one row), 3-202 tasks, 203-352 categories, 353-552 tasks, 553-602
+    // categories (raw SQL: the 200-category limit is the routes', and sync has to page whatever the
+    // table holds).
     await insertTasks(1, 200);
     await insertCategories(1, 150);
     await insertTasks(201, 400);
@@ -386,10 +390,15 @@ describe('pages', () => {
 
     const replica = new Replica();
     const first = await sync(token);
-    expect([first.tasks.length, first.categories.length, first.has_more]).toEqual([350, 150, true]);
+    expect([first.lists.length, first.tasks.length, first.categories.length, first.has_more]).toEqual([
+      1,
+      349,
+      150,
+      true,
+    ]);
     replica.apply(first);
     const second = await sync(token, first.cursor);
-    expect([second.tasks.length, second.categories.length, second.has_more]).toEqual([50, 50, false]);
+    expect([second.tasks.length, second.categories.length, second.has_more]).toEqual([51, 50, false]);
     replica.apply(second);
     // Every row of the first page is stamped before every row of the second.
     const stamps = async (page: SyncPage) => {
@@ -400,8 +409,8 @@ describe('pages', () => {
       );
       return [Number(rows[0].first), Number(rows[0].last)];
     };
-    expect(await stamps(first)).toEqual([1, 500]);
-    expect(await stamps(second)).toEqual([501, 600]);
+    expect(await stamps(first)).toEqual([3, 501]);
+    expect(await stamps(second)).toEqual([502, 602]);
     expect(replicaTasks(replica)).toEqual(await serverTasks(user.id));
     expect(replicaCategories(replica)).toEqual(await serverCategories(user.id));
 

@@ -238,7 +238,7 @@ describe('manual order: position, sort=position and move', () => {
   });
 
   describe('sort=position', () => {
-    it('orders by the caller\'s order of their lists, then position, however many tasks', async () => {
+    it("orders by the caller's order of their lists, then position, however many tasks", async () => {
       const heavy = await t.signUp();
       // 5,000 tasks in one statement, keyed as creates would key them.
       await t.sql.query(
@@ -247,10 +247,9 @@ describe('manual order: position, sort=position and move', () => {
       );
       // A second list, ordered before the inbox by the caller: its tasks come first.
       const [{ id: listId }] = (
-        await t.sql.query<{ id: number }>(
-          `INSERT INTO lists (owner_id, name) VALUES ($1, 'First') RETURNING id`,
-          [heavy.user.id],
-        )
+        await t.sql.query<{ id: number }>(`INSERT INTO lists (owner_id, name) VALUES ($1, 'First') RETURNING id`, [
+          heavy.user.id,
+        ])
       ).rows;
       await t.sql.query(`INSERT INTO list_members (list_id, user_id, role, position) VALUES ($1, $2, 'owner', 'Zz')`, [
         listId,

@@ -3,8 +3,7 @@
  * or a version If-Match does not accept). common/versioned-resource.ts words the 404 and 412.
  */
 export type ConditionalWrite<T> =
-  | { outcome: 'written'; row: T }
-  | { outcome: 'not-found' | 'version-mismatch' | 'forbidden' };
+  { outcome: 'written'; row: T } | { outcome: 'not-found' | 'version-mismatch' | 'forbidden' };
 
 /**
  * Why a conditional write wrote nothing, given whether the row was there at all (for the caller) and
@@ -73,12 +72,26 @@ const OWNED: RowScope = { read: 'user_id = $2', write: 'user_id = $2' };
  * (read it with `conditionalResult`).
  */
 export function conditionalUpdateSql(update: ConditionalUpdate): string {
-  const { table, sets, returning, target = '1', unless, select = 'changed.*', joins = '', scope = OWNED, after } = update;
+  const {
+    table,
+    sets,
+    returning,
+    target = '1',
+    unless,
+    select = 'changed.*',
+    joins = '',
+    scope = OWNED,
+    after,
+  } = update;
   return `WITH${after ? ' RECURSIVE' : ''} target AS (SELECT ${target}, ${scope.write} AS allowed FROM ${table} WHERE id = $1 AND ${scope.read}),
         changed AS (UPDATE ${table} SET ${sets.map((set) => `${set}, `).join('')}updated_at = now(), version = version + 1
                      WHERE id = $1 AND ${scope.write} AND ${VERSION_ACCEPTED}${unless ? ` AND NOT (${unless})` : ''}
-                     RETURNING ${returning})${after ? `,
-        ${after}` : ''}
+                     RETURNING ${returning})${
+                       after
+                         ? `,
+        ${after}`
+                         : ''
+                     }
    SELECT EXISTS (SELECT 1 FROM target) AS found, EXISTS (SELECT 1 FROM target WHERE allowed) AS allowed, ${select}
      FROM (VALUES (1)) AS one LEFT JOIN changed ON true ${joins}`;
 }
@@ -117,8 +130,7 @@ export function conditionalChanges<C extends object>(
 
 /** A conditional statement's row: the written row's columns, all null when nothing was written. */
 export type ConditionalRow<T extends { id: number }> = { found: boolean; allowed: boolean } & (
-  | T
-  | { [K in keyof T]: null }
+  T | { [K in keyof T]: null }
 );
 
 /** What a conditional update's row says. */
@@ -127,6 +139,10 @@ export function conditionalResult<T extends { id: number }>(row: ConditionalRow<
 }
 
 /** What a conditional delete's row says. */
-export function conditionalDeleted(row: { found: boolean; allowed: boolean; deleted: boolean }): ConditionalWrite<true> {
+export function conditionalDeleted(row: {
+  found: boolean;
+  allowed: boolean;
+  deleted: boolean;
+}): ConditionalWrite<true> {
   return row.deleted ? { outcome: 'written', row: true } : notWritten(row.found, row.allowed);
 }

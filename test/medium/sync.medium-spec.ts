@@ -17,13 +17,14 @@ describe('SyncService', () => {
     );
   const ids = (items: { id: number }[]) => items.map((item) => item.id);
 
-  it('starts with an empty page at v1.0 for a user who never wrote', async () => {
+  it('starts with the inbox alone, at v1.2, for a user who never wrote', async () => {
     const user = await m.createUser();
     expect(await m.sync.page(user)).toEqual({
       tasks: [],
       categories: [],
-      deleted: { tasks: [], categories: [] },
-      cursor: 'v1.0',
+      lists: [expect.objectContaining({ is_inbox: true, owner_id: user, role: 'owner' })],
+      deleted: { tasks: [], categories: [], lists: [] },
+      cursor: 'v1.2',
       has_more: false,
     });
   });
@@ -38,7 +39,7 @@ describe('SyncService', () => {
     const full = await m.sync.page(user);
     expect(full.tasks).toEqual([kept]);
     expect(full.categories).toEqual([category]);
-    expect(full.deleted).toEqual({ tasks: [], categories: [] });
+    expect(full.deleted).toEqual({ tasks: [], categories: [], lists: [] });
     expect(full.has_more).toBe(false);
     expect(full.cursor).toBe(`v1.${await head(user)}`);
   });
@@ -64,7 +65,7 @@ describe('SyncService', () => {
     expect(delta.tasks[0]).toEqual(await m.tasks.findOne(user, changed.id));
     expect(delta.tasks[2]).toMatchObject({ id: linked.id, category_ids: [] });
     expect(delta.categories).toEqual([]);
-    expect(delta.deleted).toEqual({ tasks: [removed.id], categories: [category.id] });
+    expect(delta.deleted).toEqual({ tasks: [removed.id], categories: [category.id], lists: [] });
     expect(delta.has_more).toBe(false);
     expect(delta.cursor).toBe(`v1.${await head(user)}`);
 
@@ -72,7 +73,8 @@ describe('SyncService', () => {
     expect(await m.sync.page(user, delta.cursor)).toEqual({
       tasks: [],
       categories: [],
-      deleted: { tasks: [], categories: [] },
+      lists: [],
+      deleted: { tasks: [], categories: [], lists: [] },
       cursor: delta.cursor,
       has_more: false,
     });
@@ -87,18 +89,19 @@ describe('SyncService', () => {
     await m.tasks.remove(other, theirs.id);
     await m.tasks.create(other, { title: 'theirs too' });
 
-    expect(await m.sync.page(user)).toMatchObject({ tasks: [], categories: [], cursor: 'v1.0' });
+    expect(await m.sync.page(user)).toMatchObject({ tasks: [], categories: [], cursor: 'v1.2' });
     expect(await m.sync.page(user, before.cursor)).toMatchObject({
       tasks: [],
       categories: [],
-      deleted: { tasks: [], categories: [] },
+      lists: [],
+      deleted: { tasks: [], categories: [], lists: [] },
     });
   });
 
   it('pages 500 rows at a time, every kind counted, the first page wholly before the next', async () => {
     const user = await m.createUser();
-    // Raw SQL: quicker than 600 creates, and stamped by the same trigger. Stamps 1-300 tasks,
-    // 301-400 categories, 401-600 tasks.
+    // Raw SQL: quicker than 600 creates, and stamped by the same trigger. Stamps 1-2 the inbox (one
+    // row of the page), 3-302 tasks, 303-402 categories, 403-602 tasks.
     const insertTasks = (from: number, to: number) =>
       m.sql.query(
         `INSERT INTO tasks (user_id, title, position)
@@ -113,11 +116,16 @@ describe('SyncService', () => {
     await insertTasks(301, 500);
 
     const first = await m.sync.page(user);
-    expect([first.tasks.length, first.categories.length, first.has_more]).toEqual([400, 100, true]);
-    expect(first.cursor).toBe('v1.500.600');
+    expect([first.lists.length, first.tasks.length, first.categories.length, first.has_more]).toEqual([
+      1,
+      399,
+      100,
+      true,
+    ]);
+    expect(first.cursor).toBe('v1.501.602');
     const second = await m.sync.page(user, first.cursor);
-    expect([second.tasks.length, second.categories.length, second.has_more]).toEqual([100, 0, false]);
-    expect(second.cursor).toBe('v1.600');
+    expect([second.tasks.length, second.categories.length, second.has_more]).toEqual([101, 0, false]);
+    expect(second.cursor).toBe('v1.602');
 
     const all = [...ids(first.tasks), ...ids(second.tasks)];
     const { rows } = await m.sql.query<{ id: number }>('SELECT id FROM tasks WHERE user_id = $1 ORDER BY change_seq', [
@@ -125,12 +133,12 @@ describe('SyncService', () => {
     ]);
     expect(all).toEqual(rows.map((row) => row.id));
 
-    // Deletions count toward the 500 too: 500 tasks' (stamps 601-1100), then 100 categories'.
+    // Deletions count toward the 500 too: 500 tasks' (stamps 603-1102), then 100 categories'.
     await m.sql.query(`DELETE FROM tasks WHERE user_id = $1`, [user]);
     await m.sql.query(`DELETE FROM categories WHERE user_id = $1`, [user]);
     const deletions = await m.sync.page(user, second.cursor);
     expect(deletions.deleted.tasks).toEqual(all);
-    expect([deletions.deleted.categories.length, deletions.has_more, deletions.cursor]).toEqual([0, true, 'v1.1100']);
+    expect([deletions.deleted.categories.length, deletions.has_more, deletions.cursor]).toEqual([0, true, 'v1.1102']);
     const rest = await m.sync.page(user, deletions.cursor);
     expect([rest.deleted.tasks.length, rest.deleted.categories.length, rest.has_more]).toEqual([0, 100, false]);
   });

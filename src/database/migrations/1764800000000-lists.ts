@@ -197,7 +197,9 @@ export class Lists1764800000000 implements MigrationInterface {
     await q.query(`ALTER TABLE tasks DROP CONSTRAINT tasks_parent_fkey`);
     await q.query(`ALTER TABLE tasks DROP CONSTRAINT tasks_parent_check`);
     await q.query(`ALTER TABLE tasks DROP CONSTRAINT tasks_id_list_id_key`);
-    await q.query(`ALTER TABLE tasks DROP COLUMN list_id, DROP COLUMN created_by, DROP COLUMN assignee_id, DROP COLUMN parent_id`);
+    await q.query(
+      `ALTER TABLE tasks DROP COLUMN list_id, DROP COLUMN created_by, DROP COLUMN assignee_id, DROP COLUMN parent_id`,
+    );
     // Positions were per list and parent; a key repeated within a user's tasks gets a suffix (a
     // fraction that keeps it after the key it repeats, and ends in a non-zero digit).
     await q.query(`
