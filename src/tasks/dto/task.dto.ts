@@ -48,7 +48,10 @@ export class TaskDto {
   /** The task this one is a subtask of, in the same list; null for a top-level task. */
   @ApiProperty({ type: 'integer', minimum: 1, nullable: true })
   parent_id: number | null;
-  /** How many direct subtasks it has. */
+  /**
+   * How many direct subtasks it has. Like a category's counts, not a change of the task: sync sends
+   * the subtasks, not the parent again, so a client counts these from the tasks it holds.
+   */
   @ApiProperty({ type: 'integer', minimum: 0, readOnly: true })
   subtask_count: number;
   /** How many of its direct subtasks are not completed. */
