@@ -898,7 +898,10 @@ export interface components {
             list_id: number;
             /** @description The task this one is a subtask of, in the same list; null for a top-level task. */
             parent_id: number | null;
-            /** @description How many direct subtasks it has. */
+            /**
+             * @description How many direct subtasks it has. Like a category's counts, not a change of the task: sync sends
+             *     the subtasks, not the parent again, so a client counts these from the tasks it holds.
+             */
             readonly subtask_count: number;
             /** @description How many of its direct subtasks are not completed. */
             readonly pending_subtask_count: number;
