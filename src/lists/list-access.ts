@@ -33,8 +33,11 @@ export function allows(role: Role | null | undefined, access: Access): role is R
 const rolesSql = (access: Access) => ALLOWED[access].map((role) => `'${role}'`).join(', ');
 
 /** The lists (ids) `user` reads as a member but does not own. */
-export const sharedListIds = (user: string, access: Access = 'read') =>
-  `SELECT list_id FROM list_members WHERE user_id = ${user} AND role IN (${rolesSql(access)}) AND role <> 'owner'`;
+export const sharedListIds = (user: string, access: Access = 'read') => {
+  const roles = ALLOWED[access].filter((role) => role !== 'owner');
+  const which = roles.length === 2 ? "role <> 'owner'" : roles.length ? `role = '${roles[0]}'` : 'false';
+  return `SELECT list_id FROM list_members WHERE user_id = ${user} AND ${which}`;
+};
 
 /** Whether `user` may `access` the task row `tasks` (unaliased): they own its list, or have a role in it. */
 export const taskAccessible = (user: string, access: Access = 'read', row = 'tasks') =>
