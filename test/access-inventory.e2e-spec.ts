@@ -60,10 +60,11 @@ describe('every route with a task or list id applies the list-access rule', () =
       body: { title: 'Guarded', list_id: listId },
     });
     const task = created.json<Task>();
-    const stored = async () => (await t.sql.query('SELECT * FROM tasks WHERE list_id = $1', [listId])).rows;
+    const stored = async (): Promise<unknown[]> =>
+      (await t.sql.query('SELECT * FROM tasks WHERE list_id = $1', [listId])).rows;
     const before = await stored();
 
-    const routes = serverRoutes(t.app.getHttpAdapter().getInstance() as FastifyInstance).filter((route) =>
+    const routes = serverRoutes(t.app.getHttpAdapter().getInstance()).filter((route) =>
       /^\w+ \/api\/(:userId\/)?(tasks|lists)\/:id/.test(route),
     );
     // The walk is not vacuous: both families of both resources are there.
@@ -86,7 +87,7 @@ describe('every route with a task or list id applies the list-access rule', () =
           .replace(':id', String(id))
           .replace(/:\w+/, owner.user.id);
         const res = await t.request({
-          method: method as 'GET',
+          method: method,
           url,
           token: session.token,
           body: method === 'GET' || method === 'DELETE' ? undefined : (BODIES[shape] ?? {}),

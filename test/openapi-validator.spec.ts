@@ -34,6 +34,12 @@ const task = {
   reminded_at: null,
   recurrence: null,
   category_ids: [],
+  list_id: 3,
+  created_by: 'u1',
+  assignee_id: null,
+  parent_id: null,
+  subtask_count: 0,
+  pending_subtask_count: 0,
   created_at: '2026-11-22T10:00:00.000Z',
   updated_at: '2026-11-22T10:00:00.000Z',
 };

@@ -21,7 +21,7 @@ describe('tasks of a shared list', () => {
   const [owner, editor, viewer, stranger, removed] = useUsers(t, 5);
 
   const call = (session: Session, method: string, url: string, body?: unknown): Promise<TestResponse> =>
-    t.request({ method: method as 'GET', url, token: session.token, body });
+    t.request({ method: method, url, token: session.token, body });
 
   const share = async (listId: number, session: Session, role: 'editor' | 'viewer') => {
     await t.sql.query(

@@ -327,13 +327,13 @@ export class TasksRepository {
     );
   }
 
-  /** What placing a task in list `listId` (null: the inbox) under `parentId` with `assigneeId` needs. */
+  /** What placing a task in list `listId` (null: the inbox), read in `write`'s transaction when given, under `parentId` with `assigneeId` needs. */
   async placementFacts(
     callerId: string,
     listId: number | null,
     parentId: number | null,
     assigneeId: string | null,
-    db: EntityManager = this.db.manager,
+    write?: UserWrite,
   ): Promise<PlacementFacts & { list_id: number | null }> {
     const [row] = await Statement.built(
       `WITH RECURSIVE parent AS (
@@ -350,7 +350,7 @@ export class TasksRepository {
                                         'depth', (SELECT count(*) FROM ancestors)) FROM parent) AS parent,
               ($4::text IS NULL OR EXISTS (SELECT 1 FROM list_members
                                             WHERE list_id = (SELECT id FROM list) AND user_id = $4)) AS assignable`,
-    ).rows<PlacementFacts & { list_id: number | null }>(db, [callerId, listId, parentId, assigneeId]);
+    ).rows<PlacementFacts & { list_id: number | null }>(write?.db ?? this.db, [callerId, listId, parentId, assigneeId]);
     return row;
   }
 

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { ForbiddenException } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { type IfMatch, ifMatchTarget } from '../common/etag.js';
 import { accepted, anyVersion, type ConditionalWrite, notWritten, type Target } from '../database/conditional-write.js';
 import { ValidationFailedException } from '../common/problem.js';
@@ -81,7 +80,7 @@ export class TasksService {
         // Under the list's tree lock, the parent's depth is read again: a concurrent re-parenting
         // cannot push the new subtask past MAX_DEPTH between the check and the insert.
         await this.tasks.lockList(write as UserTransaction, place.listId!);
-        await this.placement(userId, place.listId, place.parentId, dto.assignee_id ?? null, write.db);
+        await this.placement(userId, place.listId, place.parentId, dto.assignee_id ?? null, write);
       }
       const row = await this.order.append(write, place, (position) =>
         this.tasks.insert(write, place, {
@@ -118,9 +117,9 @@ export class TasksService {
     listId: number | null,
     parentId: number | null,
     assigneeId: string | null,
-    db?: EntityManager,
+    write?: UserWrite,
   ): Promise<Placement> {
-    const facts = await this.tasks.placementFacts(userId, listId, parentId, assigneeId, db);
+    const facts = await this.tasks.placementFacts(userId, listId, parentId, assigneeId, write);
     if (parentId !== null) {
       if (!facts.parent) throw invalid('parent_id', 'must be the id of a task you can read');
       if (listId !== null && facts.parent.list_id !== listId) {
@@ -230,7 +229,7 @@ export class TasksService {
     const parentId = dto.parent_id !== undefined ? dto.parent_id : moving ? null : row.parent_id;
     const assigneeId = dto.assignee_id !== undefined ? dto.assignee_id : row.assignee_id;
     if (moving) {
-      const facts = await this.tasks.placementFacts(write.userId, listId, null, dto.assignee_id ?? null, write.db);
+      const facts = await this.tasks.placementFacts(write.userId, listId, null, dto.assignee_id ?? null, write);
       if (!facts.role) throw invalid('list_id', 'must be the id of a list you can read');
       if (facts.role === 'viewer') throw viewerCannot('move tasks into this list');
     }
@@ -249,7 +248,7 @@ export class TasksService {
       throw invalid('recurrence', 'only top-level tasks recur; a subtask cannot');
     }
     if (dto.assignee_id !== undefined && assigneeId !== null) {
-      const facts = await this.tasks.placementFacts(write.userId, listId, null, assigneeId, write.db);
+      const facts = await this.tasks.placementFacts(write.userId, listId, null, assigneeId, write);
       if (!facts.assignable) throw invalid('assignee_id', "must be the list's owner or one of its members");
     }
     const next: TaskChanges = { ...changes, assignee_id: dto.assignee_id };
