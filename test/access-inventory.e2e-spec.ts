@@ -61,7 +61,7 @@ describe('every route with a task or list id applies the list-access rule', () =
     });
     const task = created.json<Task>();
     const stored = async (): Promise<unknown[]> =>
-      (await t.sql.query('SELECT * FROM tasks WHERE list_id = $1', [listId])).rows;
+      (await t.sql.query<Record<string, unknown>>('SELECT * FROM tasks WHERE list_id = $1', [listId])).rows;
     const before = await stored();
 
     const routes = serverRoutes(t.app.getHttpAdapter().getInstance()).filter((route) =>
