@@ -199,6 +199,30 @@ describe('tasks of a shared list', () => {
     expect(after.cursor).toBe(left.cursor);
   });
 
+  it('drops a list left and joined again since the cursor before sending it anew, so no deleted task survives', async () => {
+    const listId = await sharedList();
+    const doomed = await createIn(owner, listId, 'Deleted while away');
+    const kept = await createIn(owner, listId, 'Still there');
+    const member = stranger;
+    await share(listId, member, 'editor');
+    const start = await sync(member);
+    expect(start.tasks.map((task) => task.id)).toEqual(expect.arrayContaining([doomed.id, kept.id]));
+
+    await unshare(listId, member);
+    expect((await call(owner, 'DELETE', `/api/tasks/${doomed.id}`)).statusCode).toBe(204);
+    await share(listId, member, 'viewer');
+
+    // First the loss, alone: whatever order a client applies a page's parts in, it drops the list.
+    const lost = await sync(member, start.cursor);
+    expect(lost).toMatchObject({ deleted: { lists: [listId] }, lists: [], has_more: true });
+    expect(lost.tasks.filter((task) => task.list_id === listId)).toEqual([]);
+    // Then the list in full, as it is now.
+    const back = await sync(member, lost.cursor);
+    expect(back.deleted.lists).toEqual([]);
+    expect(back.lists.map((list) => list.id)).toEqual([listId]);
+    expect(back.tasks.map((task) => task.id)).toEqual([kept.id]);
+  });
+
   it('sends a task moved out of a list the member reads as deleted, and nothing of it after', async () => {
     const listId = await sharedList();
     const task = await createIn(owner, listId, 'Moving out');

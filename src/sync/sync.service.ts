@@ -39,23 +39,43 @@ export class SyncService {
       if (!seen || seen.seq < entry.seq) newest.set(key, entry);
     };
     for (const row of set.tasks) {
-      add(`tasks:${row.id}`, { seq: row.change_seq, apply: (page) => page.tasks.push(toTaskDto(row)) });
+      add(`tasks:${row.id}`, {
+        seq: row.change_seq,
+        list: row.list_id,
+        apply: (page) => page.tasks.push(toTaskDto(row)),
+      });
     }
     for (const row of set.categories) {
       add(`categories:${row.id}`, { seq: row.change_seq, apply: (page) => page.categories.push(toCategoryDto(row)) });
     }
     for (const row of set.lists) {
-      add(`lists:${row.id}`, { seq: row.change_seq, apply: (page) => page.lists.push(toListDto(row)) });
+      add(`lists:${row.id}`, { seq: row.change_seq, list: row.id, apply: (page) => page.lists.push(toListDto(row)) });
     }
+    const lost: Entry[] = [];
     for (const tombstone of set.tombstones) {
-      add(`${tombstone.kind}:${tombstone.id}`, {
+      const entry: Entry = {
         seq: tombstone.change_seq,
+        drops: tombstone.kind === 'lists' ? tombstone.id : undefined,
         apply: (page) => deletedOf(page, tombstone.kind)?.push(tombstone.id),
-      });
+      };
+      const key = `${tombstone.kind}:${tombstone.id}`;
+      add(key, entry);
+      // A list lost and joined again since the cursor: the client must drop what it holds of the list
+      // (tasks deleted meanwhile were not stamped for it) before it takes the list in full again.
+      if (entry.drops !== undefined && newest.get(key) !== entry) lost.push(entry);
     }
-    const entries = [...newest.values()].sort((a, b) => a.seq - b.seq);
-    const included = entries.slice(0, SYNC_PAGE_SIZE);
-    const hasMore = entries.length > SYNC_PAGE_SIZE;
+    const entries = [...newest.values(), ...lost].sort((a, b) => a.seq - b.seq);
+    // A page ends before anything of a list whose loss it carries, so that a client applying a page's
+    // deletions and rows in either order drops the list first and takes it again on the next page.
+    const dropped = new Set<number>();
+    let end = Math.min(entries.length, SYNC_PAGE_SIZE);
+    for (let i = 0; i < end; i++) {
+      const { list, drops } = entries[i];
+      if (list !== undefined && dropped.has(list)) end = i;
+      else if (drops !== undefined) dropped.add(drops);
+    }
+    const included = entries.slice(0, end);
+    const hasMore = entries.length > end;
     // A last page ends at the head, even when the newest stamps belong to nothing shown (tombstones
     // a full state leaves out), so its cursor equals the one the event stream announces.
     const seq = hasMore ? included[included.length - 1].seq : Math.max(set.head, after);
@@ -81,5 +101,9 @@ function deletedOf(page: SyncPageDto, kind: string): number[] | undefined {
 
 interface Entry {
   seq: number;
+  /** The list a live row belongs to (a list's own row: itself). */
+  list?: number;
+  /** The list a tombstone takes from the client. */
+  drops?: number;
   apply: (page: SyncPageDto) => void;
 }
