@@ -428,6 +428,7 @@ function summarise(runs: Run[]): Figures {
     p50: median(runs.map((r) => r.p50)),
     p99: median(runs.map((r) => r.p99)),
     cpuUsPerRequest: median(runs.map((r) => r.cpuUsPerRequest)),
+    databaseCpuUsPerRequest: databaseCpu(runs),
     failures: runs.reduce((sum, r) => sum + r.failures, 0),
   };
 }

@@ -6,6 +6,8 @@ export interface Figures {
   p99: number;
   /** CPU time the server spent per request (user + system, whole process tree), in µs. */
   cpuUsPerRequest: number;
+  /** The embedded PostgreSQL's CPU per request, all its processes (undefined with DATABASE_URL). */
+  databaseCpuUsPerRequest?: number;
   failures: number;
 }
 
@@ -236,6 +238,9 @@ function printBaseline(baseline: NonNullable<Report['baseline']>, routes: RouteR
       'baseline CPU µs/req',
       'service CPU µs/req',
       'CPU vs baseline',
+      'PG CPU µs/req baseline',
+      'PG CPU µs/req service',
+      'PG CPU vs baseline',
     ],
     // Routes the baseline does not have (newer features) ran without it.
     ...routes
@@ -255,9 +260,17 @@ function printBaseline(baseline: NonNullable<Report['baseline']>, routes: RouteR
           n(b.cpuUsPerRequest),
           n(r.service.cpuUsPerRequest),
           change(r.service.cpuUsPerRequest / b.cpuUsPerRequest - 1),
+          ...databaseCpuVersus(b, r.service),
         ];
       }),
   ]);
+}
+
+/** PostgreSQL's CPU per request under the baseline and the service, and the change ('-' unmeasured). */
+function databaseCpuVersus(baseline: Figures, service: Figures): string[] {
+  const [b, s] = [baseline.databaseCpuUsPerRequest, service.databaseCpuUsPerRequest];
+  if (b === undefined || s === undefined) return ['-', '-', '-'];
+  return [n(b), n(s), change(s / b - 1)];
 }
 
 /**
