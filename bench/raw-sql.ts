@@ -13,11 +13,6 @@ const WRITE = "'owner', 'editor'";
 /** list-access.ts's `taskAccessible`: the caller owns the task's list, or has a role in it. */
 const accessible = (user: string, roles = READ) =>
   `(tasks.user_id = ${user} OR tasks.list_id IN (${sharedListIds(user, roles)}))`;
-/** list-access.ts's `readableTasks`: the lists owned, then those shared, as two branches. */
-const readable = (user: string, where: string) =>
-  `(SELECT tasks.* FROM tasks WHERE tasks.user_id = ${user} AND ${where}
-    UNION ALL
-    SELECT tasks.* FROM tasks WHERE tasks.list_id IN (${sharedListIds(user, READ)}) AND ${where}) AS tasks`;
 
 /** tasks.repository.ts's `columns`: a task as `caller` sees it, with its subtask counts and the caller's labels. */
 const columns = (caller: string) => `tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed,
@@ -33,10 +28,22 @@ const columns = (caller: string) => `tasks.id, tasks.user_id, tasks.title, tasks
 const page = (limit: string, offset?: string) =>
   `LIMIT (SELECT ${limit}::int)${offset ? ` OFFSET (SELECT ${offset}::int)` : ''}`;
 
-/** TasksRepository.page for `where` (task-filter.ts's condition), newest first. */
-const taskPage = (where: string, limit: string, offset: string) =>
-  `SELECT ${columns('$1')}, (SELECT count(*) FROM ${readable('$1', where)}) AS total FROM ${readable('$1', where)}
-       ORDER BY created_at DESC, tasks.id DESC ${page(limit, offset)}`;
+/**
+ * TasksRepository.page for `where` (task-filter.ts's condition), newest first: each branch's first
+ * limit + offset rows, merged, and the total counted per branch.
+ */
+const taskPage = (where: string, limit: string, offset: string) => {
+  const owned = `tasks.user_id = $1 AND ${where}`;
+  const shared = `tasks.list_id IN (${sharedListIds('$1', READ)}) AND ${where}`;
+  const order = 'created_at DESC, tasks.id DESC';
+  const firstOf = (branch: string) =>
+    `(SELECT tasks.* FROM tasks WHERE ${branch} ORDER BY ${order} LIMIT (SELECT ${limit}::int + ${offset}::int))`;
+  return `SELECT ${columns('$1')}, (SELECT count(*) FROM tasks WHERE ${owned}) + (SELECT count(*) FROM tasks WHERE ${shared}) AS total
+    FROM (${firstOf(owned)}
+    UNION ALL
+    ${firstOf(shared)}) AS tasks
+       ORDER BY ${order} ${page(limit, offset)}`;
+};
 
 /** conditional-write.ts's `conditionalUpdateSql` with the tasks' scope ($2 the caller). */
 const conditionalUpdate = (options: {

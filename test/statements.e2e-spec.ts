@@ -47,11 +47,17 @@ it('prepares the statements of get, toggle, create and list once, and reuses the
   const statements = await prepared();
   expect(statements).toEqual(
     expect.arrayContaining([
-      expect.stringMatching(/^SELECT tasks\.id, tasks\.user_id, .* FROM tasks WHERE id = \$1 AND \(tasks\.user_id = \$2 OR/s),
+      expect.stringMatching(
+        /^SELECT tasks\.id, tasks\.user_id, .* FROM tasks WHERE id = \$1 AND \(tasks\.user_id = \$2 OR/s,
+      ),
       expect.stringMatching(/^WITH RECURSIVE target AS \(SELECT NOT completed/),
       expect.stringMatching(/^INSERT INTO tasks/),
-      expect.stringMatching(/^SELECT position FROM tasks WHERE list_id = \(SELECT id FROM lists WHERE owner_id = \$1 AND is_inbox\)/),
-      expect.stringMatching(/\(SELECT count\(\*\) FROM \(SELECT tasks\.\* FROM tasks WHERE .*\) AS total FROM/s),
+      expect.stringMatching(
+        /^SELECT position FROM tasks WHERE list_id = \(SELECT id FROM lists WHERE owner_id = \$1 AND is_inbox\)/,
+      ),
+      expect.stringMatching(
+        /\(SELECT count\(\*\) FROM tasks WHERE tasks\.user_id = \$1 .*\) AS total\s+FROM \(\(SELECT tasks\.\* FROM tasks WHERE/s,
+      ),
     ]),
   );
   // Prepared at most once per connection: the same text three times is not three statements.
