@@ -5,6 +5,15 @@ import { EmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { serverCpuMs } from './server-process.js';
 
 const BENCH_DATABASE = 'todo_bench';
+const BASELINE_DATABASE = 'todo_bench_baseline';
+
+async function recreate(embedded: EmbeddedPostgres, name: string): Promise<void> {
+  const admin = new Client({ connectionString: embedded.url });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+}
 
 /**
  * The database both servers use. DATABASE_URL when set (the bench then removes its own users, and
@@ -17,6 +26,8 @@ export class BenchDatabase {
   private constructor(
     readonly url: string,
     private readonly embedded?: EmbeddedPostgres,
+    /** False for a second database on the same embedded server, which closing leaves running. */
+    private readonly ownsServer = true,
   ) {
     this.sql = new Client({ connectionString: url });
   }
@@ -32,12 +43,28 @@ export class BenchDatabase {
       dataDir: join(root, '.data', 'bench', 'postgres'),
       database: 'postgres',
     });
-    const admin = new Client({ connectionString: embedded.url });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${BENCH_DATABASE}`);
-    await admin.end();
+    await recreate(embedded, BENCH_DATABASE);
     const db = new BenchDatabase(embedded.urlFor(BENCH_DATABASE), embedded);
+    await db.sql.connect();
+    return db;
+  }
+
+  /**
+   * The baseline's own database: an older build runs its own migrations on it, since its statements
+   * may not run on this build's schema (an index an `ON CONFLICT` names may be gone). On the embedded
+   * server, a second database recreated empty; with DATABASE_URL, BASELINE_DATABASE_URL (another
+   * database, whose bench users are removed at the end).
+   */
+  async baselineDatabase(): Promise<BenchDatabase> {
+    if (!this.embedded) {
+      const given = process.env.BASELINE_DATABASE_URL?.trim();
+      if (!given) throw new Error('--baseline with DATABASE_URL needs BASELINE_DATABASE_URL, another database for it');
+      const db = new BenchDatabase(given);
+      await db.sql.connect();
+      return db;
+    }
+    await recreate(this.embedded, BASELINE_DATABASE);
+    const db = new BenchDatabase(this.embedded.urlFor(BASELINE_DATABASE), this.embedded, false);
     await db.sql.connect();
     return db;
   }
@@ -56,14 +83,19 @@ export class BenchDatabase {
     return this.embedded ? `embedded PostgreSQL on 127.0.0.1:${this.embedded.port}` : 'DATABASE_URL';
   }
 
-  /** Brings statistics and the visibility map up to date after a bulk load, as autovacuum would. */
+  /**
+   * Brings statistics and the visibility map up to date after a bulk load, as autovacuum would: the
+   * tasks' table, then every table's statistics (small ones such as list_members stay below
+   * autovacuum's threshold of 50 changed rows, so would otherwise never have any).
+   */
   async settle(): Promise<void> {
     await this.sql.query('VACUUM (ANALYZE) tasks');
+    await this.sql.query('ANALYZE');
   }
 
   async close(userIds: string[]): Promise<void> {
     if (!this.embedded && userIds.length) await this.sql.query('DELETE FROM users WHERE id = ANY($1)', [userIds]);
     await this.sql.end();
-    await this.embedded?.stop();
+    if (this.ownsServer) await this.embedded?.stop();
   }
 }

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { generateNKeysBetween } from 'fractional-indexing';
+import type { Client } from 'pg';
 import { BetterAuthIssuer } from './better-auth-issuer.js';
 import { load, type Request } from './load.js';
 
@@ -19,6 +21,16 @@ export interface Fixtures {
   writers: BenchUser[];
   /** One user with `largeTasks` tasks and `largeCategories` categories, for the list's growth. */
   large: BenchUser;
+  /** A list of another user's that `member` edits (set up by SQL, see shareList); absent on a baseline without lists. */
+  shared?: SharedList;
+}
+
+/** A list owned by `owner`, with `member` as an editor and the member's labels on its tasks. */
+export interface SharedList {
+  listId: number;
+  owner: BenchUser;
+  /** `taskIds` and `categoryIds` are the member's view: the list's tasks, the member's own labels. */
+  member: BenchUser;
 }
 
 const PRIORITIES = ['low', 'medium', 'high'];
@@ -55,7 +67,58 @@ export async function seed(
 }
 
 /** The ids of every user the fixtures created (to clean up a shared database). */
-export const userIds = (f: Fixtures) => [...f.readers, ...f.betterAuthReaders, ...f.writers, f.large].map((u) => u.id);
+export const userIds = (f: Fixtures) =>
+  [...f.readers, ...f.betterAuthReaders, ...f.writers, f.large]
+    .concat(f.shared ? [f.shared.owner, f.shared.member] : [])
+    .map((u) => u.id);
+
+/**
+ * A shared list, set up with SQL as the lists API would leave it: two users signed up through the
+ * API, a list of the owner's with both as members (owner, editor), `sizes.tasksPerUser` tasks in it
+ * shaped like the readers' (created a second apart, so newest first is a stable order), and
+ * `sizes.categoriesPerUser` categories of the member's, task i labelled with the member's category
+ * i mod n (labels are personal). The tasks' and labels' triggers stamp both members as the API's
+ * writes would.
+ */
+export async function shareList(
+  serviceUrl: string,
+  sql: Client,
+  sizes: { tasksPerUser: number; categoriesPerUser: number },
+): Promise<SharedList> {
+  const [owner, member] = await Promise.all([signUp(serviceUrl), signUp(serviceUrl)]);
+  const [{ id: listId }] = (
+    await sql.query<{ id: number }>(
+      `INSERT INTO lists (owner_id, name) VALUES ($1, 'Bench shared list') RETURNING id`,
+      [owner.id],
+    )
+  ).rows;
+  await sql.query(
+    `INSERT INTO list_members (list_id, user_id, role, position) VALUES ($1, $2, 'owner', 'm0'), ($1, $3, 'editor', 'm1')`,
+    [listId, owner.id, member.id],
+  );
+  await addCategories(serviceUrl, member, sizes.categoriesPerUser);
+  const n = sizes.tasksPerUser;
+  const taskIds = (
+    await sql.query<{ id: number }>(
+      `INSERT INTO tasks (user_id, list_id, created_by, title, description, priority, due_date, position, created_at, updated_at)
+       SELECT $1, $2, $1, 'Task ' || (i + 1), CASE WHEN i % 3 = 0 THEN NULL ELSE 'Details for task ' || (i + 1) END,
+              ($3::text[])[i % 3 + 1]::task_priority,
+              CASE WHEN i % 2 = 1 THEN timestamptz '2027-01-01 00:00:00Z' + make_interval(days => i % 365) END,
+              ($4::text[])[i + 1], now() - make_interval(secs => $5 - i), now() - make_interval(secs => $5 - i)
+         FROM generate_series(0, $5 - 1) AS i ORDER BY i
+       RETURNING id`,
+      [owner.id, listId, PRIORITIES, generateNKeysBetween(null, null, n), n],
+    )
+  ).rows.map((row) => row.id);
+  await sql.query(
+    `INSERT INTO task_categories (user_id, task_id, category_id)
+     SELECT $1, task.id, ($3::int[])[(task.n - 1) % cardinality($3::int[]) + 1]
+       FROM unnest($2::int[]) WITH ORDINALITY AS task (id, n)`,
+    [member.id, taskIds, member.categoryIds],
+  );
+  member.taskIds = taskIds;
+  return { listId, owner, member };
+}
 
 async function signUp(url: string): Promise<BenchUser> {
   const response = await fetch(`${url}/api/auth/sign-up/email`, {

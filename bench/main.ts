@@ -5,8 +5,10 @@
  *
  * --baseline=<dir>: another checkout of this project, already built (`<dir>/dist/main.js` and
  * `<dir>/node_modules`), e.g. `git worktree add ../base main && cd ../base && npm ci && npm run build`.
- * Its build runs as a third server on the same database with the service's environment, in every
- * round of the hot routes, so the report shows what an upgrade costs per route in one run.
+ * Its build runs as a third server with the service's environment, in every round of the hot routes,
+ * so the report shows what an upgrade costs per route in one run. It gets a database of its own on
+ * the same PostgreSQL, migrated by itself and seeded through its own API alike (its statements need
+ * its own schema); a route it does not have (a newer feature) runs without it.
  *
  * --pooler: two more servers in every round of the hot routes, both the service's build: one with
  * DB_PREPARED_STATEMENTS=off on the direct URL, and one with DATABASE_URL through a PgBouncer in
@@ -18,7 +20,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BenchDatabase } from './bench-database.js';
 import { BetterAuthIssuer } from './better-auth-issuer.js';
-import { seed, userIds } from './fixtures.js';
+import { type Fixtures, seed, shareList, userIds } from './fixtures.js';
 import { load, type LoadResult, type Request } from './load.js';
 import { type Figures, printReport, type Report, type RouteReport } from './report.js';
 import { eventsBench } from './events-bench.js';
@@ -37,6 +39,7 @@ const options = benchOptions([
   'baseline',
   'routes',
   'rounds',
+  'seconds',
   'pooler',
 ]);
 const { quick, profile } = options;
@@ -52,12 +55,14 @@ const baselineDir = options.baseline === undefined ? undefined : resolve(options
 const routeFilter = options.routes;
 /** --rounds=N: more rounds for a closer look at a difference (the medians steady with more). */
 const roundsOption = options.rounds;
+/** --seconds=N: seconds of load per route, server and round (5; 3 with --quick). */
+const secondsOption = options.seconds;
 /** --pooler: the service with statements unnamed, and through PgBouncer, next to the default. */
 const withPooler = options.pooler;
 const PLAN = quick
   ? {
       rounds: 1,
-      seconds: 3,
+      seconds: secondsOption ?? 3,
       warmupSeconds: 1,
       users: 4,
       tasksPerUser: 100,
@@ -68,7 +73,7 @@ const PLAN = quick
     }
   : {
       rounds: roundsOption ?? 3,
-      seconds: 5,
+      seconds: secondsOption ?? 5,
       warmupSeconds: 2,
       users: 4,
       tasksPerUser: 100,
@@ -88,6 +93,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 async function main(): Promise<void> {
   const cleanup: (() => Promise<unknown>)[] = [];
   let ids: string[] = [];
+  let baselineIds: string[] = [];
   try {
     // Checked before anything starts: a missing build would otherwise only show after the seeding.
     if (baselineDir && !existsSync(join(baselineDir, 'dist', 'main.js')))
@@ -119,8 +125,15 @@ async function main(): Promise<void> {
       args: [...profiling('raw'), '--import', '@swc-node/register/esm-register', 'bench/raw-server.ts'],
       env: shared,
     };
-    const baselineSpec: ServerSpec | undefined = baselineDir
-      ? { name: 'baseline', cwd: baselineDir, args: [...profiling('baseline'), 'dist/main.js'], env: serviceSpec.env }
+    const baselineDb = baselineDir ? await db.baselineDatabase() : undefined;
+    if (baselineDb) cleanup.unshift(() => baselineDb.close(baselineIds));
+    const baselineSpec: ServerSpec | undefined = baselineDb
+      ? {
+          name: 'baseline',
+          cwd: baselineDir!,
+          args: [...profiling('baseline'), 'dist/main.js'],
+          env: { ...serviceSpec.env, DATABASE_URL: baselineDb.url },
+        }
       : undefined;
 
     progress('starting the service (first start: runs the migrations)');
@@ -130,10 +143,9 @@ async function main(): Promise<void> {
     progress('starting the raw Fastify + pg server');
     const raw = await ServerProcess.start(rawSpec);
     cleanup.unshift(() => raw.stop());
-    // After the service, so the migrations are already applied when the baseline checks them.
     let baseline: ServerProcess | undefined;
     if (baselineSpec) {
-      progress(`starting the baseline from ${baselineDir}`);
+      progress(`starting the baseline from ${baselineDir} (first start: runs its migrations on its database)`);
       baseline = await ServerProcess.start(baselineSpec);
       cleanup.unshift(() => baseline!.stop());
     }
@@ -165,27 +177,51 @@ async function main(): Promise<void> {
     );
     const fixtures = await seed(service.url, issuer, PLAN);
     ids = userIds(fixtures);
+    progress(`a shared list: two more users, ${PLAN.tasksPerUser} tasks in the owner's list, the member an editor`);
+    fixtures.shared = await shareList(service.url, db.sql, PLAN);
+    ids = userIds(fixtures);
     await db.settle();
+    let baselineFixtures: Fixtures | undefined;
+    if (baseline) {
+      progress('seeding the baseline through its API, alike');
+      baselineFixtures = await seed(baseline.url, issuer, PLAN);
+      baselineIds = userIds(baselineFixtures);
+      await baselineDb!.settle();
+    }
     // A process that has just served the seeding (sign-ups, thousands of creates) spends about 10%
     // more CPU per request for a while than a fresh one (measured: get and toggle, same build). The
     // baseline and the raw server start fresh, so with a baseline the service restarts too, and the
     // comparison is between builds, not between histories.
     const seedingPeakMb = service.lifetimePeakMb();
     if (baseline) {
-      progress('restarting the service, so that it starts fresh like the baseline');
+      progress('restarting the service and the baseline, so that both start fresh');
       await service.stop();
       service = await ServerProcess.start(serviceSpec);
       servers[0] = service;
+      await baseline.stop();
+      baseline = await ServerProcess.start(baselineSpec!);
+      servers[2] = baseline;
     }
-    const [{ seq: largeHead }] = (
-      await db.sql.query<{ seq: number }>('SELECT seq::float8 AS seq FROM user_changes WHERE user_id = $1', [
-        fixtures.large.id,
-      ])
-    ).rows;
-    const routes = hotRoutes(fixtures, syncCursorsBelow(largeHead)).filter(
-      (route) => !routeFilter || routeFilter.some((part) => route.name.toLowerCase().includes(part)),
-    );
+    const headOf = async (database: BenchDatabase, user: string) =>
+      (
+        await database.sql.query<{ seq: number }>('SELECT seq::float8 AS seq FROM user_changes WHERE user_id = $1', [
+          user,
+        ])
+      ).rows[0].seq;
+    const chosen = (route: Route) =>
+      !routeFilter || routeFilter.some((part) => route.name.toLowerCase().includes(part));
+    const routes = hotRoutes(fixtures, syncCursorsBelow(await headOf(db, fixtures.large.id))).filter(chosen);
     if (routes.length === 0) throw new Error(`--routes=${routeFilter!.join(',')} matches no route`);
+    // The baseline's own requests (its users, ids and cursors), by route name; routes it lacks run without it.
+    const baselineRequests = new Map(
+      baselineFixtures
+        ? hotRoutes(baselineFixtures, syncCursorsBelow(await headOf(baselineDb!, baselineFixtures.large.id))).map(
+            (route) => [route.name, route.requests],
+          )
+        : [],
+    );
+    const requestsOf = (server: ServerProcess, route: Route) =>
+      server === baseline ? baselineRequests.get(route.name) : route.requests;
     await sameBodies(service, raw, routes);
 
     const drive = async (server: ServerProcess, requests: Request[], seconds: number): Promise<Run> => {
@@ -208,23 +244,32 @@ async function main(): Promise<void> {
 
     for (const route of routes) {
       for (const server of servers) {
+        const requests = requestsOf(server, route);
+        if (!requests) continue;
         progress(`warming up · ${route.name} · ${server.name}`);
-        await drive(server, route.requests, PLAN.warmupSeconds);
+        await drive(server, requests, PLAN.warmupSeconds);
       }
     }
 
     // Runs per route, then per server name.
-    const runs = new Map(routes.map((r) => [r.name, new Map(servers.map((server) => [server.name, [] as Run[]]))]));
+    const runs = new Map(
+      routes.map((r) => [
+        r.name,
+        new Map(servers.filter((server) => requestsOf(server, r)).map((server) => [server.name, [] as Run[]])),
+      ]),
+    );
     for (let round = 0; round < PLAN.rounds; round++) {
       for (const [index, route] of routes.entries()) {
         // Rotate which server goes first, so none always runs right after another's load.
         const shift = (round + index) % servers.length;
         const order = [...servers.slice(shift), ...servers.slice(0, shift)];
         for (const server of order) {
+          const requests = requestsOf(server, route);
+          if (!requests) continue;
           progress(
             `round ${round + 1}/${PLAN.rounds} · ${route.name} · ${server.name} · ${PLAN.seconds} s at ${CONNECTIONS} connections`,
           );
-          const result = await drive(server, route.requests, PLAN.seconds);
+          const result = await drive(server, requests, PLAN.seconds);
           runs.get(route.name)!.get(server.name)!.push(result);
         }
       }
@@ -236,7 +281,7 @@ async function main(): Promise<void> {
 
     // The create route has added thousands of rows since seeding: let the statistics catch up, as
     // autovacuum would within a minute.
-    progress('VACUUM (ANALYZE) tasks');
+    progress('VACUUM (ANALYZE) tasks, ANALYZE');
     await db.settle();
     const growth = { small: [] as Run[], large: [] as Run[] };
     for (let round = 0; round < PLAN.rounds; round++) {
@@ -383,6 +428,7 @@ function summarise(runs: Run[]): Figures {
     p50: median(runs.map((r) => r.p50)),
     p99: median(runs.map((r) => r.p99)),
     cpuUsPerRequest: median(runs.map((r) => r.cpuUsPerRequest)),
+    databaseCpuUsPerRequest: databaseCpu(runs),
     failures: runs.reduce((sum, r) => sum + r.failures, 0),
   };
 }

@@ -3,9 +3,10 @@
  * routes, on the same tables, doing the service's work and no more. No Nest, class-validator,
  * TypeORM, helmet, CORS, logs or metrics. Run as a child process by bench/main.ts and stages.ts.
  *
- * - SQL: the service's statement texts (tasks.repository.ts, task-order.repository.ts,
- *   categories.repository.ts, sync.repository.ts, user-writes.ts), each sent as a named prepared
- *   statement, so PostgreSQL parses and plans it once per connection.
+ * - SQL: the service's statement texts (raw-sql.ts, copied from tasks.repository.ts,
+ *   task-order.repository.ts, categories.repository.ts, sync.repository.ts, user-writes.ts, with
+ *   list-access.ts's scoping), each sent as a named prepared statement, so PostgreSQL parses and
+ *   plans it once per connection.
  * - Writes are announced after commit as the service's ChangeAnnouncer does: at most one call in
  *   flight, calls at least 5 ms apart, the users of the writes meanwhile batched into the next.
  * - Tokens: HS256 with node:crypto against the shared secret, EdDSA with jose against the JWKS; a
@@ -24,67 +25,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { Pool, type PoolClient, type QueryResultRow } from 'pg';
+import { SQL } from './raw-sql.js';
 
 const env = process.env as Record<string, string>;
 const secret = createSecretKey(Buffer.from(env.BETTER_AUTH_SECRET));
 const jwks = createRemoteJWKSet(new URL(env.BETTER_AUTH_JWKS_URL));
 const pool = new Pool({ connectionString: env.DATABASE_URL, max: Number(env.DB_POOL_SIZE || 10) });
 
-// --- SQL: the service's texts, prepared by name ---------------------------------------------------
-
-const COLUMNS = `id, user_id, title, description, completed, priority, due_date, position, remind_at, reminded_at,
-  recurrence, recurrence_start, created_at, updated_at, version, ARRAY(SELECT category_id FROM task_categories
-  WHERE user_id = tasks.user_id AND task_id = tasks.id ORDER BY category_id) AS category_ids`;
-/** The service's `pageBounds`: LIMIT and OFFSET as sub-selects, so no plan depends on the page size. */
-const page = (limit: string, offset?: string) =>
-  `LIMIT (SELECT ${limit}::int)${offset ? ` OFFSET (SELECT ${offset}::int)` : ''}`;
-const byCategory =
-  'tasks.user_id = $1 AND tasks.id IN (SELECT task_id FROM task_categories WHERE user_id = $1 AND category_id = $2)';
-/** The service's conditional update: one statement writes and tells a missing task from a stale version. */
-const conditionalUpdate = (sets: string) => `WITH target AS (SELECT 1 FROM tasks WHERE id = $1 AND user_id = $2),
-  changed AS (UPDATE tasks SET ${sets}, updated_at = now(), version = version + 1
-               WHERE id = $1 AND user_id = $2 AND ($3::int[] IS NULL OR version = ANY ($3::int[]))
-               RETURNING ${COLUMNS})
-  SELECT EXISTS (SELECT 1 FROM target) AS found, changed.* FROM (VALUES (1)) AS one LEFT JOIN changed ON true`;
-const COMPLETING = 'NOT completed AND COALESCE($4, true) AND recurrence IS NOT NULL';
-
-const SQL = {
-  list: `SELECT ${COLUMNS}, (SELECT count(*) FROM tasks WHERE tasks.user_id = $1) AS total FROM tasks
-    WHERE tasks.user_id = $1 ORDER BY created_at DESC, id DESC ${page('$2', '$3')}`,
-  listByCategory: `SELECT ${COLUMNS}, (SELECT count(*) FROM tasks WHERE ${byCategory}) AS total FROM tasks
-    WHERE ${byCategory} ORDER BY created_at DESC, id DESC ${page('$3', '$4')}`,
-  find: `SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`,
-  last: 'SELECT position FROM tasks WHERE user_id = $1 ORDER BY position DESC LIMIT 1',
-  insert: `INSERT INTO tasks (user_id, title, description, priority, due_date, completed, position, remind_at, recurrence, recurrence_start)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (user_id, position) DO NOTHING RETURNING ${COLUMNS}`,
-  setCompleted: `WITH target AS (SELECT ${COMPLETING} AS recurring FROM tasks WHERE id = $1 AND user_id = $2),
-    changed AS (UPDATE tasks SET completed = COALESCE($4, NOT completed), updated_at = now(), version = version + 1
-                 WHERE id = $1 AND user_id = $2 AND ($3::int[] IS NULL OR version = ANY ($3::int[]))
-                   AND NOT (${COMPLETING})
-                 RETURNING ${COLUMNS})
-    SELECT EXISTS (SELECT 1 FROM target) AS found, (SELECT recurring FROM target) AS recurring, changed.*
-      FROM (VALUES (1)) AS one LEFT JOIN changed ON true`,
-  writeLock: 'SELECT pg_advisory_xact_lock($1, hashtext($2))',
-  lockMoved: 'SELECT version FROM tasks WHERE id = $1 AND user_id = $2 FOR UPDATE',
-  firstOther: 'SELECT position FROM tasks WHERE user_id = $2 AND id <> $1 ORDER BY position LIMIT 1',
-  setPosition: conditionalUpdate('position = $4'),
-  head: 'SELECT seq::float8 AS seq, purged_seq::float8 AS purged_seq FROM user_changes WHERE user_id = $1',
-  tasksSince: `SELECT ${COLUMNS}, change_seq::float8 AS change_seq FROM tasks
-    WHERE user_id = $1 AND change_seq > $2 ORDER BY tasks.change_seq ${page('$3')}`,
-  categoriesSince: `WITH c AS (SELECT id, user_id, name, color, created_at, updated_at, version, change_seq::float8 AS change_seq
-      FROM categories WHERE user_id = $1 AND change_seq > $2 ORDER BY categories.change_seq ${page('$3')})
-    SELECT c.*, coalesce(counts.task_count, 0) AS task_count, coalesce(counts.pending_count, 0) AS pending_count
-      FROM c LEFT JOIN (
-        SELECT tc.category_id, count(*) AS task_count, count(*) FILTER (WHERE NOT t.completed) AS pending_count
-          FROM task_categories tc JOIN tasks t ON t.user_id = tc.user_id AND t.id = tc.task_id
-         WHERE tc.user_id = $1 AND tc.category_id IN (SELECT id FROM c)
-         GROUP BY tc.category_id) AS counts ON counts.category_id = c.id
-     ORDER BY c.change_seq`,
-  tombstonesSince: `SELECT kind, id, change_seq::float8 AS change_seq FROM sync_tombstones
-    WHERE user_id = $1 AND change_seq > $2 ORDER BY sync_tombstones.change_seq ${page('$3')}`,
-  sessionRevokedAt: 'SELECT revoked_at FROM auth_sessions WHERE id = $1',
-  announce: "SELECT set_config('synchronous_commit', 'off', true), announce_user_changes($1::text[])",
-};
+// --- SQL: the service's texts (raw-sql.ts), prepared by name -----------------------------------
 
 /** Runs one of SQL's statements, prepared under its key's name on each connection. */
 async function rows<T extends QueryResultRow>(db: Pool | PoolClient, name: keyof typeof SQL, values: unknown[]) {
@@ -218,6 +166,12 @@ const TASK = {
     recurrence: nullable('string'),
     created_at: timestamp,
     updated_at: timestamp,
+    list_id: { type: 'integer' },
+    created_by: nullable('string'),
+    assignee_id: nullable('string'),
+    parent_id: nullable('integer'),
+    subtask_count: { type: 'integer' },
+    pending_subtask_count: { type: 'integer' },
     category_ids: ids,
   },
 };
@@ -247,7 +201,7 @@ const SYNC_PAGE = {
   properties: {
     tasks: { type: 'array', items: TASK },
     categories: { type: 'array', items: CATEGORY },
-    deleted: { type: 'object', properties: { tasks: ids, categories: ids } },
+    deleted: { type: 'object', properties: { tasks: ids, categories: ids, lists: ids } },
     cursor: { type: 'string' },
     has_more: { type: 'boolean' },
   },
@@ -261,11 +215,13 @@ interface TaskRow {
   version: number;
   position: string;
 }
-type Written = { found: boolean; recurring?: boolean | null } & ({ id: number; version: number } | { id: null });
+type Written = { found: boolean; allowed: boolean; recurring?: boolean | null } & (
+  { id: number; version: number } | { id: null }
+);
 
 interface TaskRoute {
   Params: { userId: string; id: string };
-  Querystring: { limit?: string; offset?: string; category_id?: string };
+  Querystring: { limit?: string; offset?: string; category_id?: string; list_id?: string };
   Body?: { title?: unknown; priority?: string; after_id?: unknown };
 }
 
@@ -285,16 +241,21 @@ app.get('/health', answers(200, { type: 'object', properties: { status: { type: 
   status: 'ok',
 }));
 
-app.get<TaskRoute>('/api/:userId/tasks', answers(200, TASK_PAGE), async (request, reply) => {
+// A page of the tasks the caller reads (the lists they own and those shared with them), newest
+// first, on both route families: `/api/tasks` (the token's user) and `/api/{userId}/tasks`.
+async function listTasks(request: FastifyRequest<TaskRoute>, reply: FastifyReply) {
   const userId = await userOf(request, request.params.userId);
   const limit = Number(request.query.limit ?? 50);
   const offset = Number(request.query.offset ?? 0);
   if (!(Number.isInteger(limit) && limit >= 1 && limit <= 100 && Number.isInteger(offset) && offset >= 0))
     throw new HttpError(422, 'bad page');
-  const { category_id: category } = request.query;
-  const items = await (category === undefined
-    ? rows<TaskRow & { total: string }>(pool, 'list', [userId, limit, offset])
-    : rows<TaskRow & { total: string }>(pool, 'listByCategory', [userId, taskId(category), limit, offset]));
+  const { category_id: category, list_id: list } = request.query;
+  if (category !== undefined && list !== undefined) throw new HttpError(501, 'not in the yardstick');
+  const items = await (category !== undefined
+    ? rows<TaskRow & { total: string }>(pool, 'listByCategory', [userId, taskId(category), limit, offset])
+    : list !== undefined
+      ? rows<TaskRow & { total: string }>(pool, 'listInList', [userId, taskId(list), limit, offset])
+      : rows<TaskRow & { total: string }>(pool, 'list', [userId, limit, offset]));
   // Only a page past the end has no row to carry the total; the bench asks for none.
   if (!items.length && offset > 0) throw new HttpError(501, 'not in the yardstick');
   const total = items.length ? Number(items[0].total) : 0;
@@ -302,7 +263,9 @@ app.get<TaskRoute>('/api/:userId/tasks', answers(200, TASK_PAGE), async (request
   const tags = JSON.stringify([total, limit, offset, items.map((task) => `"${task.id}-${task.version}"`)]);
   void reply.header('etag', `W/"${createHash('sha256').update(tags).digest('base64url')}"`);
   return { items, total, limit, offset };
-});
+}
+app.get<TaskRoute>('/api/tasks', answers(200, TASK_PAGE), listTasks);
+app.get<TaskRoute>('/api/:userId/tasks', answers(200, TASK_PAGE), listTasks);
 
 app.get<TaskRoute>('/api/:userId/tasks/:id', answers(200, TASK), async (request, reply) => {
   const userId = await userOf(request, request.params.userId);
@@ -316,7 +279,7 @@ function retryFraction(): string {
   return pick(0) + pick(0) + pick(0) + pick(1);
 }
 
-// A new task goes after the user's last key, without a lock: a concurrent create may take that key
+// A new task goes after the last key of the user's inbox, without a lock: a concurrent create may take that key
 // first, and the insert is then tried again with a random fraction added.
 app.post<TaskRoute>('/api/:userId/tasks', answers(201, TASK), async (request, reply) => {
   const userId = await userOf(request, request.params.userId);
@@ -324,9 +287,9 @@ app.post<TaskRoute>('/api/:userId/tasks', answers(201, TASK), async (request, re
   if (!title || title.length > 255) throw new HttpError(422, 'bad title');
   const priority = request.body?.priority ?? 'medium';
   for (let attempt = 0; attempt < 50; attempt++) {
-    const [last] = await rows<{ position: string }>(pool, 'last', [userId]);
+    const [last] = await rows<{ position: string }>(pool, 'lastInInbox', [userId]);
     const position = generateKeyBetween(last?.position ?? null, null) + (attempt ? retryFraction() : '');
-    const [row] = await rows<TaskRow>(pool, 'insert', [
+    const [row] = await rows<TaskRow>(pool, 'insertInInbox', [
       userId,
       title,
       null,
@@ -334,6 +297,7 @@ app.post<TaskRoute>('/api/:userId/tasks', answers(201, TASK), async (request, re
       null,
       false,
       position,
+      null,
       null,
       null,
       null,
@@ -350,6 +314,7 @@ app.patch<TaskRoute>('/api/:userId/tasks/:id/complete', answers(200, TASK), asyn
   const userId = await userOf(request, request.params.userId);
   const [row] = await rows<Written>(pool, 'setCompleted', [taskId(request.params.id), userId, null, null]);
   // A recurring task being completed advances under its row lock in the service; the bench has none.
+  if (row.id === null && row.found && !row.allowed) throw new HttpError(403, 'viewers may only read');
   if (row.id === null && row.found) throw new HttpError(501, 'recurring tasks are not in the yardstick');
   if (row.id !== null) announce(userId);
   return sendTask(reply, row);
@@ -363,8 +328,10 @@ app.post<TaskRoute>('/api/:userId/tasks/:id/move', answers(200, TASK), async (re
   if (request.body?.after_id !== null) throw new HttpError(501, 'only moves to the top are in the yardstick');
   const row = await transaction('BEGIN', async (client) => {
     await rows(client, 'writeLock', [1_164_300, userId]);
-    if (!(await rows(client, 'lockMoved', [id, userId])).length) return undefined;
-    const [first] = await rows<{ position: string }>(client, 'firstOther', [id, userId]);
+    const [moved] = await rows<{ allowed: boolean }>(client, 'lockMoved', [id, userId]);
+    if (!moved) return undefined;
+    if (!moved.allowed) throw new HttpError(403, 'viewers may only read');
+    const [first] = await rows<{ position: string }>(client, 'firstOther', [id]);
     const position = generateKeyBetween(null, first?.position ?? null);
     return (await rows<Written>(client, 'setPosition', [id, userId, null, position]))[0];
   });
@@ -373,16 +340,18 @@ app.post<TaskRoute>('/api/:userId/tasks/:id/move', answers(200, TASK), async (re
 });
 
 // GET /api/sync as the service reads it: one REPEATABLE READ snapshot with the user's head, the
-// tasks and categories (with their counts) stamped after the cursor and the tombstones, merged by
-// stamp into a page of at most 500.
+// tasks stamped after the cursor (their own lists' by the row's stamp, shared lists' by the user's
+// member_changes), the categories (with their counts) and the tombstones; each row once, at its
+// newest stamp, merged by stamp into a page of at most 500.
 const SYNC_PAGE_SIZE = 500;
 interface Stamped {
+  id: number;
   change_seq: number;
 }
 interface SyncPage {
   tasks: Stamped[];
   categories: Stamped[];
-  deleted: { tasks: number[]; categories: number[] };
+  deleted: { tasks: number[]; categories: number[]; lists: number[] };
   cursor: string;
   has_more: boolean;
 }
@@ -394,31 +363,40 @@ app.get<{ Querystring: { cursor?: string } }>('/api/sync', answers(200, SYNC_PAG
   const after = Number(match[1]);
   const base = match[2] === undefined ? 0 : Number(match[2]);
   const values = [userId, after, SYNC_PAGE_SIZE + 1];
-  const set = await transaction('BEGIN ISOLATION LEVEL REPEATABLE READ', async (client) => ({
-    cursor: (await rows<{ seq: number; purged_seq: number }>(client, 'head', [userId]))[0],
-    tasks: await rows<Stamped>(client, 'tasksSince', values),
-    categories: await rows<Stamped>(client, 'categoriesSince', values),
-    // The full state holds only live rows: a client starting from nothing has nothing to delete.
-    tombstones: after ? await rows<Stamped & { kind: string; id: number }>(client, 'tombstonesSince', values) : [],
-  }));
+  const set = await transaction('BEGIN ISOLATION LEVEL REPEATABLE READ', async (client) => {
+    const cursor = (await rows<{ seq: number; purged_seq: number }>(client, 'head', [userId]))[0];
+    const owned = await rows<Stamped>(client, 'tasksSince', values);
+    const shared = await rows<Stamped>(client, 'tasksForMember', values);
+    return {
+      cursor,
+      tasks: shared.length ? [...owned, ...shared] : owned,
+      categories: await rows<Stamped>(client, 'categoriesSince', values),
+      // The full state holds only live rows: a client starting from nothing has nothing to delete.
+      tombstones: after ? await rows<Stamped & { kind: string }>(client, 'tombstonesSince', values) : [],
+    };
+  });
   const head = set.cursor?.seq ?? 0;
   const purged = set.cursor?.purged_seq ?? 0;
   if (after > head || (after > 0 && purged > Math.max(after, base))) throw new HttpError(410, 'cursor too old');
   const page: SyncPage = {
     tasks: [],
     categories: [],
-    deleted: { tasks: [], categories: [] },
+    deleted: { tasks: [], categories: [], lists: [] },
     cursor: '',
     has_more: false,
   };
-  const entries = [
-    ...set.tasks.map((row) => ({ seq: row.change_seq, add: () => page.tasks.push(row) })),
-    ...set.categories.map((row) => ({ seq: row.change_seq, add: () => page.categories.push(row) })),
-    ...set.tombstones.map((t) => ({
-      seq: t.change_seq,
-      add: () => (t.kind === 'tasks' ? page.deleted.tasks : page.deleted.categories).push(t.id),
-    })),
-  ].sort((a, b) => a.seq - b.seq);
+  const newest = new Map<string, { seq: number; add: () => void }>();
+  const keep = (key: string, seq: number, add: () => void) => {
+    const seen = newest.get(key);
+    if (!seen || seen.seq < seq) newest.set(key, { seq, add });
+  };
+  for (const row of set.tasks) keep(`tasks:${row.id}`, row.change_seq, () => page.tasks.push(row));
+  for (const row of set.categories) keep(`categories:${row.id}`, row.change_seq, () => page.categories.push(row));
+  for (const t of set.tombstones) {
+    const deleted = page.deleted[t.kind as keyof SyncPage['deleted']] as number[] | undefined;
+    keep(`${t.kind}:${t.id}`, t.change_seq, () => deleted?.push(t.id));
+  }
+  const entries = [...newest.values()].sort((a, b) => a.seq - b.seq);
   const included = entries.slice(0, SYNC_PAGE_SIZE);
   for (const entry of included) entry.add();
   page.has_more = entries.length > SYNC_PAGE_SIZE;

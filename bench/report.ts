@@ -6,6 +6,8 @@ export interface Figures {
   p99: number;
   /** CPU time the server spent per request (user + system, whole process tree), in µs. */
   cpuUsPerRequest: number;
+  /** The embedded PostgreSQL's CPU per request, all its processes (undefined with DATABASE_URL). */
+  databaseCpuUsPerRequest?: number;
   failures: number;
 }
 
@@ -51,7 +53,7 @@ export interface ModeReport {
 export interface Report {
   mode: 'quick' | 'full';
   serviceNodeOptions?: string;
-  /** With --baseline: the older build's checkout, and its start on the already migrated database. */
+  /** With --baseline: the older build's checkout, and its start on its own, already migrated database. */
   baseline?: { dir: string; startMs: number };
   database: string;
   connections: number;
@@ -220,7 +222,7 @@ export function printReport(report: Report): boolean {
  */
 function printBaseline(baseline: NonNullable<Report['baseline']>, routes: RouteReport[]): void {
   console.log(
-    `\nBaseline: ${baseline.dir} (same database and environment, in every round; started in ${n(baseline.startMs)} ms on the migrated database)\n`,
+    `\nBaseline: ${baseline.dir} (its own database, same PostgreSQL, environment and fixtures, in every round; started in ${n(baseline.startMs)} ms on its migrated database)\n`,
   );
   printTable([
     [
@@ -236,25 +238,39 @@ function printBaseline(baseline: NonNullable<Report['baseline']>, routes: RouteR
       'baseline CPU µs/req',
       'service CPU µs/req',
       'CPU vs baseline',
+      'PG CPU µs/req baseline',
+      'PG CPU µs/req service',
+      'PG CPU vs baseline',
     ],
-    ...routes.map((r) => {
-      const b = r.baseline!;
-      return [
-        r.name,
-        n(b.rps),
-        ms(b.p50),
-        ms(b.p99),
-        n(b.failures),
-        n(b.peakRssMb),
-        n(b.ratio, 2),
-        n(r.ratio, 2),
-        change(b.serviceVersusBaseline - 1),
-        n(b.cpuUsPerRequest),
-        n(r.service.cpuUsPerRequest),
-        change(r.service.cpuUsPerRequest / b.cpuUsPerRequest - 1),
-      ];
-    }),
+    // Routes the baseline does not have (newer features) ran without it.
+    ...routes
+      .filter((r) => r.baseline)
+      .map((r) => {
+        const b = r.baseline!;
+        return [
+          r.name,
+          n(b.rps),
+          ms(b.p50),
+          ms(b.p99),
+          n(b.failures),
+          n(b.peakRssMb),
+          n(b.ratio, 2),
+          n(r.ratio, 2),
+          change(b.serviceVersusBaseline - 1),
+          n(b.cpuUsPerRequest),
+          n(r.service.cpuUsPerRequest),
+          change(r.service.cpuUsPerRequest / b.cpuUsPerRequest - 1),
+          ...databaseCpuVersus(b, r.service),
+        ];
+      }),
   ]);
+}
+
+/** PostgreSQL's CPU per request under the baseline and the service, and the change ('-' unmeasured). */
+function databaseCpuVersus(baseline: Figures, service: Figures): string[] {
+  const [b, s] = [baseline.databaseCpuUsPerRequest, service.databaseCpuUsPerRequest];
+  if (b === undefined || s === undefined) return ['-', '-', '-'];
+  return [n(b), n(s), change(s / b - 1)];
 }
 
 /**

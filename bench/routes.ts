@@ -1,4 +1,4 @@
-import type { BenchUser, Fixtures } from './fixtures.js';
+import type { BenchUser, Fixtures, SharedList } from './fixtures.js';
 import type { Request } from './load.js';
 
 export interface Route {
@@ -87,8 +87,19 @@ export function hotRoutes(f: Fixtures, syncCursors: string[]): Route[] {
         token: f.large.token,
       })),
     },
+    ...(f.shared ? [sharedListRoute(f.shared)] : []),
   ];
 }
+
+/**
+ * A member (editor) listing a list another user owns: `GET /api/tasks?list_id=`, a page of 50 of
+ * its tasks, read through the shared branch of the access rule (list-access.ts's readableTasks).
+ */
+const sharedListRoute = ({ listId, member }: SharedList): Route => ({
+  name: 'list 50 (shared list)',
+  p99TargetMs: 30,
+  requests: [{ method: 'GET', path: `/api/tasks?list_id=${listId}&limit=50`, token: member.token }],
+});
 
 /** Cursors that each have a full page of `pageSize` changes after them, spread over `head` stamps. */
 export function syncCursorsBelow(head: number, pageSize = 500, count = 8): string[] {

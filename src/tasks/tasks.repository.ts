@@ -14,7 +14,7 @@ import {
 } from '../database/conditional-write.js';
 import { pageBounds, Statement } from '../database/statement.js';
 import type { UserTransaction, UserWrite } from '../database/user-writes.js';
-import { readableTasks, taskAccessible } from '../lists/list-access.js';
+import { readableTasks, sharedListIds, taskAccessible } from '../lists/list-access.js';
 import { type TaskFilter, taskFilterSql } from './task-filter.js';
 import type { Priority } from './task.entity.js';
 
@@ -238,22 +238,33 @@ export class TasksRepository {
     const order = manual
       ? 'mine.position, tasks.list_id, tasks.position, tasks.id'
       : `${SORT_KEYS[query.sort]} ${direction}${nulls}, tasks.id ${direction}`;
-    const source = readableTasks('$1', where);
-    // The manual order is read off the caller's membership rows, joined once.
+    const limit = param(query.limit);
+    const offset = param(query.offset);
+    // The lists the caller owns, and those shared with them: list-access.ts's readableTasks, branch by branch.
+    const owned = `tasks.user_id = $1 AND ${where}`;
+    const shared = `tasks.list_id IN (${sharedListIds('$1')}) AND ${where}`;
+    // The manual order is read off the caller's membership rows, joined once. The other orders take
+    // each branch's first limit + offset rows in that order, so the owned branch is a bounded range
+    // of its (user_id, key, id) index and PostgreSQL merges the two: over the whole of each branch
+    // (readableTasks) it read and sorted every matching task, 6.9 against 1.1 ms at 10,000 tasks.
+    const firstOf = (branch: string) =>
+      `(SELECT tasks.* FROM tasks WHERE ${branch} ORDER BY ${order} LIMIT (SELECT ${limit}::int + ${offset}::int))`;
     const from = manual
-      ? `${source} JOIN list_members AS mine ON mine.list_id = tasks.list_id AND mine.user_id = $1`
-      : source;
+      ? `${readableTasks('$1', where)} JOIN list_members AS mine ON mine.list_id = tasks.list_id AND mine.user_id = $1`
+      : `(${firstOf(owned)}\n    UNION ALL\n    ${firstOf(shared)}) AS tasks`;
+    // `total` as sub-selects, counted off the indexes: count(*) OVER () read every matching row first
+    // (6.8 against 1.4 ms at 10,000 tasks), and a count over readableTasks' `tasks.*` branches read
+    // the rows rather than an index.
+    const total = `(SELECT count(*) FROM tasks WHERE ${owned}) + (SELECT count(*) FROM tasks WHERE ${shared})`;
 
-    // `total` as a sub-select, counted off the indexes: count(*) OVER () read every matching row first
-    // (6.8 against 1.4 ms at 10,000 tasks).
     const rows = await Statement.built(
-      `SELECT ${columns('$1')}, (SELECT count(*) FROM ${source}) AS total FROM ${from}
-       ORDER BY ${order} ${pageBounds(param(query.limit), param(query.offset))}`,
+      `SELECT ${columns('$1')}, ${total} AS total FROM ${from}
+       ORDER BY ${order} ${pageBounds(limit, offset)}`,
     ).rows<TaskRow & { total: string }>(this.db, params);
     if (rows.length) return { rows, total: Number(rows[0].total) };
     if (query.offset === 0) return { rows, total: 0 };
     // A page past the end has no row to carry the total.
-    const [{ count }]: { count: string }[] = await this.db.query(`SELECT count(*) FROM ${source}`, params.slice(0, -2));
+    const [{ count }]: { count: string }[] = await this.db.query(`SELECT ${total} AS count`, params.slice(0, -2));
     return { rows, total: Number(count) };
   }
 
