@@ -7,7 +7,7 @@
 
 /** list-access.ts's `sharedListIds`: the lists `user` reads (or writes) as a member, not owner. */
 const sharedListIds = (user: string, roles: string) =>
-  `SELECT list_id FROM list_members WHERE user_id = ${user} AND role IN (${roles}) AND role <> 'owner'`;
+  `SELECT list_id FROM list_members WHERE user_id = ${user} AND ${roles === READ ? "role <> 'owner'" : "role = 'editor'"}`;
 const READ = "'owner', 'editor', 'viewer'";
 const WRITE = "'owner', 'editor'";
 /** list-access.ts's `taskAccessible`: the caller owns the task's list, or has a role in it. */
@@ -15,14 +15,23 @@ const accessible = (user: string, roles = READ) =>
   `(tasks.user_id = ${user} OR tasks.list_id IN (${sharedListIds(user, roles)}))`;
 
 /** tasks.repository.ts's `columns`: a task as `caller` sees it, with its subtask counts and the caller's labels. */
-const columns = (caller: string) => `tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed,
-  tasks.priority, tasks.due_date, tasks.position, tasks.remind_at, tasks.reminded_at, tasks.recurrence,
-  tasks.recurrence_start, tasks.created_at, tasks.updated_at, tasks.version, tasks.list_id, tasks.created_by,
-  tasks.assignee_id, tasks.parent_id,
-  (SELECT count(*) FROM tasks AS sub WHERE sub.parent_id = tasks.id) AS subtask_count,
-  (SELECT count(*) FROM tasks AS sub WHERE sub.parent_id = tasks.id AND NOT sub.completed) AS pending_subtask_count,
+const columns = (caller: string, counted = false) => `tasks.id, tasks.user_id, tasks.title, tasks.description,
+  tasks.completed, tasks.priority, tasks.due_date, tasks.position, tasks.remind_at, tasks.reminded_at,
+  tasks.recurrence, tasks.recurrence_start, tasks.created_at, tasks.updated_at, tasks.version, tasks.list_id,
+  tasks.created_by, tasks.assignee_id, tasks.parent_id,
+  ${
+    counted
+      ? 'subtasks.subtask_count, subtasks.pending_subtask_count'
+      : `(SELECT count(*) FROM tasks AS sub WHERE sub.parent_id = tasks.id) AS subtask_count,
+  (SELECT count(*) FROM tasks AS sub WHERE sub.parent_id = tasks.id AND NOT sub.completed) AS pending_subtask_count`
+  },
   ARRAY(SELECT category_id FROM task_categories
          WHERE user_id = ${caller} AND task_id = tasks.id ORDER BY category_id) AS category_ids`;
+
+/** tasks.repository.ts's `SUBTASK_COUNTS`. */
+const SUBTASK_COUNTS = `LEFT JOIN LATERAL (
+    SELECT count(*) AS subtask_count, count(*) FILTER (WHERE NOT sub.completed) AS pending_subtask_count
+      FROM tasks AS sub WHERE sub.parent_id = tasks.id) AS subtasks ON true`;
 
 /** The service's `pageBounds`: LIMIT and OFFSET as sub-selects, so no plan depends on the page size. */
 const page = (limit: string, offset?: string) =>
@@ -38,10 +47,10 @@ const taskPage = (where: string, limit: string, offset: string) => {
   const order = 'created_at DESC, tasks.id DESC';
   const firstOf = (branch: string) =>
     `(SELECT tasks.* FROM tasks WHERE ${branch} ORDER BY ${order} LIMIT (SELECT ${limit}::int + ${offset}::int))`;
-  return `SELECT ${columns('$1')}, (SELECT count(*) FROM tasks WHERE ${owned}) + (SELECT count(*) FROM tasks WHERE ${shared}) AS total
+  return `SELECT ${columns('$1', true)}, (SELECT count(*) FROM tasks WHERE ${owned}) + (SELECT count(*) FROM tasks WHERE ${shared}) AS total
     FROM (${firstOf(owned)}
     UNION ALL
-    ${firstOf(shared)}) AS tasks
+    ${firstOf(shared)}) AS tasks ${SUBTASK_COUNTS}
        ORDER BY ${order} ${page(limit, offset)}`;
 };
 
@@ -94,10 +103,10 @@ export const SQL = {
   firstOther: `SELECT tasks.position FROM tasks, tasks AS moved WHERE moved.id = $1 AND tasks.list_id = moved.list_id AND tasks.parent_id IS NOT DISTINCT FROM moved.parent_id AND tasks.id <> moved.id ORDER BY tasks.position LIMIT 1`,
   setPosition: conditionalUpdate({ sets: 'position = $4' }),
   head: 'SELECT seq::float8 AS seq, purged_seq::float8 AS purged_seq FROM user_changes WHERE user_id = $1',
-  tasksSince: `SELECT ${columns('$1')}, tasks.change_seq::float8 AS change_seq FROM tasks
+  tasksSince: `SELECT ${columns('$1', true)}, tasks.change_seq::float8 AS change_seq FROM tasks ${SUBTASK_COUNTS}
     WHERE user_id = $1 AND change_seq > $2 ORDER BY tasks.change_seq ${page('$3')}`,
-  tasksForMember: `SELECT ${columns('$1')}, mine.change_seq::float8 AS change_seq
-     FROM member_changes AS mine JOIN tasks ON tasks.id = mine.id
+  tasksForMember: `SELECT ${columns('$1', true)}, mine.change_seq::float8 AS change_seq
+     FROM member_changes AS mine JOIN tasks ON tasks.id = mine.id ${SUBTASK_COUNTS}
     WHERE mine.user_id = $1 AND mine.kind = 'tasks' AND mine.change_seq > $2 AND ${accessible('$1')}
     ORDER BY mine.change_seq ${page('$3')}`,
   categoriesSince: `WITH c AS (SELECT id, user_id, name, color, created_at, updated_at, version, change_seq::float8 AS change_seq FROM categories

@@ -298,14 +298,25 @@ BEGIN
     v_owner := NEW.user_id;
     v_list := NEW.list_id;
   END IF;
-  v_stamp := bump_user_change(v_owner, 1);
-  IF v_stamp IS NULL THEN RETURN NEW; END IF;
-  NEW.change_seq := v_stamp;
-  FOR v_member IN SELECT m.user_id FROM list_members m WHERE m.list_id = v_list AND m.user_id <> v_owner ORDER BY 1 LOOP
-    v_stamp := bump_user_change(v_member, 1);
-    INSERT INTO member_changes AS c (user_id, kind, id, list_id, change_seq) VALUES (v_member, v_kind, NEW.id, v_list, v_stamp)
-      ON CONFLICT ON CONSTRAINT member_changes_pkey DO UPDATE SET list_id = EXCLUDED.list_id, change_seq = EXCLUDED.change_seq;
-  END LOOP;
+  -- One statement stamps every reader, in user id order (docs/reliability.md, "Lock order"): the
+  -- owner on the row, each other member in member_changes. A single user's write finds no other
+  -- member, and costs what one counter bump did before lists.
+  WITH readers AS (
+    SELECT v_owner AS user_id
+    UNION ALL
+    SELECT m.user_id FROM list_members m WHERE m.list_id = v_list AND m.user_id <> v_owner
+  ), bumped AS (
+    INSERT INTO user_changes AS u (user_id, seq)
+    SELECT r.user_id, 1 FROM readers r WHERE EXISTS (SELECT 1 FROM users WHERE users.id = r.user_id) ORDER BY r.user_id
+    ON CONFLICT (user_id) DO UPDATE SET seq = u.seq + 1
+    RETURNING u.user_id, u.seq
+  ), stamped AS (
+    INSERT INTO member_changes AS c (user_id, kind, id, list_id, change_seq)
+    SELECT b.user_id, v_kind, NEW.id, v_list, b.seq FROM bumped b WHERE b.user_id <> v_owner
+    ON CONFLICT ON CONSTRAINT member_changes_pkey DO UPDATE SET list_id = EXCLUDED.list_id, change_seq = EXCLUDED.change_seq
+  )
+  SELECT b.seq INTO v_stamp FROM bumped b WHERE b.user_id = v_owner;
+  IF v_stamp IS NOT NULL THEN NEW.change_seq := v_stamp; END IF;
   RETURN NEW;
 END $$;
 
