@@ -196,11 +196,29 @@ const TASK_PAGE = {
     offset: { type: 'integer' },
   },
 };
+const LIST = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    name: { type: 'string' },
+    color: { type: 'string' },
+    owner_id: { type: 'string' },
+    role: { type: 'string' },
+    is_inbox: { type: 'boolean' },
+    position: { type: 'string' },
+    member_count: { type: 'integer' },
+    task_count: { type: 'integer' },
+    pending_count: { type: 'integer' },
+    created_at: timestamp,
+    updated_at: timestamp,
+  },
+};
 const SYNC_PAGE = {
   type: 'object',
   properties: {
     tasks: { type: 'array', items: TASK },
     categories: { type: 'array', items: CATEGORY },
+    lists: { type: 'array', items: LIST },
     deleted: { type: 'object', properties: { tasks: ids, categories: ids, lists: ids } },
     cursor: { type: 'string' },
     has_more: { type: 'boolean' },
@@ -347,10 +365,12 @@ const SYNC_PAGE_SIZE = 500;
 interface Stamped {
   id: number;
   change_seq: number;
+  list_id?: number;
 }
 interface SyncPage {
   tasks: Stamped[];
   categories: Stamped[];
+  lists: Stamped[];
   deleted: { tasks: number[]; categories: number[]; lists: number[] };
   cursor: string;
   has_more: boolean;
@@ -371,6 +391,7 @@ app.get<{ Querystring: { cursor?: string } }>('/api/sync', answers(200, SYNC_PAG
       cursor,
       tasks: shared.length ? [...owned, ...shared] : owned,
       categories: await rows<Stamped>(client, 'categoriesSince', values),
+      lists: await rows<Stamped>(client, 'listsSince', values),
       // The full state holds only live rows: a client starting from nothing has nothing to delete.
       tombstones: after ? await rows<Stamped & { kind: string }>(client, 'tombstonesSince', values) : [],
     };
@@ -381,25 +402,46 @@ app.get<{ Querystring: { cursor?: string } }>('/api/sync', answers(200, SYNC_PAG
   const page: SyncPage = {
     tasks: [],
     categories: [],
+    lists: [],
     deleted: { tasks: [], categories: [], lists: [] },
     cursor: '',
     has_more: false,
   };
-  const newest = new Map<string, { seq: number; add: () => void }>();
-  const keep = (key: string, seq: number, add: () => void) => {
+  type Entry = { seq: number; list?: number; drops?: number; add: () => void };
+  const newest = new Map<string, Entry>();
+  const keep = (key: string, entry: Entry) => {
     const seen = newest.get(key);
-    if (!seen || seen.seq < seq) newest.set(key, { seq, add });
+    if (!seen || seen.seq < entry.seq) newest.set(key, entry);
   };
-  for (const row of set.tasks) keep(`tasks:${row.id}`, row.change_seq, () => page.tasks.push(row));
-  for (const row of set.categories) keep(`categories:${row.id}`, row.change_seq, () => page.categories.push(row));
+  for (const row of set.tasks)
+    keep(`tasks:${row.id}`, { seq: row.change_seq, list: row.list_id, add: () => page.tasks.push(row) });
+  for (const row of set.categories)
+    keep(`categories:${row.id}`, { seq: row.change_seq, add: () => page.categories.push(row) });
+  for (const row of set.lists)
+    keep(`lists:${row.id}`, { seq: row.change_seq, list: row.id, add: () => page.lists.push(row) });
+  const lost: Entry[] = [];
   for (const t of set.tombstones) {
     const deleted = page.deleted[t.kind as keyof SyncPage['deleted']] as number[] | undefined;
-    keep(`${t.kind}:${t.id}`, t.change_seq, () => deleted?.push(t.id));
+    const entry: Entry = {
+      seq: t.change_seq,
+      drops: t.kind === 'lists' ? t.id : undefined,
+      add: () => deleted?.push(t.id),
+    };
+    keep(`${t.kind}:${t.id}`, entry);
+    if (entry.drops !== undefined && newest.get(`${t.kind}:${t.id}`) !== entry) lost.push(entry);
   }
-  const entries = [...newest.values()].sort((a, b) => a.seq - b.seq);
-  const included = entries.slice(0, SYNC_PAGE_SIZE);
+  const entries = [...newest.values(), ...lost].sort((a, b) => a.seq - b.seq);
+  // The page ends before anything of a list whose loss it carries.
+  const dropped = new Set<number>();
+  let end = Math.min(entries.length, SYNC_PAGE_SIZE);
+  for (let i = 0; i < end; i++) {
+    const { list, drops } = entries[i];
+    if (list !== undefined && dropped.has(list)) end = i;
+    else if (drops !== undefined) dropped.add(drops);
+  }
+  const included = entries.slice(0, end);
   for (const entry of included) entry.add();
-  page.has_more = entries.length > SYNC_PAGE_SIZE;
+  page.has_more = entries.length > end;
   const seq = page.has_more ? included[included.length - 1].seq : Math.max(head, after);
   const cursorBase = request.query.cursor === undefined ? head : base;
   page.cursor = cursorBase > seq ? `v1.${seq}.${cursorBase}` : `v1.${seq}`;

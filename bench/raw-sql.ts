@@ -117,6 +117,20 @@ export const SQL = {
      WHERE tc.user_id = $1 AND tc.category_id IN (SELECT id FROM c)
      GROUP BY tc.category_id) AS counts ON counts.category_id = c.id
     ORDER BY c.change_seq`,
+  listsSince: `
+  SELECT l.id, l.owner_id, l.name, l.color, l.is_inbox, l.created_at, l.updated_at, l.version, m.role, m.position,
+         (SELECT count(*) FROM list_members x WHERE x.list_id = l.id) AS member_count,
+         counts.task_count, counts.pending_count, stamp.seq::float8 AS change_seq
+    FROM list_members m
+    JOIN lists l ON l.id = m.list_id
+   CROSS JOIN LATERAL (
+     SELECT GREATEST(m.change_seq, CASE WHEN l.owner_id = $1 THEN l.change_seq ELSE 0 END,
+                     coalesce((SELECT c.change_seq FROM member_changes c
+                                WHERE c.user_id = $1 AND c.kind = 'lists' AND c.id = l.id), 0)) AS seq) AS stamp
+   CROSS JOIN LATERAL (SELECT count(*) AS task_count, count(*) FILTER (WHERE NOT t.completed) AS pending_count
+                         FROM tasks t WHERE t.list_id = l.id) AS counts
+   WHERE m.user_id = $1 AND stamp.seq > $2
+   ORDER BY stamp.seq ${page('$3')}`,
   tombstonesSince: `SELECT kind, id, change_seq::float8 AS change_seq FROM sync_tombstones
     WHERE user_id = $1 AND change_seq > $2 ORDER BY sync_tombstones.change_seq ${page('$3')}`,
   sessionRevokedAt: 'SELECT revoked_at FROM auth_sessions WHERE id = $1',
