@@ -346,10 +346,16 @@ app.post<TaskRoute>('/api/:userId/tasks/:id/move', answers(200, TASK), async (re
   if (request.body?.after_id !== null) throw new HttpError(501, 'only moves to the top are in the yardstick');
   const row = await transaction('BEGIN', async (client) => {
     await rows(client, 'writeLock', [1_164_300, userId]);
-    const [moved] = await rows<{ allowed: boolean }>(client, 'lockMoved', [id, userId]);
+    const [moved] = await rows<{ allowed: boolean; list_id: number; parent_id: number | null }>(client, 'lockMoved', [
+      id,
+      userId,
+    ]);
     if (!moved) return undefined;
     if (!moved.allowed) throw new HttpError(403, 'viewers may only read');
-    const [first] = await rows<{ position: string }>(client, 'firstOther', [id]);
+    const [first] =
+      moved.parent_id === null
+        ? await rows<{ position: string }>(client, 'firstOtherAtTop', [id, moved.list_id])
+        : await rows<{ position: string }>(client, 'firstOtherChild', [id, moved.parent_id]);
     const position = generateKeyBetween(null, first?.position ?? null);
     return (await rows<Written>(client, 'setPosition', [id, userId, null, position]))[0];
   });

@@ -86,7 +86,7 @@ export const SQL = {
   insertInInbox: `INSERT INTO tasks (user_id, list_id, created_by, title, description, priority, due_date, completed, position, remind_at,
   recurrence, recurrence_start, parent_id, assignee_id)
    SELECT lists.owner_id, lists.id, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11 FROM lists WHERE lists.owner_id = $1 AND lists.is_inbox
-   ON CONFLICT (list_id, parent_id, position) DO NOTHING RETURNING ${columns('$1')}`,
+   ON CONFLICT DO NOTHING RETURNING ${columns('$1')}`,
   setCompleted: conditionalUpdate({
     sets: 'completed = COALESCE($4, NOT completed)',
     target: `${COMPLETING} AS recurring`,
@@ -99,8 +99,11 @@ export const SQL = {
       CASE WHEN changed.completed THEN 0 ELSE changed.pending_subtask_count END AS pending_subtask_count`,
   }),
   writeLock: 'SELECT pg_advisory_xact_lock($1, hashtext($2))',
-  lockMoved: `SELECT version, ${accessible('$2', WRITE)} AS allowed FROM tasks WHERE id = $1 AND ${accessible('$2')} FOR UPDATE OF tasks`,
-  firstOther: `SELECT tasks.position FROM tasks, tasks AS moved WHERE moved.id = $1 AND tasks.list_id = moved.list_id AND tasks.parent_id IS NOT DISTINCT FROM moved.parent_id AND tasks.id <> moved.id ORDER BY tasks.position LIMIT 1`,
+  lockMoved: `SELECT version, list_id, parent_id, ${accessible('$2', WRITE)} AS allowed FROM tasks
+    WHERE id = $1 AND ${accessible('$2')} FOR UPDATE OF tasks`,
+  /** task-order.repository.ts's firstOther for a top-level task, and for a subtask. */
+  firstOtherAtTop: `SELECT position FROM tasks WHERE tasks.list_id = $2 AND tasks.parent_id IS NULL AND id <> $1 ORDER BY position LIMIT 1`,
+  firstOtherChild: `SELECT position FROM tasks WHERE tasks.parent_id = $2 AND id <> $1 ORDER BY position LIMIT 1`,
   setPosition: conditionalUpdate({ sets: 'position = $4' }),
   head: 'SELECT seq::float8 AS seq, purged_seq::float8 AS purged_seq FROM user_changes WHERE user_id = $1',
   tasksSince: `SELECT ${columns('$1', true)}, tasks.change_seq::float8 AS change_seq FROM tasks ${SUBTASK_COUNTS}

@@ -19,16 +19,18 @@ export interface Gap {
   upper: string | null;
 }
 
-/** Tasks with the same list and parent as the moved one (`moved`), itself left out. */
-const SIBLINGS = `tasks.list_id = moved.list_id AND tasks.parent_id IS NOT DISTINCT FROM moved.parent_id AND tasks.id <> moved.id`;
-
-/** The neighbour on the open side of the anchor, the moved task left out. */
-const NEIGHBOUR = {
-  after: `(SELECT position FROM tasks WHERE ${SIBLINGS} AND tasks.position > anchor.position
-            ORDER BY position LIMIT 1)`,
-  before: `(SELECT position FROM tasks WHERE ${SIBLINGS} AND tasks.position < anchor.position
-             ORDER BY position DESC LIMIT 1)`,
-};
+/**
+ * Siblings: a list's top level, or a parent's subtasks, as a condition on `row` with the list or
+ * parent id in parameter `param`. Each reads its own partial index in position order
+ * (tasks_list_top_position_key, tasks_parent_position_key).
+ */
+export interface SiblingGroup {
+  list_id: number;
+  parent_id: number | null;
+}
+const siblingsOf = (group: SiblingGroup, param: string, row = 'tasks') =>
+  group.parent_id === null ? `${row}.list_id = ${param} AND ${row}.parent_id IS NULL` : `${row}.parent_id = ${param}`;
+const groupValue = (group: SiblingGroup) => group.parent_id ?? group.list_id;
 
 // Every create and every move runs these: prepared once per connection (database/statement.ts).
 // The top of the caller's inbox is the hot path; the others name the list (and parent).
@@ -43,11 +45,22 @@ const LAST_CHILD = new Statement(
   'SELECT position FROM tasks WHERE list_id = $1 AND parent_id = $2 ORDER BY position DESC LIMIT 1',
 );
 const LOCK_MOVED = new Statement(
-  `SELECT version, ${taskAccessible('$2', 'write')} AS allowed FROM tasks WHERE id = $1 AND ${taskAccessible('$2')} FOR UPDATE OF tasks`,
+  `SELECT version, list_id, parent_id, ${taskAccessible('$2', 'write')} AS allowed FROM tasks
+    WHERE id = $1 AND ${taskAccessible('$2')} FOR UPDATE OF tasks`,
 );
-const FIRST_OTHER = new Statement(
-  `SELECT tasks.position FROM tasks, tasks AS moved WHERE moved.id = $1 AND ${SIBLINGS} ORDER BY tasks.position LIMIT 1`,
-);
+const GROUP = new Statement('SELECT list_id, parent_id FROM tasks WHERE id = $1');
+/** The first sibling other than task $1, in group $2. */
+const firstOther = (group: SiblingGroup) =>
+  Statement.built(`SELECT position FROM tasks WHERE ${siblingsOf(group, '$2')} AND id <> $1 ORDER BY position LIMIT 1`);
+/** Anchor $3's position, if it is in group $2, and its neighbour on the open side, task $1 left out. */
+const anchored = (group: SiblingGroup, side: 'after' | 'before') =>
+  Statement.built(
+    `SELECT anchor.position AS anchor,
+            (SELECT position FROM tasks WHERE ${siblingsOf(group, '$2')} AND id <> $1
+                AND position ${side === 'after' ? '>' : '<'} anchor.position
+              ORDER BY position${side === 'after' ? '' : ' DESC'} LIMIT 1) AS neighbour
+       FROM tasks AS anchor WHERE anchor.id = $3 AND ${siblingsOf(group, '$2', 'anchor')}`,
+  );
 
 /**
  * The SQL of the manual order (`tasks.position`). Reads that a move writes from run under the
@@ -68,23 +81,22 @@ export class TaskOrderRepository {
 
   /** Locks task `id` and reads the gap `anchor` names for it among its siblings. */
   async gap(write: UserWrite, id: number, anchor: Anchor): Promise<Gap> {
-    const [moved] = await LOCK_MOVED.rows<{ version: number; allowed: boolean }>(write.db, [id, write.userId]);
+    const [moved] = await LOCK_MOVED.rows<SiblingGroup & { version: number; allowed: boolean }>(write.db, [
+      id,
+      write.userId,
+    ]);
     const none = { anchorFound: false, lower: null, upper: null };
     if (!moved) return { version: null, allowed: false, ...none };
     const found = { version: moved.version, allowed: moved.allowed };
     if (!moved.allowed) return { ...found, ...none };
     if ('after' in anchor && anchor.after === null) {
-      const [first] = await FIRST_OTHER.rows<{ position: string }>(write.db, [id]);
+      const [first] = await firstOther(moved).rows<{ position: string }>(write.db, [id, groupValue(moved)]);
       return { ...found, anchorFound: true, lower: null, upper: first?.position ?? null };
     }
     const side = 'after' in anchor ? 'after' : 'before';
-    const [row] = await Statement.built(
-      `SELECT anchor.position AS anchor, ${NEIGHBOUR[side]} AS neighbour
-         FROM tasks AS moved, tasks AS anchor
-        WHERE moved.id = $1 AND anchor.id = $2 AND anchor.list_id = moved.list_id
-          AND anchor.parent_id IS NOT DISTINCT FROM moved.parent_id`,
-    ).rows<{ anchor: string; neighbour: string | null }>(write.db, [
+    const [row] = await anchored(moved, side).rows<{ anchor: string; neighbour: string | null }>(write.db, [
       id,
+      groupValue(moved),
       'after' in anchor ? anchor.after : anchor.before,
     ]);
     if (!row) return { ...found, ...none };
@@ -95,10 +107,10 @@ export class TaskOrderRepository {
 
   /** How many siblings task `id` has (itself included), and their last position. */
   async extent(write: UserWrite, id: number): Promise<{ count: number; last: string | null }> {
+    const [group] = await GROUP.rows<SiblingGroup>(write.db, [id]);
     const [row]: { count: number; last: string | null }[] = await write.db.query(
-      `SELECT count(*)::int AS count, max(tasks.position) AS last FROM tasks, tasks AS moved
-        WHERE moved.id = $1 AND tasks.list_id = moved.list_id AND tasks.parent_id IS NOT DISTINCT FROM moved.parent_id`,
-      [id],
+      `SELECT count(*)::int AS count, max(position) AS last FROM tasks WHERE ${siblingsOf(group, '$1')}`,
+      [groupValue(group)],
     );
     return row;
   }
@@ -110,15 +122,15 @@ export class TaskOrderRepository {
    * in id order (docs/reliability.md).
    */
   async rewrite(write: UserWrite, id: number, keys: string[]): Promise<void> {
+    const [group] = await GROUP.rows<SiblingGroup>(write.db, [id]);
     await write.db.query(
       `WITH siblings AS (
-         SELECT tasks.id, row_number() OVER (ORDER BY tasks.position) AS n FROM tasks, tasks AS moved
-          WHERE moved.id = $1 AND tasks.list_id = moved.list_id AND tasks.parent_id IS NOT DISTINCT FROM moved.parent_id)
+         SELECT tasks.id, row_number() OVER (ORDER BY tasks.position) AS n FROM tasks WHERE ${siblingsOf(group, '$1')})
        UPDATE tasks SET position = ($2::text[])[siblings.n], version = version + 1
          FROM siblings
         WHERE tasks.id = siblings.id
           AND tasks.id = ANY (ARRAY(SELECT id FROM tasks WHERE id IN (SELECT id FROM siblings) ORDER BY id FOR UPDATE))`,
-      [id, keys],
+      [groupValue(group), keys],
     );
   }
 }

@@ -108,11 +108,14 @@ function randomFraction(): string {
   return digits + DIGITS[1 + (bytes[3] % 61)];
 }
 
-/** The unique (list_id, parent_id, position) index refused a key: a concurrent write took it first. */
+/** A unique index of positions among siblings refused a key: a concurrent write took it first. */
 function isPositionClash(error: unknown): boolean {
   const driverError = (error as { driverError?: { code?: string; constraint?: string } }).driverError;
-  return driverError?.code === '23505' && driverError.constraint === 'tasks_list_position_key';
+  return driverError?.code === '23505' && POSITION_KEYS.includes(driverError.constraint ?? '');
 }
+
+/** The unique indexes of positions among siblings: a list's top level, a parent's subtasks. */
+const POSITION_KEYS = ['tasks_list_top_position_key', 'tasks_parent_position_key'];
 
 function tooBusy(): ServiceUnavailableException {
   return new ServiceUnavailableException('The list is changing too fast to place this task; try again');

@@ -172,14 +172,14 @@ const INSERT_VALUES = `lists.owner_id, lists.id, $1, $2, $3, $4, $5, $6, $7, $8,
 const INSERT_INBOX = new Statement(
   `INSERT INTO tasks (${INSERT_COLUMNS})
    SELECT ${INSERT_VALUES}, NULL, $11 FROM lists WHERE lists.owner_id = $1 AND lists.is_inbox
-   ON CONFLICT (list_id, parent_id, position) DO NOTHING RETURNING ${columns('$1')}`,
+   ON CONFLICT DO NOTHING RETURNING ${columns('$1')}`,
 );
 /** A task in list $12 (under parent $13), which the caller may write. */
 const INSERT_IN_LIST = new Statement(
   `INSERT INTO tasks (${INSERT_COLUMNS})
    SELECT ${INSERT_VALUES}, $13, $11 FROM lists
     WHERE lists.id = $12 AND lists.id IN (SELECT list_id FROM list_members WHERE user_id = $1 AND role IN ('owner', 'editor'))
-   ON CONFLICT (list_id, parent_id, position) DO NOTHING RETURNING ${columns('$1')}`,
+   ON CONFLICT DO NOTHING RETURNING ${columns('$1')}`,
 );
 /** Whether completing ($4: true, or null for a flip) would complete a pending recurring task. */
 const COMPLETING = 'NOT completed AND COALESCE($4, true) AND recurrence IS NOT NULL';

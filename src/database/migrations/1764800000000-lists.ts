@@ -124,10 +124,14 @@ export class Lists1764800000000 implements MigrationInterface {
     await q.query(`ALTER TABLE tasks ADD CONSTRAINT tasks_parent_check CHECK (parent_id <> id)`);
     // Positions order siblings: unique among the children of one parent (or the top level) of a list.
     await q.query(`DROP INDEX tasks_user_position_key`);
+    // Two partial indexes rather than one over (list_id, parent_id, position): `parent_id IS NULL` is
+    // no equality to the planner, so that one could not serve a list's top level in position order.
     await q.query(
-      `CREATE UNIQUE INDEX tasks_list_position_key ON tasks (list_id, parent_id, position) NULLS NOT DISTINCT`,
+      `CREATE UNIQUE INDEX tasks_list_top_position_key ON tasks (list_id, position) WHERE parent_id IS NULL`,
     );
-    await q.query(`CREATE INDEX tasks_parent_idx ON tasks (parent_id) WHERE parent_id IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX tasks_parent_position_key ON tasks (parent_id, position) WHERE parent_id IS NOT NULL`,
+    );
     await q.query(`CREATE INDEX tasks_assignee_idx ON tasks (assignee_id) WHERE assignee_id IS NOT NULL`);
 
     // Labels are each member's own: a link names its labeller, no longer the task's owner.
@@ -191,8 +195,8 @@ export class Lists1764800000000 implements MigrationInterface {
     await q.query(
       `ALTER TABLE task_categories ADD CONSTRAINT task_categories_task_fkey FOREIGN KEY (task_id, user_id) REFERENCES tasks(id, user_id) ON DELETE CASCADE`,
     );
-    await q.query(`DROP INDEX tasks_list_position_key`);
-    await q.query(`DROP INDEX tasks_parent_idx`);
+    await q.query(`DROP INDEX tasks_list_top_position_key`);
+    await q.query(`DROP INDEX tasks_parent_position_key`);
     await q.query(`DROP INDEX tasks_assignee_idx`);
     await q.query(`ALTER TABLE tasks DROP CONSTRAINT tasks_parent_fkey`);
     await q.query(`ALTER TABLE tasks DROP CONSTRAINT tasks_parent_check`);
