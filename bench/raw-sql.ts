@@ -86,7 +86,11 @@ export const SQL = {
   insertInInbox: `INSERT INTO tasks (user_id, list_id, created_by, title, description, priority, due_date, completed, position, remind_at,
   recurrence, recurrence_start, parent_id, assignee_id)
    SELECT lists.owner_id, lists.id, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11 FROM lists WHERE lists.owner_id = $1 AND lists.is_inbox
-   ON CONFLICT DO NOTHING RETURNING ${columns('$1')}`,
+   ON CONFLICT DO NOTHING RETURNING ${columns('$1').replace(
+     /,\s*\(SELECT count[\s\S]*$/,
+     `,
+  0 AS subtask_count, 0 AS pending_subtask_count, '{}'::int[] AS category_ids`,
+   )}`,
   setCompleted: conditionalUpdate({
     sets: 'completed = COALESCE($4, NOT completed)',
     target: `${COMPLETING} AS recurring`,

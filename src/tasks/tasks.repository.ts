@@ -168,18 +168,27 @@ const FIND = new Statement(`SELECT ${columns('$2')} FROM tasks WHERE id = $1 AND
 const INSERT_COLUMNS = `user_id, list_id, created_by, title, description, priority, due_date, completed, position, remind_at,
   recurrence, recurrence_start, parent_id, assignee_id`;
 const INSERT_VALUES = `lists.owner_id, lists.id, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10`;
+/**
+ * A new task's columns: it has no subtasks and no labels yet (its links, if any, are written after
+ * it, and their ids set on the row by the caller), so RETURNING reads neither.
+ */
+const NEW_COLUMNS = columns('$1').replace(
+  /,\s*\(SELECT count[\s\S]*$/,
+  `,
+  0 AS subtask_count, 0 AS pending_subtask_count, '{}'::int[] AS category_ids`,
+);
 /** A task in the caller's inbox: the hot path, one statement. */
 const INSERT_INBOX = new Statement(
   `INSERT INTO tasks (${INSERT_COLUMNS})
    SELECT ${INSERT_VALUES}, NULL, $11 FROM lists WHERE lists.owner_id = $1 AND lists.is_inbox
-   ON CONFLICT DO NOTHING RETURNING ${columns('$1')}`,
+   ON CONFLICT DO NOTHING RETURNING ${NEW_COLUMNS}`,
 );
 /** A task in list $12 (under parent $13), which the caller may write. */
 const INSERT_IN_LIST = new Statement(
   `INSERT INTO tasks (${INSERT_COLUMNS})
    SELECT ${INSERT_VALUES}, $13, $11 FROM lists
     WHERE lists.id = $12 AND lists.id IN (SELECT list_id FROM list_members WHERE user_id = $1 AND role IN ('owner', 'editor'))
-   ON CONFLICT DO NOTHING RETURNING ${columns('$1')}`,
+   ON CONFLICT DO NOTHING RETURNING ${NEW_COLUMNS}`,
 );
 /** Whether completing ($4: true, or null for a flip) would complete a pending recurring task. */
 const COMPLETING = 'NOT completed AND COALESCE($4, true) AND recurrence IS NOT NULL';
