@@ -75,14 +75,15 @@ export class TaskFilterQueryDto {
   list_id?: number;
 
   /** Only tasks assigned to this user; `me` for yourself. */
-  @ApiPropertyOptional({ example: 'me' })
+  // No example on these filters: Swagger UI's "Try it out" fills examples in and would send them.
+  @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @Length(1, 255)
   assignee_id?: string;
 
   /** Only the direct subtasks of this task, or `none` for top-level tasks only. */
-  @ApiPropertyOptional({ pattern: '^(none|[1-9][0-9]{0,9})$', example: 'none' })
+  @ApiPropertyOptional({ pattern: '^(none|[1-9][0-9]{0,9})$' })
   @IsOptional()
   @IsString()
   @Matches(/^(none|[1-9][0-9]{0,9})$/, { message: 'parent_id must be a task id or none' })
