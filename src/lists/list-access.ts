@@ -43,10 +43,6 @@ export const sharedListIds = (user: string, access: Access = 'read') => {
 export const taskAccessible = (user: string, access: Access = 'read', row = 'tasks') =>
   `(${row}.user_id = ${user} OR ${row}.list_id IN (${sharedListIds(user, access)}))`;
 
-/** The caller's role in the list of task row `row`, as SQL (null: not a member). */
-export const taskRole = (user: string, row = 'tasks') =>
-  `CASE WHEN ${row}.user_id = ${user} THEN 'owner' ELSE (SELECT role FROM list_members WHERE list_id = ${row}.list_id AND user_id = ${user}) END`;
-
 /** The memberships of `user` whose role allows `access` (`list_id`, `role`, `position`, `joined_at`), as SQL. */
 export const memberships = (user: string, access: Access = 'read') =>
   `SELECT list_id, role, position, joined_at FROM list_members WHERE user_id = ${user} AND role IN (${rolesSql(access)})`;
@@ -56,14 +52,22 @@ export const listRole = (user: string, list: string) =>
   `(SELECT role FROM list_members WHERE list_id = ${list} AND user_id = ${user})`;
 
 /**
- * The tasks `user` may read that meet `where` (a condition on `tasks`), as a row source named
- * `tasks`: the lists they own, then those shared with them, as two index-ordered branches that
- * PostgreSQL merges for a sorted page (one `OR` would read every matching row first).
+ * The tasks `user` may read that meet `where` (a condition on `tasks`), as two disjoint conditions:
+ * the lists they own, and those shared with them. Apart, each branch reads its own index in order,
+ * so PostgreSQL can merge the two for a sorted page (one `OR` would read every matching row first).
  */
-export const readableTasks = (user: string, where: string) =>
-  `(SELECT tasks.* FROM tasks WHERE tasks.user_id = ${user} AND ${where}
+export const readableBranches = (user: string, where: string): [owned: string, shared: string] => [
+  `tasks.user_id = ${user} AND ${where}`,
+  `tasks.list_id IN (${sharedListIds(user)}) AND ${where}`,
+];
+
+/** The same as one row source named `tasks`, for statements that read every matching task. */
+export const readableTasks = (user: string, where: string) => {
+  const [owned, shared] = readableBranches(user, where);
+  return `(SELECT tasks.* FROM tasks WHERE ${owned}
     UNION ALL
-    SELECT tasks.* FROM tasks WHERE tasks.list_id IN (${sharedListIds(user)}) AND ${where}) AS tasks`;
+    SELECT tasks.* FROM tasks WHERE ${shared}) AS tasks`;
+};
 
 /**
  * What a role may not do, as the 403's sentence: it names the role needed. `what` is the action as

@@ -14,7 +14,7 @@ import {
 } from '../database/conditional-write.js';
 import { pageBounds, Statement } from '../database/statement.js';
 import type { UserTransaction, UserWrite } from '../database/user-writes.js';
-import { readableTasks, sharedListIds, taskAccessible } from '../lists/list-access.js';
+import { readableBranches, readableTasks, taskAccessible } from '../lists/list-access.js';
 import { type TaskFilter, taskFilterSql } from './task-filter.js';
 import type { Priority } from './task.entity.js';
 
@@ -259,9 +259,8 @@ export class TasksRepository {
       : `${SORT_KEYS[query.sort]} ${direction}${nulls}, tasks.id ${direction}`;
     const limit = param(query.limit);
     const offset = param(query.offset);
-    // The lists the caller owns, and those shared with them: list-access.ts's readableTasks, branch by branch.
-    const owned = `tasks.user_id = $1 AND ${where}`;
-    const shared = `tasks.list_id IN (${sharedListIds('$1')}) AND ${where}`;
+    // The lists the caller owns, and those shared with them, branch by branch.
+    const [owned, shared] = readableBranches('$1', where);
     // The manual order is read off the caller's membership rows, joined once. The other orders take
     // each branch's first limit + offset rows in that order, so the owned branch is a bounded range
     // of its (user_id, key, id) index and PostgreSQL merges the two: over the whole of each branch

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { ForbiddenException } from '@nestjs/common';
 import { type IfMatch, ifMatchTarget } from '../common/etag.js';
 import { accepted, anyVersion, type ConditionalWrite, notWritten, type Target } from '../database/conditional-write.js';
 import { ValidationFailedException } from '../common/problem.js';
 import { changesNothing, VersionedResource } from '../common/versioned-resource.js';
 import { type UserTransaction, type UserWrite, UserWrites } from '../database/user-writes.js';
+import { forbidden } from '../lists/list-access.js';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { CreateTaskDto } from './dto/create-task.dto.js';
 import { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
@@ -128,7 +128,7 @@ export class TasksService {
       if (facts.parent.depth >= MAX_DEPTH) throw invalid('parent_id', `tasks nest at most ${MAX_DEPTH} levels deep`);
     }
     if (!facts.role || facts.list_id === null) throw invalid('list_id', 'must be the id of a list you can read');
-    if (facts.role === 'viewer') throw viewerCannot('add tasks to this list');
+    if (facts.role === 'viewer') throw forbidden('write', 'adding tasks to a list');
     if (!facts.assignable) throw invalid('assignee_id', "must be the list's owner or one of its members");
     return { listId: facts.list_id, parentId };
   }
@@ -231,7 +231,7 @@ export class TasksService {
     if (moving) {
       const facts = await this.tasks.placementFacts(write.userId, listId, null, dto.assignee_id ?? null, write);
       if (!facts.role) throw invalid('list_id', 'must be the id of a list you can read');
-      if (facts.role === 'viewer') throw viewerCannot('move tasks into this list');
+      if (facts.role === 'viewer') throw forbidden('write', 'moving tasks into a list');
     }
     // The parent is checked when it changes, and when the task changes list (a kept parent stays behind).
     if (parentId !== null && (parentId !== row.parent_id || moving)) {
@@ -312,8 +312,4 @@ function optionalTimestamp(value: string | null | undefined): Date | null | unde
 
 function invalid(field: string, message: string): ValidationFailedException {
   return new ValidationFailedException([{ field, message }]);
-}
-
-function viewerCannot(what: string): ForbiddenException {
-  return new ForbiddenException(`To ${what} you need the editor or owner role in it; viewers may only read it`);
 }
