@@ -1,0 +1,5 @@
+import { ClientOnly } from '../components/client-only';
+
+export default function Home() {
+  return <ClientOnly />;
+}
