@@ -9,11 +9,13 @@ export function ListHeader({
   list,
   actions,
   online,
+  syncTick,
   onDeleted,
 }: {
   list: List;
   actions: WorkspaceActions;
   online: boolean;
+  syncTick: unknown;
   onDeleted: () => void;
 }) {
   const [renaming, setRenaming] = useState(false);
@@ -108,7 +110,7 @@ export function ListHeader({
             ))}
         </div>
       )}
-      {sharing && online && <SharePanel list={list} actions={actions} onLeft={onDeleted} />}
+      {sharing && online && <SharePanel list={list} actions={actions} syncTick={syncTick} onLeft={onDeleted} />}
     </header>
   );
 }

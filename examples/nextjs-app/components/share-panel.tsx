@@ -4,20 +4,36 @@ import { messageOf, type List } from '../lib/api';
 import type { Member, WorkspaceActions } from '../lib/workspace';
 
 /** Members and their roles; the owner makes invitation links and removes members, a member can leave. */
-export function SharePanel({ list, actions, onLeft }: { list: List; actions: WorkspaceActions; onLeft: () => void }) {
+export function SharePanel({
+  list,
+  actions,
+  syncTick,
+  onLeft,
+}: {
+  list: List;
+  actions: WorkspaceActions;
+  /** Changes whenever a sync brought something. */
+  syncTick: unknown;
+  onLeft: () => void;
+}) {
   const [members, setMembers] = useState<Member[]>();
   const [link, setLink] = useState<string>();
   const [role, setRole] = useState<'editor' | 'viewer'>('editor');
   const [error, setError] = useState<string>();
   const owner = list.role === 'owner';
 
-  // Again whenever someone joins or leaves (the list's member_count arrives through sync).
+  // Sync does not send a list again when only its member count changes, so the panel asks again
+  // after every sync and, for joins that change nothing else, every few seconds while it is open.
   useEffect(() => {
-    actions
-      .members(list.id)
-      .then(setMembers)
-      .catch((e: unknown) => setError(messageOf(e)));
-  }, [actions, list.id, list.member_count]);
+    const load = () =>
+      actions
+        .members(list.id)
+        .then(setMembers)
+        .catch((e: unknown) => setError(messageOf(e)));
+    void load();
+    const timer = setInterval(load, 5_000);
+    return () => clearInterval(timer);
+  }, [actions, list.id, syncTick]);
 
   async function invite() {
     try {

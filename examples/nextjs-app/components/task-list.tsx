@@ -136,6 +136,9 @@ function AddTaskForm({ list, actions }: { list: List; actions: WorkspaceActions 
     event.preventDefault();
     const form = event.currentTarget;
     const data = new FormData(form);
+    // Ready for the next task at once; the text comes back if the API refuses it.
+    form.reset();
+    title.current?.focus();
     try {
       await actions.addTask({
         title: String(data.get('title')),
@@ -143,10 +146,9 @@ function AddTaskForm({ list, actions }: { list: List; actions: WorkspaceActions 
         due_date: dueDateIso(String(data.get('due') ?? '')),
       });
       setError(undefined);
-      form.reset();
-      title.current?.focus();
     } catch (e) {
       setError(e);
+      if (title.current && !title.current.value) title.current.value = String(data.get('title'));
     }
   }
 

@@ -1,5 +1,5 @@
 'use client';
-import { useEffect, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { ApiError, fieldError, messageOf } from '../lib/api';
 import type { Category, LocalTask, WorkspaceActions } from '../lib/workspace';
 import { dueDateIso, dueDateValue } from './task-list';
@@ -22,6 +22,26 @@ function formatDue(iso: string): string {
   return new Date(iso).toLocaleDateString(undefined, { timeZone: 'UTC', month: 'short', day: 'numeric' });
 }
 
+/**
+ * A checkbox that shows its new state at once and follows the task once the change comes back
+ * (or returns when it is refused).
+ */
+function useOptimisticCompleted(task: LocalTask, actions: WorkspaceActions, onError: (e: unknown) => void) {
+  const [wanted, setWanted] = useState<boolean>();
+  useEffect(() => setWanted(undefined), [task.completed]);
+  const set = (completed: boolean) => {
+    setWanted(completed);
+    actions.setCompleted(task.id, completed).then(
+      () => onError(undefined),
+      (e: unknown) => {
+        setWanted(undefined);
+        onError(e);
+      },
+    );
+  };
+  return [wanted ?? task.completed, set] as const;
+}
+
 /** One task: complete, open to edit, delete, drag (or Alt+↑/↓) to reorder. */
 export function TaskRow({ task, subtasks, categories, canWrite, actions, dragging, ...on }: Props) {
   const [open, setOpen] = useState(false);
@@ -35,6 +55,9 @@ export function TaskRow({ task, subtasks, categories, canWrite, actions, draggin
       () => setError(undefined),
       (e: unknown) => setError(messageOf(e)),
     );
+  const [completed, setCompleted] = useOptimisticCompleted(task, actions, (e) =>
+    setError(e === undefined ? undefined : messageOf(e)),
+  );
 
   function keys(event: KeyboardEvent<HTMLLIElement>) {
     if (!event.altKey || !canWrite) return;
@@ -46,7 +69,7 @@ export function TaskRow({ task, subtasks, categories, canWrite, actions, draggin
 
   return (
     <li
-      className={`task ${task.completed ? 'done' : ''} ${dragging ? 'dragging' : ''}`}
+      className={`task ${completed ? 'done' : ''} ${dragging ? 'dragging' : ''}`}
       data-task={task.title}
       draggable={canWrite && !open}
       onDragStart={(e) => {
@@ -68,10 +91,10 @@ export function TaskRow({ task, subtasks, categories, canWrite, actions, draggin
         </span>
         <input
           type="checkbox"
-          checked={task.completed}
+          checked={completed}
           disabled={!canWrite}
           aria-label={`Complete “${task.title}”`}
-          onChange={(e) => run(actions.setCompleted(task.id, e.target.checked))}
+          onChange={(e) => setCompleted(e.target.checked)}
         />
         <button
           type="button"
@@ -161,13 +184,17 @@ function TaskEditor({
   const [error, setError] = useState<unknown>();
   const [stale, setStale] = useState(false);
 
-  async function load() {
+  const edited = useRef(false);
+
+  /** Reads the task and its ETag; fills the form too unless the user has started typing. */
+  async function load(refill: boolean) {
     try {
       const { data, etag } = await actions.readTask(task.id);
+      setEtag(etag);
+      if (!refill && edited.current) return;
       setTitle(data.title);
       setDue(dueDateValue(data.due_date ?? null));
       setLabels(data.category_ids);
-      setEtag(etag);
       setStale(false);
       setError(undefined);
     } catch {
@@ -176,7 +203,7 @@ function TaskEditor({
     }
   }
   useEffect(() => {
-    void load();
+    void load(false);
   }, []);
 
   async function save(event: FormEvent<HTMLFormElement>) {
@@ -196,11 +223,19 @@ function TaskEditor({
   const id = `task-${String(task.id).replace(/\W/g, '')}`;
   return (
     <div className="editor">
-      <form onSubmit={save} noValidate onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+      <form
+        onSubmit={save}
+        noValidate
+        onKeyDown={(e) => e.key === 'Escape' && onClose()}
+        onInput={() => (edited.current = true)}
+        onClickCapture={(e) => {
+          if ((e.target as HTMLElement).closest('.labels')) edited.current = true;
+        }}
+      >
         {stale && (
           <div className="conflict" role="alert">
             Someone changed this task since you opened it.{' '}
-            <button type="button" className="primary" onClick={() => void load()}>
+            <button type="button" className="primary" onClick={() => void load(true)}>
               Reload their version
             </button>
           </div>
@@ -271,20 +306,15 @@ function Subtasks({
   actions: WorkspaceActions;
 }) {
   const [error, setError] = useState<unknown>();
-  const run = (action: Promise<unknown>) =>
-    action.then(
-      () => setError(undefined),
-      (e: unknown) => setError(e),
-    );
 
   async function add(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
     const title = String(new FormData(form).get('title'));
+    form.reset();
     try {
       await actions.addTask({ title, list_id: parent.list_id ?? 0, parent_id: parent.id });
       setError(undefined);
-      form.reset();
     } catch (e) {
       setError(e);
     }
@@ -295,26 +325,7 @@ function Subtasks({
       <h4>Subtasks</h4>
       <ul>
         {subtasks.map((s) => (
-          <li key={String(s.id)} className={s.completed ? 'done' : ''} data-subtask={s.title}>
-            <input
-              type="checkbox"
-              checked={s.completed}
-              disabled={!canWrite}
-              aria-label={`Complete subtask “${s.title}”`}
-              onChange={(e) => run(actions.setCompleted(s.id, e.target.checked))}
-            />
-            <span>{s.title}</span>
-            {canWrite && (
-              <button
-                type="button"
-                className="icon"
-                aria-label={`Delete subtask “${s.title}”`}
-                onClick={() => run(actions.deleteTask(s.id))}
-              >
-                ×
-              </button>
-            )}
-          </li>
+          <SubtaskItem key={String(s.id)} task={s} canWrite={canWrite} actions={actions} onError={setError} />
         ))}
       </ul>
       {canWrite && (
@@ -332,5 +343,41 @@ function Subtasks({
         </p>
       )}
     </section>
+  );
+}
+
+function SubtaskItem({
+  task,
+  canWrite,
+  actions,
+  onError,
+}: {
+  task: LocalTask;
+  canWrite: boolean;
+  actions: WorkspaceActions;
+  onError: (error: unknown) => void;
+}) {
+  const [completed, setCompleted] = useOptimisticCompleted(task, actions, onError);
+  return (
+    <li className={completed ? 'done' : ''} data-subtask={task.title}>
+      <input
+        type="checkbox"
+        checked={completed}
+        disabled={!canWrite}
+        aria-label={`Complete subtask “${task.title}”`}
+        onChange={(e) => setCompleted(e.target.checked)}
+      />
+      <span>{task.title}</span>
+      {canWrite && (
+        <button
+          type="button"
+          className="icon"
+          aria-label={`Delete subtask “${task.title}”`}
+          onClick={() => actions.deleteTask(task.id).then(() => onError(undefined), onError)}
+        >
+          ×
+        </button>
+      )}
+    </li>
   );
 }

@@ -111,6 +111,7 @@ export function Workspace({ user, invite, onSignOut }: { user: User; invite?: st
               list={current}
               actions={actions}
               online={online}
+              syncTick={view}
               onDeleted={() => setSelected(lists[0]?.id)}
             />
             <TaskList

@@ -8,8 +8,8 @@
  * (src/database/embedded-postgres.ts), kept between runs.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,7 @@ import pg from 'pg';
 export const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const REPOSITORY = join(APP_DIR, '..', '..');
 const NEXT = join(APP_DIR, 'node_modules', 'next', 'dist', 'bin', 'next');
-const BUILT_FOR = join(APP_DIR, '.next', 'todo-api-url');
+const BUILT_FOR = join(APP_DIR, '.next', 'todo-build-inputs');
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -56,18 +56,37 @@ export function buildApi(log = console.log) {
   });
 }
 
+/** What a build is made of: the API URL it inlines and every source file it reads. */
+function buildInputs(apiUrl) {
+  const hash = createHash('sha256').update(apiUrl);
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (['node_modules', '.next', 'e2e', 'scripts'].includes(entry.name)) continue;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else hash.update(path).update(readFileSync(path));
+    }
+  };
+  walk(APP_DIR);
+  for (const file of readdirSync(join(APP_DIR, '..')).filter((f) => f.endsWith('.ts')))
+    hash.update(file).update(readFileSync(join(APP_DIR, '..', file)));
+  hash.update(readFileSync(join(REPOSITORY, 'openapi', 'schema.d.ts')));
+  return hash.digest('hex');
+}
+
 /**
- * `next build` unless .next already holds a build for this API URL: the browser code has the URL
- * inlined (NEXT_PUBLIC_API_URL), as a deployed app would.
+ * `next build` unless .next already holds a build of these sources for this API URL: the browser
+ * code has the URL inlined (NEXT_PUBLIC_API_URL), as a deployed app would.
  */
 export function buildApp(apiUrl, { force = false, log = console.log } = {}) {
-  if (!force && existsSync(BUILT_FOR) && readFileSync(BUILT_FOR, 'utf8') === apiUrl) return false;
+  const inputs = buildInputs(apiUrl);
+  if (!force && existsSync(BUILT_FOR) && readFileSync(BUILT_FOR, 'utf8') === inputs) return false;
   log(`Building the app for the API at ${apiUrl} (next build)…`);
   run(process.execPath, [NEXT, 'build'], {
     cwd: APP_DIR,
     env: { ...process.env, NEXT_PUBLIC_API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: '1' },
   });
-  writeFileSync(BUILT_FOR, apiUrl);
+  writeFileSync(BUILT_FOR, inputs);
   return true;
 }
 
@@ -150,7 +169,7 @@ function keptSecret(file) {
 
 /**
  * Starts PostgreSQL (or uses `databaseServer`), the API and the app, all on loopback.
- * Returns { appUrl, apiUrl, stop() }; stop() ends them in reverse order.
+ * Returns { appUrl, apiUrl, apiDatabase, stop() }; stop() ends them in reverse order.
  */
 export async function startStack({
   host = '127.0.0.1',
@@ -232,13 +251,15 @@ export async function startStack({
           BETTER_AUTH_URL: appUrl,
           BETTER_AUTH_SECRET: secrets.auth,
           NEXT_TELEMETRY_DISABLED: '1',
+          // Tests sign many people up from one address within seconds.
+          ...(fresh ? { AUTH_RATE_LIMIT: '0' } : {}),
         },
       },
       childLog,
     );
     stops.push(() => stopChild(app));
     await waitFor(`${appUrl}/api/auth/jwks`, app, 'The app');
-    return { appUrl, apiUrl, stop };
+    return { appUrl, apiUrl, apiDatabase, stop };
   } catch (error) {
     await stop();
     throw error;
