@@ -10,52 +10,20 @@
  * lose the change for a moment.
  */
 import type { components } from '../openapi/schema';
-import { API_URL, bearerToken, type List, type NewTask, type Problem, type Task } from './nextjs-client';
+import { api, type List, type Problem, type Task } from './nextjs-client';
 import { watchChanges, type SyncPage } from './live-updates';
 
-type Category = components['schemas']['CategoryDto'];
-type TaskUpdate = components['schemas']['UpdateTaskDto'];
-type NewCategory = components['schemas']['CreateCategoryDto'];
-type CategoryUpdate = components['schemas']['UpdateCategoryDto'];
-type NewList = components['schemas']['CreateListDto'];
-type ListUpdate = components['schemas']['UpdateListDto'];
+type Schemas = components['schemas'];
+type Category = Schemas['CategoryDto'];
+
+/** One queued change: `{ id, name, args }`, a schema per name (task.create, task.update, ...). */
+export type Mutation = Schemas['PushRequestDto']['mutations'][number];
+export type MutationName = Mutation['name'];
+export type MutationOf<N extends MutationName> = Extract<Mutation, { name: N }>;
+export type MutationArgs<N extends MutationName> = MutationOf<N>['args'];
 
 /** An object's id, or `temp:<temp_id>` for one this device created and the server may not know yet. */
 export type Ref = number | `temp:${string}`;
-
-/** Where a task body holds ids, a push also takes temp refs. */
-type WithRefs<T> = Omit<T, 'list_id' | 'parent_id' | 'category_ids'> & {
-  list_id?: Ref;
-  parent_id?: Ref | null;
-  category_ids?: Ref[];
-};
-type IfMatch = { if_match?: string };
-
-/** Each mutation's `args`, as the contract's "Offline changes: push" names them. */
-export interface MutationArgs {
-  'task.create': WithRefs<NewTask> & { temp_id: string };
-  'task.update': WithRefs<TaskUpdate> & IfMatch & { id: Ref };
-  'task.complete': IfMatch & { id: Ref; completed?: boolean };
-  'task.move': IfMatch & { id: Ref; after_id?: Ref | null; before_id?: Ref };
-  'task.delete': IfMatch & { id: Ref };
-  'category.create': NewCategory & { temp_id: string };
-  'category.update': CategoryUpdate & IfMatch & { id: Ref };
-  'category.delete': IfMatch & { id: Ref };
-  'list.create': NewList & { temp_id: string };
-  'list.update': ListUpdate & IfMatch & { id: Ref };
-}
-export type MutationName = keyof MutationArgs;
-export type Mutation<N extends MutationName = MutationName> = {
-  [K in N]: { id: number; name: K; args: MutationArgs[K] };
-}[N];
-
-interface PushResponse {
-  results: { id: number; status: 'applied' | 'duplicate' | 'rejected'; error?: Problem }[];
-  last_mutation_id: number;
-  id_map: Record<string, number>;
-  cursor: string;
-}
-type PulledPage = SyncPage & { last_mutation_id?: number };
 
 /** A task as the UI shows it: the server's with pending changes applied, or one only this device has. */
 export type LocalTask = Omit<Task, 'id' | 'list_id' | 'parent_id' | 'category_ids'> & {
@@ -149,42 +117,42 @@ export class OfflineQueue {
   }
 
   /** The server's id for a ref once a push has told it, else the ref itself. */
-  resolve(ref: Ref): Ref {
-    return (typeof ref === 'string' && this.client.id_map[ref.slice('temp:'.length)]) || ref;
+  resolve(ref: number | string): Ref {
+    return (typeof ref === 'string' && this.client.id_map[ref.slice('temp:'.length)]) || (ref as Ref);
   }
 
   /** Queues a mutation under the next id of this client, in the same IndexedDB transaction. */
-  async enqueue<N extends MutationName>(name: N, args: MutationArgs[N]): Promise<Mutation<N>> {
+  async enqueue<N extends MutationName>(name: N, args: MutationArgs<N>): Promise<MutationOf<N>> {
     const mutation = await transact(this.db, async (meta, pending) => {
       const { next_id } = await this.updateClient(meta, (client) => ({ next_id: client.next_id + 1 }));
-      const queued = { id: next_id - 1, name, args } as Mutation<N>;
+      const queued = { id: next_id - 1, name, args } as MutationOf<N>;
       pending.add(queued);
       return queued;
     });
     // A flush's load() that ran after the transaction already holds it.
-    if (!this.pending.some((m) => m.id === mutation.id)) this.pending.push(mutation as Mutation);
+    if (!this.pending.some((m) => m.id === mutation.id)) this.pending.push(mutation);
     this.render();
     void this.flush();
     return mutation;
   }
 
   /** Creates a task now; the returned ref names it in later mutations, before the server knows it. */
-  async createTask(task: Omit<MutationArgs['task.create'], 'temp_id'>): Promise<Ref> {
+  async createTask(task: Omit<MutationArgs<'task.create'>, 'temp_id'>): Promise<Ref> {
     const temp_id = crypto.randomUUID();
     await this.enqueue('task.create', { ...task, temp_id });
     return `temp:${temp_id}`;
   }
 
-  updateTask(id: Ref, changes: Omit<MutationArgs['task.update'], 'id'>): Promise<Mutation<'task.update'>> {
+  updateTask(id: Ref, changes: Omit<MutationArgs<'task.update'>, 'id'>): Promise<MutationOf<'task.update'>> {
     return this.enqueue('task.update', { ...changes, id });
   }
 
   /** Sets `completed`, or toggles it when left out (a toggle sent twice would undo itself). */
-  completeTask(id: Ref, completed?: boolean): Promise<Mutation<'task.complete'>> {
+  completeTask(id: Ref, completed?: boolean): Promise<MutationOf<'task.complete'>> {
     return this.enqueue('task.complete', completed === undefined ? { id } : { id, completed });
   }
 
-  deleteTask(id: Ref): Promise<Mutation<'task.delete'>> {
+  deleteTask(id: Ref): Promise<MutationOf<'task.delete'>> {
     return this.enqueue('task.delete', { id });
   }
 
@@ -246,14 +214,14 @@ export class OfflineQueue {
     const { client_id, acked } = this.client;
     const batch = this.pending.filter((m) => m.id > acked).slice(0, BATCH);
     if (batch.length === 0) return false;
-    const response = await call('POST', '/api/sync/push', { client_id, mutations: batch });
-    if (response.status === 409) {
-      const problem = (await response.json()) as Problem & { expected_id: number };
-      await this.renumber(problem.expected_id);
+    const answer = await reach(() => api.POST('/api/sync/push', { body: { client_id, mutations: batch } }));
+    if (answer.response.status === 409) {
+      // The document types a 409 as a plain problem; the contract adds `expected_id`.
+      await this.renumber((answer.error as Problem & { expected_id: number }).expected_id);
       return true;
     }
-    if (!response.ok) throw new RetryLater(`POST /api/sync/push answered ${response.status}`);
-    const pushed = (await response.json()) as PushResponse;
+    const pushed = answer.data;
+    if (!pushed) throw new RetryLater(`POST /api/sync/push answered ${answer.response.status}`);
     const rejected = pushed.results.filter((r) => r.status === 'rejected');
     await transact(this.db, async (meta, pending) => {
       // A rejected mutation changed nothing: re-applying it until the next pull would show a lie.
@@ -301,15 +269,15 @@ export class OfflineQueue {
   private async pull(): Promise<void> {
     let lastMutationId = 0;
     for (;;) {
-      const query = new URLSearchParams({ client_id: this.client.client_id });
-      if (this.server.cursor) query.set('cursor', this.server.cursor);
-      const response = await call('GET', `/api/sync?${query}`);
+      const { cursor } = this.server;
+      const { data: page, response } = await reach(() =>
+        api.GET('/api/sync', { params: { query: { client_id: this.client.client_id, ...(cursor && { cursor }) } } }),
+      );
       if (response.status === 410) {
         this.server = { tasks: [], categories: [], lists: [] };
         continue;
       }
-      if (!response.ok) throw new RetryLater(`GET /api/sync answered ${response.status}`);
-      const page = (await response.json()) as PulledPage;
+      if (!page) throw new RetryLater(`GET /api/sync answered ${response.status}`);
       this.server = applyPage(this.server, page);
       lastMutationId = page.last_mutation_id ?? 0;
       if (!page.has_more) break;
@@ -427,22 +395,16 @@ function withIds<A extends object>(args: A, idMap: Record<string, number>): A {
   return copy as A;
 }
 
-/** A request with the signed-in user's token; the network failing or the API's 503 is RetryLater. */
-async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
-  let response: Response;
+/** A call through the typed client; the network failing (or the token call with it) or a 503 is RetryLater. */
+async function reach<T extends { response: Response }>(send: () => Promise<T>): Promise<T> {
+  let answer: T;
   try {
-    const token = await bearerToken();
-    if (!token) throw new RetryLater('Not signed in');
-    response = await fetch(`${API_URL}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
+    answer = await send();
   } catch (error) {
-    throw error instanceof RetryLater ? error : new RetryLater(`${method} ${path} failed`, { cause: error });
+    throw new RetryLater('The API cannot be reached', { cause: error });
   }
-  if (response.status === 503) throw new RetryLater('The API is unavailable');
-  return response;
+  if (answer.response.status === 503) throw new RetryLater('The API is unavailable');
+  return answer;
 }
 
 function openDatabase(name: string): Promise<IDBDatabase> {
