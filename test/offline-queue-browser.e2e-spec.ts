@@ -341,4 +341,48 @@ describeInBrowser('The offline queue example in Chromium: offline changes, pushe
     await laptop.close();
     await phone.close();
   }, 120_000);
+
+  it('recovers when the server has forgotten the client: renumbers from 1 and names its objects by their ids', async () => {
+    const context = await browser.newContext();
+    const tab = await openTab(context);
+    const email = `forgotten-${Date.now()}@example.com`;
+    await tab.evaluate(async (email) => {
+      await w().client.authClient.signUp.email({ email, password: 'correct horse battery', name: 'Ada' });
+      await w().openQueue(500);
+    }, email);
+    const clientId = await tab.evaluate(() => w().queue.clientId);
+    const userId = await tab.evaluate(async () => (await w().client.authClient.getSession()).data.user.id);
+    const report = await tab.evaluate(() => w().queue.createTask({ title: 'Write report' }));
+    await settled(tab);
+
+    // What the purge does after SYNC_RETENTION_DAYS without a push: the counter and the temp ids go.
+    await t.sql.query('DELETE FROM sync_clients WHERE client_id = $1', [clientId]);
+
+    await context.setOffline(true);
+    await tab.evaluate(async (report) => {
+      const q = w().queue;
+      await q.updateTask(report, { title: 'Send the report' }); // mutation 2, by a temp id the server forgot
+      await q.completeTask(report, true);
+      await q.createTask({ title: 'Book the train' });
+    }, report);
+    const statuses: number[] = [];
+    tab.on('response', (response) => {
+      if (response.url().endsWith('/api/sync/push')) statuses.push(response.status());
+    });
+    await context.setOffline(false);
+    await settled(tab);
+
+    expect(statuses.slice(0, 2)).toEqual([409, 200]);
+    expect(await tab.evaluate(() => w().rejected)).toEqual([]);
+    expect((await serverTasks(userId)).map(({ title, completed }) => ({ title, completed }))).toEqual([
+      { title: 'Book the train', completed: false },
+      { title: 'Send the report', completed: true },
+    ]);
+    const { rows } = await t.sql.query<{ last_mutation_id: string }>(
+      'SELECT last_mutation_id FROM sync_clients WHERE client_id = $1',
+      [clientId],
+    );
+    expect(rows).toEqual([{ last_mutation_id: '3' }]); // the three unsent ones, renumbered from 1
+    await context.close();
+  }, 60_000);
 });
