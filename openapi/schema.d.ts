@@ -1712,6 +1712,13 @@ export interface components {
             /** @description One entry per field at fault; empty only when the database refused a value that validation let through */
             errors: components["schemas"]["FieldError"][];
         };
+        /** @description A problem document with the id of the mutation the server expects next */
+        PushGapProblem: components["schemas"]["Problem"] & {
+            /** @enum {integer} */
+            status?: 409;
+            /** @description `last_mutation_id + 1`: renumber the client's pending mutations from it */
+            expected_id: number;
+        };
         /** @description `task.create`: TaskCreate arguments */
         TaskCreateMutation: {
             /** @description The client's mutation counter */
@@ -7967,20 +7974,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A gap: the first mutation is past `last_mutation_id + 1`. The member `expected_id` is the id to send next; nothing was applied */
+            /** @description A gap: the first mutation is past `last_mutation_id + 1`; nothing was applied. Send again from `expected_id` (1: the client is unknown, never seen or forgotten after SYNC_RETENTION_DAYS without a push) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PushGapProblem"];
                 };
             };
-            /**
-             * @description The body is larger than 64 KiB
-             *
-             *     More than 100 mutations, or a body over 1 MiB
-             */
+            /** @description More than 100 mutations, or a body over 1 MiB */
             413: {
                 headers: {
                     [name: string]: unknown;
