@@ -216,8 +216,8 @@ export class OfflineQueue {
     if (batch.length === 0) return false;
     const answer = await reach(() => api.POST('/api/sync/push', { body: { client_id, mutations: batch } }));
     if (answer.response.status === 409) {
-      // The document types a 409 as a plain problem; the contract adds `expected_id`.
-      await this.renumber((answer.error as Problem & { expected_id: number }).expected_id);
+      // A gap (PushGapProblem): the server names the id it expects next.
+      await this.renumber((answer.error as Schemas['PushGapProblem']).expected_id);
       return true;
     }
     const pushed = answer.data;
