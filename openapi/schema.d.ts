@@ -1494,20 +1494,22 @@ export interface components {
             recurrence?: string | null;
             /** @description Defaults to false. */
             completed?: boolean;
+            /** @description The object: its id, or `temp:<temp_id>` of an earlier create */
+            id: number | string;
             /**
              * @description Apply only if the object is still at this version: an `ETag` value exactly as the header gives it
              * @example "12-3"
              */
             if_match?: string;
-            id: number | string;
         };
         TaskCompleteArgs: {
+            /** @description The object: its id, or `temp:<temp_id>` of an earlier create */
+            id: number | string;
             /**
              * @description Apply only if the object is still at this version: an `ETag` value exactly as the header gives it
              * @example "12-3"
              */
             if_match?: string;
-            id: number | string;
             /** @description Sets the state; leave the body out to toggle it instead. */
             completed?: boolean;
         };
@@ -1522,15 +1524,16 @@ export interface components {
              * @example 43
              */
             before_id?: number | string;
+            /** @description The object: its id, or `temp:<temp_id>` of an earlier create */
+            id: number | string;
             /**
              * @description Apply only if the object is still at this version: an `ETag` value exactly as the header gives it
              * @example "12-3"
              */
             if_match?: string;
-            id: number | string;
         };
         TaskDeleteArgs: {
-            /** @description The object the mutation acts on: its id, or `temp:<temp_id>` of an earlier create. */
+            /** @description The object: its id, or `temp:<temp_id>` of an earlier create */
             id: number | string;
             /**
              * @description Apply only if the object is still at this version: an `ETag` value exactly as the header gives it
@@ -1568,15 +1571,16 @@ export interface components {
              * @example #22c55e
              */
             color?: string;
+            /** @description The object: its id, or `temp:<temp_id>` of an earlier create */
+            id: number | string;
             /**
              * @description Apply only if the object is still at this version: an `ETag` value exactly as the header gives it
              * @example "12-3"
              */
             if_match?: string;
-            id: number | string;
         };
         CategoryDeleteArgs: {
-            /** @description The object the mutation acts on: its id, or `temp:<temp_id>` of an earlier create. */
+            /** @description The object: its id, or `temp:<temp_id>` of an earlier create */
             id: number | string;
             /**
              * @description Apply only if the object is still at this version: an `ETag` value exactly as the header gives it
@@ -1612,12 +1616,13 @@ export interface components {
              * @example #22c55e
              */
             color?: string;
+            /** @description The object: its id, or `temp:<temp_id>` of an earlier create */
+            id: number | string;
             /**
              * @description Apply only if the object is still at this version: an `ETag` value exactly as the header gives it
              * @example "12-3"
              */
             if_match?: string;
-            id: number | string;
         };
         PushRequestDto: {
             /**
