@@ -7,13 +7,7 @@
  * Ctrl+C (or SIGTERM) stops all of it.
  */
 import { join } from 'node:path';
-import {
-  buildApi,
-  buildApp,
-  freePortOk,
-  installApp,
-  startStack,
-} from '../examples/nextjs-app/scripts/stack.mjs';
+import { buildApi, buildApp, freePortOk, installApp, startStack } from '../examples/nextjs-app/scripts/stack.mjs';
 
 const root = join(import.meta.dirname, '..');
 const apiPort = Number(process.env.API_PORT ?? 8000);

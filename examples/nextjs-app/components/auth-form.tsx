@@ -1,6 +1,7 @@
 'use client';
 import { useState, type FormEvent } from 'react';
 import { authClient } from '../lib/api';
+import { textField } from '../lib/forms';
 
 export interface User {
   id: string;
@@ -16,14 +17,14 @@ export function AuthForm({ onSignedIn, invited }: { onSignedIn: (user: User) => 
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const email = String(form.get('email'));
-    const password = String(form.get('password'));
+    const form = event.currentTarget;
+    const email = textField(form, 'email');
+    const password = textField(form, 'password');
     setBusy(true);
     setError(undefined);
     const { data, error } =
       mode === 'sign-up'
-        ? await authClient.signUp.email({ email, password, name: String(form.get('name') || email.split('@')[0]) })
+        ? await authClient.signUp.email({ email, password, name: textField(form, 'name') || email.split('@')[0] })
         : await authClient.signIn.email({ email, password });
     setBusy(false);
     if (error || !data) return setError(error?.message ?? 'That did not work: try again');

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { fieldError, messageOf, type List } from '../lib/api';
 import type { WorkspaceActions } from '../lib/workspace';
 import { SharePanel } from './share-panel';
+import { textField } from '../lib/forms';
 
 /** The list's name with what the caller's role allows: rename, share, delete. */
 export function ListHeader({
@@ -28,7 +29,7 @@ export function ListHeader({
   async function rename(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     try {
-      await actions.renameList(list.id, String(new FormData(event.currentTarget).get('name')));
+      await actions.renameList(list.id, textField(event.currentTarget, 'name'));
       setError(undefined);
       setRenaming(false);
     } catch (e) {

@@ -31,7 +31,7 @@ export function SharePanel({
         .then(setMembers)
         .catch((e: unknown) => setError(messageOf(e)));
     void load();
-    const timer = setInterval(load, 5_000);
+    const timer = setInterval(() => void load(), 5_000);
     return () => clearInterval(timer);
   }, [actions, list.id, syncTick]);
 
@@ -59,16 +59,16 @@ export function SharePanel({
       <h3>Members</h3>
       <ul className="members">
         {members?.map((member) => (
-            <li key={member.user_id}>
-              <span className="member-name">{member.name || member.email}</span>
-              <span className="member-email">{member.email}</span>
-              <span className="role">{member.role}</span>
-              {owner && member.role !== 'owner' && (
-                <button type="button" onClick={() => remove(member)} aria-label={`Remove ${member.email}`}>
-                  Remove
-                </button>
-              )}
-            </li>
+          <li key={member.user_id}>
+            <span className="member-name">{member.name || member.email}</span>
+            <span className="member-email">{member.email}</span>
+            <span className="role">{member.role}</span>
+            {owner && member.role !== 'owner' && (
+              <button type="button" onClick={() => remove(member)} aria-label={`Remove ${member.email}`}>
+                Remove
+              </button>
+            )}
+          </li>
         ))}
       </ul>
       {owner ? (

@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { fieldError, messageOf, type List } from '../lib/api';
 import type { Category, LocalTask, Ref, WorkspaceActions } from '../lib/workspace';
+import { textField } from '../lib/forms';
 
 interface Props {
   open: boolean;
@@ -74,7 +75,7 @@ function NewListForm({ actions }: { actions: WorkspaceActions }) {
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
-    const name = String(new FormData(form).get('name'));
+    const name = textField(form, 'name');
     try {
       await actions.createList(name);
       setError(undefined);
@@ -115,7 +116,7 @@ function NewCategoryForm({ actions }: { actions: WorkspaceActions }) {
     event.preventDefault();
     const form = event.currentTarget;
     try {
-      await actions.createCategory(String(new FormData(form).get('name')), color);
+      await actions.createCategory(textField(form, 'name'), color);
       setError(undefined);
       form.reset();
       setColor(PALETTE[(PALETTE.indexOf(color) + 1) % PALETTE.length]);

@@ -4,6 +4,7 @@ import { fieldError, messageOf, type List } from '../lib/api';
 import type { Category, LocalTask, Ref, WorkspaceActions } from '../lib/workspace';
 import { TaskRow } from './task-row';
 import type { StatusFilter } from './workspace';
+import { textField } from '../lib/forms';
 
 /** Manual order: `position` compared as plain strings, then id (the contract's order). */
 export function byPosition(a: LocalTask, b: LocalTask): number {
@@ -104,7 +105,9 @@ export function TaskList({ list, tasks, categories, status, categoryFilter, acti
               onDragStart={() => setDragged(task.id)}
               onDragEnd={() => setDragged(undefined)}
               onDrop={() => dragged !== undefined && drop(dragged, task.id)}
-              onMoveUp={index > 0 ? () => run(actions.moveTask(task.id, { before_id: shown[index - 1].id })) : undefined}
+              onMoveUp={
+                index > 0 ? () => run(actions.moveTask(task.id, { before_id: shown[index - 1].id })) : undefined
+              }
               onMoveDown={
                 index < shown.length - 1
                   ? () => run(actions.moveTask(task.id, { after_id: shown[index + 1].id }))
@@ -130,25 +133,26 @@ export function TaskList({ list, tasks, categories, status, categoryFilter, acti
 
 function AddTaskForm({ list, actions }: { list: List; actions: WorkspaceActions }) {
   const [error, setError] = useState<unknown>();
-  const title = useRef<HTMLInputElement>(null);
+  const input = useRef<HTMLInputElement>(null);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
-    const data = new FormData(form);
+    const title = textField(form, 'title');
+    const due = textField(form, 'due');
     // Ready for the next task at once; the text comes back if the API refuses it.
     form.reset();
-    title.current?.focus();
+    input.current?.focus();
     try {
       await actions.addTask({
-        title: String(data.get('title')),
+        title,
         list_id: list.id,
-        due_date: dueDateIso(String(data.get('due') ?? '')),
+        due_date: dueDateIso(due),
       });
       setError(undefined);
     } catch (e) {
       setError(e);
-      if (title.current && !title.current.value) title.current.value = String(data.get('title'));
+      if (input.current && !input.current.value) input.current.value = title;
     }
   }
 
@@ -160,7 +164,7 @@ function AddTaskForm({ list, actions }: { list: List; actions: WorkspaceActions 
       </label>
       <input
         id="new-task"
-        ref={title}
+        ref={input}
         name="title"
         placeholder={`Add a task to ${list.name}`}
         autoComplete="off"

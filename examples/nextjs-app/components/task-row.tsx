@@ -3,6 +3,7 @@ import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 
 import { ApiError, fieldError, messageOf } from '../lib/api';
 import type { Category, LocalTask, WorkspaceActions } from '../lib/workspace';
 import { dueDateIso, dueDateValue } from './task-list';
+import { textField } from '../lib/forms';
 
 interface Props {
   task: LocalTask;
@@ -48,7 +49,8 @@ export function TaskRow({ task, subtasks, categories, canWrite, actions, draggin
   const [error, setError] = useState<string>();
   const chips = categories.filter((c) => task.category_ids.includes(c.id));
   const doneSubtasks = subtasks.filter((s) => s.completed).length;
-  const overdue = !task.completed && task.due_date && task.due_date.slice(0, 10) < new Date().toISOString().slice(0, 10);
+  const overdue =
+    !task.completed && task.due_date && task.due_date.slice(0, 10) < new Date().toISOString().slice(0, 10);
 
   const run = (action: Promise<unknown>) =>
     action.then(
@@ -310,7 +312,7 @@ function Subtasks({
   async function add(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
-    const title = String(new FormData(form).get('title'));
+    const title = textField(form, 'title');
     form.reset();
     try {
       await actions.addTask({ title, list_id: parent.list_id ?? 0, parent_id: parent.id });

@@ -25,7 +25,15 @@ export function Workspace({ user, invite, onSignOut }: { user: User; invite?: st
   const lists = useMemo(
     () =>
       [...view.lists].sort((a, b) =>
-        a.is_inbox !== b.is_inbox ? (a.is_inbox ? -1 : 1) : a.position < b.position ? -1 : a.position > b.position ? 1 : a.id - b.id,
+        a.is_inbox !== b.is_inbox
+          ? a.is_inbox
+            ? -1
+            : 1
+          : a.position < b.position
+            ? -1
+            : a.position > b.position
+              ? 1
+              : a.id - b.id,
       ),
     [view.lists],
   );

@@ -45,7 +45,10 @@ describe('The Next.js todo app in Chromium', { timeout: 240_000 }, () => {
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('alert').filter({ hasText: /invalid/i }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /invalid/i })
+      .waitFor();
 
     await page.getByLabel('Password').fill('correct horse battery');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -107,7 +110,9 @@ describe('The Next.js todo app in Chromium', { timeout: 240_000 }, () => {
 
     await taskRow(page, 'Buy oat milk').getByRole('checkbox').check();
     await until('completed', async () => (await taskRow(page, 'Buy oat milk').getAttribute('class')).includes('done'));
-    await taskRow(page, 'Buy oat milk').getByRole('button', { name: /Delete/ }).click();
+    await taskRow(page, 'Buy oat milk')
+      .getByRole('button', { name: /Delete/ })
+      .click();
     await taskRow(page, 'Buy oat milk').waitFor({ state: 'detached' });
     const { rows } = await env.sql.query("SELECT count(*)::int AS n FROM tasks WHERE title LIKE 'Buy%'");
     assert.equal(rows[0].n, 0);
@@ -126,7 +131,9 @@ describe('The Next.js todo app in Chromium', { timeout: 240_000 }, () => {
     await editor.getByRole('checkbox', { name: /Complete subtask “Cake”/ }).check();
     const count = taskRow(page, 'Plan the party').locator('.subcount');
     await until('1 of 2 done', async () => (await count.innerText()).includes('1/2'));
-    await taskRow(page, 'Plan the party').getByRole('checkbox', { name: /Complete “Plan the party”/ }).check();
+    await taskRow(page, 'Plan the party')
+      .getByRole('checkbox', { name: /Complete “Plan the party”/ })
+      .check();
     await until('2 of 2 done', async () => (await count.innerText()).includes('2/2'));
     // Subtasks are not rows of their own in the list.
     assert.ok(!(await taskTitles(page)).includes('Cake'));
@@ -208,7 +215,10 @@ describe('The Next.js todo app in Chromium', { timeout: 240_000 }, () => {
     // Bob opens the link in his own browser profile, signs up, and is in.
     const bob = await signUp(env, 'Bob', { url: link });
     await until('Bob sees Trip', async () => (await listNames(bob.page)).includes('Trip'));
-    await bob.page.getByRole('alert').filter({ hasText: /You joined “Trip” as editor/ }).waitFor();
+    await bob.page
+      .getByRole('alert')
+      .filter({ hasText: /You joined “Trip” as editor/ })
+      .waitFor();
     await openList(bob.page, 'Trip');
     await taskRow(bob.page, 'Book the train').waitFor();
 
@@ -285,7 +295,9 @@ describe('The Next.js todo app in Chromium', { timeout: 240_000 }, () => {
     await taskRow(page, 'Buy sunscreen').waitFor({ timeout: 500 });
     assert.equal(await taskRow(page, 'Buy sunscreen').locator('.unsaved').count(), 1);
     await taskRow(page, 'Pack the tent and stakes').getByRole('checkbox').check();
-    await taskRow(page, 'Book the train').getByRole('button', { name: /Delete/ }).click();
+    await taskRow(page, 'Book the train')
+      .getByRole('button', { name: /Delete/ })
+      .click();
     await taskRow(page, 'Book the train').waitFor({ state: 'detached', timeout: 500 });
     await page.getByTestId('sync-state').filter({ hasText: 'Offline: 3 changes waiting' }).waitFor();
     // Nothing reached the server or Bob.
@@ -297,9 +309,8 @@ describe('The Next.js todo app in Chromium', { timeout: 240_000 }, () => {
     await synced(page);
     await taskRow(bobPage, 'Buy sunscreen').waitFor({ timeout: 5_000 });
     await taskRow(bobPage, 'Book the train').waitFor({ state: 'detached', timeout: 5_000 });
-    await until(
-      'Bob sees it completed',
-      async () => (await taskRow(bobPage, 'Pack the tent and stakes').getAttribute('class')).includes('done'),
+    await until('Bob sees it completed', async () =>
+      (await taskRow(bobPage, 'Pack the tent and stakes').getAttribute('class')).includes('done'),
     );
     assert.equal(await taskRow(page, 'Buy sunscreen').locator('.unsaved').count(), 0);
 

@@ -168,10 +168,7 @@ export function useWorkspace(userId: string, onRejected: (mutation: Mutation, pr
       clearCompleted: (listRef: Ref, tasks: LocalTask[]) =>
         write(
           [listRef],
-          () =>
-            unwrap(
-              api.DELETE('/api/tasks', { params: { query: { status: 'completed', list_id: id(listRef) } } }),
-            ),
+          () => unwrap(api.DELETE('/api/tasks', { params: { query: { status: 'completed', list_id: id(listRef) } } })),
           async (queue) => {
             for (const task of tasks) if (task.completed && task.parent_id === null) await queue.deleteTask(task.id);
           },
