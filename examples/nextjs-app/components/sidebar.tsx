@@ -18,7 +18,9 @@ interface Props {
 
 /** Lists (the inbox first, then the user's own order) and the user's categories. */
 export function Sidebar({ open, lists, tasks, categories, current, categoryFilter, actions, ...on }: Props) {
-  const pending = (listId: number) => tasks.filter((t) => t.list_id === listId && !t.completed).length;
+  // As the list's footer counts: open top-level tasks.
+  const pending = (listId: number) =>
+    tasks.filter((t) => t.list_id === listId && t.parent_id === null && !t.completed).length;
   return (
     <aside id="sidebar" className={`sidebar ${open ? 'open' : ''}`}>
       <nav aria-label="Lists">

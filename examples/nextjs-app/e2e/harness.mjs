@@ -82,13 +82,13 @@ export async function until(what, check, timeoutMs = 5_000) {
 let users = 0;
 
 /** A person in their own browser profile (context), signed up and looking at their inbox. */
-export async function signUp(env, name, { viewport = { width: 1280, height: 800 }, url } = {}) {
+export async function signUp(env, name, { viewport = { width: 1280, height: 800 }, url, email: given } = {}) {
   const context = await env.browser.newContext({ viewport });
   context.setDefaultTimeout(5_000);
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  const email = `${name.toLowerCase()}-${Date.now()}-${++users}@example.com`;
+  const email = given ?? `${name.toLowerCase()}-${Date.now()}-${++users}@example.com`;
   await page.goto(url ?? env.appUrl);
   await page.locator('form.card').waitFor();
   if (!(await page.getByRole('button', { name: 'Sign up' }).isVisible())) {
