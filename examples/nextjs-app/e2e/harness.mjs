@@ -2,7 +2,7 @@
  * What the browser tests share: the stack (PostgreSQL, the API, `next build` + `next start`) and
  * Debian's Chromium through playwright-core, never a downloaded browser.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -36,6 +36,8 @@ export async function startAll() {
   buildApp(apiUrl, { log });
   const built = Date.now();
   const dataDir = process.env.TEST_DATABASE_URL ? undefined : mkdtempSync(join(tmpdir(), 'todo-app-e2e-'));
+  // As root the embedded server runs as the postgres OS user, which must be able to enter it.
+  if (dataDir) chmodSync(dataDir, 0o755);
   const stack = await startStack({
     apiPort,
     appPort,
