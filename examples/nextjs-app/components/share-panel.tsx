@@ -45,6 +45,16 @@ export function SharePanel({
     }
   }
 
+  async function changeRole(member: Member, role: 'editor' | 'viewer') {
+    try {
+      const changed = await actions.setRole(list.id, member.user_id, role);
+      setMembers((all) => all?.map((m) => (m.user_id === changed.user_id ? changed : m)));
+      setError(undefined);
+    } catch (e) {
+      setError(messageOf(e));
+    }
+  }
+
   async function remove(member: Member) {
     try {
       await actions.removeMember(list.id, member.user_id);
@@ -62,7 +72,18 @@ export function SharePanel({
           <li key={member.user_id}>
             <span className="member-name">{member.name || member.email}</span>
             <span className="member-email">{member.email}</span>
-            <span className="role">{member.role}</span>
+            {owner && member.role !== 'owner' ? (
+              <select
+                aria-label={`Role of ${member.email}`}
+                value={member.role}
+                onChange={(e) => void changeRole(member, e.target.value as 'editor' | 'viewer')}
+              >
+                <option value="editor">editor</option>
+                <option value="viewer">viewer</option>
+              </select>
+            ) : (
+              <span className="role">{member.role}</span>
+            )}
             {owner && member.role !== 'owner' && (
               <button type="button" onClick={() => remove(member)} aria-label={`Remove ${member.email}`}>
                 Remove

@@ -312,7 +312,8 @@ describe('The Next.js todo app in Chromium', { timeout: 240_000 }, () => {
     await until('Bob sees it completed', async () =>
       (await taskRow(bobPage, 'Pack the tent and stakes').getAttribute('class')).includes('done'),
     );
-    assert.equal(await taskRow(page, 'Buy sunscreen').locator('.unsaved').count(), 0);
+    // The dot goes once a pull shows the server has the change (its last_mutation_id covers it).
+    await taskRow(page, 'Buy sunscreen').locator('.unsaved').waitFor({ state: 'detached' });
 
     // Offline and online again: nothing is sent twice.
     await context.setOffline(true);
@@ -326,6 +327,26 @@ describe('The Next.js todo app in Chromium', { timeout: 240_000 }, () => {
     assert.deepEqual(sentIds, [...new Set(sentIds)], 'no mutation pushed twice');
     assert.equal(sentIds.length, 3);
     assert.equal(await page.locator('li.task[data-task="Buy sunscreen"]').count(), 1);
+  });
+
+  it('lets the owner make a member a viewer, whose screen turns read-only, and lets a member leave', async () => {
+    const { page } = ada;
+    const { page: bobPage, email } = env.bob;
+    await openList(page, 'Trip');
+    if (!(await page.locator('.share').isVisible())) await page.getByRole('button', { name: 'Share' }).click();
+    const changed = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes('/members/'));
+    await page.getByLabel(`Role of ${email}`).selectOption('viewer');
+    assert.equal((await changed).status(), 200);
+
+    // Bob's role arrives through sync (a list is sent again when the caller's role changes).
+    await bobPage.locator('.list-header h2 .role', { hasText: 'viewer' }).waitFor();
+    assert.equal(await bobPage.locator('#new-task').count(), 0);
+    assert.ok(await taskRow(bobPage, 'Buy sunscreen').getByRole('checkbox').isDisabled());
+
+    if (!(await bobPage.locator('.share').isVisible())) await bobPage.getByRole('button', { name: 'Members' }).click();
+    await bobPage.getByRole('button', { name: 'Leave this list' }).click();
+    await until('Trip gone for Bob', async () => !(await listNames(bobPage)).includes('Trip'));
+    await page.locator('.members li', { hasText: email }).waitFor({ state: 'detached', timeout: 7_000 });
   });
 
   it('is usable at phone width: the lists fold into a menu', async () => {

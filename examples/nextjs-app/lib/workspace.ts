@@ -170,7 +170,8 @@ export function useWorkspace(userId: string, onRejected: (mutation: Mutation, pr
           [listRef],
           () => unwrap(api.DELETE('/api/tasks', { params: { query: { status: 'completed', list_id: id(listRef) } } })),
           async (queue) => {
-            for (const task of tasks) if (task.completed && task.parent_id === null) await queue.deleteTask(task.id);
+            // As the route does: every completed task of the list, subtasks included.
+            for (const task of tasks) if (task.completed && task.list_id === listRef) await queue.deleteTask(task.id);
           },
         ),
 
@@ -220,6 +221,17 @@ export function useWorkspace(userId: string, onRejected: (mutation: Mutation, pr
           }),
         );
         void queueRef.current?.flush();
+      },
+
+      /** The owner makes a member an editor or a viewer. */
+      setRole: async (listRef: Ref, userId: string, role: 'editor' | 'viewer') => {
+        const { data } = await unwrap(
+          api.PATCH('/api/lists/{id}/members/{memberId}', {
+            params: { path: { id: id(listRef), memberId: userId } },
+            body: { role },
+          }),
+        );
+        return data;
       },
 
       /** A member leaves a shared list: DELETE .../members/{their own id}. */
