@@ -207,13 +207,14 @@ describe('POST /api/sync/push: one bad change never blocks the queue', () => {
     });
     expect(foreign.statusCode).toBe(201);
     const client = new PushClient(t, alice);
-    const response = await client.push(
+    const mutations = client.number(
       create('m1', 'middle first'),
       // Rolled back whole: the task is written before its links, in the same transaction.
       create('m2', 'middle doomed', { category_ids: [foreign.json<Category>().id] }),
       { name: 'task.update', args: { id: 'temp:m1', title: '', priority: 'high' } },
       create('m4', 'middle last'),
     );
+    const response = ok(await client.send(mutations));
     expect(statuses(response)).toEqual([
       { id: 1, status: 'applied' },
       { id: 2, status: 'rejected' },
@@ -240,6 +241,12 @@ describe('POST /api/sync/push: one bad change never blocks the queue', () => {
     // The rejected update changed nothing, not even the field that was valid.
     expect((await getTask(alice, rows[0].id)).json<Task>().priority).toBe('medium');
     expect(response.id_map).toEqual({ m1: rows[0].id, m4: rows[1].id });
+
+    // Resent, the rejected ones are done too: duplicates, and the ids of what was created.
+    const resent = ok(await client.send(mutations));
+    expect(statuses(resent)).toEqual(each(1, 4, 'duplicate'));
+    expect(resent.id_map).toEqual(response.id_map);
+    expect(await stored(t, alice.user.id, 'middle ')).toEqual(rows);
 
     // The next push starts after the rejected ones.
     expect(await client.lastMutationId()).toBe(4);
@@ -804,6 +811,8 @@ describe('POST /api/sync/push: the database connection dropped in the middle of 
     const results = final!.results;
     expect(results.map((result) => result.id)).toEqual(mutations.map((mutation) => mutation.id));
     for (const result of results) expect(['applied', 'duplicate']).toContain(result.status);
+    // What committed before a failed attempt stayed applied, and the retry reports it as done.
+    if (response.statusCode === 503) expect(results.some((result) => result.status === 'duplicate')).toBe(true);
     expect(final!.last_mutation_id).toBe(100);
 
     const rows = await stored(d, session.user.id, 'cut ');
