@@ -722,11 +722,31 @@ export interface paths {
         };
         /**
          * What changed after `cursor` (everything without one), at most 500 rows, oldest change first
-         * @description While `has_more` is true, call again with the returned `cursor`. Applying every page in order gives exactly the server's state, also while other devices write. Deleted rows come as ids; keep the last cursor and start again without one on 410.
+         * @description While `has_more` is true, call again with the returned `cursor`. Applying every page in order gives exactly the server's state, also while other devices write. Deleted rows come as ids; keep the last cursor and start again without one on 410. With `client_id`, the page also gives that push client's `last_mutation_id`.
          */
         get: operations["syncChanges"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sync/push": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply a client's queued changes, each exactly once, in order
+         * @description For clients that work offline or apply changes optimistically. Each mutation runs in its own transaction with the rules and roles of its REST route; one the rules refuse is `rejected` with the problem that route would answer, and still counted, so one bad change never blocks the queue. Mutations already processed are `duplicate`: resending a push whose response was lost is safe. At most 100 mutations and 1 MiB.
+         */
+        post: operations["pushChanges"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1312,6 +1332,12 @@ export interface components {
             lists: number[];
         };
         SyncPageDto: {
+            /**
+             * @description Only when `client_id` was given: the last of that client's pushed mutations that this page's state reflects
+             *     (0 for a client never seen), read in the same snapshot. Drop your pending mutations up to it and apply the rest
+             *     on top of the synced state.
+             */
+            last_mutation_id?: number;
             /** @description Tasks created or changed after the cursor, in full. */
             tasks: components["schemas"]["TaskDto"][];
             /**
@@ -1335,6 +1361,310 @@ export interface components {
             cursor: string;
             /** @description More changes wait: call again at once with `cursor`. */
             has_more: boolean;
+        };
+        TaskCreateArgs: {
+            /**
+             * @description 1 to 255 characters after trimming, not all spaces; stored trimmed.
+             * @example Buy milk
+             */
+            title: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 with a time zone (`2026-12-01T17:00:00.000Z`), a plain date (midnight UTC), or null.
+             * @example 2026-12-01T17:00:00.000Z
+             */
+            due_date?: string | null;
+            /**
+             * Format: date-time
+             * @description When to remind you (ISO 8601, as `due_date`), or null for no reminder. A new time clears
+             *     `reminded_at`, so it fires again.
+             * @example 2026-12-01T16:30:00.000Z
+             */
+            remind_at?: string | null;
+            /**
+             * @description Ids of your categories, at most 20; duplicates count once. An id that is not one of your
+             *     categories is 422. On an update the list replaces the task's categories as a whole.
+             * @example [
+             *       3,
+             *       7
+             *     ]
+             */
+            category_ids?: (number | string)[];
+            /**
+             * @description The list to put the task in, one you may write (a list you cannot read is 422, one you only view
+             *     is 403). Default: your inbox, or the parent's list for a subtask. On an update, moves the task
+             *     and its subtasks to the end of that list (a subtask moved alone becomes a top-level task there).
+             * @example 5
+             */
+            list_id?: number | string;
+            /**
+             * @description A task of the same list to nest this one under, or null for a top-level task. At most 4 levels;
+             *     a recurring task cannot have a parent.
+             * @example 41
+             */
+            parent_id?: (number | null) | string;
+            /**
+             * @description Who the task is assigned to: the list's owner or one of its members, or null.
+             * @example 5b0d5b8e-8c1e-4a6b-9a53-2f6f2d1c9e41
+             */
+            assignee_id?: string | null;
+            /**
+             * @description Names the new object for later mutations of this client (`"temp:<temp_id>"`) and in the response's `id_map`; unique per client
+             * @example 7d1c
+             */
+            temp_id?: string;
+            /** @example Two litres, semi-skimmed */
+            description?: string | null;
+            /**
+             * @description Defaults to `medium`.
+             * @enum {string}
+             */
+            priority?: "low" | "medium" | "high";
+            /**
+             * @description An RFC 5545 RRULE value without the `RRULE:` prefix, or null: FREQ (DAILY, WEEKLY, MONTHLY or
+             *     YEARLY), INTERVAL (up to 1000), BYDAY, BYMONTHDAY, BYMONTH, and COUNT (up to 1000) or UNTIL.
+             *     Needs a `due_date`: the series starts there, in UTC. Completing the task moves `due_date` to the
+             *     next date (and `remind_at` by as much) until the series is over. Returned as sent.
+             * @example FREQ=WEEKLY;BYDAY=MO,WE
+             */
+            recurrence?: string | null;
+            /** @description Defaults to false. */
+            completed?: boolean;
+        };
+        TaskUpdateArgs: {
+            /**
+             * @description 1 to 255 characters after trimming, not all spaces; stored trimmed.
+             * @example Buy milk
+             */
+            title?: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 with a time zone (`2026-12-01T17:00:00.000Z`), a plain date (midnight UTC), or null.
+             * @example 2026-12-01T17:00:00.000Z
+             */
+            due_date?: string | null;
+            /**
+             * Format: date-time
+             * @description When to remind you (ISO 8601, as `due_date`), or null for no reminder. A new time clears
+             *     `reminded_at`, so it fires again.
+             * @example 2026-12-01T16:30:00.000Z
+             */
+            remind_at?: string | null;
+            /**
+             * @description Ids of your categories, at most 20; duplicates count once. An id that is not one of your
+             *     categories is 422. On an update the list replaces the task's categories as a whole.
+             * @example [
+             *       3,
+             *       7
+             *     ]
+             */
+            category_ids?: (number | string)[];
+            /**
+             * @description The list to put the task in, one you may write (a list you cannot read is 422, one you only view
+             *     is 403). Default: your inbox, or the parent's list for a subtask. On an update, moves the task
+             *     and its subtasks to the end of that list (a subtask moved alone becomes a top-level task there).
+             * @example 5
+             */
+            list_id?: number | string;
+            /**
+             * @description A task of the same list to nest this one under, or null for a top-level task. At most 4 levels;
+             *     a recurring task cannot have a parent.
+             * @example 41
+             */
+            parent_id?: (number | null) | string;
+            /**
+             * @description Who the task is assigned to: the list's owner or one of its members, or null.
+             * @example 5b0d5b8e-8c1e-4a6b-9a53-2f6f2d1c9e41
+             */
+            assignee_id?: string | null;
+            /** @example Two litres, semi-skimmed */
+            description?: string | null;
+            /**
+             * @description Defaults to `medium`.
+             * @enum {string}
+             */
+            priority?: "low" | "medium" | "high";
+            /**
+             * @description An RFC 5545 RRULE value without the `RRULE:` prefix, or null: FREQ (DAILY, WEEKLY, MONTHLY or
+             *     YEARLY), INTERVAL (up to 1000), BYDAY, BYMONTHDAY, BYMONTH, and COUNT (up to 1000) or UNTIL.
+             *     Needs a `due_date`: the series starts there, in UTC. Completing the task moves `due_date` to the
+             *     next date (and `remind_at` by as much) until the series is over. Returned as sent.
+             * @example FREQ=WEEKLY;BYDAY=MO,WE
+             */
+            recurrence?: string | null;
+            /** @description Defaults to false. */
+            completed?: boolean;
+            /**
+             * @description Apply only if the object is still at this version: an `ETag` value exactly as the header gives it
+             * @example "12-3"
+             */
+            if_match?: string;
+            id: number | string;
+        };
+        TaskCompleteArgs: {
+            /**
+             * @description Apply only if the object is still at this version: an `ETag` value exactly as the header gives it
+             * @example "12-3"
+             */
+            if_match?: string;
+            id: number | string;
+            /** @description Sets the state; leave the body out to toggle it instead. */
+            completed?: boolean;
+        };
+        TaskMoveArgs: {
+            /**
+             * @description Put the task right after this one of your tasks; null puts it at the top. Send this or `before_id`.
+             * @example 41
+             */
+            after_id?: (number | null) | string;
+            /**
+             * @description Put the task right before this one of your tasks. Send this or `after_id`.
+             * @example 43
+             */
+            before_id?: number | string;
+            /**
+             * @description Apply only if the object is still at this version: an `ETag` value exactly as the header gives it
+             * @example "12-3"
+             */
+            if_match?: string;
+            id: number | string;
+        };
+        TaskDeleteArgs: {
+            /** @description The object the mutation acts on: its id, or `temp:<temp_id>` of an earlier create. */
+            id: number | string;
+            /**
+             * @description Apply only if the object is still at this version: an `ETag` value exactly as the header gives it
+             * @example "12-3"
+             */
+            if_match?: string;
+        };
+        CategoryCreateArgs: {
+            /**
+             * @description 1 to 100 characters after trimming; stored trimmed. Unique among your categories whatever the
+             *     case (409 on a clash).
+             * @example Groceries
+             */
+            name: string;
+            /**
+             * @description `#RRGGBB`, stored lower-case; defaults to `#3b82f6`.
+             * @example #22c55e
+             */
+            color?: string;
+            /**
+             * @description Names the new object for later mutations of this client (`"temp:<temp_id>"`) and in the response's `id_map`; unique per client
+             * @example 7d1c
+             */
+            temp_id?: string;
+        };
+        CategoryUpdateArgs: {
+            /**
+             * @description 1 to 100 characters after trimming; stored trimmed. Unique among your categories whatever the
+             *     case (409 on a clash).
+             * @example Groceries
+             */
+            name?: string;
+            /**
+             * @description `#RRGGBB`, stored lower-case; defaults to `#3b82f6`.
+             * @example #22c55e
+             */
+            color?: string;
+            /**
+             * @description Apply only if the object is still at this version: an `ETag` value exactly as the header gives it
+             * @example "12-3"
+             */
+            if_match?: string;
+            id: number | string;
+        };
+        CategoryDeleteArgs: {
+            /** @description The object the mutation acts on: its id, or `temp:<temp_id>` of an earlier create. */
+            id: number | string;
+            /**
+             * @description Apply only if the object is still at this version: an `ETag` value exactly as the header gives it
+             * @example "12-3"
+             */
+            if_match?: string;
+        };
+        ListCreateArgs: {
+            /**
+             * @description 1 to 100 characters after trimming; stored trimmed. Names need not be unique.
+             * @example Groceries
+             */
+            name: string;
+            /**
+             * @description `#RRGGBB`, stored lower-case; defaults to `#3b82f6`.
+             * @example #22c55e
+             */
+            color?: string;
+            /**
+             * @description Names the new object for later mutations of this client (`"temp:<temp_id>"`) and in the response's `id_map`; unique per client
+             * @example 7d1c
+             */
+            temp_id?: string;
+        };
+        ListUpdateArgs: {
+            /**
+             * @description 1 to 100 characters after trimming; stored trimmed. Names need not be unique.
+             * @example Groceries
+             */
+            name?: string;
+            /**
+             * @description `#RRGGBB`, stored lower-case; defaults to `#3b82f6`.
+             * @example #22c55e
+             */
+            color?: string;
+            /**
+             * @description Apply only if the object is still at this version: an `ETag` value exactly as the header gives it
+             * @example "12-3"
+             */
+            if_match?: string;
+            id: number | string;
+        };
+        PushRequestDto: {
+            /**
+             * @description At most 100, with consecutive `id`s from `last_mutation_id + 1` (or earlier, already processed ones, reported as
+             *     `duplicate`), applied in order.
+             */
+            mutations: (components["schemas"]["TaskCreateMutation"] | components["schemas"]["TaskUpdateMutation"] | components["schemas"]["TaskCompleteMutation"] | components["schemas"]["TaskMoveMutation"] | components["schemas"]["TaskDeleteMutation"] | components["schemas"]["CategoryCreateMutation"] | components["schemas"]["CategoryUpdateMutation"] | components["schemas"]["CategoryDeleteMutation"] | components["schemas"]["ListCreateMutation"] | components["schemas"]["ListUpdateMutation"])[];
+            /**
+             * Format: uuid
+             * @description One installation of the app (a browser profile, a phone), made once with `crypto.randomUUID()` and
+             *     kept; it belongs to the user who first pushes with it.
+             * @example 0b6f8c9e-2d1a-4c3b-9f7e-5a4d3c2b1a09
+             */
+            client_id: string;
+        };
+        PushResultDto: {
+            /** @description The mutation's `id`. */
+            id: number;
+            /**
+             * @description `applied` now; `duplicate`: processed by an earlier push (its effect, or its rejection, stands); `rejected`:
+             *     refused by the rules of its REST route, see `error`. Each advances `last_mutation_id`.
+             * @enum {string}
+             */
+            status: "applied" | "duplicate" | "rejected";
+            /** @description Why it was rejected: the problem document its REST route would have answered. */
+            error?: components["schemas"]["Problem"];
+        };
+        PushResponseDto: {
+            /** @description The last of this client's mutations processed: drop every pending mutation up to it. */
+            last_mutation_id: number;
+            /**
+             * @description The id each create of this request got, by its `temp_id` (duplicates included, so a retry after a lost
+             *     response learns them too).
+             * @example {
+             *       "7d1c": 42
+             *     }
+             */
+            id_map: {
+                [key: string]: number;
+            };
+            /** @description One per mutation sent, in order. */
+            results: components["schemas"]["PushResultDto"][];
+            /**
+             * @description A GET /api/sync cursor at or after every applied mutation.
+             * @example v1.57
+             */
+            cursor: string;
         };
         FieldError: {
             /**
@@ -1381,6 +1711,116 @@ export interface components {
             status?: 422;
             /** @description One entry per field at fault; empty only when the database refused a value that validation let through */
             errors: components["schemas"]["FieldError"][];
+        };
+        /** @description `task.create`: TaskCreate arguments */
+        TaskCreateMutation: {
+            /** @description The client's mutation counter */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            name: "task.create";
+            args: components["schemas"]["TaskCreateArgs"];
+        };
+        /** @description `task.update`: TaskUpdate arguments */
+        TaskUpdateMutation: {
+            /** @description The client's mutation counter */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            name: "task.update";
+            args: components["schemas"]["TaskUpdateArgs"];
+        };
+        /** @description `task.complete`: TaskComplete arguments */
+        TaskCompleteMutation: {
+            /** @description The client's mutation counter */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            name: "task.complete";
+            args: components["schemas"]["TaskCompleteArgs"];
+        };
+        /** @description `task.move`: TaskMove arguments */
+        TaskMoveMutation: {
+            /** @description The client's mutation counter */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            name: "task.move";
+            args: components["schemas"]["TaskMoveArgs"];
+        };
+        /** @description `task.delete`: TaskDelete arguments */
+        TaskDeleteMutation: {
+            /** @description The client's mutation counter */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            name: "task.delete";
+            args: components["schemas"]["TaskDeleteArgs"];
+        };
+        /** @description `category.create`: CategoryCreate arguments */
+        CategoryCreateMutation: {
+            /** @description The client's mutation counter */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            name: "category.create";
+            args: components["schemas"]["CategoryCreateArgs"];
+        };
+        /** @description `category.update`: CategoryUpdate arguments */
+        CategoryUpdateMutation: {
+            /** @description The client's mutation counter */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            name: "category.update";
+            args: components["schemas"]["CategoryUpdateArgs"];
+        };
+        /** @description `category.delete`: CategoryDelete arguments */
+        CategoryDeleteMutation: {
+            /** @description The client's mutation counter */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            name: "category.delete";
+            args: components["schemas"]["CategoryDeleteArgs"];
+        };
+        /** @description `list.create`: ListCreate arguments */
+        ListCreateMutation: {
+            /** @description The client's mutation counter */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            name: "list.create";
+            args: components["schemas"]["ListCreateArgs"];
+        };
+        /** @description `list.update`: ListUpdate arguments */
+        ListUpdateMutation: {
+            /** @description The client's mutation counter */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            name: "list.update";
+            args: components["schemas"]["ListUpdateArgs"];
         };
     };
     responses: never;
@@ -7411,6 +7851,8 @@ export interface operations {
             query?: {
                 /** @description The `cursor` of your last page (opaque); none for the full state. */
                 cursor?: string;
+                /** @description A push client's id (POST /api/sync/push): the page then gives that client's `last_mutation_id`. */
+                client_id?: string;
             };
             header?: never;
             path?: never;
@@ -7437,8 +7879,118 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `client_id` belongs to another user (the one who first pushed with it) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The cursor is older than the deletion history kept: sync again without one */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field, query or path parameter, or header at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The database is unavailable, or the request took too long; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pushChanges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushRequestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushResponseDto"];
+                };
+            };
+            /** @description Malformed request: the body is not valid JSON, or a header such as If-Match is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: no token, or one that is invalid, expired or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer`, or `Bearer error="invalid_token"` when the request carried a token that failed (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `client_id` belongs to another user (the one who first pushed with it) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A gap: the first mutation is past `last_mutation_id + 1`. The member `expected_id` is the id to send next; nothing was applied */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The body is larger than 64 KiB
+             *
+             *     More than 100 mutations, or a body over 1 MiB
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a content type this route does not accept */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -18,6 +18,10 @@ import { SERVICE_NAME } from './service-info.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
+/** POST /api/sync/push carries up to 100 mutations: its own, larger limit. */
+export const PUSH_BODY_LIMIT_BYTES = 1024 * 1024;
+const PUSH_PATH = '/api/sync/push';
+
 export interface CreateAppOptions {
   /** The parsed environment (main.ts: from process.env and .env, with the embedded database's URL). */
   env: Env;
@@ -48,6 +52,10 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     clientErrorHandler,
   });
   registerBodyParsers(adapter.getInstance());
+  // Before Nest registers its routes: a route's own limit is set as the route is added.
+  adapter.getInstance().addHook('onRoute', (route) => {
+    if (route.url === PUSH_PATH) route.bodyLimit = PUSH_BODY_LIMIT_BYTES;
+  });
   registerRequestContext(adapter.getInstance());
   registerResourceHeaders(adapter.getInstance());
 

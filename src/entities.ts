@@ -7,6 +7,8 @@ import { ListInvitation } from './lists/list-invitation.entity.js';
 import { ListMember } from './lists/list-member.entity.js';
 import { List } from './lists/list.entity.js';
 import { MemberChange } from './sync/entities/member-change.entity.js';
+import { SyncClientObject } from './sync/entities/sync-client-object.entity.js';
+import { SyncClient } from './sync/entities/sync-client.entity.js';
 import { SyncTombstone } from './sync/entities/sync-tombstone.entity.js';
 import { UserChange } from './sync/entities/user-change.entity.js';
 import { Task } from './tasks/task.entity.js';
@@ -30,4 +32,6 @@ export const ENTITIES = [
   ListMember,
   ListInvitation,
   MemberChange,
+  SyncClient,
+  SyncClientObject,
 ];

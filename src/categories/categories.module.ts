@@ -11,6 +11,6 @@ import { TaskCategory } from './task-category.entity.js';
   controllers: [CategoriesController],
   providers: [CategoriesService, CategoriesRepository],
   // GET /api/sync reads changed categories in its own snapshot.
-  exports: [CategoriesRepository],
+  exports: [CategoriesRepository, CategoriesService],
 })
 export class CategoriesModule {}

@@ -9,6 +9,8 @@ export interface Problem {
   detail: string;
   instance?: string;
   errors?: FieldError[];
+  /** Extension members (RFC 9457 section 3.2) of a problem type that has them, e.g. a push gap's `expected_id`. */
+  [member: string]: unknown;
 }
 
 export interface FieldError {
@@ -25,6 +27,17 @@ export class ValidationFailedException extends HttpException {
     detail = 'The request is not valid',
   ) {
     super({ detail, errors }, HttpStatus.UNPROCESSABLE_ENTITY);
+  }
+}
+
+/** An error whose problem document carries extension members beside the standard ones. */
+export class ExtendedProblemException extends HttpException {
+  constructor(
+    status: HttpStatus,
+    detail: string,
+    readonly members: Record<string, unknown>,
+  ) {
+    super({ detail }, status);
   }
 }
 
@@ -185,5 +198,6 @@ export function toProblem(error: unknown, instance?: string): Problem {
     detail,
     ...(instance ? { instance } : {}),
     ...(errors ? { errors } : {}),
+    ...(error instanceof ExtendedProblemException ? error.members : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Statement } from './statement.js';
@@ -32,6 +33,18 @@ export abstract class AfterCommit {
   abstract announce(userId: string): void;
 }
 
+/**
+ * A transaction that the writes of some work join instead of running their own: a pushed mutation's
+ * (sync/push), whose effect must commit with the client's advanced counter, or not at all. Who opens
+ * it commits it, then announces `users`.
+ */
+interface Enclosure {
+  db: EntityManager;
+  users: Set<string>;
+}
+
+const enclosures = new AsyncLocalStorage<Enclosure>();
+
 /** The advisory-lock class of per-user write locks (the second key is the user's hash); any constant. */
 const USER_LOCK_CLASS = 1_164_300;
 const WRITE_LOCK = new Statement('SELECT pg_advisory_xact_lock($1, hashtext($2))');
@@ -59,22 +72,39 @@ export class UserWrites {
 
   /** One statement, committed by itself: no BEGIN/COMMIT round trips on the hot routes. */
   run<T>(userId: string, work: Work<UserWrite, T>): Promise<T> {
+    const enclosure = enclosures.getStore();
+    if (enclosure) return enclosed(enclosure, userId, work);
     return this.retried(userId, () => work(userWrite(userId, this.dataSource.manager)));
   }
 
   /** Several statements that commit together; one that writes many rows locks them first, in id order. */
   runAtomic<T>(userId: string, work: Work<UserTransaction, T>): Promise<T> {
+    const enclosure = enclosures.getStore();
+    if (enclosure) return enclosed(enclosure, userId, work);
     return this.retried(userId, () => transaction(this.dataSource, (db) => work(userWrite(userId, db))));
   }
 
   /** Reads rows and writes from what it read (a move, a count against a limit): one at a time per user. */
   runSerialized<T>(userId: string, work: Work<UserTransaction, T>): Promise<T> {
-    return this.retried(userId, () =>
-      transaction(this.dataSource, async (db) => {
-        await WRITE_LOCK.rows(db, [USER_LOCK_CLASS, userId]);
-        return work(userWrite(userId, db));
-      }),
-    );
+    const locked = async (db: EntityManager) => {
+      await WRITE_LOCK.rows(db, [USER_LOCK_CLASS, userId]);
+      return work(userWrite(userId, db));
+    };
+    const enclosure = enclosures.getStore();
+    if (enclosure) return enclosed(enclosure, userId, (write) => locked(write.db));
+    return this.retried(userId, () => transaction(this.dataSource, locked));
+  }
+
+  /**
+   * Runs `work` (calls into the services) with every write it makes joining the open transaction
+   * `db`, in the lock order each write names (a serialized one takes the user's lock there). Nothing
+   * is announced and nothing retried: the caller commits, retries a deadlock, and announces the users
+   * returned.
+   */
+  async enclose<T>(db: EntityManager, work: () => Promise<T>): Promise<{ result: T; users: Set<string> }> {
+    const enclosure: Enclosure = { db, users: new Set() };
+    const result = await enclosures.run(enclosure, work);
+    return { result, users: enclosure.users };
   }
 
   /** Links tasks and categories (`category_ids`, a category's delete), which cannot keep the lock order: serialized. */
@@ -99,7 +129,12 @@ export class UserWrites {
   }
 }
 
-function isDeadlock(error: unknown): boolean {
+function enclosed<T>(enclosure: Enclosure, userId: string, work: Work<UserTransaction, T>): Promise<T> {
+  enclosure.users.add(userId);
+  return work(userWrite(userId, enclosure.db));
+}
+
+export function isDeadlock(error: unknown): boolean {
   const driverError = (error as { driverError?: { code?: string } }).driverError;
   return driverError?.code === '40P01';
 }

@@ -31,6 +31,6 @@ import { ListsService } from './lists.service.js';
     ListInvitationsRepository,
   ],
   // Tasks ask the lists for a role (list-access.ts holds the rule; the repository reads it).
-  exports: [ListsRepository],
+  exports: [ListsRepository, ListsService],
 })
 export class ListsModule {}

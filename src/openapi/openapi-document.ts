@@ -3,6 +3,7 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import type { OperationObject, ResponseObject } from '@nestjs/swagger';
 import { SERVICE_VERSION } from '../service-info.js';
 import { ONLY_WITH_PATH_PARAMETER, PATH_USER_PARAMETER, PUBLIC_OPERATION } from './api-route.decorator.js';
+import { fitTemporaryIds, MUTATION_SCHEMAS } from '../sync/dto/push.dto.js';
 import { PROBLEM_SCHEMAS } from './problem.schema.js';
 
 /** Tags in the order Swagger UI shows them, each with what a reader finds under it. */
@@ -45,7 +46,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     operationIdFactory: (controller, method) =>
       `${controller.replace(/Controller$/, '')}_${method.replace(/\[\d+\]$/, '')}`,
   });
-  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...PROBLEM_SCHEMAS } };
+  document.components = {
+    ...document.components,
+    schemas: { ...document.components?.schemas, ...PROBLEM_SCHEMAS, ...MUTATION_SCHEMAS },
+  };
+  fitTemporaryIds(document.components.schemas!);
   fitRouteFamilies(document);
   markPublicOperations(document);
   return document;

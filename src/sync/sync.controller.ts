@@ -1,17 +1,24 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type AuthUser, CurrentUser } from '../auth/current-user.decorator.js';
 import { ApiProblem, ApiProblems } from '../openapi/api-problems.decorator.js';
-import { ApiAuthenticated } from '../openapi/api-route.decorator.js';
+import { ApiAuthenticated, ApiJsonBody } from '../openapi/api-route.decorator.js';
+import { PushRequestDto, PushResponseDto } from './dto/push.dto.js';
 import { SyncPageDto } from './dto/sync-page.dto.js';
 import { SyncQueryDto } from './dto/sync-query.dto.js';
+import { PushService } from './push.service.js';
 import { SyncService } from './sync.service.js';
+
+const OTHER_USERS_CLIENT = 'The `client_id` belongs to another user (the one who first pushed with it)';
 
 @ApiTags('sync')
 @ApiAuthenticated()
 @Controller('api/sync')
 export class SyncController {
-  constructor(private readonly sync: SyncService) {}
+  constructor(
+    private readonly sync: SyncService,
+    private readonly pushes: PushService,
+  ) {}
 
   /** What changed after `cursor` (everything without one), at most 500 rows, oldest change first */
   @Get()
@@ -20,11 +27,35 @@ export class SyncController {
     description:
       'While `has_more` is true, call again with the returned `cursor`. Applying every page in order gives exactly ' +
       "the server's state, also while other devices write. Deleted rows come as ids; keep the last cursor and " +
-      'start again without one on 410.',
+      "start again without one on 410. With `client_id`, the page also gives that push client's `last_mutation_id`.",
   })
+  @ApiProblem(403, OTHER_USERS_CLIENT)
   @ApiProblem(410, 'The cursor is older than the deletion history kept: sync again without one')
   @ApiProblems(422)
   changes(@CurrentUser() user: AuthUser, @Query() query: SyncQueryDto): Promise<SyncPageDto> {
-    return this.sync.page(user.id, query.cursor);
+    return this.sync.page(user.id, query.cursor, query.client_id);
+  }
+
+  /** Apply a client's queued changes, each exactly once, in order */
+  @Post('push')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    operationId: 'pushChanges',
+    description:
+      'For clients that work offline or apply changes optimistically. Each mutation runs in its own transaction with ' +
+      'the rules and roles of its REST route; one the rules refuse is `rejected` with the problem that route would ' +
+      'answer, and still counted, so one bad change never blocks the queue. Mutations already processed are ' +
+      '`duplicate`: resending a push whose response was lost is safe. At most 100 mutations and 1 MiB.',
+  })
+  @ApiProblem(413, 'More than 100 mutations, or a body over 1 MiB')
+  @ApiJsonBody(PushRequestDto)
+  @ApiOkResponse({ type: PushResponseDto })
+  @ApiProblem(403, OTHER_USERS_CLIENT)
+  @ApiProblem(
+    409,
+    'A gap: the first mutation is past `last_mutation_id + 1`. The member `expected_id` is the id to send next; nothing was applied',
+  )
+  push(@CurrentUser() user: AuthUser, @Body() dto: PushRequestDto): Promise<PushResponseDto> {
+    return this.pushes.push(user.id, dto);
   }
 }

@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CategoriesRepository, type StampedCategoryRow } from '../categories/categories.repository.js';
 import { ListsRepository, type StampedListRow } from '../lists/lists.repository.js';
+import { PushRepository } from './push.repository.js';
 import { type StampedTaskRow, TasksRepository } from '../tasks/tasks.repository.js';
 
 export interface Tombstone {
@@ -23,6 +24,8 @@ export interface ChangeSet {
   categories: StampedCategoryRow[];
   lists: StampedListRow[];
   tombstones: Tombstone[];
+  /** The push client asked about, as of the same snapshot (undefined: not asked, or never seen). */
+  client?: { user_id: string; last_mutation_id: number };
 }
 
 // GET /api/sync's statements, prepared once per connection (database/statement.ts).
@@ -46,6 +49,7 @@ export class SyncRepository {
     private readonly tasks: TasksRepository,
     private readonly categories: CategoriesRepository,
     private readonly lists: ListsRepository,
+    private readonly clients: PushRepository,
   ) {}
 
   /**
@@ -53,14 +57,21 @@ export class SyncRepository {
    * snapshot for all of them: as stamps follow commit order, the snapshot holds every stamp up to
    * its head and no gap, whatever commits meanwhile.
    */
-  changesAfter(userId: string, after: number, limit: number, withTombstones: boolean): Promise<ChangeSet> {
+  changesAfter(
+    userId: string,
+    after: number,
+    limit: number,
+    withTombstones: boolean,
+    clientId?: string,
+  ): Promise<ChangeSet> {
     return transaction(this.db, 'REPEATABLE READ', async (db) => {
       const [cursor] = await HEAD.rows<{ seq: number; purged_seq: number }>(db, [userId]);
       const tasks = await this.tasks.changedSince(db, userId, after, limit);
       const categories = await this.categories.changedSince(db, userId, after, limit);
       const lists = await this.lists.changedSince(db, userId, after, limit);
       const tombstones = withTombstones ? await TOMBSTONES.rows<Tombstone>(db, [userId, after, limit]) : [];
-      return { head: cursor?.seq ?? 0, purged: cursor?.purged_seq ?? 0, tasks, categories, lists, tombstones };
+      const client = clientId === undefined ? undefined : await this.clients.find(clientId, db);
+      return { head: cursor?.seq ?? 0, purged: cursor?.purged_seq ?? 0, tasks, categories, lists, tombstones, client };
     });
   }
 

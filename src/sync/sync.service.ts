@@ -3,6 +3,7 @@ import { toCategoryDto } from '../categories/dto/category.dto.js';
 import { toListDto } from '../lists/dto/list.dto.js';
 import { toTaskDto } from '../tasks/dto/task.dto.js';
 import { SyncPageDto } from './dto/sync-page.dto.js';
+import { otherUsersClient } from './push.service.js';
 import { formatCursor, parseCursor, type SyncCursor } from './sync-cursor.js';
 import { SyncRepository } from './sync.repository.js';
 
@@ -18,12 +19,18 @@ export const SYNC_PAGE_SIZE = 500;
 export class SyncService {
   constructor(private readonly changes: SyncRepository) {}
 
-  /** `cursorText` has passed the query DTO's pattern; undefined asks for the full state. */
-  async page(userId: string, cursorText?: string): Promise<SyncPageDto> {
+  /**
+   * `cursorText` has passed the query DTO's pattern; undefined asks for the full state. With a push
+   * client's id, the page says which of its mutations the page's state reflects (`last_mutation_id`).
+   */
+  async page(userId: string, cursorText?: string, clientId?: string): Promise<SyncPageDto> {
     const given: SyncCursor | undefined = cursorText === undefined ? undefined : parseCursor(cursorText);
     const after = given?.seq ?? 0;
     // The full state holds only live rows: a client starting from nothing has nothing to delete.
-    const set = await this.changes.changesAfter(userId, after, SYNC_PAGE_SIZE + 1, after > 0);
+    const set = await this.changes.changesAfter(userId, after, SYNC_PAGE_SIZE + 1, after > 0, clientId);
+    if (set.client && set.client.user_id !== userId) {
+      throw otherUsersClient();
+    }
     if (given && (given.seq > set.head || (given.seq > 0 && set.purged > Math.max(given.seq, given.base)))) {
       throw new GoneException(
         'The cursor is older than the deletion history kept (SYNC_RETENTION_DAYS): sync again without a cursor',
@@ -86,6 +93,7 @@ export class SyncService {
       deleted: { tasks: [], categories: [], lists: [] },
       cursor: formatCursor({ seq, base: given ? given.base : set.head }),
       has_more: hasMore,
+      ...(clientId === undefined ? {} : { last_mutation_id: set.client?.last_mutation_id ?? 0 }),
     };
     for (const entry of included) entry.apply(page);
     return page;

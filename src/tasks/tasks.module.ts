@@ -24,6 +24,6 @@ import { TasksService } from './tasks.service.js';
     TaskRecurrenceService,
   ],
   // GET /api/sync reads changed tasks in its own snapshot.
-  exports: [TasksRepository],
+  exports: [TasksRepository, TasksService],
 })
 export class TasksModule {}

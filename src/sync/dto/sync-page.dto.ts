@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CategoryDto } from '../../categories/dto/category.dto.js';
 import { ListDto } from '../../lists/dto/list.dto.js';
 import { TaskDto } from '../../tasks/dto/task.dto.js';
@@ -42,4 +42,11 @@ export class SyncPageDto {
   cursor: string;
   /** More changes wait: call again at once with `cursor`. */
   has_more: boolean;
+  /**
+   * Only when `client_id` was given: the last of that client's pushed mutations that this page's state reflects
+   * (0 for a client never seen), read in the same snapshot. Drop your pending mutations up to it and apply the rest
+   * on top of the synced state.
+   */
+  @ApiPropertyOptional({ type: 'integer', minimum: 0 })
+  last_mutation_id?: number;
 }

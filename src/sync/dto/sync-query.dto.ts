@@ -1,4 +1,4 @@
-import { IsOptional, IsString, Matches } from 'class-validator';
+import { IsOptional, IsString, IsUUID, Matches } from 'class-validator';
 import { CURSOR_PATTERN } from '../sync-cursor.js';
 
 export class SyncQueryDto {
@@ -10,4 +10,12 @@ export class SyncQueryDto {
   @IsString()
   @Matches(CURSOR_PATTERN, { message: 'cursor must be a cursor returned by GET /api/sync' })
   cursor?: string;
+
+  /**
+   * A push client's id (POST /api/sync/push): the page then gives that client's `last_mutation_id`.
+   * @example "0b6f8c9e-2d1a-4c3b-9f7e-5a4d3c2b1a09"
+   */
+  @IsOptional()
+  @IsUUID()
+  client_id?: string;
 }
