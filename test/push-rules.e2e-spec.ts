@@ -289,6 +289,14 @@ const RULES: Rule[] = [
     status: 412,
   },
   {
+    rule: 'if_match not an entity tag',
+    name: 'task.update',
+    id: (f) => f.task,
+    args: () => ({ title: 'x' }),
+    ifMatch: () => 'version 3',
+    status: 400,
+  },
+  {
     rule: 'if_match stale with no field',
     name: 'task.update',
     id: (f) => f.task,

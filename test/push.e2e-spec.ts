@@ -2,6 +2,7 @@ import { expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Category, List, SyncPage, Task, TaskPage } from './support/api-types.js';
+import { TombstonePurgeService } from '../src/sync/tombstone-purge.service.js';
 import { type EventStreamClient, listen, openEventStream } from './support/event-stream.js';
 import {
   type Change,
@@ -378,6 +379,8 @@ describe('POST /api/sync/push: temp ids', () => {
     const response = await client.push(change);
     expect(statuses(response)).toEqual([{ id: response.last_mutation_id, status: 'rejected' }]);
     expect(response.results[0].error).toMatchObject({ status: 422, errors: [expect.objectContaining({ field })] });
+    // A create that was rejected has no id: id_map names none for it (not even an earlier object's).
+    expect(response.id_map).toEqual({});
     expect(await stored(t, alice.user.id, 'temp ')).toEqual(before);
   });
 
@@ -417,6 +420,7 @@ describe('POST /api/sync/push: who may push what', () => {
       const response = await theirs.send([{ id, ...create('b', 'stolen client') }]);
       expectProblem(response, 403);
     }
+    expectProblem(await theirs.send([]), 403);
     const read = await t.request({
       method: 'GET',
       url: `/api/sync?client_id=${mine.clientId}`,
@@ -732,6 +736,101 @@ describe('POST /api/sync/push: changes like any other', () => {
     const event = await stream.next((e) => e.event === 'change' && e.id === cursor, 5_000);
     expect(JSON.parse(event.data)).toEqual({ cursor });
   });
+
+  it('reaches the streams of the other members of a shared list, as the REST route does', async () => {
+    const owner = await t.signUp();
+    const editor = await t.signUp();
+    const list = await createList(t, owner, 'Shared live');
+    await share(t, owner, editor, list.id, 'editor');
+    const created = await t.request({
+      method: 'POST',
+      url: '/api/tasks',
+      token: owner.token,
+      body: { title: 'live shared', list_id: list.id },
+    });
+    expect(created.statusCode).toBe(201);
+    const ownerStream = await openEventStream(baseUrl, owner.token);
+    open.push(ownerStream);
+    const before = await cursorNow(owner.token);
+
+    const response = await new PushClient(t, editor).push({
+      name: 'task.update',
+      args: { id: created.json<Task>().id, title: 'live shared, edited' },
+    });
+    expect(statuses(response)).toEqual([{ id: 1, status: 'applied' }]);
+    const cursor = await cursorNow(owner.token);
+    expect(cursor).not.toBe(before);
+    await ownerStream.next((e) => e.event === 'change' && e.id === cursor, 5_000);
+    expect((await delta(owner.token, before)).tasks.map((task) => task.title)).toEqual(['live shared, edited']);
+  });
+});
+
+describe('POST /api/sync/push on the smallest pool (DB_POOL_SIZE=1)', () => {
+  // REST works with one connection; a push must too, not wait for a second one until it times out.
+  const small = useTestApp({ DB_POOL_SIZE: '1', REQUEST_TIMEOUT_MS: '5000' });
+
+  it('applies mutations whose rules read before they write (a task into a list, a subtask)', async () => {
+    const session = await small.signUp();
+    const list = await createList(small, session, 'One connection');
+    const rest = await small.request({
+      method: 'POST',
+      url: '/api/tasks',
+      token: session.token,
+      body: { title: 'small rest', list_id: list.id },
+    });
+    expect(rest.statusCode).toBe(201);
+
+    const response = await new PushClient(small, session).send([
+      { id: 1, ...create('a', 'small push', { list_id: list.id }) },
+      { id: 2, ...create('b', 'small subtask', { parent_id: 'temp:a' }) },
+    ]);
+    expect(response.statusCode).toBe(200);
+    expect(statuses(response.json<PushResponse>())).toEqual(each(1, 2, 'applied'));
+    expect((await stored(small, session.user.id, 'small ')).map((row) => row.title)).toEqual([
+      'small rest',
+      'small push',
+      'small subtask',
+    ]);
+  });
+});
+
+describe('push clients idle past SYNC_RETENTION_DAYS', () => {
+  const [alice] = useUsers(t, 1);
+
+  /** As if the client's last push was `days` days ago; then the hourly purge runs. */
+  const idle = async (client: PushClient, days: number) => {
+    await t.sql.query(`UPDATE sync_clients SET last_push_at = now() - make_interval(days => $2) WHERE client_id = $1`, [
+      client.clientId,
+      days,
+    ]);
+    await t.app.get(TombstonePurgeService).purge();
+  };
+
+  it('are kept, temp ids included, for 7 days at least; then forgotten, and told so (409, expected_id 1)', async () => {
+    const client = new PushClient(t, alice);
+    const first = await client.push(create('a', 'retained a'), create('b', 'retained b'));
+    expect(statuses(first)).toEqual(each(1, 2, 'applied'));
+
+    await idle(client, 6);
+    expect(await client.lastMutationId()).toBe(2);
+    const week = await client.push({ name: 'task.update', args: { id: 'temp:a', title: 'retained a, 6 days on' } });
+    expect(statuses(week)).toEqual([{ id: 3, status: 'applied' }]);
+
+    await idle(client, 3650);
+    expect(await client.lastMutationId()).toBe(0);
+    const late = client.number({ name: 'task.update', args: { id: 'temp:b', title: 'retained b, too late' } });
+    const problem = expectProblem(await client.send(late), 409);
+    expect(problem.expected_id).toBe(1);
+    expect(problem.detail).toMatch(/unknown|forgot|no mutations on record/i);
+    // Renumbered from 1, as the answer says: its old temp ids name nothing any more.
+    const renumbered = ok(await client.send([{ ...late[0], id: 1 }]));
+    expect(renumbered.results[0]).toMatchObject({ id: 1, status: 'rejected', error: { status: 422 } });
+    expect(renumbered.results[0].error?.errors).toEqual([expect.objectContaining({ field: 'id' })]);
+    expect((await stored(t, alice.user.id, 'retained ')).map((row) => row.title)).toEqual([
+      'retained a, 6 days on',
+      'retained b',
+    ]);
+  });
 });
 
 describe('POST /api/sync/push: the database connection dropped in the middle of a push', () => {
@@ -757,40 +856,39 @@ describe('POST /api/sync/push: the database connection dropped in the middle of 
       )
     ).rows[0].n;
 
-  it('fails with 503 or completes; the client retries until 200, and every mutation is applied exactly once', async () => {
+  /** Polls `probe` until it gives a value. */
+  const waitFor = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}`);
+      await sleep(5);
+    }
+  };
+
+  /**
+   * 60 creates, then 40 toggles of the first 40 (a toggle applied twice leaves its task pending):
+   * sent once while `cut` drops the connections midway, then resent until 200, as a client's retry
+   * loop does. Every mutation must then be applied exactly once. `cut` answers how many mutations
+   * showed in the database when it cut (at least one, fewer than all).
+   */
+  const pushThroughCut = async (cut: (userId: string, answered: () => boolean) => Promise<number[]>) => {
     const session = await d.signUp();
     const client = new PushClient(d, session);
     const creates = Array.from({ length: 60 }, (_, i) => create(`k${i}`, `cut ${i}`));
-    // Toggles, so that one applied twice shows: that task would be pending again.
     const toggles = Array.from({ length: 40 }, (_, i) => ({ name: 'task.complete', args: { id: `temp:k${i}` } }));
     const mutations = client.number(...creates, ...toggles);
 
     let answered = false;
-    const first = client.send(mutations).then(
-      (response) => {
-        answered = true;
-        return response;
-      },
-      (error: unknown) => {
-        answered = true;
-        throw error;
-      },
-    );
-    // Cut every connection each time the push has made progress since the last cut, up to 3 times.
-    const cutsAt: number[] = [];
-    let last = 0;
-    while (!answered && cutsAt.length < 3) {
-      const now = await progress(session.user.id);
-      if (now > last && now < mutations.length && !answered) {
-        const killed = await terminateBackends();
-        if (killed > 0) cutsAt.push(now);
-        last = now;
-      }
-      await sleep(5);
-    }
+    const first = client.send(mutations).finally(() => {
+      answered = true;
+    });
+    const cutsAt = await cut(session.user.id, () => answered);
     const response = await first;
     console.log(`push cut at ${JSON.stringify(cutsAt)} of ${mutations.length}: first answer ${response.statusCode}`);
     expect(cutsAt.length).toBeGreaterThan(0);
+    for (const at of cutsAt) expect(at > 0 && at < mutations.length).toBe(true);
     expect([200, 503]).toContain(response.statusCode);
     if (response.statusCode === 503) {
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -812,7 +910,9 @@ describe('POST /api/sync/push: the database connection dropped in the middle of 
     expect(results.map((result) => result.id)).toEqual(mutations.map((mutation) => mutation.id));
     for (const result of results) expect(['applied', 'duplicate']).toContain(result.status);
     // What committed before a failed attempt stayed applied, and the retry reports it as done.
-    if (response.statusCode === 503) expect(results.some((result) => result.status === 'duplicate')).toBe(true);
+    if (response.statusCode === 503) {
+      expect(results.filter((result) => result.status === 'duplicate').length).toBeGreaterThanOrEqual(cutsAt[0]);
+    }
     expect(final!.last_mutation_id).toBe(100);
 
     const rows = await stored(d, session.user.id, 'cut ');
@@ -825,5 +925,54 @@ describe('POST /api/sync/push: the database connection dropped in the middle of 
     const resent = ok(await client.send(mutations));
     expect(statuses(resent)).toEqual(each(1, 100, 'duplicate'));
     expect(await stored(d, session.user.id, 'cut ')).toEqual(rows);
+    return response.statusCode;
+  };
+
+  it('ends a push whose mutation loses its connection mid-transaction with 503; retried until 200, each mutation is applied once', async () => {
+    const status = await pushThroughCut(async (userId) => {
+      // The first task, locked by the test: a later mutation that touches it waits in its transaction.
+      const first = await waitFor('the first create', async () => {
+        const { rows } = await d.sql.query<{ id: number }>(
+          `SELECT id FROM tasks WHERE user_id = $1 AND title = 'cut 0'`,
+          [userId],
+        );
+        return rows[0]?.id;
+      });
+      await d.sql.query('BEGIN');
+      try {
+        await d.sql.query('SELECT 1 FROM tasks WHERE id = $1 FOR UPDATE', [first]);
+        await waitFor('a mutation waiting on the locked task', async () => {
+          const { rows } = await d.sql.query<{ pid: number }>(
+            `SELECT pid FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+          );
+          return rows[0];
+        });
+        const at = await progress(userId);
+        expect(await terminateBackends()).toBeGreaterThan(0);
+        return [at];
+      } finally {
+        await d.sql.query('ROLLBACK');
+      }
+    });
+    // The contract: a database failure ends the request with 503.
+    expect(status).toBe(503);
+  });
+
+  it('survives every connection being cut three times as the push goes: 503 or 200, then each mutation applied once', async () => {
+    await pushThroughCut(async (userId, answered) => {
+      // Cut every connection each time the push has made progress since the last cut, up to 3 times.
+      const cutsAt: number[] = [];
+      let last = 0;
+      while (!answered() && cutsAt.length < 3) {
+        const now = await progress(userId);
+        if (now > last && now < 100 && !answered()) {
+          if ((await terminateBackends()) > 0) cutsAt.push(now);
+          last = now;
+        }
+        await sleep(5);
+      }
+      return cutsAt;
+    });
   });
 });
