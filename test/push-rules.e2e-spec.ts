@@ -48,7 +48,8 @@ interface Fixtures {
   recurring: number;
   parent: number;
   child: number;
-  /** The fourth level of a chain of subtasks: nothing may nest under it. */
+  /** The third and fourth levels of a chain of subtasks: nothing may nest under the fourth. */
+  third: number;
   deepest: number;
   home: number;
   work: number;
@@ -146,6 +147,20 @@ const RULES: Rule[] = [
     args: () => ({ title: 'x', description: 'a\u0000b' }),
     status: 422,
     fields: ['description'],
+  },
+  {
+    rule: 'bad remind_at',
+    name: 'task.create',
+    args: () => ({ title: 'x', remind_at: '9am' }),
+    status: 422,
+    fields: ['remind_at'],
+  },
+  {
+    rule: 'recurrence with an INTERVAL over 1000',
+    name: 'task.create',
+    args: () => ({ title: 'x', due_date: DUE, recurrence: 'FREQ=DAILY;INTERVAL=1001' }),
+    status: 422,
+    fields: ['recurrence'],
   },
   {
     rule: 'bad recurrence',
@@ -313,6 +328,22 @@ const RULES: Rule[] = [
     fields: ['parent_id'],
   },
   {
+    rule: 'a parent in another list',
+    name: 'task.update',
+    id: (f) => f.sibling,
+    args: (f) => ({ parent_id: f.elsewhere }),
+    status: 422,
+    fields: ['parent_id'],
+  },
+  {
+    rule: 'a subtree moved past the fourth level',
+    name: 'task.update',
+    id: (f) => f.parent,
+    args: (f) => ({ parent_id: f.third }),
+    status: 422,
+    fields: ['parent_id'],
+  },
+  {
     rule: 'a parent for a recurring task',
     name: 'task.update',
     id: (f) => f.recurring,
@@ -428,6 +459,14 @@ const RULES: Rule[] = [
     args: (f) => ({ before_id: f.elsewhere }),
     status: 422,
     fields: ['before_id'],
+  },
+  {
+    rule: 'an anchor that is a subtask, not a sibling',
+    name: 'task.move',
+    id: (f) => f.task,
+    args: (f) => ({ after_id: f.child }),
+    status: 422,
+    fields: ['after_id'],
   },
   {
     rule: 'an anchor that is not an integer',
@@ -657,7 +696,10 @@ beforeAll(async () => {
   f.parent = await taskOf(alice, { title: 'Parent' });
   f.child = await taskOf(alice, { title: 'Child', parent_id: f.parent });
   let level = await taskOf(alice, { title: 'Level 1' });
-  for (const depth of [2, 3, 4]) level = await taskOf(alice, { title: `Level ${depth}`, parent_id: level });
+  for (const depth of [2, 3, 4]) {
+    if (depth === 4) f.third = level;
+    level = await taskOf(alice, { title: `Level ${depth}`, parent_id: level });
+  }
   f.deepest = level;
 
   // At both limits: 200 lists owned (the inbox and 199 more) and 200 categories.

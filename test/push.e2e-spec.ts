@@ -99,6 +99,43 @@ describe('POST /api/sync/push: exactly once', () => {
     for (const body of bodies) expect(body.id_map).toEqual(idMap);
   });
 
+  it('applies each mutation once when a known client’s retries race its originals, some with more mutations behind', async () => {
+    const client = new PushClient(t, alice);
+    await client.push(create('k0', 'overlap 0'));
+    const short = client.number(
+      ...Array.from({ length: 10 }, (_, i) => create(`k${i + 1}`, `overlap ${i + 1}`)),
+      ...Array.from({ length: 3 }, (_, i) => ({ name: 'task.complete', args: { id: `temp:k${i}` } })),
+    );
+    const more = client.number(...Array.from({ length: 5 }, (_, i) => create(`k${i + 11}`, `overlap ${i + 11}`)));
+    const long = [...short, ...more];
+    const sent = [short, long, short, long, short];
+
+    const responses = await Promise.all(sent.map((mutations) => client.send(mutations)));
+    expect(responses.map((response) => response.statusCode)).toEqual([200, 200, 200, 200, 200]);
+    const bodies = responses.map(ok);
+    bodies.forEach((body, i) => {
+      expect(body.results.map((result) => result.id)).toEqual(sent[i].map((mutation) => mutation.id));
+      for (const result of body.results) expect(['applied', 'duplicate']).toContain(result.status);
+    });
+    for (const { id } of long) {
+      const applied = bodies.filter((body) => body.results.find((result) => result.id === id)?.status === 'applied');
+      expect({ id, applied: applied.length }).toEqual({ id, applied: 1 });
+    }
+    expect(bodies[1].last_mutation_id).toBe(19);
+    expect(bodies[3].last_mutation_id).toBe(19);
+
+    const rows = await stored(t, alice.user.id, 'overlap ');
+    expect(rows.map((row) => Number(row.title.slice('overlap '.length))).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 16 }, (_, i) => i),
+    );
+    expect(rows.filter((row) => row.completed).map((row) => row.title)).toEqual([
+      'overlap 0',
+      'overlap 1',
+      'overlap 2',
+    ]);
+    expect(await client.lastMutationId()).toBe(19);
+  });
+
   it('answers a resent push whose response was lost with duplicates and the same ids, and creates nothing twice', async () => {
     const client = new PushClient(t, alice);
     const mutations = client.number(create('a', 'lost a'), create('b', 'lost b', { priority: 'high' }), {
