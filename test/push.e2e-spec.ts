@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Category, List, SyncPage, Task, TaskPage } from './support/api-types.js';
 import { TombstonePurgeService } from '../src/sync/tombstone-purge.service.js';
 import { type EventStreamClient, listen, openEventStream } from './support/event-stream.js';
+import { describeWithPgBouncer, PgBouncer } from './support/pgbouncer.js';
 import {
   type Change,
   type ClientSyncPage,
@@ -15,7 +16,15 @@ import {
   type PushResponse,
   share,
 } from './support/push.js';
-import { type Session, type TestApp, type TestResponse, useTestApp, useUsers } from './support/test-app.js';
+import {
+  createTestApp,
+  type Session,
+  type TestApp,
+  type TestResponse,
+  useTestApp,
+  useUsers,
+} from './support/test-app.js';
+import { createTestDatabase, serverUrl, type TestDatabase } from './support/test-database.js';
 
 /**
  * POST /api/sync/push on real PostgreSQL (contract: "Offline changes: push"; issue 23): each mutation
@@ -687,6 +696,11 @@ describe('GET /api/sync?client_id=', () => {
     expect((await client.sync(fresh.cursor)).last_mutation_id).toBe(3);
   });
 
+  it('answers a client_id that is not a UUID with 422 on client_id', async () => {
+    const response = await t.request({ method: 'GET', url: '/api/sync?client_id=phone-1', token: alice.token });
+    expect(expectProblem(response, 422).errors).toEqual([expect.objectContaining({ field: 'client_id' })]);
+  });
+
   it('reads last_mutation_id in the same snapshot as the page, while a push is being applied', async () => {
     const user = await t.signUp();
     const client = new PushClient(t, user);
@@ -828,6 +842,53 @@ describe('POST /api/sync/push on the smallest pool (DB_POOL_SIZE=1)', () => {
       'small push',
       'small subtask',
     ]);
+  });
+});
+
+describeWithPgBouncer('POST /api/sync/push through a transaction pooler (PgBouncer in transaction mode)', () => {
+  let bouncer: PgBouncer;
+  let db: TestDatabase;
+  let p: TestApp;
+
+  beforeAll(async () => {
+    bouncer = await PgBouncer.start(serverUrl());
+    db = await createTestDatabase('e2e');
+    p = await createTestApp({ DATABASE_URL: bouncer.urlFor(db.url), DATABASE_DIRECT_URL: db.url }, { db });
+  });
+  afterAll(async () => {
+    await p?.close();
+    await db?.drop();
+    await bouncer?.stop();
+  });
+
+  it('applies racing copies of a push with temp ids and a rejected mutation, each mutation once', async () => {
+    const session = await p.signUp();
+    const client = new PushClient(p, session);
+    const mutations = client.number(
+      { name: 'list.create', args: { temp_id: 'L', name: 'Pooled' } },
+      create('a', 'pooled a', { list_id: 'temp:L' }),
+      { name: 'task.update', args: { id: 'temp:a', title: '' } },
+      create('b', 'pooled b', { parent_id: 'temp:a' }),
+      { name: 'task.complete', args: { id: 'temp:a' } },
+    );
+    const responses = await Promise.all([1, 2, 3].map(() => client.send(mutations)));
+    expect(responses.map((response) => response.statusCode)).toEqual([200, 200, 200]);
+    const bodies = responses.map(ok);
+    for (const { id } of mutations) {
+      const statusesOf = bodies.map((body) => body.results.find((result) => result.id === id)?.status);
+      const first = id === 3 ? 'rejected' : 'applied';
+      expect({ id, done: statusesOf.filter((status) => status === first).length }).toEqual({ id, done: 1 });
+      expect(statusesOf.filter((status) => status === 'duplicate')).toHaveLength(2);
+    }
+    const rows = await stored(p, session.user.id, 'pooled ');
+    expect(rows.map(({ title, completed }) => ({ title, completed }))).toEqual([
+      { title: 'pooled a', completed: true },
+      // Completing a task completes its open subtasks.
+      { title: 'pooled b', completed: true },
+    ]);
+    expect(rows[1].parent_id).toBe(rows[0].id);
+    for (const body of bodies) expect(body.id_map).toEqual({ L: rows[0].list_id, a: rows[0].id, b: rows[1].id });
+    expect(await client.lastMutationId()).toBe(5);
   });
 });
 
