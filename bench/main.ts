@@ -24,6 +24,7 @@ import { type Fixtures, seed, shareList, userIds } from './fixtures.js';
 import { load, type LoadResult, type Request } from './load.js';
 import { type Figures, printReport, type Report, type RouteReport } from './report.js';
 import { eventsBench } from './events-bench.js';
+import { pushBench } from './push-bench.js';
 import { benchOptions } from './options.js';
 import { hotRoutes, listOf, type Route, syncCursorsBelow } from './routes.js';
 import { ServerProcess, type ServerSpec } from './server-process.js';
@@ -274,6 +275,16 @@ async function main(): Promise<void> {
         }
       }
     }
+    // Offline push against the same creates over REST, on the service (--routes: when `push` is named).
+    const pushLines =
+      !routeFilter || routeFilter.some((part) => 'push'.includes(part))
+        ? (progress('push · 100 creates per push, against REST creates'),
+          await pushBench(service.url, fixtures.writers, {
+            connections: CONNECTIONS,
+            seconds: PLAN.seconds,
+            rounds: PLAN.rounds,
+          }))
+        : undefined;
     // The growth and cold-start parts are the service's alone: an idle baseline would only hold connections.
     await baseline?.stop();
     for (const server of servers.filter(({ name }) => name === UNNAMED || name === POOLED)) await server.stop();
@@ -367,6 +378,7 @@ async function main(): Promise<void> {
       coldStartMs: median(coldStartsMs),
       lifetimePeakMb,
       events,
+      push: pushLines,
     };
     const failed = printReport(report);
     const resultsDir = join(ROOT, 'bench', 'results');

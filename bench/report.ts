@@ -68,6 +68,8 @@ export interface Report {
   lifetimePeakMb: number;
   /** The live-events part's lines (bench/events-bench.ts), unless --no-events. */
   events?: string[];
+  /** The offline push part's lines (bench/push-bench.ts), unless --routes leaves it out. */
+  push?: string[];
 }
 
 const TARGETS = { ratio: 0.8, p99OfRaw: 1.2, eddsaWithin: 0.1, growth: 1.5, rssMb: 200, coldStartMs: 2_000 };
@@ -201,6 +203,7 @@ export function printReport(report: Report): boolean {
   console.log('\nTargets (recorded, not asserted):');
   const width = Math.max(...lines.map(([name]) => name.length));
   for (const [name, value, ok] of lines) console.log(`  ${name.padEnd(width)}  ${verdict(ok).padEnd(7)}  ${value}`);
+  if (report.push) console.log(`\nOffline push (the service):\n${report.push.map((l) => `  ${l}`).join('\n')}`);
   if (report.events)
     console.log(`\nLive events (two instances, one database):\n${report.events.map((l) => `  ${l}`).join('\n')}`);
 

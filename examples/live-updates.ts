@@ -83,7 +83,9 @@ export function watchChanges(onChange: (cursor: string) => void): () => void {
 
   void (async () => {
     while (!stop.signal.aborted) {
-      const token = await bearerToken();
+      // Offline, Better Auth's token call throws too: that must wait like any failed connection,
+      // not end the loop.
+      const token = await bearerToken().catch(() => undefined);
       if (token) await connectOnce(token).catch(() => undefined);
       if (stop.signal.aborted) return;
       await new Promise((resolve) => setTimeout(resolve, retryMs));

@@ -1494,20 +1494,22 @@ export interface components {
             recurrence?: string | null;
             /** @description Defaults to false. */
             completed?: boolean;
+            /** @description The object: its id, or `temp:<temp_id>` of an earlier create */
+            id: number | string;
             /**
              * @description Apply only if the object is still at this version: an `ETag` value exactly as the header gives it
              * @example "12-3"
              */
             if_match?: string;
-            id: number | string;
         };
         TaskCompleteArgs: {
+            /** @description The object: its id, or `temp:<temp_id>` of an earlier create */
+            id: number | string;
             /**
              * @description Apply only if the object is still at this version: an `ETag` value exactly as the header gives it
              * @example "12-3"
              */
             if_match?: string;
-            id: number | string;
             /** @description Sets the state; leave the body out to toggle it instead. */
             completed?: boolean;
         };
@@ -1522,15 +1524,16 @@ export interface components {
              * @example 43
              */
             before_id?: number | string;
+            /** @description The object: its id, or `temp:<temp_id>` of an earlier create */
+            id: number | string;
             /**
              * @description Apply only if the object is still at this version: an `ETag` value exactly as the header gives it
              * @example "12-3"
              */
             if_match?: string;
-            id: number | string;
         };
         TaskDeleteArgs: {
-            /** @description The object the mutation acts on: its id, or `temp:<temp_id>` of an earlier create. */
+            /** @description The object: its id, or `temp:<temp_id>` of an earlier create */
             id: number | string;
             /**
              * @description Apply only if the object is still at this version: an `ETag` value exactly as the header gives it
@@ -1568,15 +1571,16 @@ export interface components {
              * @example #22c55e
              */
             color?: string;
+            /** @description The object: its id, or `temp:<temp_id>` of an earlier create */
+            id: number | string;
             /**
              * @description Apply only if the object is still at this version: an `ETag` value exactly as the header gives it
              * @example "12-3"
              */
             if_match?: string;
-            id: number | string;
         };
         CategoryDeleteArgs: {
-            /** @description The object the mutation acts on: its id, or `temp:<temp_id>` of an earlier create. */
+            /** @description The object: its id, or `temp:<temp_id>` of an earlier create */
             id: number | string;
             /**
              * @description Apply only if the object is still at this version: an `ETag` value exactly as the header gives it
@@ -1612,12 +1616,13 @@ export interface components {
              * @example #22c55e
              */
             color?: string;
+            /** @description The object: its id, or `temp:<temp_id>` of an earlier create */
+            id: number | string;
             /**
              * @description Apply only if the object is still at this version: an `ETag` value exactly as the header gives it
              * @example "12-3"
              */
             if_match?: string;
-            id: number | string;
         };
         PushRequestDto: {
             /**
@@ -1711,6 +1716,13 @@ export interface components {
             status?: 422;
             /** @description One entry per field at fault; empty only when the database refused a value that validation let through */
             errors: components["schemas"]["FieldError"][];
+        };
+        /** @description A problem document with the id of the mutation the server expects next */
+        PushGapProblem: components["schemas"]["Problem"] & {
+            /** @enum {integer} */
+            status?: 409;
+            /** @description `last_mutation_id + 1`: renumber the client's pending mutations from it */
+            expected_id: number;
         };
         /** @description `task.create`: TaskCreate arguments */
         TaskCreateMutation: {
@@ -7967,20 +7979,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A gap: the first mutation is past `last_mutation_id + 1`. The member `expected_id` is the id to send next; nothing was applied */
+            /** @description A gap: the first mutation is past `last_mutation_id + 1`; nothing was applied. Send again from `expected_id` (1: the client is unknown, never seen or forgotten after SYNC_RETENTION_DAYS without a push) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PushGapProblem"];
                 };
             };
-            /**
-             * @description The body is larger than 64 KiB
-             *
-             *     More than 100 mutations, or a body over 1 MiB
-             */
+            /** @description More than 100 mutations, or a body over 1 MiB */
             413: {
                 headers: {
                     [name: string]: unknown;

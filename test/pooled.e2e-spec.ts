@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { expect } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { transaction } from '../src/database/transaction.js';
@@ -190,6 +191,23 @@ describeWithPgBouncer('through a transaction pooler (e2e, PgBouncer in transacti
       await call({ method: 'POST', url: '/api/tasks', token, body: { title: 'Kept' } }, 201);
       const page = (await call({ method: 'GET', url: '/api/sync', token }, 200)).json<SyncPage>();
       expect(page.tasks.map((task) => task.title)).toEqual(['Kept']);
+
+      // A push: a transaction and a savepoint per mutation; the rejected one is rolled back to it alone.
+      const clientId = randomUUID();
+      const mutations = [
+        { id: 1, name: 'task.create', args: { title: 'Pushed', temp_id: 'p' } },
+        { id: 2, name: 'task.update', args: { id: 'temp:p', title: '' } },
+        { id: 3, name: 'task.complete', args: { id: 'temp:p' } },
+      ];
+      const pushed = (
+        await call({ method: 'POST', url: '/api/sync/push', token, body: { client_id: clientId, mutations } }, 200)
+      ).json<{ results: { status: string }[] }>();
+      expect(pushed.results.map((result) => result.status)).toEqual(['applied', 'rejected', 'applied']);
+      const synced = (await call({ method: 'GET', url: `/api/sync?client_id=${clientId}`, token }, 200)).json<
+        SyncPage & { last_mutation_id: number }
+      >();
+      expect(synced.last_mutation_id).toBe(3);
+      expect(synced.tasks.find((task) => task.title === 'Pushed')?.completed).toBe(true);
 
       const stream = await openEventStream(baseUrl, token);
       expect(stream.status).toBe(200);

@@ -15,6 +15,7 @@ const NOT_SYNCED: Record<string, string> = {
   sync_tombstones: 'the deletion history the cursor reads',
   task_categories: 'a link is part of its task: linking, unlinking and deleting a category update the task row',
   member_changes: "the stamps of a list's rows for its members other than the owner",
+  sync_clients: "a push client's counter, which GET /api/sync reads in the page's snapshot, not a row it sends",
 };
 
 /** The trigger functions that keep the cursor: per owner, per reader of a list's rows, per membership. */

@@ -87,11 +87,10 @@ export class CategoriesRepository {
   }
 
   async find(userId: string, id: number): Promise<CategoryRow | null> {
-    const [row]: CategoryRow[] = await this.db.query(
+    const [row] = await Statement.built(
       `SELECT ${withCounts()} FROM (SELECT ${COLUMNS} FROM categories WHERE id = $1 AND user_id = $2) AS c
        ${counts('$2', '= $1')}`,
-      [id, userId],
-    );
+    ).rows<CategoryRow>(this.db, [id, userId]);
     return row ?? null;
   }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { type DataSource, type EntityManager, QueryFailedError } from 'typeorm';
 import { connectionModeOf } from './connection-mode.js';
+import { currentEnclosure } from './enclosure.js';
 
 const BUILT = new Map<string, Statement>();
 const MAX_BUILT = 500;
@@ -41,7 +42,9 @@ export class Statement {
     return statement;
   }
 
+  /** On `db`; one meant for the pool joins the enclosing transaction when there is one (enclosure.ts). */
   async rows<T>(db: DataSource | EntityManager, values: unknown[]): Promise<T[]> {
+    if (!('queryRunner' in db)) db = currentEnclosure()?.db ?? db;
     const name = connectionModeOf(db).namedStatements ? this.name : undefined;
     const query = { name, text: this.text, values };
     const runner = 'queryRunner' in db ? db.queryRunner : undefined;

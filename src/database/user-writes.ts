@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { currentEnclosure, type Enclosure, runEnclosed } from './enclosure.js';
 import { Statement } from './statement.js';
 import { transaction } from './transaction.js';
 
@@ -33,18 +33,6 @@ export abstract class AfterCommit {
   abstract announce(userId: string): void;
 }
 
-/**
- * A transaction that the writes of some work join instead of running their own: a pushed mutation's
- * (sync/push), whose effect must commit with the client's advanced counter, or not at all. Who opens
- * it commits it, then announces `users`.
- */
-interface Enclosure {
-  db: EntityManager;
-  users: Set<string>;
-}
-
-const enclosures = new AsyncLocalStorage<Enclosure>();
-
 /** The advisory-lock class of per-user write locks (the second key is the user's hash); any constant. */
 const USER_LOCK_CLASS = 1_164_300;
 const WRITE_LOCK = new Statement('SELECT pg_advisory_xact_lock($1, hashtext($2))');
@@ -72,14 +60,14 @@ export class UserWrites {
 
   /** One statement, committed by itself: no BEGIN/COMMIT round trips on the hot routes. */
   run<T>(userId: string, work: Work<UserWrite, T>): Promise<T> {
-    const enclosure = enclosures.getStore();
+    const enclosure = currentEnclosure();
     if (enclosure) return enclosed(enclosure, userId, work);
     return this.retried(userId, () => work(userWrite(userId, this.dataSource.manager)));
   }
 
   /** Several statements that commit together; one that writes many rows locks them first, in id order. */
   runAtomic<T>(userId: string, work: Work<UserTransaction, T>): Promise<T> {
-    const enclosure = enclosures.getStore();
+    const enclosure = currentEnclosure();
     if (enclosure) return enclosed(enclosure, userId, work);
     return this.retried(userId, () => transaction(this.dataSource, (db) => work(userWrite(userId, db))));
   }
@@ -90,7 +78,7 @@ export class UserWrites {
       await WRITE_LOCK.rows(db, [USER_LOCK_CLASS, userId]);
       return work(userWrite(userId, db));
     };
-    const enclosure = enclosures.getStore();
+    const enclosure = currentEnclosure();
     if (enclosure) return enclosed(enclosure, userId, (write) => locked(write.db));
     return this.retried(userId, () => transaction(this.dataSource, locked));
   }
@@ -103,7 +91,7 @@ export class UserWrites {
    */
   async enclose<T>(db: EntityManager, work: () => Promise<T>): Promise<{ result: T; users: Set<string> }> {
     const enclosure: Enclosure = { db, users: new Set() };
-    const result = await enclosures.run(enclosure, work);
+    const result = await runEnclosed(enclosure, work);
     return { result, users: enclosure.users };
   }
 

@@ -87,6 +87,7 @@ const CHANGED_SINCE = new Statement(`
 
 /** The reader's order: the inbox first, then their positions, then ids. */
 const ORDER = 'ORDER BY l.is_inbox DESC, m.position, l.id';
+const FIND = new Statement(viewOf('l.id = $2'));
 
 /**
  * The SQL of `lists` and of each member's order of their lists (`list_members.position`). Every read
@@ -107,7 +108,7 @@ export class ListsRepository {
   }
 
   async find(userId: string, id: number): Promise<ListRow | null> {
-    const [row]: ListRow[] = await this.db.query(viewOf('l.id = $2'), [userId, id]);
+    const [row] = await FIND.rows<ListRow>(this.db, [userId, id]);
     return row ?? null;
   }
 

@@ -53,8 +53,29 @@ export const VALIDATION_PROBLEM_SCHEMA: SchemaObject = {
   ],
 };
 
+/** POST /api/sync/push's 409: a problem that says which mutation id to send next. */
+export const PUSH_GAP_PROBLEM_SCHEMA: SchemaObject = {
+  description: 'A problem document with the id of the mutation the server expects next',
+  allOf: [
+    { $ref: '#/components/schemas/Problem' },
+    {
+      type: 'object',
+      required: ['expected_id'],
+      properties: {
+        status: { type: 'integer', enum: [409] },
+        expected_id: {
+          type: 'integer',
+          minimum: 1,
+          description: "`last_mutation_id + 1`: renumber the client's pending mutations from it",
+        },
+      },
+    },
+  ],
+};
+
 export const PROBLEM_SCHEMAS: Record<string, SchemaObject> = {
   FieldError: FIELD_ERROR_SCHEMA,
   Problem: PROBLEM_SCHEMA,
   ValidationProblem: VALIDATION_PROBLEM_SCHEMA,
+  PushGapProblem: PUSH_GAP_PROBLEM_SCHEMA,
 };

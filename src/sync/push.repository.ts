@@ -103,8 +103,12 @@ export class PushRepository {
     await db.query('ROLLBACK TO SAVEPOINT mutation');
   }
 
-  /** Forgets clients (their counters and temp ids) with no push for `days` days; how many went. */
+  /**
+   * Forgets clients (their counters and temp ids) with no push for `days` days, and older temp ids
+   * of the others; how many clients went.
+   */
   async purgeClients(days: number): Promise<number> {
+    await this.db.query(`DELETE FROM sync_client_objects WHERE created_at < now() - make_interval(days => $1)`, [days]);
     const rows: unknown[] = await this.db.query(
       `DELETE FROM sync_clients WHERE last_push_at < now() - make_interval(days => $1) RETURNING 1`,
       [days],

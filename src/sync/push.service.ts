@@ -1,10 +1,8 @@
-import { ForbiddenException, HttpStatus, Inject, Injectable, PayloadTooLargeException } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
+import { ForbiddenException, HttpStatus, Injectable, PayloadTooLargeException } from '@nestjs/common';
 import { CategoriesService } from '../categories/categories.service.js';
 import { type IfMatch, IfMatchPipe } from '../common/etag.js';
 import { ExtendedProblemException, type FieldError, toProblem, ValidationFailedException } from '../common/problem.js';
 import { StrictValidationPipe } from '../common/validation.pipe.js';
-import { databaseConfig } from '../config/database.config.js';
 import { AfterCommit, isDeadlock, UserWrites } from '../database/user-writes.js';
 import { ListsService } from '../lists/lists.service.js';
 import { TasksService } from '../tasks/tasks.service.js';
@@ -71,14 +69,8 @@ export class PushService {
   private readonly validation = new StrictValidationPipe();
   private readonly ifMatch = new IfMatchPipe();
   private readonly handlers: Record<MutationName, Handler>;
-  /**
-   * A pushed mutation holds a connection for its transaction while the services' reads take another
-   * from the pool: at most half the pool in mutations, so reads always find one.
-   */
-  private readonly slots: Semaphore;
 
   constructor(
-    @Inject(databaseConfig.KEY) config: ConfigType<typeof databaseConfig>,
     private readonly clients: PushRepository,
     private readonly writes: UserWrites,
     private readonly afterCommit: AfterCommit,
@@ -86,7 +78,6 @@ export class PushService {
     categories: CategoriesService,
     lists: ListsService,
   ) {
-    this.slots = new Semaphore(Math.max(1, Math.floor(config.poolSize / 2)));
     type A<N extends MutationName> = InstanceType<(typeof MUTATION_ARGS)[N]>;
     const handlers: { [N in MutationName]: (userId: string, args: A<N>, ifMatch?: IfMatch) => Promise<unknown> } = {
       'task.create': (user, args) => tasks.create(user, args),
@@ -122,7 +113,7 @@ export class PushService {
     }
     const results: PushResultDto[] = [];
     for (const mutation of mutations) {
-      const { result, users, counter } = await this.slots.use(() => this.processWithRetry(userId, clientId, mutation));
+      const { result, users, counter } = await this.processWithRetry(userId, clientId, mutation);
       for (const user of users) this.afterCommit.announce(user);
       results.push(result);
       last = counter;
@@ -271,23 +262,4 @@ function gap(last: number): ExtendedProblemException {
         'days without a push. Sync again without a cursor, then send the pending mutations numbered from 1'
       : `Mutations are missing: the next this client must send is ${last + 1}`;
   return new ExtendedProblemException(HttpStatus.CONFLICT, detail, { expected_id: last + 1 });
-}
-
-/** At most `size` at once; the rest wait their turn, in order. */
-class Semaphore {
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(private free: number) {}
-
-  async use<T>(work: () => Promise<T>): Promise<T> {
-    if (this.free > 0) this.free--;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    try {
-      return await work();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
-    }
-  }
 }

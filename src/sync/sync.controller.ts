@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type AuthUser, CurrentUser } from '../auth/current-user.decorator.js';
 import { ApiProblem, ApiProblems } from '../openapi/api-problems.decorator.js';
-import { ApiAuthenticated, ApiJsonBody } from '../openapi/api-route.decorator.js';
+import { ApiAuthenticated } from '../openapi/api-route.decorator.js';
+import { PROBLEM_CONTENT_TYPE } from '../common/problem.js';
 import { PushRequestDto, PushResponseDto } from './dto/push.dto.js';
 import { SyncPageDto } from './dto/sync-page.dto.js';
 import { SyncQueryDto } from './dto/sync-query.dto.js';
@@ -47,14 +48,19 @@ export class SyncController {
       'answer, and still counted, so one bad change never blocks the queue. Mutations already processed are ' +
       '`duplicate`: resending a push whose response was lost is safe. At most 100 mutations and 1 MiB.',
   })
+  // Not ApiJsonBody: its 413 speaks of the 64 KiB that every other route has.
+  @ApiBody({ type: PushRequestDto })
+  @ApiProblems(400, 415, 422)
   @ApiProblem(413, 'More than 100 mutations, or a body over 1 MiB')
-  @ApiJsonBody(PushRequestDto)
   @ApiOkResponse({ type: PushResponseDto })
   @ApiProblem(403, OTHER_USERS_CLIENT)
-  @ApiProblem(
-    409,
-    'A gap: the first mutation is past `last_mutation_id + 1`. The member `expected_id` is the id to send next; nothing was applied',
-  )
+  @ApiResponse({
+    status: 409,
+    description:
+      'A gap: the first mutation is past `last_mutation_id + 1`; nothing was applied. Send again from `expected_id` ' +
+      '(1: the client is unknown, never seen or forgotten after SYNC_RETENTION_DAYS without a push)',
+    content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/PushGapProblem' } } },
+  })
   push(@CurrentUser() user: AuthUser, @Body() dto: PushRequestDto): Promise<PushResponseDto> {
     return this.pushes.push(user.id, dto);
   }

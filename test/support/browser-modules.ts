@@ -68,9 +68,10 @@ function rewrite(source: string, file: string): string {
   return source.replace(IMPORT, (whole, head: string, quote: string, specifier: string) => {
     if (specifier.startsWith('.') || specifier.startsWith('/') || /^[a-z]+:/.test(specifier)) {
       if (!specifier.startsWith('.') || extname(specifier)) return whole;
-      // Extensionless relative imports of TypeScript sources.
-      const ts = resolve(dirname(file), `${specifier}.ts`);
-      return existsSync(ts) ? `${head}${quote}/@fs${ts}${quote}` : whole;
+      // Extensionless relative imports: of TypeScript sources, and in ES builds that leave out
+      // the `.js` (@microsoft/fetch-event-source's), which a bundler resolves and a browser cannot.
+      const found = ['.ts', '.js'].map((ext) => resolve(dirname(file), specifier + ext)).find((f) => existsSync(f));
+      return found ? `${head}${quote}/@fs${found}${quote}` : whole;
     }
     return `${head}${quote}/@fs${resolveBare(specifier, file)}${quote}`;
   });

@@ -26,12 +26,13 @@ export class SyncPush1764900000000 implements MigrationInterface {
         kind text NOT NULL,
         object_id integer NOT NULL,
         mutation_id bigint NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT sync_client_objects_kind_check CHECK (kind IN ('tasks', 'categories', 'lists')),
         CONSTRAINT sync_client_objects_pkey PRIMARY KEY (client_id, temp_id),
         CONSTRAINT sync_client_objects_client_id_fkey FOREIGN KEY (client_id)
           REFERENCES sync_clients (client_id) ON DELETE CASCADE
       )`);
-    await q.query(`CREATE INDEX sync_client_objects_mutation_idx ON sync_client_objects (client_id, mutation_id)`);
+    await q.query(`CREATE INDEX sync_client_objects_created_at_idx ON sync_client_objects (created_at)`);
   }
 
   async down(q: QueryRunner): Promise<void> {

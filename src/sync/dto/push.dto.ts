@@ -1,4 +1,4 @@
-import { type Type } from '@nestjs/common';
+import { applyDecorators, type Type } from '@nestjs/common';
 import {
   ApiExtraModels,
   ApiProperty,
@@ -64,99 +64,90 @@ function idOrTemp(target: Type<unknown>, field: string, options: { nullable?: bo
   ApiPropertyOptional(schema as never)(target.prototype as object, field);
 }
 
-class TargetFields {
-  /** The object the mutation acts on: its id, or `temp:<temp_id>` of an earlier create. */
-  @ApiProperty({ ...ID_OR_TEMP() })
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
-  id: number;
-}
+/** The object a mutation acts on: its id, or `temp:<temp_id>` of an earlier create. */
+const TargetId = () =>
+  applyDecorators(
+    ApiProperty({ ...ID_OR_TEMP(), description: 'The object: its id, or `temp:<temp_id>` of an earlier create' }),
+    IsInt(),
+    Min(1),
+    Max(MAX_ID),
+  );
 
-const TEMP_ID_RULES = () => [IsOptionalNotNull(), IsString(), Length(1, 100)];
-const IF_MATCH_RULES = () => [IsOptionalNotNull(), IsString(), MaxLength(1000)];
+const TempId = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      type: 'string',
+      minLength: 1,
+      maxLength: 100,
+      description:
+        'Names the new object for later mutations of this client (`"temp:<temp_id>"`) and in the response\'s `id_map`; unique per client',
+      example: '7d1c',
+    }),
+    IsOptionalNotNull(),
+    IsString(),
+    Length(1, 100),
+  );
 
-function decorate(target: object, field: string, decorators: PropertyDecorator[]): void {
-  for (const decorator of decorators) decorator(target, field);
-}
-
-const TEMP_ID_DOC = ApiPropertyOptional({
-  type: 'string',
-  minLength: 1,
-  maxLength: 100,
-  description:
-    'Names the new object for later mutations of this client (`"temp:<temp_id>"`) and in the response\'s `id_map`; unique per client',
-  example: '7d1c',
-});
-const IF_MATCH_DOC = ApiPropertyOptional({
-  type: 'string',
-  description: 'Apply only if the object is still at this version: an `ETag` value exactly as the header gives it',
-  example: '"12-3"',
-});
+const IfMatchValue = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      type: 'string',
+      description: 'Apply only if the object is still at this version: an `ETag` value exactly as the header gives it',
+      example: '"12-3"',
+    }),
+    IsOptionalNotNull(),
+    IsString(),
+    MaxLength(1000),
+  );
 
 /** `task.create`: a task, as POST /api/tasks takes it. */
 export class TaskCreateArgs extends CreateTaskDto {
-  temp_id?: string;
+  @TempId() temp_id?: string;
 }
 /** `task.update`: the fields to change, as PATCH /api/tasks/{id} takes them. */
 export class TaskUpdateArgs extends UpdateTaskDto {
-  id: number;
-  if_match?: string;
+  @TargetId() id: number;
+  @IfMatchValue() if_match?: string;
 }
 /** `task.complete`: as PATCH /api/tasks/{id}/complete; without `completed`, a toggle. */
 export class TaskCompleteArgs extends CompleteTaskDto {
-  id: number;
-  if_match?: string;
+  @TargetId() id: number;
+  @IfMatchValue() if_match?: string;
 }
 /** `task.move`: as POST /api/tasks/{id}/move. */
 export class TaskMoveArgs extends MoveTaskDto {
-  id: number;
-  if_match?: string;
+  @TargetId() id: number;
+  @IfMatchValue() if_match?: string;
 }
 /** `task.delete`: as DELETE /api/tasks/{id}. */
-export class TaskDeleteArgs extends TargetFields {
-  if_match?: string;
+export class TaskDeleteArgs {
+  @TargetId() id: number;
+  @IfMatchValue() if_match?: string;
 }
 /** `category.create`: as POST /api/categories. */
 export class CategoryCreateArgs extends CreateCategoryDto {
-  temp_id?: string;
+  @TempId() temp_id?: string;
 }
 /** `category.update`: as PATCH /api/categories/{id}. */
 export class CategoryUpdateArgs extends UpdateCategoryDto {
-  id: number;
-  if_match?: string;
+  @TargetId() id: number;
+  @IfMatchValue() if_match?: string;
 }
 /** `category.delete`: as DELETE /api/categories/{id}. */
-export class CategoryDeleteArgs extends TargetFields {
-  if_match?: string;
+export class CategoryDeleteArgs {
+  @TargetId() id: number;
+  @IfMatchValue() if_match?: string;
 }
 /** `list.create`: as POST /api/lists. */
 export class ListCreateArgs extends CreateListDto {
-  temp_id?: string;
+  @TempId() temp_id?: string;
 }
 /** `list.update`: as PATCH /api/lists/{id}. */
 export class ListUpdateArgs extends UpdateListDto {
-  id: number;
-  if_match?: string;
+  @TargetId() id: number;
+  @IfMatchValue() if_match?: string;
 }
 
-for (const args of [TaskCreateArgs, CategoryCreateArgs, ListCreateArgs]) {
-  decorate(args.prototype, 'temp_id', [...TEMP_ID_RULES(), TEMP_ID_DOC]);
-}
-for (const args of [
-  TaskUpdateArgs,
-  TaskCompleteArgs,
-  TaskMoveArgs,
-  TaskDeleteArgs,
-  CategoryUpdateArgs,
-  CategoryDeleteArgs,
-  ListUpdateArgs,
-]) {
-  decorate(args.prototype, 'if_match', [...IF_MATCH_RULES(), IF_MATCH_DOC]);
-  if (args !== TaskDeleteArgs && args !== CategoryDeleteArgs) {
-    decorate(args.prototype, 'id', [IsInt(), Min(1), Max(MAX_ID), ApiProperty({ ...ID_OR_TEMP() })]);
-  }
-}
 for (const args of [TaskCreateArgs, TaskUpdateArgs]) {
   idOrTemp(args, 'list_id');
   idOrTemp(args, 'parent_id', { nullable: true });
