@@ -843,6 +843,26 @@ describe('POST /api/sync/push on the smallest pool (DB_POOL_SIZE=1)', () => {
       'small subtask',
     ]);
   });
+
+  it('applies mutations that only read: no-op updates of a task, a category and a list', async () => {
+    const session = await small.signUp();
+    const started = Date.now();
+    const body = ok(
+      await new PushClient(small, session).send([
+        { id: 1, name: 'list.create', args: { name: 'Errands', temp_id: 'l' } },
+        { id: 2, ...create('t', 'small milk', { list_id: 'temp:l' }) },
+        { id: 3, name: 'category.create', args: { name: 'Shop', temp_id: 'c' } },
+        // No field changes: each answers from a read of the current row.
+        { id: 4, name: 'task.update', args: { id: 'temp:t' } },
+        { id: 5, name: 'category.update', args: { id: 'temp:c' } },
+        { id: 6, name: 'list.update', args: { id: 'temp:l' } },
+        { id: 7, name: 'task.update', args: { id: 'temp:t', category_ids: ['temp:c'] } },
+      ]),
+    );
+    expect(statuses(body)).toEqual(each(1, 7, 'applied'));
+    // Well within the 5 s a statement waits for a pool connection before it fails.
+    expect(Date.now() - started).toBeLessThan(4_000);
+  });
 });
 
 describeWithPgBouncer('POST /api/sync/push through a transaction pooler (PgBouncer in transaction mode)', () => {
