@@ -25,6 +25,8 @@ export interface TempObject {
   temp_id: string;
   kind: ObjectKind;
   object_id: number;
+  /** The create that made it. */
+  mutation_id: number;
 }
 
 /**
@@ -41,7 +43,8 @@ const FIND = new Statement(
   `SELECT user_id, last_mutation_id::float8 AS last_mutation_id FROM sync_clients WHERE client_id = $1`,
 );
 const RESOLVE = new Statement(
-  `SELECT temp_id, kind, object_id FROM sync_client_objects WHERE client_id = $1 AND temp_id = ANY ($2::text[])`,
+  `SELECT temp_id, kind, object_id, mutation_id::float8 AS mutation_id FROM sync_client_objects
+    WHERE client_id = $1 AND temp_id = ANY ($2::text[])`,
 );
 const REMEMBER = new Statement(
   `INSERT INTO sync_client_objects (client_id, temp_id, kind, object_id, mutation_id) VALUES ($1, $2, $3, $4, $5)`,
@@ -79,13 +82,8 @@ export class PushRepository {
     return RESOLVE.rows<TempObject>(tx?.db ?? this.db, [clientId, tempIds]);
   }
 
-  async remember(
-    { db: tx }: MutationTransaction,
-    clientId: string,
-    object: TempObject,
-    mutationId: number,
-  ): Promise<void> {
-    await REMEMBER.rows(tx, [clientId, object.temp_id, object.kind, object.object_id, mutationId]);
+  async remember({ db: tx }: MutationTransaction, clientId: string, object: TempObject): Promise<void> {
+    await REMEMBER.rows(tx, [clientId, object.temp_id, object.kind, object.object_id, object.mutation_id]);
   }
 
   /** The user's newest change stamp (0 before any). */

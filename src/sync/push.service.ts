@@ -118,15 +118,23 @@ export class PushService {
       results.push(result);
       last = counter;
     }
-    const created = mutations
-      .filter((m) => Object.hasOwn(CREATES, m.name) && typeof m.args.temp_id === 'string')
-      .map((m) => m.args.temp_id as string);
-    const objects = created.length ? await this.clients.resolve(clientId, created) : [];
+    // The creates of this request that made an object (now, or as the duplicate's first run): not a
+    // rejected one, even when its temp id names what an earlier create made.
+    const creates = new Map(
+      mutations
+        .filter((m) => Object.hasOwn(CREATES, m.name) && typeof m.args.temp_id === 'string')
+        .map((m) => [m.args.temp_id as string, m.id]),
+    );
+    const objects = creates.size ? await this.clients.resolve(clientId, [...creates.keys()]) : [];
     const seq = await this.clients.head(userId);
     return {
       results,
       last_mutation_id: last,
-      id_map: Object.fromEntries(objects.map((object) => [object.temp_id, object.object_id])),
+      id_map: Object.fromEntries(
+        objects
+          .filter((object) => creates.get(object.temp_id) === object.mutation_id)
+          .map((object) => [object.temp_id, object.object_id]),
+      ),
       cursor: formatCursor({ seq, base: 0 }),
     };
   }
@@ -163,7 +171,12 @@ export class PushService {
       const kind = CREATES[mutation.name as MutationName];
       const tempId = mutation.args.temp_id;
       if (kind && typeof tempId === 'string' && created) {
-        await this.clients.remember(tx, clientId, { temp_id: tempId, kind, object_id: created.id }, mutation.id);
+        await this.clients.remember(tx, clientId, {
+          temp_id: tempId,
+          kind,
+          object_id: created.id,
+          mutation_id: mutation.id,
+        });
       }
       outcome = { result: { id: mutation.id, status: 'applied' }, counter: mutation.id, users };
     } catch (error) {
