@@ -211,7 +211,9 @@ function TaskEditor({
   async function save(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     try {
-      await actions.updateTask(task.id, { title, due_date: dueDateIso(due), category_ids: labels }, etag);
+      // A viewer may only put their own labels on a task: a PATCH of `category_ids` alone.
+      const changes = canWrite ? { title, due_date: dueDateIso(due), category_ids: labels } : { category_ids: labels };
+      await actions.updateTask(task.id, changes, etag);
       setError(undefined);
       onClose();
     } catch (e) {

@@ -329,7 +329,7 @@ describe('The Next.js todo app in Chromium', { timeout: 240_000 }, () => {
     assert.equal(await page.locator('li.task[data-task="Buy sunscreen"]').count(), 1);
   });
 
-  it('lets the owner make a member a viewer, whose screen turns read-only, and lets a member leave', async () => {
+  it('lets the owner make a member a viewer (read-only but for their own labels), and a member leave', async () => {
     const { page } = ada;
     const { page: bobPage, email } = env.bob;
     await openList(page, 'Trip');
@@ -342,6 +342,15 @@ describe('The Next.js todo app in Chromium', { timeout: 240_000 }, () => {
     await bobPage.locator('.list-header h2 .role', { hasText: 'viewer' }).waitFor();
     assert.equal(await bobPage.locator('#new-task').count(), 0);
     assert.ok(await taskRow(bobPage, 'Buy sunscreen').getByRole('checkbox').isDisabled());
+
+    // A viewer may still put their own labels on a task; the owner never sees them.
+    await bobPage.getByPlaceholder('New category').fill('Mine');
+    await bobPage.getByRole('button', { name: 'Add category' }).click();
+    await taskRow(bobPage, 'Buy sunscreen').locator('.task-title').click();
+    await bobPage.locator('.editor').getByRole('button', { name: 'Mine' }).click();
+    await bobPage.locator('.editor').getByRole('button', { name: 'Save' }).click();
+    await taskRow(bobPage, 'Buy sunscreen').locator('.meta .chip', { hasText: 'Mine' }).waitFor();
+    assert.equal(await taskRow(page, 'Buy sunscreen').locator('.meta .chip').count(), 0);
 
     if (!(await bobPage.locator('.share').isVisible())) await bobPage.getByRole('button', { name: 'Members' }).click();
     await bobPage.getByRole('button', { name: 'Leave this list' }).click();
