@@ -5,7 +5,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * trigger stamps a row of a list that has no member but its owner (every inbox) with one counter bump,
  * as before lists, rather than the statement that stamps every reader (twice the trigger's time per
  * written row). The announcement after commit finds the writers' and their co-members' counters by
- * index, where the `OR` over a sub-select read every user's counter row.
+ * index, where the `OR` over a sub-select read every user's counter row. And the unique key that a
+ * subtask's parent is referenced by leads with `list_id`, so a list's tasks are an index range (a
+ * list's counts, a member's read of a shared list): over `(id, list_id)` both read every task of
+ * every user. Same key, same index writes.
  */
 export class SingleUserWrites1764850000000 implements MigrationInterface {
   name = 'SingleUserWrites1764850000000';
@@ -13,12 +16,24 @@ export class SingleUserWrites1764850000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(recordListRowChange(true));
     await q.query(announceUserChanges(true));
+    await parentKey(q, 'tasks_id_list_id_key', 'tasks_list_id_id_key', '(list_id, id)');
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await parentKey(q, 'tasks_list_id_id_key', 'tasks_id_list_id_key', '(id, list_id)');
     await q.query(announceUserChanges(false));
     await q.query(recordListRowChange(false));
   }
+}
+
+/** The unique key `tasks_parent_fkey` references, replaced by one over the same columns in another order. */
+async function parentKey(q: QueryRunner, from: string, to: string, columns: string): Promise<void> {
+  await q.query(`ALTER TABLE tasks DROP CONSTRAINT tasks_parent_fkey`);
+  await q.query(`ALTER TABLE tasks DROP CONSTRAINT ${from}`);
+  await q.query(`ALTER TABLE tasks ADD CONSTRAINT ${to} UNIQUE ${columns}`);
+  await q.query(
+    `ALTER TABLE tasks ADD CONSTRAINT tasks_parent_fkey FOREIGN KEY (parent_id, list_id) REFERENCES tasks(id, list_id) ON DELETE CASCADE ON UPDATE CASCADE`,
+  );
 }
 
 /**
