@@ -101,7 +101,7 @@ export const SQL = {
     after: `subtree AS (SELECT $1::int AS id UNION ALL SELECT sub.id FROM tasks AS sub JOIN subtree ON sub.parent_id = subtree.id), closed AS (
       UPDATE tasks SET completed = true, updated_at = now(), version = version + 1
        WHERE tasks.id IN (SELECT id FROM subtree WHERE id <> $1) AND NOT tasks.completed
-         AND EXISTS (SELECT 1 FROM changed WHERE changed.completed) RETURNING 1)`,
+         AND EXISTS (SELECT 1 FROM changed WHERE changed.completed AND changed.subtask_count > 0) RETURNING 1)`,
     select: `(SELECT recurring FROM target) AS recurring, changed.*,
       CASE WHEN changed.completed THEN 0 ELSE changed.pending_subtask_count END AS pending_subtask_count`,
   }),

@@ -195,6 +195,7 @@ const COMPLETING = 'NOT completed AND COALESCE($4, true) AND recurrence IS NOT N
 /**
  * Sets `completed`; completing also completes the open subtasks at every level, in the same
  * statement (the written task's direct subtasks are then all done, whatever RETURNING read before).
+ * A task without subtasks (RETURNING counted them) skips the subtree's recursive walk.
  */
 const SET_COMPLETED = new Statement(
   conditionalUpdateSql({
@@ -207,7 +208,7 @@ const SET_COMPLETED = new Statement(
     after: `${SUBTREE}, closed AS (
       UPDATE tasks SET completed = true, updated_at = now(), version = version + 1
        WHERE tasks.id IN (SELECT id FROM subtree WHERE id <> $1) AND NOT tasks.completed
-         AND EXISTS (SELECT 1 FROM changed WHERE changed.completed) RETURNING 1)`,
+         AND EXISTS (SELECT 1 FROM changed WHERE changed.completed AND changed.subtask_count > 0) RETURNING 1)`,
     select: `(SELECT recurring FROM target) AS recurring, changed.*,
       CASE WHEN changed.completed THEN 0 ELSE changed.pending_subtask_count END AS pending_subtask_count`,
   }),
