@@ -37,17 +37,20 @@ const SUBTASK_COUNTS = `LEFT JOIN LATERAL (
 const page = (limit: string, offset?: string) =>
   `LIMIT (SELECT ${limit}::int)${offset ? ` OFFSET (SELECT ${offset}::int)` : ''}`;
 
+/** TasksRepository.page's caller: $1 as a sub-select (statement.ts's `opaqueParam`), so the generic plan is kept. */
+const CALLER = '(SELECT $1::text)';
+
 /**
  * TasksRepository.page for `where` (task-filter.ts's condition), newest first: each branch's first
  * limit + offset rows, merged, and the total counted per branch.
  */
 const taskPage = (where: string, limit: string, offset: string) => {
-  const owned = `tasks.user_id = $1 AND ${where}`;
-  const shared = `tasks.list_id IN (${sharedListIds('$1', READ)}) AND ${where}`;
+  const owned = `tasks.user_id = ${CALLER} AND ${where}`;
+  const shared = `tasks.list_id IN (${sharedListIds(CALLER, READ)}) AND ${where}`;
   const order = 'created_at DESC, tasks.id DESC';
   const firstOf = (branch: string) =>
     `(SELECT tasks.* FROM tasks WHERE ${branch} ORDER BY ${order} LIMIT (SELECT ${limit}::int + ${offset}::int))`;
-  return `SELECT ${columns('$1', true)}, (SELECT count(*) FROM tasks WHERE ${owned}) + (SELECT count(*) FROM tasks WHERE ${shared}) AS total
+  return `SELECT ${columns(CALLER, true)}, (SELECT count(*) FROM tasks WHERE ${owned}) + (SELECT count(*) FROM tasks WHERE ${shared}) AS total
     FROM (${firstOf(owned)}
     UNION ALL
     ${firstOf(shared)}) AS tasks ${SUBTASK_COUNTS}
@@ -75,7 +78,7 @@ const COMPLETING = 'NOT completed AND COALESCE($4, true) AND recurrence IS NOT N
 export const SQL = {
   list: taskPage('true', '$2', '$3'),
   listByCategory: taskPage(
-    'tasks.id IN (SELECT task_id FROM task_categories WHERE user_id = $1 AND category_id = $2)',
+    `tasks.id IN (SELECT task_id FROM task_categories WHERE user_id = ${CALLER} AND category_id = $2)`,
     '$3',
     '$4',
   ),
@@ -98,7 +101,7 @@ export const SQL = {
     after: `subtree AS (SELECT $1::int AS id UNION ALL SELECT sub.id FROM tasks AS sub JOIN subtree ON sub.parent_id = subtree.id), closed AS (
       UPDATE tasks SET completed = true, updated_at = now(), version = version + 1
        WHERE tasks.id IN (SELECT id FROM subtree WHERE id <> $1) AND NOT tasks.completed
-         AND EXISTS (SELECT 1 FROM changed WHERE changed.completed) RETURNING 1)`,
+         AND EXISTS (SELECT 1 FROM changed WHERE changed.completed AND changed.subtask_count > 0) RETURNING 1)`,
     select: `(SELECT recurring FROM target) AS recurring, changed.*,
       CASE WHEN changed.completed THEN 0 ELSE changed.pending_subtask_count END AS pending_subtask_count`,
   }),

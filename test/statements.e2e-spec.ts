@@ -56,7 +56,7 @@ it('prepares the statements of get, toggle, create and list once, and reuses the
         /^SELECT position FROM tasks WHERE list_id = \(SELECT id FROM lists WHERE owner_id = \$1 AND is_inbox\)/,
       ),
       expect.stringMatching(
-        /\(SELECT count\(\*\) FROM tasks WHERE tasks\.user_id = \$1 .*\) AS total\s+FROM \(\(SELECT tasks\.\* FROM tasks WHERE/s,
+        /\(SELECT count\(\*\) FROM tasks WHERE tasks\.user_id = \(SELECT \$1::text\) .*\) AS total\s+FROM \(\(SELECT tasks\.\* FROM tasks WHERE/s,
       ),
     ]),
   );
@@ -117,6 +117,35 @@ it('serves a list page from the generic plan, not one plan per call (LIMIT and O
     (
       await client.query<{ generic_plans: string }>(
         `SELECT generic_plans FROM pg_prepared_statements WHERE statement LIKE '%ORDER BY lower(title) ASC, tasks.id ASC%'`,
+      )
+    ).rows.map((row) => Number(row.generic_plans)),
+  );
+  expect(generic.reduce((sum, n) => sum + n, 0)).toBeGreaterThan(0);
+});
+
+it('serves a page of a user with few tasks from the generic plan too (the caller as a sub-select)', async () => {
+  const { token, user } = await t.signUp();
+  await dataSource.query(
+    `INSERT INTO tasks (user_id, title, position) SELECT $1, 'few ' || n, 'f' || n FROM generate_series(1, 3) n`,
+    [user.id],
+  );
+  // Others with many tasks: a plan for this user's own 3 would look cheaper than the generic one,
+  // which guesses an average user, and PostgreSQL would plan every call anew if it could see $1.
+  const { user: other } = await t.signUp();
+  await dataSource.query(
+    `INSERT INTO tasks (user_id, title, position) SELECT $1, 'many ' || n, 'm' || lpad(n::text, 4, '0') FROM generate_series(1, 2000) n`,
+    [other.id],
+  );
+  await dataSource.query('ANALYZE tasks');
+  for (let i = 0; i < 12; i++) {
+    const page = await t.request({ method: 'GET', url: '/api/tasks?sort=-updated_at&limit=7', token });
+    expect(page.statusCode).toBe(200);
+    expect(page.json<TaskPage>()).toMatchObject({ total: 3 });
+  }
+  const generic = await onEachConnection(async (client) =>
+    (
+      await client.query<{ generic_plans: string }>(
+        `SELECT generic_plans FROM pg_prepared_statements WHERE statement LIKE '%ORDER BY updated_at DESC, tasks.id DESC%'`,
       )
     ).rows.map((row) => Number(row.generic_plans)),
   );

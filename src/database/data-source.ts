@@ -17,6 +17,7 @@ import { CategorySync1764500000000 } from './migrations/1764500000000-category-s
 import { AnnounceAfterCommit1764600000000 } from './migrations/1764600000000-announce-after-commit.js';
 import { IdempotencyScope1764700000000 } from './migrations/1764700000000-idempotency-scope.js';
 import { Lists1764800000000 } from './migrations/1764800000000-lists.js';
+import { SingleUserWrites1764850000000 } from './migrations/1764850000000-single-user-writes.js';
 import { SyncPush1764900000000 } from './migrations/1764900000000-sync-push.js';
 
 export const MIGRATIONS = [
@@ -33,6 +34,7 @@ export const MIGRATIONS = [
   AnnounceAfterCommit1764600000000,
   IdempotencyScope1764700000000,
   Lists1764800000000,
+  SingleUserWrites1764850000000,
   SyncPush1764900000000,
 ];
 

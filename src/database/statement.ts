@@ -73,3 +73,11 @@ const transactionConnectionLost = () =>
  */
 export const pageBounds = (limit: string, offset?: string) =>
   `LIMIT (SELECT ${limit}::int)${offset ? ` OFFSET (SELECT ${offset}::int)` : ''}`;
+
+/**
+ * A parameter behind a sub-select, so that no plan sees its value: for the caller of a statement whose
+ * plan should not depend on which user asks. A custom plan for a user with few tasks looks cheaper
+ * than the generic one (which guesses an average user) and wins, so without it every call is planned
+ * afresh. Same value, same rows.
+ */
+export const opaqueParam = (param: string, type: string) => `(SELECT ${param}::${type})`;

@@ -65,11 +65,17 @@ export function restrictsTasks(filter: TaskFilter): boolean {
  * The SQL condition for the tasks that match `filter`, over the table `tasks` (unaliased), with its
  * values appended to `params` (the caller first, as $1, when `params` is empty). It says nothing of
  * access: callers wrap it in list-access.ts's scope (readableTasks, taskAccessible). Labels are the
- * caller's own, so the category filters read the caller's links.
+ * caller's own, so the category filters read the caller's links. `callerSql` writes the caller's
+ * parameter as the statement refers to it (TasksRepository.page hides its value from the planner).
  */
-export function taskFilterSql(callerId: string, filter: TaskFilter, params: unknown[]): string {
+export function taskFilterSql(
+  callerId: string,
+  filter: TaskFilter,
+  params: unknown[],
+  callerSql = (param: string) => param,
+): string {
   const param = (value: unknown) => `$${params.push(value)}`;
-  const caller = param(callerId);
+  const caller = callerSql(param(callerId));
   const where = ['true'];
   if (filter.status === 'pending') where.push('NOT tasks.completed');
   if (filter.status === 'completed') where.push('tasks.completed');

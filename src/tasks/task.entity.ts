@@ -25,8 +25,9 @@ export const MAX_CATEGORIES_PER_TASK = 20;
  * A task's `user_id` is its list's owner (the change trigger keeps it so when a task changes list).
  * `position` orders siblings (one parent, or the top level, of one list): unique among them, with
  * NULLS NOT DISTINCT, which TypeORM cannot express, so that index too is declared by name only.
- * `(id, list_id)` is unique so that a subtask's parent can be referenced together with its list,
- * which keeps a parent in its child's list and carries subtrees along on a move (ON UPDATE CASCADE).
+ * `(list_id, id)` is unique so that a subtask's parent can be referenced together with its list,
+ * which keeps a parent in its child's list and carries subtrees along on a move (ON UPDATE CASCADE);
+ * led by `list_id`, it is also the index of a list's tasks (its counts, a member's shared lists).
  * Constraint names are PostgreSQL's defaults, as the migrations created them.
  */
 @Entity({ name: 'tasks' })
@@ -36,7 +37,7 @@ export const MAX_CATEGORIES_PER_TASK = 20;
 @Index('tasks_user_priority_idx', ['userId', 'priority', 'id'])
 @Index('tasks_user_title_idx', { synchronize: false })
 @Unique('tasks_user_id_id_key', ['userId', 'id'])
-@Unique('tasks_id_list_id_key', ['id', 'listId'])
+@Unique('tasks_list_id_id_key', ['listId', 'id'])
 @Index('tasks_list_top_position_key', ['listId', 'position'], { unique: true, where: 'parent_id IS NULL' })
 @Index('tasks_parent_position_key', ['parentId', 'position'], { unique: true, where: 'parent_id IS NOT NULL' })
 @Index('tasks_assignee_idx', ['assigneeId'], { where: 'assignee_id IS NOT NULL' })
