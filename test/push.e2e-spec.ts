@@ -991,12 +991,24 @@ describe('POST /api/sync/push: the database connection dropped in the middle of 
    * loop does. Every mutation must then be applied exactly once. `cut` answers how many mutations
    * showed in the database when it cut (at least one, fewer than all).
    */
-  const pushThroughCut = async (cut: (userId: string, answered: () => boolean) => Promise<number[]>) => {
+  const pushThroughCut = async (
+    cut: (userId: string, answered: () => boolean) => Promise<number[]>,
+    { holdList = false } = {},
+  ) => {
     const session = await d.signUp();
     const client = new PushClient(d, session);
-    const creates = Array.from({ length: 60 }, (_, i) => create(`k${i}`, `cut ${i}`));
+    // With holdList, the second half of the creates goes to a list whose row the test holds locked
+    // from before the push: the 31st create's foreign key check waits on it, however fast the rest ran.
+    const held = holdList ? await createList(d, session, 'cut held') : undefined;
+    const creates = Array.from({ length: 60 }, (_, i) =>
+      create(`k${i}`, `cut ${i}`, held && i >= 30 ? { list_id: held.id } : {}),
+    );
     const toggles = Array.from({ length: 40 }, (_, i) => ({ name: 'task.complete', args: { id: `temp:k${i}` } }));
     const mutations = client.number(...creates, ...toggles);
+    if (held) {
+      await d.sql.query('BEGIN');
+      await d.sql.query('SELECT 1 FROM lists WHERE id = $1 FOR UPDATE', [held.id]);
+    }
 
     let answered = false;
     const first = client.send(mutations).finally(() => {
@@ -1047,32 +1059,29 @@ describe('POST /api/sync/push: the database connection dropped in the middle of 
   };
 
   it('ends a push whose mutation loses its connection mid-transaction with 503; retried until 200, each mutation is applied once', async () => {
-    const status = await pushThroughCut(async (userId) => {
-      // The first task, locked by the test: a later mutation that touches it waits in its transaction.
-      const first = await waitFor('the first create', async () => {
-        const { rows } = await d.sql.query<{ id: number }>(
-          `SELECT id FROM tasks WHERE user_id = $1 AND title = 'cut 0'`,
-          [userId],
-        );
-        return rows[0]?.id;
-      });
-      await d.sql.query('BEGIN');
-      try {
-        await d.sql.query('SELECT 1 FROM tasks WHERE id = $1 FOR UPDATE', [first]);
-        await waitFor('a mutation waiting on the locked task', async () => {
-          const { rows } = await d.sql.query<{ pid: number }>(
-            `SELECT pid FROM pg_stat_activity
+    const status = await pushThroughCut(
+      async (userId) => {
+        // The held list's row: the 31st create waits on it in its transaction.
+        try {
+          await waitFor('a mutation waiting on the held list', async () => {
+            // Inside a transaction, pg_stat_activity is read once and kept: drop that copy first.
+            await d.sql.query('SELECT pg_stat_clear_snapshot()');
+            const { rows } = await d.sql.query<{ pid: number }>(
+              `SELECT pid FROM pg_stat_activity
               WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
-          );
-          return rows[0];
-        });
-        const at = await progress(userId);
-        expect(await terminateBackends()).toBeGreaterThan(0);
-        return [at];
-      } finally {
-        await d.sql.query('ROLLBACK');
-      }
-    });
+            );
+            return rows[0];
+          });
+          const at = await progress(userId);
+          expect(await terminateBackends()).toBeGreaterThan(0);
+          expect(at).toBe(30);
+          return [at];
+        } finally {
+          await d.sql.query('ROLLBACK');
+        }
+      },
+      { holdList: true },
+    );
     // The contract: a database failure ends the request with 503.
     expect(status).toBe(503);
   });
