@@ -186,6 +186,13 @@ describe('reminders', () => {
       return marker.mock.invocationCallOrder[0];
     };
     try {
+      // A poll already under way when the spies went in could still claim through an unspied call.
+      // Polls of one instance run one after another, so once each instance has finished a spied
+      // poll, every claim from here on is seen.
+      for (const spy of polls) {
+        while (spy.mock.results.length === 0) await sleep(5);
+        await spy.mock.results[0].value;
+      }
       const remindAt = Date.now() - 3_600_000;
       const { task } = await create(alice, { remind_at: iso(remindAt) });
       const created = now();
