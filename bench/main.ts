@@ -27,7 +27,8 @@ import { eventsBench } from './events-bench.js';
 import { pushBench } from './push-bench.js';
 import { benchOptions } from './options.js';
 import { hotRoutes, listOf, type Route, syncCursorsBelow } from './routes.js';
-import { ServerProcess, type ServerSpec, serverCpuMs } from './server-process.js';
+import { runLog } from './run-log.js';
+import { ServerProcess, type ServerSpec } from './server-process.js';
 import { PgBouncer } from '../test/support/pgbouncer.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -270,36 +271,9 @@ async function main(): Promise<void> {
           progress(
             `round ${round + 1}/${PLAN.rounds} · ${route.name} · ${server.name} · ${PLAN.seconds} s at ${CONNECTIONS} connections`,
           );
-          const activity = async () =>
-            (
-              await db.sql.query<{ a: string }>(
-                `SELECT (SELECT string_agg(relname || ':' || autovacuum_count || '/' || autoanalyze_count, ' ') FROM pg_stat_user_tables WHERE relname IN ('tasks', 'user_changes')) || ' ckpt:' || (SELECT num_timed + num_requested FROM pg_stat_checkpointer) || ' wal:' || pg_current_wal_lsn() AS a`,
-              )
-            ).rows[0].a;
-          // PostgreSQL's CPU by backend (database · application · kind), to see whose work a window holds.
-          const backends = async () => {
-            const { rows } = await db.sql.query<{ pid: number; who: string }>(
-              `SELECT pid, coalesce(datname, '-') || '·' || coalesce(nullif(application_name, ''), '-') || '·' || backend_type AS who FROM pg_stat_activity`,
-            );
-            return new Map(rows.map((r) => [r.pid, { who: r.who, ms: serverCpuMs(r.pid) }]));
-          };
-          const backendsBefore = process.env.BENCH_RUN_LOG ? await backends() : undefined;
-          const before = process.env.BENCH_RUN_LOG ? await activity() : '';
+          const logged = process.env.BENCH_RUN_LOG ? await runLog(db) : undefined;
           const result = await drive(server, requests, PLAN.seconds);
-          if (process.env.BENCH_RUN_LOG)
-            progress(
-              `  → ${result.requests} requests, PG CPU ${result.databaseCpuUsPerRequest?.toFixed(0)} µs/req, CPU ${result.cpuUsPerRequest.toFixed(0)} µs/req; before ${before}; after ${await activity()}`,
-            );
-          if (backendsBefore) {
-            const byWho = new Map<string, number>();
-            for (const [pid, after] of await backends()) {
-              const spent = after.ms - (backendsBefore.get(pid)?.ms ?? 0);
-              byWho.set(after.who, (byWho.get(after.who) ?? 0) + spent);
-            }
-            progress(
-              `  → by backend (ms): ${[...byWho].filter(([, ms]) => ms > 0).map(([who, ms]) => `${who} ${ms.toFixed(0)}`).join(', ')}`,
-            );
-          }
+          if (logged) for (const line of await logged.after(result)) progress(line);
           runs.get(route.name)!.get(server.name)!.push(result);
         }
       }
