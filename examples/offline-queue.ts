@@ -35,11 +35,14 @@ export type LocalTask = Omit<Task, 'id' | 'list_id' | 'parent_id' | 'category_id
   pending: boolean;
 };
 
+/** A list or category as the UI shows it, like LocalTask: `temp:<temp_id>` until the server knows it. */
+export type LocalList = Omit<List, 'id'> & { id: Ref; pending: boolean };
+export type LocalCategory = Omit<Category, 'id'> & { id: Ref; pending: boolean };
+
 export interface LocalView {
   tasks: LocalTask[];
-  /** Categories and lists as the server has them: this example re-applies task mutations only. */
-  categories: Category[];
-  lists: List[];
+  categories: LocalCategory[];
+  lists: LocalList[];
   /** Mutations the server has not processed yet. */
   unsent: number;
 }
@@ -291,19 +294,39 @@ export class OfflineQueue {
   }
 
   private render(): void {
-    const tasks = new Map<Ref, LocalTask>(
-      this.server.tasks.map((task) => [task.id, { ...task, pending: false }] as const),
-    );
-    for (const mutation of this.pending) applyOptimistically(tasks, mutation, this);
-    const { categories, lists } = this.server;
+    const byId = <T extends { id: number }>(rows: T[]) =>
+      new Map<Ref, Omit<T, 'id'> & { id: Ref; pending: boolean }>(
+        rows.map((row) => [row.id, { ...row, pending: false }]),
+      );
+    const local: Local = {
+      tasks: byId(this.server.tasks),
+      lists: byId(this.server.lists),
+      categories: byId(this.server.categories),
+      userId: this.options.userId,
+    };
+    for (const mutation of this.pending) applyOptimistically(local, mutation, this);
     const unsent = this.pending.filter((m) => m.id > this.client.acked).length;
-    this.view = { tasks: [...tasks.values()], categories, lists, unsent };
+    const [tasks, lists, categories] = [
+      [...local.tasks.values()],
+      [...local.lists.values()],
+      [...local.categories.values()],
+    ];
+    this.view = { tasks, categories, lists, unsent };
     this.options.onChange?.(this.view);
   }
 }
 
+/** The local view being built: the server's rows by id, pending mutations applied in order. */
+interface Local {
+  tasks: Map<Ref, LocalTask>;
+  lists: Map<Ref, LocalList>;
+  categories: Map<Ref, LocalCategory>;
+  userId: string;
+}
+
 /** What a mutation does to the local copy until the server's answer replaces it. */
-function applyOptimistically(tasks: Map<Ref, LocalTask>, mutation: Mutation, queue: OfflineQueue): void {
+function applyOptimistically(local: Local, mutation: Mutation, queue: OfflineQueue): void {
+  const { tasks, lists, categories } = local;
   const refs = <T extends Partial<Record<'list_id' | 'parent_id' | 'category_ids', unknown>>>(fields: T) => ({
     ...fields,
     ...(fields.list_id !== undefined && { list_id: queue.resolve(fields.list_id as Ref) }),
@@ -312,7 +335,9 @@ function applyOptimistically(tasks: Map<Ref, LocalTask>, mutation: Mutation, que
       category_ids: (fields.category_ids as Ref[]).map((ref) => queue.resolve(ref)),
     }),
   });
-  const task = 'id' in mutation.args ? tasks.get(queue.resolve(mutation.args.id)) : undefined;
+  const ref = 'id' in mutation.args ? queue.resolve(mutation.args.id) : undefined;
+  const task = ref === undefined ? undefined : tasks.get(ref);
+  const now = new Date().toISOString();
   switch (mutation.name) {
     case 'task.create': {
       const { temp_id, ...fields } = mutation.args;
@@ -331,8 +356,50 @@ function applyOptimistically(tasks: Map<Ref, LocalTask>, mutation: Mutation, que
     case 'task.delete':
       if (task) deleteWithSubtasks(tasks, task.id);
       return;
+    case 'list.create': {
+      const { temp_id, name, color } = mutation.args;
+      const id = queue.resolve(`temp:${temp_id ?? `mutation-${mutation.id}`}`);
+      lists.set(id, {
+        id,
+        name: name.trim(),
+        color: color ?? '#3b82f6',
+        role: 'owner',
+        is_inbox: false,
+        owner_id: local.userId,
+        position: '\uffff', // last, until the server places it
+        member_count: 1,
+        task_count: 0,
+        pending_count: 0,
+        created_at: now,
+        updated_at: now,
+        pending: true,
+      });
+      return;
+    }
+    case 'category.create': {
+      const { temp_id, name, color } = mutation.args;
+      const id = queue.resolve(`temp:${temp_id ?? `mutation-${mutation.id}`}`);
+      const draft = { id, task_count: 0, pending_count: 0, created_at: now, updated_at: now, pending: true };
+      categories.set(id, { ...draft, name: name.trim(), color: color ?? '#3b82f6' });
+      return;
+    }
+    case 'list.update':
+    case 'category.update': {
+      const { id: _id, if_match: _ifMatch, ...fields } = mutation.args;
+      const rows: Map<Ref, LocalList | LocalCategory> = mutation.name === 'list.update' ? lists : categories;
+      const row = ref === undefined ? undefined : rows.get(ref);
+      if (row) rows.set(row.id, { ...row, ...fields, ...(fields.name && { name: fields.name.trim() }), pending: true });
+      return;
+    }
+    case 'category.delete':
+      if (ref === undefined || !categories.delete(ref)) return;
+      // As the server does: the category comes off every task that had it.
+      for (const t of tasks.values())
+        if (t.category_ids.includes(ref))
+          tasks.set(t.id, { ...t, category_ids: t.category_ids.filter((c) => c !== ref) });
+      return;
     default:
-      // Order (task.move), categories and lists: shown once the server has them.
+      // Order (task.move): shown once the server has it.
       return;
   }
 }

@@ -1,7 +1,7 @@
 'use client';
 import { useState, type FormEvent } from 'react';
-import { fieldError, messageOf, type List } from '../lib/api';
-import type { WorkspaceActions } from '../lib/workspace';
+import { fieldError, messageOf } from '../lib/api';
+import type { List, WorkspaceActions } from '../lib/workspace';
 import { SharePanel } from './share-panel';
 import { textField } from '../lib/forms';
 

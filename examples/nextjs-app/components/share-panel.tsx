@@ -1,7 +1,7 @@
 'use client';
 import { useEffect, useState } from 'react';
-import { messageOf, type List } from '../lib/api';
-import type { Member, WorkspaceActions } from '../lib/workspace';
+import { messageOf } from '../lib/api';
+import type { List, Member, WorkspaceActions } from '../lib/workspace';
 
 /** Members and their roles; the owner makes invitation links and removes members, a member can leave. */
 export function SharePanel({

@@ -1,7 +1,7 @@
 'use client';
 import { useState, type FormEvent } from 'react';
-import { fieldError, messageOf, type List } from '../lib/api';
-import type { Category, LocalTask, Ref, WorkspaceActions } from '../lib/workspace';
+import { fieldError, messageOf } from '../lib/api';
+import type { Category, List, LocalTask, Ref, WorkspaceActions } from '../lib/workspace';
 import { textField } from '../lib/forms';
 
 interface Props {
@@ -10,16 +10,16 @@ interface Props {
   tasks: LocalTask[];
   categories: Category[];
   current?: List;
-  categoryFilter?: number;
+  categoryFilter?: Ref;
   actions: WorkspaceActions;
   onSelect: (id: Ref) => void;
-  onCategoryFilter: (id: number | undefined) => void;
+  onCategoryFilter: (id: Ref | undefined) => void;
 }
 
 /** Lists (the inbox first, then the user's own order) and the user's categories. */
 export function Sidebar({ open, lists, tasks, categories, current, categoryFilter, actions, ...on }: Props) {
   // As the list's footer counts: open top-level tasks.
-  const pending = (listId: number) =>
+  const pending = (listId: Ref) =>
     tasks.filter((t) => t.list_id === listId && t.parent_id === null && !t.completed).length;
   return (
     <aside id="sidebar" className={`sidebar ${open ? 'open' : ''}`}>
@@ -35,6 +35,7 @@ export function Sidebar({ open, lists, tasks, categories, current, categoryFilte
               >
                 <span className="dot" style={{ background: list.color }} aria-hidden />
                 <span className="name">{list.name}</span>
+                {list.pending && <Unsaved />}
                 {list.member_count > 1 && (
                   <span className="shared" title={`Shared with ${list.member_count - 1}`}>
                     ⇄
@@ -62,6 +63,7 @@ export function Sidebar({ open, lists, tasks, categories, current, categoryFilte
                 onClick={() => on.onCategoryFilter(categoryFilter === category.id ? undefined : category.id)}
               >
                 {category.name}
+                {category.pending && <Unsaved />}
               </button>
             </li>
           ))}
@@ -69,6 +71,15 @@ export function Sidebar({ open, lists, tasks, categories, current, categoryFilte
         <NewCategoryForm actions={actions} />
       </section>
     </aside>
+  );
+}
+
+/** Changed offline (or just now): the server does not have it yet. */
+function Unsaved() {
+  return (
+    <span className="unsaved" title="Not saved yet">
+      ●<span className="visually-hidden">not saved yet</span>
+    </span>
   );
 }
 

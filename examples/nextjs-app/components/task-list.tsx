@@ -1,7 +1,7 @@
 'use client';
 import { useMemo, useRef, useState, type FormEvent } from 'react';
-import { fieldError, messageOf, type List } from '../lib/api';
-import type { Category, LocalTask, Ref, WorkspaceActions } from '../lib/workspace';
+import { fieldError, messageOf } from '../lib/api';
+import type { Category, List, LocalTask, Ref, WorkspaceActions } from '../lib/workspace';
 import { TaskRow } from './task-row';
 import type { StatusFilter } from './workspace';
 import { textField } from '../lib/forms';
@@ -21,9 +21,9 @@ interface Props {
   tasks: LocalTask[];
   categories: Category[];
   status: StatusFilter;
-  categoryFilter?: number;
+  categoryFilter?: Ref;
   onStatus: (status: StatusFilter) => void;
-  onCategoryFilter: (id: number | undefined) => void;
+  onCategoryFilter: (id: Ref | undefined) => void;
   actions: WorkspaceActions;
 }
 
@@ -73,7 +73,7 @@ export function TaskList({ list, tasks, categories, status, categoryFilter, acti
           <select
             aria-label="Category filter"
             value={categoryFilter ?? ''}
-            onChange={(e) => on.onCategoryFilter(e.target.value ? Number(e.target.value) : undefined)}
+            onChange={(e) => on.onCategoryFilter(categories.find((c) => String(c.id) === e.target.value)?.id)}
           >
             <option value="">Any category</option>
             {categories.map((c) => (

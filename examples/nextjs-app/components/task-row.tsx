@@ -1,7 +1,7 @@
 'use client';
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { ApiError, fieldError, messageOf } from '../lib/api';
-import type { Category, LocalTask, WorkspaceActions } from '../lib/workspace';
+import type { Category, LocalTask, Ref, WorkspaceActions } from '../lib/workspace';
 import { dueDateIso, dueDateValue } from './task-list';
 import { textField } from '../lib/forms';
 
@@ -181,7 +181,7 @@ function TaskEditor({
 }) {
   const [title, setTitle] = useState(task.title);
   const [due, setDue] = useState(dueDateValue(task.due_date));
-  const [labels, setLabels] = useState<number[]>(task.category_ids.filter((c): c is number => typeof c === 'number'));
+  const [labels, setLabels] = useState<Ref[]>(task.category_ids);
   const [etag, setEtag] = useState<string | null>();
   const [error, setError] = useState<unknown>();
   const [stale, setStale] = useState(false);

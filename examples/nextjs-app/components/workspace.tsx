@@ -1,7 +1,7 @@
 'use client';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { ApiError, messageOf, type List, type Problem } from '../lib/api';
-import { useOnline, useWorkspace, type Ref } from '../lib/workspace';
+import { ApiError, messageOf, type Problem } from '../lib/api';
+import { useOnline, useWorkspace, type List, type Ref } from '../lib/workspace';
 import type { User } from './auth-form';
 import { Sidebar } from './sidebar';
 import { TaskList } from './task-list';
@@ -20,7 +20,7 @@ export function Workspace({ user, invite, onSignOut }: { user: User; invite?: st
   const [selected, setSelected] = useState<Ref>();
   const [menuOpen, setMenuOpen] = useState(false);
   const [status, setStatus] = useState<StatusFilter>('all');
-  const [categoryFilter, setCategoryFilter] = useState<number>();
+  const [categoryFilter, setCategoryFilter] = useState<Ref>();
 
   const lists = useMemo(
     () =>
@@ -33,11 +33,14 @@ export function Workspace({ user, invite, onSignOut }: { user: User; invite?: st
             ? -1
             : a.position > b.position
               ? 1
-              : a.id - b.id,
+              : String(a.id).localeCompare(String(b.id), 'en', { numeric: true }),
       ),
     [view.lists],
   );
-  const current: List | undefined = lists.find((l) => l.id === selected) ?? lists[0];
+  // A list created offline keeps being the one shown once the server gives it an id.
+  const current: List | undefined =
+    (selected !== undefined && lists.find((l) => l.id === actions.resolve(selected))) || lists[0];
+  const category = categoryFilter === undefined ? undefined : actions.resolve(categoryFilter);
 
   // Joining a list from an invitation link, once, then showing it.
   useEffect(() => {
@@ -102,7 +105,7 @@ export function Workspace({ user, invite, onSignOut }: { user: User; invite?: st
         tasks={view.tasks}
         categories={view.categories}
         current={current}
-        categoryFilter={categoryFilter}
+        categoryFilter={category}
         actions={actions}
         onSelect={(id) => {
           setSelected(id);
@@ -128,7 +131,7 @@ export function Workspace({ user, invite, onSignOut }: { user: User; invite?: st
               tasks={view.tasks}
               categories={view.categories}
               status={status}
-              categoryFilter={categoryFilter}
+              categoryFilter={category}
               onStatus={setStatus}
               onCategoryFilter={setCategoryFilter}
               actions={actions}

@@ -313,7 +313,24 @@ describe('The Next.js todo app in Chromium', { timeout: 240_000 }, () => {
       .getByRole('button', { name: /Delete/ })
       .click();
     await taskRow(page, 'Book the train').waitFor({ state: 'detached', timeout: 500 });
-    await page.getByTestId('sync-state').filter({ hasText: 'Offline: 3 changes waiting' }).waitFor();
+    // A list and a category made offline show at once too (a temp: id), and the list takes tasks.
+    await page.getByPlaceholder('New list').fill('Camping');
+    await page.getByRole('button', { name: 'Add list' }).click();
+    await until('list Camping', async () => (await listNames(page)).includes('Camping'), 500);
+    await page.getByPlaceholder('New category').fill('Outdoors');
+    await page.getByRole('button', { name: 'Add category' }).click();
+    await page.locator('.categories .chip', { hasText: 'Outdoors' }).waitFor({ timeout: 500 });
+    await openList(page, 'Camping');
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.getByLabel('List name').fill('Camping gear');
+    // exact: the sidebar's "not saved yet" markers hold "save" too.
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.locator('.list-header h2', { hasText: 'Camping gear' }).waitFor({ timeout: 500 });
+    await addTask(page, 'Buy a stove');
+    await taskRow(page, 'Buy a stove').waitFor({ timeout: 500 });
+    assert.deepEqual(await listNames(page), ['Inbox', 'Groceries', 'Trip', 'Camping gear']);
+    await page.getByTestId('sync-state').filter({ hasText: 'Offline: 7 changes waiting' }).waitFor();
+    await openList(page, 'Trip');
     // Nothing reached the server or Bob.
     await bobPage.waitForTimeout(500);
     assert.equal(await taskRow(bobPage, 'Buy sunscreen').count(), 0);
@@ -337,10 +354,18 @@ describe('The Next.js todo app in Chromium', { timeout: 240_000 }, () => {
     await taskRow(page, 'Buy sunscreen').waitFor();
     const { rows } = await env.sql.query("SELECT count(*)::int AS n FROM tasks WHERE title = 'Buy sunscreen'");
     assert.equal(rows[0].n, 1);
+    const count = async (sql) => (await env.sql.query(`SELECT count(*)::int AS n ${sql}`)).rows[0].n;
+    assert.equal(await count("FROM lists WHERE name LIKE 'Camping%'"), 1);
+    assert.equal(await count("FROM lists l JOIN tasks t ON t.list_id = l.id WHERE l.name = 'Camping gear'"), 1);
+    assert.equal(await count("FROM tasks WHERE title = 'Buy a stove'"), 1);
+    assert.equal(await count("FROM categories WHERE name = 'Outdoors'"), 1);
     const sentIds = pushes.flatMap((body) => body.mutations.map((m) => m.id));
     assert.deepEqual(sentIds, [...new Set(sentIds)], 'no mutation pushed twice');
-    assert.equal(sentIds.length, 3);
+    assert.equal(sentIds.length, 7);
     assert.equal(await page.locator('li.task[data-task="Buy sunscreen"]').count(), 1);
+    await openList(page, 'Camping gear');
+    await taskRow(page, 'Buy a stove').waitFor();
+    assert.equal(await page.locator('#sidebar .unsaved').count(), 0);
   });
 
   it('lets the owner make a member a viewer (read-only but for their own labels), and a member leave', async () => {

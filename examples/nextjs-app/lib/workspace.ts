@@ -1,13 +1,23 @@
 'use client';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { OfflineQueue, type LocalTask, type LocalView, type Mutation, type Ref } from '../../offline-queue';
+import {
+  OfflineQueue,
+  type LocalCategory,
+  type LocalList,
+  type LocalTask,
+  type LocalView,
+  type Mutation,
+  type Ref,
+} from '../../offline-queue';
 import { api, unwrap, type components, type Problem } from './api';
 
 export type { LocalTask, Ref };
-export type Category = components['schemas']['CategoryDto'];
+/** Lists and categories as shown: a `temp:` id until a change made offline reaches the server. */
+export type List = LocalList;
+export type Category = LocalCategory;
 export type Member = components['schemas']['MemberDto'];
 export type Invitation = components['schemas']['InvitationDto'];
-type TaskUpdate = components['schemas']['UpdateTaskDto'];
+type TaskUpdate = Omit<components['schemas']['UpdateTaskDto'], 'category_ids'> & { category_ids?: Ref[] };
 
 const EMPTY: LocalView = { tasks: [], categories: [], lists: [], unsent: 0 };
 
@@ -101,6 +111,9 @@ export function useWorkspace(userId: string, onRejected: (mutation: Mutation, pr
     () => ({
       refresh: () => queueRef.current?.flush(),
 
+      /** The server's id for a ref once a push has told it: a selection made offline stays on its list. */
+      resolve: (ref: Ref) => queueRef.current?.resolve(ref) ?? ref,
+
       addTask: (fields: { title: string; list_id: Ref; parent_id?: Ref | null; due_date?: string | null }) =>
         write(
           [fields.list_id, ...(fields.parent_id ? [fields.parent_id] : [])],
@@ -119,17 +132,22 @@ export function useWorkspace(userId: string, onRejected: (mutation: Mutation, pr
         ),
 
       /** `etag` from the GET that filled the form: a change someone saved since then is a 412. */
-      updateTask: (ref: Ref, changes: TaskUpdate, etag?: string | null) =>
+      updateTask: (ref: Ref, { category_ids, ...changes }: TaskUpdate, etag?: string | null) =>
         write(
-          [ref],
+          [ref, ...(category_ids ?? [])],
           () =>
             unwrap(
               api.PATCH('/api/tasks/{id}', {
                 params: { path: { id: id(ref) }, header: etag ? { 'If-Match': etag } : {} },
-                body: changes,
+                body: { ...changes, ...(category_ids && { category_ids: category_ids.map(id) }) },
               }),
             ),
-          (queue) => queue.updateTask(ref, { ...changes, ...(etag ? { if_match: etag } : {}) }),
+          (queue) =>
+            queue.updateTask(ref, {
+              ...changes,
+              ...(category_ids && { category_ids }),
+              ...(etag ? { if_match: etag } : {}),
+            }),
         ),
 
       setCompleted: (ref: Ref, completed: boolean) =>
