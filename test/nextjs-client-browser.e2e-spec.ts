@@ -1,10 +1,10 @@
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { type BetterAuthServer, startBetterAuth } from './support/better-auth.js';
 import { ARTIFACTS, describeInBrowser, launchChromium } from './support/browser.js';
-import { moduleUrl, serveModule } from './support/browser-modules.js';
+import { moduleUrl, serveFrontend } from './support/browser-modules.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 const EXAMPLE = join(import.meta.dirname, '..', 'examples', 'nextjs-client.ts');
@@ -25,29 +25,6 @@ function page(api: string): string {
   window.log = (line) => (document.getElementById('log').textContent += line + '\\n');
   window.ready = true;
 </script></body></html>`;
-}
-
-/** Serves the page and the modules, and hands /api/auth/* to Better Auth as its own origin. */
-function serveFrontend(api: () => string, betterAuth: string): Promise<Server> {
-  const target = new URL(betterAuth);
-  const server = createServer((req, res) => {
-    if (serveModule(req, res)) return;
-    if (req.url?.startsWith('/api/auth/')) {
-      // Better Auth checks Origin against its own URL: the proxy stands where Next.js would.
-      const headers = { ...req.headers, host: target.host, ...(req.headers.origin ? { origin: target.origin } : {}) };
-      const upstream = httpRequest(
-        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      req.pipe(upstream);
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(page(api()));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
 /** What the page's module script adds to its window. */
@@ -74,7 +51,7 @@ describeInBrowser('The Next.js example client in Chromium, two users in one tab'
   beforeAll(async () => {
     ba = await startBetterAuth();
     let api = '';
-    frontend = await serveFrontend(() => api, ba.url);
+    frontend = await serveFrontend(() => page(api), ba.url);
     const origin = `http://127.0.0.1:${(frontend.address() as AddressInfo).port}`;
     t = await createTestApp({ BETTER_AUTH_URL: ba.url, CORS_ALLOWED_ORIGINS: origin });
     await t.app.listen({ port: 0, host: '127.0.0.1' });

@@ -1,6 +1,12 @@
 import { transformSync } from '@swc/core';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  request as httpRequest,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { dirname, extname, join, resolve } from 'node:path';
 
 /**
@@ -102,3 +108,30 @@ export function serveModule(request: IncomingMessage, response: ServerResponse):
 
 /** The URL a page imports a source file from. */
 export const moduleUrl = (file: string) => `/@fs${resolve(file)}`;
+
+/**
+ * A Next.js-like frontend origin for a browser test: serves the modules, hands /api/auth/* to Better
+ * Auth as this origin's own (as a Next.js route handler would), and answers every other path with
+ * `html()`, the test's page.
+ */
+export function serveFrontend(html: () => string, betterAuth: string): Promise<Server> {
+  const target = new URL(betterAuth);
+  const server = createServer((req, res) => {
+    if (serveModule(req, res)) return;
+    if (req.url?.startsWith('/api/auth/')) {
+      // Better Auth checks Origin against its own URL: the proxy stands where Next.js would.
+      const headers = { ...req.headers, host: target.host, ...(req.headers.origin ? { origin: target.origin } : {}) };
+      const upstream = httpRequest(
+        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(upstream);
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html());
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
