@@ -549,11 +549,17 @@ describe('while other devices write', () => {
           labels[0] = (await createCategory(token, `device ${n} new ${round}`)).id;
         }
         if (round % 10 === 5) {
-          await bulk.query(`UPDATE tasks SET completed = NOT completed WHERE user_id = $1 AND title LIKE 'seed%'`, [
-            user.id,
-          ]);
+          // In the order docs/reliability.md asks of every writer: the rows first, in id order, then
+          // the change cursor. Written row after row, a statement holds the cursor while it waits for
+          // a row a device's toggle holds while that toggle waits for the cursor: a deadlock.
           await bulk.query(
-            `UPDATE categories SET color = '#' || substr(md5(random()::text), 1, 6) WHERE user_id = $1 AND name LIKE $2`,
+            `UPDATE tasks SET completed = NOT completed
+              WHERE id = ANY (ARRAY(SELECT id FROM tasks WHERE user_id = $1 AND title LIKE 'seed%' ORDER BY id FOR UPDATE))`,
+            [user.id],
+          );
+          await bulk.query(
+            `UPDATE categories SET color = '#' || substr(md5(random()::text), 1, 6)
+              WHERE id = ANY (ARRAY(SELECT id FROM categories WHERE user_id = $1 AND name LIKE $2 ORDER BY id FOR UPDATE))`,
             [user.id, `device ${n} %`],
           );
         }
@@ -568,7 +574,10 @@ describe('while other devices write', () => {
 
     const polling = poller();
     try {
-      await Promise.all([0, 1, 2, 3].map(device));
+      // Every device runs to its end before this test does: one left writing would race the next test.
+      const outcomes = await Promise.allSettled([0, 1, 2, 3].map(device));
+      const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+      if (failed) throw failed.reason;
     } finally {
       writing = false;
       await polling;
