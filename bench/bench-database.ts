@@ -6,6 +6,7 @@ import { serverCpuMs } from './server-process.js';
 
 const BENCH_DATABASE = 'todo_bench';
 const BASELINE_DATABASE = 'todo_bench_baseline';
+const RAW_DATABASE = 'todo_bench_raw';
 
 async function recreate(embedded: EmbeddedPostgres, name: string): Promise<void> {
   const admin = new Client({ connectionString: embedded.url });
@@ -16,9 +17,10 @@ async function recreate(embedded: EmbeddedPostgres, name: string): Promise<void>
 }
 
 /**
- * The database both servers use. DATABASE_URL when set (the bench then removes its own users, and
- * their tasks, when it ends); otherwise one embedded PostgreSQL for the whole run, under
- * ./.data/bench, with a database that is recreated empty on every run so figures are comparable.
+ * The service's database. DATABASE_URL when set (the bench then removes its own users, and their
+ * tasks, when it ends); otherwise one embedded PostgreSQL for the whole run, under ./.data/bench,
+ * with a database that is recreated empty on every run so figures are comparable (and, once seeded,
+ * copied for the raw server: rawDatabase).
  */
 export class BenchDatabase {
   readonly sql: Client;
@@ -70,6 +72,32 @@ export class BenchDatabase {
   }
 
   /**
+   * The raw server's database: on the embedded server, a copy of this one as seeded (same rows, ids,
+   * statistics, `CREATE DATABASE ... TEMPLATE`), so that neither server's writes bloat the other's
+   * tables: sharing one, the service's toggles walked the dead row versions of the raw server's
+   * toggles of the same tasks too, and the baseline's database had no such guest. Nothing may be
+   * connected to this database meanwhile (stop the servers first); `sql` reconnects. With
+   * DATABASE_URL, this database itself: the raw server shares it, as the report says.
+   */
+  async rawDatabase(): Promise<BenchDatabase> {
+    if (!this.embedded) return this;
+    await this.sql.end();
+    const admin = new Client({ connectionString: this.embedded.url });
+    await admin.connect();
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS ${RAW_DATABASE} WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE ${RAW_DATABASE} TEMPLATE ${BENCH_DATABASE}`);
+    } finally {
+      await admin.end();
+    }
+    (this as { sql: Client }).sql = new Client({ connectionString: this.url });
+    await this.sql.connect();
+    const db = new BenchDatabase(this.embedded.urlFor(RAW_DATABASE), this.embedded, false);
+    await db.sql.connect();
+    return db;
+  }
+
+  /**
    * CPU time the embedded PostgreSQL has used so far (the postmaster and its backends, living or
    * gone), in ms; undefined with DATABASE_URL, whose server may be anywhere.
    */
@@ -80,7 +108,9 @@ export class BenchDatabase {
   }
 
   get description(): string {
-    return this.embedded ? `embedded PostgreSQL on 127.0.0.1:${this.embedded.port}` : 'DATABASE_URL';
+    return this.embedded
+      ? `embedded PostgreSQL on 127.0.0.1:${this.embedded.port}, a database of its own for each server, seeded alike`
+      : "DATABASE_URL (the raw server shares the service's database)";
   }
 
   /**

@@ -142,16 +142,52 @@ async function main(): Promise<void> {
     let service = await ServerProcess.start(serviceSpec);
     cleanup.unshift(() => service.stop());
     const firstStartMs = service.startMs;
-    progress('starting the raw Fastify + pg server');
-    const raw = await ServerProcess.start(rawSpec);
-    cleanup.unshift(() => raw.stop());
     let baseline: ServerProcess | undefined;
     if (baselineSpec) {
       progress(`starting the baseline from ${baselineDir} (first start: runs its migrations on its database)`);
       baseline = await ServerProcess.start(baselineSpec);
       cleanup.unshift(() => baseline!.stop());
     }
-    const servers = baseline ? [service, raw, baseline] : [service, raw];
+    // The raw server joins once the seeded database has been copied for it (below).
+    const servers = baseline ? [service, baseline] : [service];
+    progress(
+      `seeding through the API: ${PLAN.users * 3 + 1} users, ${PLAN.users * 2} x ${PLAN.tasksPerUser} tasks + ${PLAN.largeTasks} (and ${PLAN.largeCategories} categories) for one user`,
+    );
+    const fixtures = await seed(service.url, issuer, PLAN);
+    ids = userIds(fixtures);
+    progress(`a shared list: two more users, ${PLAN.tasksPerUser} tasks in the owner's list, the member an editor`);
+    fixtures.shared = await shareList(service.url, db.sql, PLAN);
+    ids = userIds(fixtures);
+    await db.settle();
+    let baselineFixtures: Fixtures | undefined;
+    if (baseline) {
+      progress('seeding the baseline through its API, alike');
+      baselineFixtures = await seed(baseline.url, issuer, PLAN);
+      baselineIds = userIds(baselineFixtures);
+      await baselineDb!.settle();
+    }
+    // A process that has just served the seeding (sign-ups, thousands of creates) spends about 10%
+    // more CPU per request for a while than a fresh one (measured: get and toggle, same build). The
+    // baseline and the raw server start fresh, so the service restarts too, and the comparison is
+    // between builds, not between histories. Meanwhile the raw server gets its copy of the seeded
+    // database (nothing may be connected to it for that).
+    const seedingPeakMb = service.lifetimePeakMb();
+    progress('restarting the service; copying its seeded database for the raw server');
+    await service.stop();
+    const rawDb = await db.rawDatabase();
+    if (rawDb !== db) cleanup.unshift(() => rawDb.close([]));
+    service = await ServerProcess.start(serviceSpec);
+    servers[0] = service;
+    progress('starting the raw Fastify + pg server');
+    const raw = await ServerProcess.start({ ...rawSpec, env: { ...rawSpec.env, DATABASE_URL: rawDb.url } });
+    cleanup.unshift(() => raw.stop());
+    servers.splice(1, 0, raw);
+    if (baseline) {
+      progress('restarting the baseline, so that it starts fresh');
+      await baseline.stop();
+      baseline = await ServerProcess.start(baselineSpec!);
+      servers[2] = baseline;
+    }
     // Through a transaction pooler, and unnamed on the direct URL to tell the pooler's hop from the
     // statements' planning: the service's build, environment and database otherwise.
     let bouncer: PgBouncer | undefined;
@@ -174,36 +210,6 @@ async function main(): Promise<void> {
       }
     }
 
-    progress(
-      `seeding through the API: ${PLAN.users * 3 + 1} users, ${PLAN.users * 2} x ${PLAN.tasksPerUser} tasks + ${PLAN.largeTasks} (and ${PLAN.largeCategories} categories) for one user`,
-    );
-    const fixtures = await seed(service.url, issuer, PLAN);
-    ids = userIds(fixtures);
-    progress(`a shared list: two more users, ${PLAN.tasksPerUser} tasks in the owner's list, the member an editor`);
-    fixtures.shared = await shareList(service.url, db.sql, PLAN);
-    ids = userIds(fixtures);
-    await db.settle();
-    let baselineFixtures: Fixtures | undefined;
-    if (baseline) {
-      progress('seeding the baseline through its API, alike');
-      baselineFixtures = await seed(baseline.url, issuer, PLAN);
-      baselineIds = userIds(baselineFixtures);
-      await baselineDb!.settle();
-    }
-    // A process that has just served the seeding (sign-ups, thousands of creates) spends about 10%
-    // more CPU per request for a while than a fresh one (measured: get and toggle, same build). The
-    // baseline and the raw server start fresh, so with a baseline the service restarts too, and the
-    // comparison is between builds, not between histories.
-    const seedingPeakMb = service.lifetimePeakMb();
-    if (baseline) {
-      progress('restarting the service and the baseline, so that both start fresh');
-      await service.stop();
-      service = await ServerProcess.start(serviceSpec);
-      servers[0] = service;
-      await baseline.stop();
-      baseline = await ServerProcess.start(baselineSpec!);
-      servers[2] = baseline;
-    }
     const headOf = async (database: BenchDatabase, user: string) =>
       (
         await database.sql.query<{ seq: number }>('SELECT seq::float8 AS seq FROM user_changes WHERE user_id = $1', [
