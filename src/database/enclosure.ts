@@ -20,3 +20,8 @@ export const currentEnclosure = (): Enclosure | undefined => enclosures.getStore
 export function runEnclosed<T>(enclosure: Enclosure, work: () => Promise<T>): Promise<T> {
   return enclosures.run(enclosure, work);
 }
+
+/** Runs `work` outside any enclosure: what it starts runs on the pool even if the caller is enclosed. */
+export function outsideEnclosure<T>(work: () => T): T {
+  return enclosures.exit(work);
+}
