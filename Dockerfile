@@ -13,6 +13,9 @@ RUN npm run build && npm prune --omit=dev --omit=optional --ignore-scripts
 
 FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production PORT=8000 HOST=0.0.0.0
+# V8's heap for a 256 MB container: see docs/performance.md, "Memory in a small container"
+# (npm run bench -- --memory-limit=256 runs the service under these flags in such a limit).
+ENV NODE_OPTIONS="--max-old-space-size=160 --max-semi-space-size=16"
 WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules

@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import type { BenchDatabase } from './bench-database.js';
 import { load } from './load.js';
+import { MemoryCgroup } from './memory-cgroup.js';
 import { ServerProcess, sleep } from './server-process.js';
 
 const WRITES_PER_SECOND = 200;
@@ -69,9 +70,15 @@ function rssKb(pid: number): number {
 export async function eventsBench(
   root: string,
   db: BenchDatabase,
-  options: { quick: boolean; userIds: string[]; progress?: (text: string) => void },
+  options: {
+    quick: boolean;
+    userIds: string[];
+    progress?: (text: string) => void;
+    /** Each instance in a memory cgroup of `mb`, with these V8 flags (bench --memory-limit). */
+    limit?: { mb: number; nodeOptions: string };
+  },
 ): Promise<string[]> {
-  const { quick, userIds, progress = log } = options;
+  const { quick, userIds, progress = log, limit } = options;
   const STREAMS = quick ? 200 : 1_000;
   const USERS = STREAMS / 10;
   const WRITE_SECONDS = quick ? 3 : 10;
@@ -84,9 +91,21 @@ export async function eventsBench(
   };
   const servers: ServerProcess[] = [];
   const closers: (() => void)[] = [];
+  const cgroups: MemoryCgroup[] = [];
   try {
-    for (const name of ['a', 'b'])
-      servers.push(await ServerProcess.start({ name, cwd: root, args: ['dist/main.js'], env }));
+    for (const name of ['a', 'b']) {
+      const cgroup = limit && MemoryCgroup.create(`todo-events-${name}`, limit.mb);
+      if (cgroup) cgroups.push(cgroup);
+      servers.push(
+        await ServerProcess.start({
+          name,
+          cwd: root,
+          args: ['dist/main.js'],
+          env: limit ? { ...env, NODE_OPTIONS: limit.nodeOptions } : env,
+          cgroup: cgroup?.dir,
+        }),
+      );
+    }
     progress(`two instances up; signing up ${USERS} users`);
     const users: User[] = [];
     for (let i = 0; i < USERS; i++) {
@@ -194,9 +213,14 @@ export async function eventsBench(
       `RSS per 1,000 idle streams: ${rssPer1000.toFixed(1)} MB (instances ${idleRss.map((kb) => mb(kb).toFixed(0)).join('/')} MB idle, ${openRss.map((kb) => mb(kb).toFixed(0)).join('/')} MB with streams; target <= 30 MB)`,
       `POST /api/tasks, 16 connections, best of rounds: ${best(rps['after commit']).toFixed(0)} req/s announced after commit, ${best(rps.none).toFixed(0)} not notified (${pct(best(rps['after commit']) / best(rps.none))}; target within 10%), ${best(rps['in the transaction']).toFixed(0)} notified in the transaction (${pct(best(rps['in the transaction']) / best(rps.none))})`,
     ];
+    if (limit)
+      lines.push(
+        `each instance in a ${limit.mb} MB memory cgroup, NODE_OPTIONS="${limit.nodeOptions}": OOM kills ${cgroups.map((c) => c.oomKills()).join('/')}, cgroup peaks ${cgroups.map((c) => c.peakMb().toFixed(0)).join('/')} MB`,
+      );
     return lines;
   } finally {
     for (const close of closers) close();
     await Promise.all(servers.map((server) => server.stop()));
+    for (const cgroup of cgroups) cgroup.remove();
   }
 }

@@ -29,6 +29,7 @@ import { benchOptions } from './options.js';
 import { hotRoutes, listOf, type Route, syncCursorsBelow } from './routes.js';
 import { runLog } from './run-log.js';
 import { ServerProcess, type ServerSpec } from './server-process.js';
+import { dockerfileNodeOptions, MemoryCgroup } from './memory-cgroup.js';
 import { PgBouncer } from '../test/support/pgbouncer.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -43,6 +44,7 @@ const options = benchOptions([
   'rounds',
   'seconds',
   'pooler',
+  'memory-limit',
 ]);
 const { quick, profile } = options;
 /** --connections=N: concurrent connections per load run (issue 13 states its p99 targets at 16). */
@@ -61,6 +63,8 @@ const roundsOption = options.rounds;
 const secondsOption = options.seconds;
 /** --pooler: the service with statements unnamed, and through PgBouncer, next to the default. */
 const withPooler = options.pooler;
+/** --memory-limit=MB: one more server in every round, the service in a memory cgroup of MB with the Dockerfile's V8 flags. */
+const memoryLimitMb = options.memoryLimit;
 const PLAN = quick
   ? {
       rounds: 1,
@@ -210,6 +214,25 @@ async function main(): Promise<void> {
       }
     }
 
+    // The service as the image runs it in a small container: the Dockerfile's V8 flags, and a kernel
+    // memory limit that kills it when exceeded. Same build, environment and database as the service.
+    let limited: { server: ServerProcess; cgroup: MemoryCgroup; nodeOptions: string } | undefined;
+    if (memoryLimitMb) {
+      const cgroup = MemoryCgroup.create('todo-bench', memoryLimitMb);
+      cleanup.unshift(() => Promise.resolve(cgroup.remove()));
+      const nodeOptions = dockerfileNodeOptions(ROOT);
+      progress(`starting the service in a ${memoryLimitMb} MB memory cgroup, NODE_OPTIONS="${nodeOptions}"`);
+      const server = await ServerProcess.start({
+        ...serviceSpec,
+        name: LIMITED,
+        env: { ...serviceSpec.env, NODE_OPTIONS: nodeOptions },
+        cgroup: cgroup.dir,
+      });
+      cleanup.unshift(() => server.stop());
+      servers.push(server);
+      limited = { server, cgroup, nodeOptions };
+    }
+
     const headOf = async (database: BenchDatabase, user: string) =>
       (
         await database.sql.query<{ seq: number }>('SELECT seq::float8 AS seq FROM user_changes WHERE user_id = $1', [
@@ -296,7 +319,8 @@ async function main(): Promise<void> {
         : undefined;
     // The growth and cold-start parts are the service's alone: an idle baseline would only hold connections.
     await baseline?.stop();
-    for (const server of servers.filter(({ name }) => name === UNNAMED || name === POOLED)) await server.stop();
+    for (const server of servers.filter(({ name }) => name === UNNAMED || name === POOLED || name === LIMITED))
+      await server.stop();
     await bouncer?.stop();
 
     // The create route has added thousands of rows since seeding: let the statistics catch up, as
@@ -325,7 +349,12 @@ async function main(): Promise<void> {
       await service.stop();
     }
     const events = withEvents
-      ? await eventsBench(ROOT, db, { quick, userIds: ids, progress: (text) => progress(`events · ${text}`) })
+      ? await eventsBench(ROOT, db, {
+          quick,
+          userIds: ids,
+          progress: (text) => progress(`events · ${text}`),
+          limit: limited && { mb: limited.cgroup.limitMb, nodeOptions: limited.nodeOptions },
+        })
       : undefined;
     progress('done');
     if (process.stderr.isTTY) process.stderr.write('\n');
@@ -377,6 +406,23 @@ async function main(): Promise<void> {
             };
           })
         : undefined,
+      memoryLimit: limited && {
+        limitMb: limited.cgroup.limitMb,
+        nodeOptions: limited.nodeOptions,
+        // A killed server fails its requests, and the run; the kernel's count says why.
+        oomKills: limited.cgroup.oomKills(),
+        cgroupPeakMb: limited.cgroup.peakMb(),
+        routes: routes.map((route) => {
+          const byServer = runs.get(route.name)!;
+          const [own, direct] = [byServer.get(LIMITED)!, byServer.get('service')!];
+          return {
+            name: route.name,
+            ...summarise(own),
+            versusUnlimited: median(own.map((run, i) => run.rps / direct[i].rps)),
+            peakRssMb: Math.max(...own.map((run) => run.peakRssMb)),
+          };
+        }),
+      },
       growth: {
         smallTasks: PLAN.tasksPerUser,
         largeTasks: PLAN.largeTasks,
@@ -425,6 +471,8 @@ async function sameBodies(service: ServerProcess, raw: ServerProcess, routes: Ro
 /** The --pooler servers' names. */
 const UNNAMED = 'statements off';
 const POOLED = 'via PgBouncer';
+/** The --memory-limit server's name. */
+const LIMITED = 'service, memory-limited';
 
 /** One load run against one server, with what the server (and PgBouncer, in front of it) spent on it. */
 type Run = LoadResult & {

@@ -12,6 +12,7 @@ const OPTIONS = {
   routes: { type: 'string' },
   baseline: { type: 'string' },
   'node-options': { type: 'string' },
+  'memory-limit': { type: 'string' },
 } as const;
 
 type Name = keyof typeof OPTIONS;
@@ -29,6 +30,8 @@ export interface BenchOptions {
   routes?: string[];
   baseline?: string;
   nodeOptions?: string;
+  /** MB: one more server, the service under a kernel memory limit with the Dockerfile's V8 flags. */
+  memoryLimit?: number;
 }
 
 /**
@@ -78,6 +81,7 @@ function parse(accepted: Name[]): BenchOptions {
     seconds: count('seconds'),
     routes: text('routes')?.toLowerCase().split(',').filter(Boolean),
     baseline: text('baseline'),
+    memoryLimit: count('memory-limit'),
     nodeOptions: text('node-options'),
   };
 }

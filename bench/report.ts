@@ -61,6 +61,8 @@ export interface Report {
   routes: RouteReport[];
   /** With --pooler: the service's connection modes, per route. */
   modes?: ModeReport[];
+  /** With --memory-limit: the service in a memory cgroup, with the Dockerfile's V8 flags. */
+  memoryLimit?: MemoryLimitReport;
   growth: { smallTasks: number; largeTasks: number; small: Figures; large: Figures };
   firstStartMs: number;
   coldStartMs: number;
@@ -144,6 +146,7 @@ export function printReport(report: Report): boolean {
   ]);
   if (report.baseline) printBaseline(report.baseline, report.routes);
   if (report.modes) printModes(report.modes);
+  if (report.memoryLimit) printMemoryLimit(report.memoryLimit);
 
   const { growth } = report;
   const worst = report.routes.reduce((a, b) => (b.ratio < a.ratio ? b : a));
@@ -210,6 +213,8 @@ export function printReport(report: Report): boolean {
   const failures = [
     ...report.routes.flatMap((r) => [r.service.failures, r.raw.failures, r.baseline?.failures ?? 0]),
     ...(report.modes ?? []).flatMap((m) => [m.unnamed.failures, m.pooled.failures]),
+    ...(report.memoryLimit?.routes ?? []).map((r) => r.failures),
+    report.memoryLimit?.oomKills ?? 0,
     growth.small.failures,
     growth.large.failures,
   ];
@@ -330,4 +335,40 @@ function printModes(modes: ModeReport[]): void {
       n(m.unnamed.failures + m.pooled.failures),
     ]),
   ]);
+}
+
+export interface MemoryLimitReport {
+  limitMb: number;
+  nodeOptions: string;
+  /** Processes the kernel killed in the cgroup for want of memory. */
+  oomKills: number;
+  /** The cgroup's own peak (RSS and page cache, as the limit counts it). */
+  cgroupPeakMb: number;
+  routes: (Figures & { name: string; versusUnlimited: number; peakRssMb: number })[];
+}
+
+/**
+ * The service in a small container's memory, next to itself without a limit in the same rounds:
+ * what the limit costs per route (issue 26: no kill, within 10% of unlimited).
+ */
+function printMemoryLimit(m: MemoryLimitReport): void {
+  console.log(
+    `\nMemory limit (--memory-limit): the service in a ${m.limitMb} MB memory cgroup with the Dockerfile's NODE_OPTIONS="${m.nodeOptions}", same rounds\n`,
+  );
+  printTable([
+    ['route', 'limited req/s', 'p99 ms', 'CPU µs/req', 'fail', 'peak RSS MB', 'req/s vs unlimited'],
+    ...m.routes.map((r) => [
+      r.name,
+      n(r.rps),
+      ms(r.p99),
+      n(r.cpuUsPerRequest),
+      n(r.failures),
+      n(r.peakRssMb),
+      `${r.versusUnlimited >= 1 ? '+' : ''}${((r.versusUnlimited - 1) * 100).toFixed(1)}%`,
+    ]),
+  ]);
+  const worst = Math.min(...m.routes.map((r) => r.versusUnlimited));
+  console.log(
+    `  OOM kills: ${m.oomKills}; the cgroup's peak: ${n(m.cgroupPeakMb)} MB of ${m.limitMb}; lowest req/s vs unlimited ${((worst - 1) * 100).toFixed(1)}% (target: no kill, within 10%)`,
+  );
 }

@@ -7,6 +7,8 @@ export interface ServerSpec {
   args: string[];
   env: Record<string, string>;
   cwd: string;
+  /** A cgroup directory (MemoryCgroup) the server runs in from its first instruction. */
+  cgroup?: string;
 }
 
 /**
@@ -31,7 +33,11 @@ export class ServerProcess {
     port ??= await freePort();
     const url = `http://127.0.0.1:${port}`;
     const started = performance.now();
-    const child = spawn(process.execPath, spec.args, {
+    // In a cgroup: a shell joins it, then becomes node (same pid), so nothing runs outside the limit.
+    const [command, args] = spec.cgroup
+      ? ['/bin/sh', ['-c', 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"', 'sh', spec.cgroup, process.execPath, ...spec.args]]
+      : [process.execPath, spec.args];
+    const child = spawn(command, args, {
       cwd: spec.cwd,
       env: { ...process.env, ...spec.env, PORT: String(port), HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],

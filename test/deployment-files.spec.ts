@@ -130,6 +130,18 @@ describe('deployment files', () => {
       expect(read('nest-cli.json')).toContain('"sourceRoot": "src"');
     });
 
+    it("caps V8's heap for a small container, in the one line the bench's --memory-limit reads", () => {
+      // bench/memory-cgroup.ts: dockerfileNodeOptions() takes the first ENV NODE_OPTIONS="..." line.
+      const [line, ...others] = dockerfile.match(/^ENV NODE_OPTIONS=.*$/gm) ?? [];
+      expect(others).toEqual([]);
+      expect(runtime).toContain(line);
+      const flags = /^ENV NODE_OPTIONS="([^"]*)"$/.exec(line)?.[1].split(' ') ?? [];
+      const oldSpaceMb = Number(flags.find((flag) => flag.startsWith('--max-old-space-size='))?.split('=')[1]);
+      // Room beside the heap for code, buffers and the young generation within 256 MB.
+      expect(oldSpaceMb).toBeGreaterThanOrEqual(64);
+      expect(oldSpaceMb).toBeLessThanOrEqual(192);
+    });
+
     it('builds and runs on one Node.js LTS major that package.json engines accepts and that still gets fixes', () => {
       const majors = stages.map((stage) => Number(/^node:(\d+)-/.exec(stage)?.[1]));
       expect(new Set(majors).size).toBe(1);
