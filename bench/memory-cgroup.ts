@@ -67,7 +67,8 @@ function ownMemoryCgroup(): { dir: string; version: 1 | 2 } {
   const v1 = lines.find((line) => line.split(':')[1]?.split(',').includes('memory'));
   if (v1) return { dir: join('/sys/fs/cgroup/memory', v1.split(':')[2]), version: 1 };
   const v2 = lines.find((line) => line.startsWith('0::'));
-  if (v2 && existsSync('/sys/fs/cgroup/cgroup.controllers')) return { dir: join('/sys/fs/cgroup', v2.slice(3)), version: 2 };
+  if (v2 && existsSync('/sys/fs/cgroup/cgroup.controllers'))
+    return { dir: join('/sys/fs/cgroup', v2.slice(3)), version: 2 };
   throw new Error('--memory-limit: no memory cgroup controller on this machine');
 }
 

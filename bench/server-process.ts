@@ -35,7 +35,17 @@ export class ServerProcess {
     const started = performance.now();
     // In a cgroup: a shell joins it, then becomes node (same pid), so nothing runs outside the limit.
     const [command, args] = spec.cgroup
-      ? ['/bin/sh', ['-c', 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"', 'sh', spec.cgroup, process.execPath, ...spec.args]]
+      ? [
+          '/bin/sh',
+          [
+            '-c',
+            'echo $$ > "$1/cgroup.procs" && shift && exec "$@"',
+            'sh',
+            spec.cgroup,
+            process.execPath,
+            ...spec.args,
+          ],
+        ]
       : [process.execPath, spec.args];
     const child = spawn(command, args, {
       cwd: spec.cwd,
