@@ -8,12 +8,16 @@ const BENCH_DATABASE = 'todo_bench';
 const BASELINE_DATABASE = 'todo_bench_baseline';
 const RAW_DATABASE = 'todo_bench_raw';
 
-async function recreate(embedded: EmbeddedPostgres, name: string): Promise<void> {
+/** Drops `name` and creates it again: empty, or a copy of `template` (which nothing may be connected to). */
+async function recreate(embedded: EmbeddedPostgres, name: string, template?: string): Promise<void> {
   const admin = new Client({ connectionString: embedded.url });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
+  } finally {
+    await admin.end();
+  }
 }
 
 /**
@@ -23,7 +27,8 @@ async function recreate(embedded: EmbeddedPostgres, name: string): Promise<void>
  * copied for the raw server: rawDatabase).
  */
 export class BenchDatabase {
-  readonly sql: Client;
+  /** Reconnected by rawDatabase(), which needs this database free of connections for a moment. */
+  sql: Client;
 
   private constructor(
     readonly url: string,
@@ -82,15 +87,8 @@ export class BenchDatabase {
   async rawDatabase(): Promise<BenchDatabase> {
     if (!this.embedded) return this;
     await this.sql.end();
-    const admin = new Client({ connectionString: this.embedded.url });
-    await admin.connect();
-    try {
-      await admin.query(`DROP DATABASE IF EXISTS ${RAW_DATABASE} WITH (FORCE)`);
-      await admin.query(`CREATE DATABASE ${RAW_DATABASE} TEMPLATE ${BENCH_DATABASE}`);
-    } finally {
-      await admin.end();
-    }
-    (this as { sql: Client }).sql = new Client({ connectionString: this.url });
+    await recreate(this.embedded, RAW_DATABASE, BENCH_DATABASE);
+    this.sql = new Client({ connectionString: this.url });
     await this.sql.connect();
     const db = new BenchDatabase(this.embedded.urlFor(RAW_DATABASE), this.embedded, false);
     await db.sql.connect();
