@@ -4,6 +4,7 @@ export interface Request {
   method: 'GET' | 'POST' | 'PATCH';
   path: string;
   token: string;
+  /** The JSON body; a function makes a new one for every request sent (a push's fresh client id). */
   body?: unknown;
 }
 
@@ -36,7 +37,8 @@ export async function load(
       authorization: `Bearer ${r.token}`,
       ...(r.body === undefined ? {} : { 'content-type': 'application/json' }),
     },
-    body: r.body === undefined ? undefined : JSON.stringify(r.body),
+    body: r.body === undefined || typeof r.body === 'function' ? undefined : JSON.stringify(r.body),
+    fresh: typeof r.body === 'function' ? (r.body as () => unknown) : undefined,
   }));
   let next = 0;
   const latencies: number[] = [];
@@ -47,7 +49,14 @@ export async function load(
         url,
         connections: options.connections,
         ...(options.amount ? { amount: options.amount } : { duration: options.seconds }),
-        requests: [{ setupRequest: (request) => Object.assign(request, prepared[next++ % prepared.length]) }],
+        requests: [
+          {
+            setupRequest: (request) => {
+              const { fresh, ...fixed } = prepared[next++ % prepared.length];
+              return Object.assign(request, fixed, fresh ? { body: JSON.stringify(fresh()) } : {});
+            },
+          },
+        ],
       },
       (error: Error | null, result) => (error ? reject(error) : resolve(result)),
     );

@@ -121,7 +121,8 @@ async function main(): Promise<void> {
         ...shared,
         NODE_ENV: 'production',
         AUTH_RATE_LIMIT: '0',
-        LOG_LEVEL: 'warn',
+        // As production runs: a request line per request, metrics on (issue 26).
+        LOG_LEVEL: 'info',
         ...(serviceNodeOptions ? { NODE_OPTIONS: serviceNodeOptions } : {}),
       },
     };

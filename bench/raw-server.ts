@@ -12,6 +12,7 @@
  * - Tokens: HS256 with node:crypto against the shared secret, EdDSA with jose against the JWKS; a
  *   checked signature is remembered until `exp` or for 60 s, and a session's revocation is looked
  *   up at most every 2 s, as the service does. Then ownership.
+ * - Push: POST /api/sync/push for task.create (what the bench sends), with the service's statements.
  * - Responses: Fastify response schemas (fast-json-stringify), which also turn the rows' dates into
  *   ISO strings and leave out the columns the API does not show.
  *
@@ -297,21 +298,26 @@ function retryFraction(): string {
   return pick(0) + pick(0) + pick(0) + pick(1);
 }
 
+/** A create's body as the service's CreateTaskDto takes the bench's (a title and a priority); else a 422. */
+function newTask(body: { title?: unknown; priority?: unknown } | undefined): { title: string; priority: string } {
+  const title = typeof body?.title === 'string' ? body.title.trim() : '';
+  if (!title || title.length > 255) throw new HttpError(422, 'bad title');
+  const priority = body?.priority ?? 'medium';
+  if (priority !== 'low' && priority !== 'medium' && priority !== 'high') throw new HttpError(422, 'bad priority');
+  return { title, priority };
+}
+
 // A new task goes after the last key of the user's inbox, without a lock: a concurrent create may take that key
 // first, and the insert is then tried again with a random fraction added.
-app.post<TaskRoute>('/api/:userId/tasks', answers(201, TASK), async (request, reply) => {
-  const userId = await userOf(request, request.params.userId);
-  const title = typeof request.body?.title === 'string' ? request.body.title.trim() : '';
-  if (!title || title.length > 255) throw new HttpError(422, 'bad title');
-  const priority = request.body?.priority ?? 'medium';
+async function insertInInbox(db: Pool | PoolClient, userId: string, task: { title: string; priority: string }) {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const [last] = await rows<{ position: string }>(pool, 'lastInInbox', [userId]);
+    const [last] = await rows<{ position: string }>(db, 'lastInInbox', [userId]);
     const position = generateKeyBetween(last?.position ?? null, null) + (attempt ? retryFraction() : '');
-    const [row] = await rows<TaskRow>(pool, 'insertInInbox', [
+    const [row] = await rows<TaskRow>(db, 'insertInInbox', [
       userId,
-      title,
+      task.title,
       null,
-      priority,
+      task.priority,
       null,
       false,
       position,
@@ -320,12 +326,16 @@ app.post<TaskRoute>('/api/:userId/tasks', answers(201, TASK), async (request, re
       null,
       null,
     ]);
-    if (row) {
-      announce(userId);
-      return sendTask(reply.status(201).header('location', `/api/${userId}/tasks/${row.id}`), row);
-    }
+    if (row) return row;
   }
   throw new HttpError(503, 'too busy');
+}
+
+app.post<TaskRoute>('/api/:userId/tasks', answers(201, TASK), async (request, reply) => {
+  const userId = await userOf(request, request.params.userId);
+  const row = await insertInInbox(pool, userId, newTask(request.body));
+  announce(userId);
+  return sendTask(reply.status(201).header('location', `/api/${userId}/tasks/${row.id}`), row);
 });
 
 app.patch<TaskRoute>('/api/:userId/tasks/:id/complete', answers(200, TASK), async (request, reply) => {
@@ -453,6 +463,102 @@ app.get<{ Querystring: { cursor?: string } }>('/api/sync', answers(200, SYNC_PAG
   page.cursor = cursorBase > seq ? `v1.${seq}.${cursorBase}` : `v1.${seq}`;
   return page;
 });
+
+// POST /api/sync/push as the service runs it (push.service.ts), for task.create, the mutation the
+// bench sends: each mutation in a transaction of its own that locks (or makes) the client's row,
+// takes a savepoint, inserts as the REST create does, remembers a temp id, advances the counter,
+// and is announced once committed; then the temp ids' map and the user's head for the cursor.
+interface PushBody {
+  client_id?: unknown;
+  mutations?: { id?: unknown; name?: unknown; args?: { temp_id?: unknown; title?: unknown; priority?: unknown } }[];
+}
+type PushResult = {
+  id: number;
+  status: 'applied' | 'duplicate' | 'rejected';
+  error?: { status: number; detail: string };
+};
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const PUSH_RESPONSE = {
+  type: 'object',
+  properties: {
+    results: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'integer' },
+          status: { type: 'string' },
+          error: { type: 'object', properties: { status: { type: 'integer' }, detail: { type: 'string' } } },
+        },
+      },
+    },
+    last_mutation_id: { type: 'integer' },
+    id_map: { type: 'object', additionalProperties: { type: 'integer' } },
+    cursor: { type: 'string' },
+  },
+};
+
+app.post<{ Body: PushBody }>(
+  '/api/sync/push',
+  { bodyLimit: 1024 * 1024, ...answers(200, PUSH_RESPONSE) },
+  async (request) => {
+    const userId = await userOf(request);
+    const { client_id: clientId, mutations } = request.body ?? {};
+    if (typeof clientId !== 'string' || !UUID.test(clientId) || !Array.isArray(mutations))
+      throw new HttpError(422, 'bad push');
+    if (mutations.length > 100) throw new HttpError(413, 'at most 100 mutations');
+    mutations.forEach((m, i) => {
+      if (!Number.isSafeInteger(m.id) || (m.id as number) < 1) throw new HttpError(422, 'bad mutation id');
+      if (i > 0 && m.id !== (mutations[i - 1].id as number) + 1) throw new HttpError(422, 'ids must ascend by one');
+      if (m.name !== 'task.create') throw new HttpError(501, 'only task.create is in the yardstick');
+    });
+    if (mutations.length === 0) throw new HttpError(501, 'an empty push is not in the yardstick');
+    const results: PushResult[] = [];
+    let last = 0;
+    for (const mutation of mutations) {
+      const id = mutation.id as number;
+      const result = await transaction('BEGIN', async (client): Promise<PushResult> => {
+        const [claimed] = await rows<{ last_mutation_id: number }>(client, 'claimClient', [clientId, userId]);
+        if (!claimed) throw new HttpError(403, "another user's client");
+        last = claimed.last_mutation_id;
+        if (id <= last) return { id, status: 'duplicate' };
+        if (id > last + 1) throw new HttpError(409, `expected ${last + 1}`);
+        await client.query('SAVEPOINT mutation');
+        let outcome: PushResult;
+        try {
+          const tempId = mutation.args?.temp_id;
+          if (typeof tempId === 'string') {
+            const known = await rows(client, 'resolveObjects', [clientId, [tempId]]);
+            if (known.length) throw new HttpError(422, 'temp id already used');
+          }
+          const row = await insertInInbox(client, userId, newTask(mutation.args));
+          if (typeof tempId === 'string') await rows(client, 'rememberObject', [clientId, tempId, 'tasks', row.id, id]);
+          outcome = { id, status: 'applied' };
+        } catch (error) {
+          if (!(error instanceof HttpError) || error.statusCode >= 500) throw error;
+          await client.query('ROLLBACK TO SAVEPOINT mutation');
+          outcome = { id, status: 'rejected', error: { status: error.statusCode, detail: error.message } };
+        }
+        await rows(client, 'advanceClient', [clientId, id]);
+        last = id;
+        return outcome;
+      });
+      if (result.status === 'applied') announce(userId);
+      results.push(result);
+    }
+    const tempIds = mutations.flatMap((m) => (typeof m.args?.temp_id === 'string' ? [m.args.temp_id] : []));
+    const objects = tempIds.length
+      ? await rows<{ temp_id: string; object_id: number }>(pool, 'resolveObjects', [clientId, tempIds])
+      : [];
+    const [head] = await rows<{ seq: number }>(pool, 'pushHead', [userId]);
+    return {
+      results,
+      last_mutation_id: last,
+      id_map: Object.fromEntries(objects.map((o) => [o.temp_id, o.object_id])),
+      cursor: `v1.${head?.seq ?? 0}`,
+    };
+  },
+);
 
 app.listen({ port: Number(env.PORT), host: '127.0.0.1' }).catch((error: Error) => {
   console.error(error.message);

@@ -143,6 +143,15 @@ export const SQL = {
    ORDER BY stamp.seq ${page('$3')}`,
   tombstonesSince: `SELECT kind, id, change_seq::float8 AS change_seq FROM sync_tombstones
     WHERE user_id = $1 AND change_seq > $2 ORDER BY sync_tombstones.change_seq ${page('$3')}`,
+  // push.repository.ts's statements of POST /api/sync/push.
+  claimClient: `INSERT INTO sync_clients AS c (client_id, user_id) VALUES ($1, $2)
+   ON CONFLICT (client_id) DO UPDATE SET last_push_at = now() WHERE c.user_id = excluded.user_id
+   RETURNING c.last_mutation_id::float8 AS last_mutation_id`,
+  advanceClient: 'UPDATE sync_clients SET last_mutation_id = $2 WHERE client_id = $1',
+  resolveObjects: `SELECT temp_id, kind, object_id, mutation_id::float8 AS mutation_id FROM sync_client_objects
+    WHERE client_id = $1 AND temp_id = ANY ($2::text[])`,
+  rememberObject: `INSERT INTO sync_client_objects (client_id, temp_id, kind, object_id, mutation_id) VALUES ($1, $2, $3, $4, $5)`,
+  pushHead: 'SELECT seq::float8 AS seq FROM user_changes WHERE user_id = $1',
   sessionRevokedAt: 'SELECT revoked_at FROM auth_sessions WHERE id = $1',
   announce: "SELECT set_config('synchronous_commit', 'off', true), announce_user_changes($1::text[])",
 };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { BenchUser, Fixtures, SharedList } from './fixtures.js';
 import type { Request } from './load.js';
 
@@ -88,8 +89,27 @@ export function hotRoutes(f: Fixtures, syncCursors: string[]): Route[] {
       })),
     },
     ...(f.shared ? [sharedListRoute(f.shared)] : []),
+    {
+      // An installation coming back online with 100 queued creates (the contract's most per push):
+      // each push from a new client id, so every mutation is applied, none a duplicate.
+      name: 'push 100 creates',
+      p99TargetMs: 25,
+      requests: f.writers.map((u) => ({
+        method: 'POST',
+        path: '/api/sync/push',
+        token: u.token,
+        body: () => ({ client_id: randomUUID(), mutations: PUSHED_CREATES }),
+      })),
+    },
   ];
 }
+
+/** The mutations of the push route: 100 task.create, numbered from 1. */
+const PUSHED_CREATES = Array.from({ length: 100 }, (_, i) => ({
+  id: i + 1,
+  name: 'task.create',
+  args: { title: 'Benchmark task', priority: 'high' },
+}));
 
 /**
  * A member (editor) listing a list another user owns: `GET /api/tasks?list_id=`, a page of 50 of

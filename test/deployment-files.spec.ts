@@ -134,8 +134,9 @@ describe('deployment files', () => {
       // bench/memory-cgroup.ts: dockerfileNodeOptions() takes the first ENV NODE_OPTIONS="..." line.
       const [line, ...others] = dockerfile.match(/^ENV NODE_OPTIONS=.*$/gm) ?? [];
       expect(others).toEqual([]);
+      expect(line).toBeDefined();
       expect(runtime).toContain(line);
-      const flags = /^ENV NODE_OPTIONS="([^"]*)"$/.exec(line)?.[1].split(' ') ?? [];
+      const flags = /^ENV NODE_OPTIONS="([^"]*)"$/.exec(line!)?.[1].split(' ') ?? [];
       const oldSpaceMb = Number(flags.find((flag) => flag.startsWith('--max-old-space-size='))?.split('=')[1]);
       // Room beside the heap for code, buffers and the young generation within 256 MB.
       expect(oldSpaceMb).toBeGreaterThanOrEqual(64);
