@@ -52,7 +52,7 @@ const STAGES: [stage: string, test: (url: string, name: string) => boolean][] = 
   ['ownership guard, pipes, ETag hook (own code)', (url) => /\/dist\/(src\/)?common\//.test(url)],
   ['request log (own code)', (url) => /\/dist\/(src\/)?logging\//.test(url)],
   ['metrics (own code)', (url) => /\/dist\/(src\/)?metrics\//.test(url)],
-  ['handler, service, repository (own code)', (url) => /\/dist\/(src\/)?(tasks|categories|database|sync)\//.test(url)],
+  ['handler, service, repository (own code)', (url) => /\/dist\/(src\/)?(tasks|categories|lists|database|sync|live|idempotency)\//.test(url)],
   ['app hooks (own code)', (url) => /\/dist\/(src\/)?[^/]+\.js$/.test(url)],
   ['raw server handler', (url) => url.includes('bench/raw-server')],
   [
@@ -135,7 +135,7 @@ async function main(): Promise<void> {
       name: 'service',
       cwd: ROOT,
       args: ['dist/main.js'],
-      env: { ...shared, NODE_ENV: 'production', AUTH_RATE_LIMIT: '0', LOG_LEVEL: 'warn' },
+      env: { ...shared, NODE_ENV: 'production', AUTH_RATE_LIMIT: '0', LOG_LEVEL: 'info' },
     };
     const rawSpec: ServerSpec = {
       name: 'raw',
@@ -154,8 +154,10 @@ async function main(): Promise<void> {
     const dir = join(ROOT, 'bench', 'results', 'stages');
     for (const route of routes) {
       process.stderr.write(`[stages] ${route.name}: service and raw, ${SECONDS} s each under --cpu-prof\n`);
-      const service = await profiled(serviceSpec, join(dir, 'service'), route.requests);
-      const raw = await profiled(rawSpec, join(dir, 'raw'), route.requests);
+      // Each route's profiles kept apart (bench/results/stages/<route>/), to open in DevTools afterwards.
+      const slug = route.name.replace(/\W+/g, '-').replace(/^-|-$/g, '');
+      const service = await profiled(serviceSpec, join(dir, slug, 'service'), route.requests);
+      const raw = await profiled(rawSpec, join(dir, slug, 'raw'), route.requests);
       const names = [...new Set([...service.stages.keys(), ...raw.stages.keys()])].sort(
         (a, b) => (service.stages.get(b) ?? 0) - (service.stages.get(a) ?? 0),
       );

@@ -3,6 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { SwaggerModule } from '@nestjs/swagger';
 import pino, { type Logger } from 'pino';
 import { AppModule } from './app.module.js';
+import { registerHandlerTimeout } from './common/handler-timeout.js';
 import { registerBodyParsers } from './common/body-parsers.js';
 import { clientErrorHandler } from './common/client-error.js';
 import { registerResourceHeaders } from './common/resource-headers.hook.js';
@@ -45,13 +46,14 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     logController: new RequestLogController(),
     requestIdHeader: false,
     genReqId: requestId,
-    // No client waits on a silent socket: a request not answered within REQUEST_TIMEOUT_MS (a hung
-    // database, a lock held elsewhere) gets a 503, and one that takes as long to arrive is cut off.
-    handlerTimeout: env.requestTimeoutMs,
+    // No client waits on a silent socket: a request that takes REQUEST_TIMEOUT_MS to arrive is cut
+    // off, and one not answered as long (a hung database, a lock held elsewhere) gets a 503
+    // (registerHandlerTimeout, below).
     requestTimeout: env.requestTimeoutMs,
     clientErrorHandler,
   });
   registerBodyParsers(adapter.getInstance());
+  registerHandlerTimeout(adapter.getInstance(), env.requestTimeoutMs);
   // Before Nest registers its routes: a route's own limit is set as the route is added.
   adapter.getInstance().addHook('onRoute', (route) => {
     if (route.url === PUSH_PATH) route.bodyLimit = PUSH_BODY_LIMIT_BYTES;
