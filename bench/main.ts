@@ -256,12 +256,17 @@ async function main(): Promise<void> {
       server === baseline ? baselineRequests.get(route.name) : route.requests;
     await sameBodies(service, raw, routes);
 
-    const drive = async (server: ServerProcess, requests: Request[], seconds: number): Promise<Run> => {
+    const drive = async (
+      server: ServerProcess,
+      requests: Request[],
+      seconds: number,
+      connections = CONNECTIONS,
+    ): Promise<Run> => {
       const stopSampling = server.sampleMemory();
       const cpuBefore = server.cpuMs();
       const poolerBefore = server.name === POOLED ? bouncer!.cpuMs() : 0;
       const databaseBefore = db.cpuMs();
-      const result = await load(server.url, requests, { connections: CONNECTIONS, seconds });
+      const result = await load(server.url, requests, { connections, seconds });
       const databaseAfter = db.cpuMs();
       return {
         ...result,
@@ -279,7 +284,7 @@ async function main(): Promise<void> {
         const requests = requestsOf(server, route);
         if (!requests) continue;
         progress(`warming up · ${route.name} · ${server.name}`);
-        await drive(server, requests, PLAN.warmupSeconds);
+        await drive(server, requests, PLAN.warmupSeconds, route.connections);
       }
     }
 
@@ -299,10 +304,10 @@ async function main(): Promise<void> {
           const requests = requestsOf(server, route);
           if (!requests) continue;
           progress(
-            `round ${round + 1}/${PLAN.rounds} · ${route.name} · ${server.name} · ${PLAN.seconds} s at ${CONNECTIONS} connections`,
+            `round ${round + 1}/${PLAN.rounds} · ${route.name} · ${server.name} · ${PLAN.seconds} s at ${route.connections ?? CONNECTIONS} connections`,
           );
           const logged = process.env.BENCH_RUN_LOG ? await runLog(db) : undefined;
-          const result = await drive(server, requests, PLAN.seconds);
+          const result = await drive(server, requests, PLAN.seconds, route.connections);
           if (logged) for (const line of await logged.after(result)) progress(line);
           runs.get(route.name)!.get(server.name)!.push(result);
         }

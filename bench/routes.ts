@@ -7,6 +7,11 @@ export interface Route {
   /** The p99 target in ms for this route (issue 13: get 15, lists 30, writes 25). */
   p99TargetMs: number;
   requests: Request[];
+  /**
+   * Concurrent connections for this route, when not the run's: a push of 100 takes seconds at 16,
+   * so a 5 s run would finish a push or two per connection and count the rest's CPU against them.
+   */
+  connections?: number;
 }
 
 const list = (users: BenchUser[]): Request[] =>
@@ -92,8 +97,9 @@ export function hotRoutes(f: Fixtures, syncCursors: string[]): Route[] {
     {
       // An installation coming back online with 100 queued creates (the contract's most per push):
       // each push from a new client id, so every mutation is applied, none a duplicate.
-      name: 'push 100 creates',
+      name: 'push 100 creates (4 connections)',
       p99TargetMs: 25,
+      connections: 4,
       requests: f.writers.map((u) => ({
         method: 'POST',
         path: '/api/sync/push',

@@ -14,7 +14,7 @@ import { BetterAuthIssuer } from './better-auth-issuer.js';
 import { seed, userIds } from './fixtures.js';
 import { load } from './load.js';
 import { benchOptions } from './options.js';
-import { hotRoutes } from './routes.js';
+import { hotRoutes, type Route } from './routes.js';
 import { ServerProcess, type ServerSpec } from './server-process.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -52,7 +52,10 @@ const STAGES: [stage: string, test: (url: string, name: string) => boolean][] = 
   ['ownership guard, pipes, ETag hook (own code)', (url) => /\/dist\/(src\/)?common\//.test(url)],
   ['request log (own code)', (url) => /\/dist\/(src\/)?logging\//.test(url)],
   ['metrics (own code)', (url) => /\/dist\/(src\/)?metrics\//.test(url)],
-  ['handler, service, repository (own code)', (url) => /\/dist\/(src\/)?(tasks|categories|lists|database|sync|live|idempotency)\//.test(url)],
+  [
+    'handler, service, repository (own code)',
+    (url) => /\/dist\/(src\/)?(tasks|categories|lists|database|sync|live|idempotency)\//.test(url),
+  ],
   ['app hooks (own code)', (url) => /\/dist\/(src\/)?[^/]+\.js$/.test(url)],
   ['raw server handler', (url) => url.includes('bench/raw-server')],
   [
@@ -106,15 +109,15 @@ function stagesOf(profile: Profile, fromMs: number, toMs: number, requests: numb
   return totals;
 }
 
-async function profiled(spec: ServerSpec, dir: string, requests: Parameters<typeof load>[1]) {
+async function profiled(spec: ServerSpec, dir: string, { requests, connections = CONNECTIONS }: Route) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const spawned = performance.now();
   const server = await ServerProcess.start({ ...spec, args: ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...spec.args] });
-  await load(server.url, requests, { connections: CONNECTIONS, seconds: 2 });
+  await load(server.url, requests, { connections, seconds: 2 });
   const from = performance.now() - spawned;
   const cpuBefore = server.cpuMs();
-  const result = await load(server.url, requests, { connections: CONNECTIONS, seconds: SECONDS });
+  const result = await load(server.url, requests, { connections, seconds: SECONDS });
   const cpuUs = ((server.cpuMs() - cpuBefore) * 1000) / result.requests;
   const to = performance.now() - spawned;
   await server.stop();
@@ -156,8 +159,8 @@ async function main(): Promise<void> {
       process.stderr.write(`[stages] ${route.name}: service and raw, ${SECONDS} s each under --cpu-prof\n`);
       // Each route's profiles kept apart (bench/results/stages/<route>/), to open in DevTools afterwards.
       const slug = route.name.replace(/\W+/g, '-').replace(/^-|-$/g, '');
-      const service = await profiled(serviceSpec, join(dir, slug, 'service'), route.requests);
-      const raw = await profiled(rawSpec, join(dir, slug, 'raw'), route.requests);
+      const service = await profiled(serviceSpec, join(dir, slug, 'service'), route);
+      const raw = await profiled(rawSpec, join(dir, slug, 'raw'), route);
       const names = [...new Set([...service.stages.keys(), ...raw.stages.keys()])].sort(
         (a, b) => (service.stages.get(b) ?? 0) - (service.stages.get(a) ?? 0),
       );
