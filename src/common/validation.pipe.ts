@@ -78,7 +78,7 @@ function copyOf(dto: object): object {
     string,
     unknown
   >;
-  for (const [field, value] of Object.entries(copy)) if (Array.isArray(value)) copy[field] = [...value];
+  for (const [field, value] of Object.entries(copy)) if (Array.isArray(value)) copy[field] = value.slice() as unknown[];
   return copy;
 }
 
