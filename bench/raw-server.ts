@@ -234,7 +234,7 @@ interface TaskRow {
   version: number;
   position: string;
 }
-type Written = { found: boolean; allowed: boolean; recurring?: boolean | null } & (
+type Written = { found: boolean; allowed: boolean; under_lock?: boolean | null } & (
   { id: number; version: number } | { id: null }
 );
 
@@ -341,9 +341,10 @@ app.post<TaskRoute>('/api/:userId/tasks', answers(201, TASK), async (request, re
 app.patch<TaskRoute>('/api/:userId/tasks/:id/complete', answers(200, TASK), async (request, reply) => {
   const userId = await userOf(request, request.params.userId);
   const [row] = await rows<Written>(pool, 'setCompleted', [taskId(request.params.id), userId, null, null]);
-  // A recurring task being completed advances under its row lock in the service; the bench has none.
+  // A recurring task, or one with open subtasks, being completed is done under its row lock in the
+  // service; the bench has none.
   if (row.id === null && row.found && !row.allowed) throw new HttpError(403, 'viewers may only read');
-  if (row.id === null && row.found) throw new HttpError(501, 'recurring tasks are not in the yardstick');
+  if (row.id === null && row.found) throw new HttpError(501, 'completing under the row lock is not in the yardstick');
   if (row.id !== null) announce(userId);
   return sendTask(reply, row);
 });

@@ -73,7 +73,8 @@ const conditionalUpdate = (options: {
    SELECT EXISTS (SELECT 1 FROM target) AS found, EXISTS (SELECT 1 FROM target WHERE allowed) AS allowed, ${select}
      FROM (VALUES (1)) AS one LEFT JOIN changed ON true `;
 };
-const COMPLETING = 'NOT completed AND COALESCE($4, true) AND recurrence IS NOT NULL';
+const COMPLETING = `NOT completed AND COALESCE($4, true)
+  AND (recurrence IS NOT NULL OR EXISTS (SELECT 1 FROM tasks AS sub WHERE sub.parent_id = tasks.id AND NOT sub.completed))`;
 
 export const SQL = {
   list: taskPage('true', '$2', '$3'),
@@ -96,14 +97,9 @@ export const SQL = {
    )}`,
   setCompleted: conditionalUpdate({
     sets: 'completed = COALESCE($4, NOT completed)',
-    target: `${COMPLETING} AS recurring`,
+    target: `${COMPLETING} AS under_lock`,
     unless: COMPLETING,
-    after: `subtree AS (SELECT $1::int AS id UNION ALL SELECT sub.id FROM tasks AS sub JOIN subtree ON sub.parent_id = subtree.id), closed AS (
-      UPDATE tasks SET completed = true, updated_at = now(), version = version + 1
-       WHERE tasks.id IN (SELECT id FROM subtree WHERE id <> $1) AND NOT tasks.completed
-         AND EXISTS (SELECT 1 FROM changed WHERE changed.completed AND changed.subtask_count > 0) RETURNING 1)`,
-    select: `(SELECT recurring FROM target) AS recurring, changed.*,
-      CASE WHEN changed.completed THEN 0 ELSE changed.pending_subtask_count END AS pending_subtask_count`,
+    select: '(SELECT under_lock FROM target) AS under_lock, changed.*',
   }),
   writeLock: 'SELECT pg_advisory_xact_lock($1, hashtext($2))',
   lockMoved: `SELECT version, list_id, parent_id, ${accessible('$2', WRITE)} AS allowed FROM tasks

@@ -92,12 +92,13 @@ export class TaskRecurrenceService {
   }
 
   /**
-   * Sets `completed` (flips it when null). One statement does it unless the task recurs and is
-   * being completed; that case advances the task under its row lock.
+   * Sets `completed` (flips it when null). One statement does it unless the task is being completed
+   * and recurs or has open subtasks; then, under its row lock, a recurring task advances and the
+   * open subtasks are completed with it, in one transaction.
    */
   async complete(userId: string, target: Target, completed: boolean | null): Promise<ConditionalWrite<TaskRow>> {
     const result = await this.writes.run(userId, (write) => this.tasks.setCompleted(write, target, completed));
-    if (result.outcome !== 'recurring') return result;
+    if (result.outcome !== 'under-lock') return result;
     return this.writes.runAtomic(userId, async (write) => {
       const row = await this.tasks.lock(write, target.id);
       if (row && !row.allowed) return notWritten(true, false);
