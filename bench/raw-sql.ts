@@ -74,7 +74,7 @@ const conditionalUpdate = (options: {
      FROM (VALUES (1)) AS one LEFT JOIN changed ON true `;
 };
 const COMPLETING = `NOT completed AND COALESCE($4, true)
-  AND (recurrence IS NOT NULL OR EXISTS (SELECT 1 FROM tasks AS sub WHERE sub.parent_id = tasks.id AND NOT sub.completed))`;
+  AND (recurrence IS NOT NULL OR EXISTS (SELECT 1 FROM tasks AS sub WHERE sub.parent_id = tasks.id))`;
 
 export const SQL = {
   list: taskPage('true', '$2', '$3'),

@@ -390,6 +390,17 @@ describe('subtasks', () => {
       },
     );
 
+    it('completing a task whose direct subtasks are all done still completes an open one below them', async () => {
+      const [top, middle, leaf] = await chain(3);
+      await request('PATCH', `/api/tasks/${middle.id}/complete`, { completed: true });
+      await request('PATCH', `/api/tasks/${leaf.id}/complete`, { completed: false });
+      expect(await completedOf(top.id, middle.id, leaf.id)).toEqual([false, true, false]);
+
+      const res = await request('PATCH', `/api/tasks/${top.id}/complete`);
+      expect(res.json<Task>()).toMatchObject({ completed: true, subtask_count: 1, pending_subtask_count: 0 });
+      expect(await completedOf(top.id, middle.id, leaf.id)).toEqual([true, true, true]);
+    });
+
     it('complete-all with a filter that matches only the parent completes its subtree; reopening-all reopens only the parent', async () => {
       const { top, rest } = await tree();
       const res = await request('POST', `/api/tasks/complete-all?q=tree${top.id}x`, { completed: true });

@@ -93,8 +93,8 @@ export class TaskRecurrenceService {
 
   /**
    * Sets `completed` (flips it when null). One statement does it unless the task is being completed
-   * and recurs or has open subtasks; then, under its row lock, a recurring task advances and the
-   * open subtasks are completed with it, in one transaction.
+   * and recurs or has subtasks; then, under its row lock, a recurring task advances and the open
+   * subtasks at every level are completed with it, in one transaction.
    */
   async complete(userId: string, target: Target, completed: boolean | null): Promise<ConditionalWrite<TaskRow>> {
     const result = await this.writes.run(userId, (write) => this.tasks.setCompleted(write, target, completed));

@@ -192,13 +192,14 @@ const INSERT_IN_LIST = new Statement(
 );
 /**
  * Whether completing ($4: true, or null for a flip) needs more than the row's own write: a pending
- * recurring task advances to its next date, and a task with open subtasks completes them too. Both
+ * recurring task advances to its next date, and a task with subtasks completes the open ones at
+ * every level (done direct subtasks may have open ones below them, so any subtask counts). Both
  * are done under the row's lock (TaskRecurrenceService.complete), so the toggle's statement writes
  * one row: a second UPDATE in it, even one with nothing to write, cost PostgreSQL 7% of every
  * toggle (the tables opened and their indexes, on each call).
  */
 const COMPLETING = `NOT completed AND COALESCE($4, true)
-  AND (recurrence IS NOT NULL OR EXISTS (SELECT 1 FROM tasks AS sub WHERE sub.parent_id = tasks.id AND NOT sub.completed))`;
+  AND (recurrence IS NOT NULL OR EXISTS (SELECT 1 FROM tasks AS sub WHERE sub.parent_id = tasks.id))`;
 /** Sets `completed` on one task, unless completing it needs its row lock (COMPLETING). */
 const SET_COMPLETED = new Statement(
   conditionalUpdateSql({
@@ -463,7 +464,7 @@ export class TasksRepository {
 
   /**
    * Sets `completed`, or flips it when null, in one statement so no toggle is lost. Completing a
-   * recurring task, or one with open subtasks, is left alone ('under-lock': the caller does it under
+   * recurring task, or one with subtasks, is left alone ('under-lock': the caller does it under
    * the row's lock, with the series and the subtasks).
    */
   async setCompleted(
