@@ -20,6 +20,18 @@ export interface LoadResult {
   failures: number;
 }
 
+/** A request's headers: its token, and the content type when it has a body. */
+export const headersOf = (r: Request): Record<string, string> => ({
+  authorization: `Bearer ${r.token}`,
+  ...(r.body === undefined ? {} : { 'content-type': 'application/json' }),
+});
+
+/** A request's body as sent: made anew on each call when the request's body is a function. */
+export const bodyOf = (r: Request): string | undefined =>
+  r.body === undefined
+    ? undefined
+    : JSON.stringify(typeof r.body === 'function' ? (r.body as () => unknown)() : r.body);
+
 /**
  * Drives `url` with autocannon for `seconds` (or `amount` requests), cycling through `requests` so
  * each connection spreads over several users and tasks. Latencies are recorded per response with
@@ -30,16 +42,10 @@ export async function load(
   requests: Request[],
   options: { connections: number; seconds?: number; amount?: number },
 ): Promise<LoadResult> {
-  const prepared = requests.map((r) => ({
-    method: r.method,
-    path: r.path,
-    headers: {
-      authorization: `Bearer ${r.token}`,
-      ...(r.body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: r.body === undefined || typeof r.body === 'function' ? undefined : JSON.stringify(r.body),
-    fresh: typeof r.body === 'function' ? (r.body as () => unknown) : undefined,
-  }));
+  const prepared = requests.map((r) => {
+    const fresh = typeof r.body === 'function';
+    return { method: r.method, path: r.path, headers: headersOf(r), body: fresh ? undefined : bodyOf(r), fresh };
+  });
   let next = 0;
   const latencies: number[] = [];
   const started = performance.now();
@@ -52,8 +58,9 @@ export async function load(
         requests: [
           {
             setupRequest: (request) => {
+              const r = requests[next % requests.length];
               const { fresh, ...fixed } = prepared[next++ % prepared.length];
-              return Object.assign(request, fixed, fresh ? { body: JSON.stringify(fresh()) } : {});
+              return Object.assign(request, fixed, fresh ? { body: bodyOf(r) } : {});
             },
           },
         ],

@@ -21,7 +21,7 @@ import { join, resolve } from 'node:path';
 import { BenchDatabase } from './bench-database.js';
 import { BetterAuthIssuer } from './better-auth-issuer.js';
 import { type Fixtures, seed, shareList, userIds } from './fixtures.js';
-import { load, type LoadResult, type Request } from './load.js';
+import { bodyOf, headersOf, load, type LoadResult, type Request } from './load.js';
 import { type Figures, printReport, type Report, type RouteReport } from './report.js';
 import { eventsBench } from './events-bench.js';
 import { pushBench } from './push-bench.js';
@@ -462,14 +462,10 @@ async function main(): Promise<void> {
  */
 /** Whether the server has the request's route: one request sent, anything but a 404 (its first warm-up request). */
 async function serves(server: ServerProcess, request: Request): Promise<boolean> {
-  const body = typeof request.body === 'function' ? (request.body as () => unknown)() : request.body;
   const response = await fetch(`${server.url}${request.path}`, {
     method: request.method,
-    headers: {
-      authorization: `Bearer ${request.token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: headersOf(request),
+    body: bodyOf(request),
   });
   await response.arrayBuffer();
   return response.status !== 404;
