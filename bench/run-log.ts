@@ -17,10 +17,62 @@ const BACKENDS = `SELECT pid, coalesce(datname, '-') || '·' || coalesce(nullif(
                          || '·' || backend_type AS who
                     FROM pg_stat_activity`;
 
+/** Per statement of the window's databases, from pg_stat_statements (when it is loaded). */
+const STATEMENTS = `SELECT d.datname || ' ' || s.queryid AS key, s.calls::float8 AS calls, s.plans::float8 AS plans,
+                           s.total_exec_time AS exec, s.total_plan_time AS plan, left(regexp_replace(s.query, '\\s+', ' ', 'g'), 60) AS text
+                      FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid`;
+
+interface StatementFigures {
+  key: string;
+  calls: number;
+  plans: number;
+  exec: number;
+  plan: number;
+  text: string;
+}
+
+/**
+ * The statements that took most of PostgreSQL's time in the window: calls, how many of them were
+ * planned, and the mean execution and planning times. Needs pg_stat_statements in
+ * shared_preload_libraries (with pg_stat_statements.track_planning = on for the plans); empty without.
+ */
+async function statements(db: BenchDatabase): Promise<Map<string, StatementFigures>> {
+  try {
+    await db.sql.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    const { rows } = await db.sql.query<StatementFigures>(STATEMENTS);
+    return new Map(rows.map((row) => [row.key, row]));
+  } catch {
+    return new Map();
+  }
+}
+
+function statementLines(before: Map<string, StatementFigures>, after: Map<string, StatementFigures>): string[] {
+  const deltas = [...after.values()].map((now) => {
+    const then = before.get(now.key);
+    return {
+      ...now,
+      calls: now.calls - (then?.calls ?? 0),
+      plans: now.plans - (then?.plans ?? 0),
+      exec: now.exec - (then?.exec ?? 0),
+      plan: now.plan - (then?.plan ?? 0),
+    };
+  });
+  return deltas
+    .filter((d) => d.calls > 0)
+    .sort((a, b) => b.exec + b.plan - (a.exec + a.plan))
+    .slice(0, 4)
+    .map(
+      (d) =>
+        `  → ${d.key.split(' ')[0]}: ${d.calls} calls, ${d.plans} planned, ` +
+        `${((d.exec * 1000) / d.calls).toFixed(0)} µs exec + ${((d.plan * 1000) / d.calls).toFixed(0)} µs planning per call · ${d.text}`,
+    );
+}
+
 /**
  * BENCH_RUN_LOG=1: around one run, PostgreSQL's CPU per request, its autovacuum, analyze,
  * checkpoint and write-ahead-log counters, and its CPU by backend (database · application · kind),
- * to tell whose work a run's window holds (docs/performance.md: where the list page spends it).
+ * to tell whose work a run's window holds (docs/performance.md: where the list page spends it), and
+ * the statements that took PostgreSQL's time (`statements`).
  */
 export async function runLog(db: BenchDatabase): Promise<{ after(result: RunFigures): Promise<string[]> }> {
   const activity = async () => (await db.sql.query<{ a: string }>(ACTIVITY)).rows[0].a;
@@ -30,6 +82,7 @@ export async function runLog(db: BenchDatabase): Promise<{ after(result: RunFigu
   };
   const backendsBefore = await backends();
   const before = await activity();
+  const statementsBefore = await statements(db);
   return {
     async after(result) {
       const byWho = new Map<string, number>();
@@ -43,6 +96,7 @@ export async function runLog(db: BenchDatabase): Promise<{ after(result: RunFigu
           .filter(([, ms]) => ms > 0)
           .map(([who, ms]) => `${who} ${ms.toFixed(0)}`)
           .join(', ')}`,
+        ...statementLines(statementsBefore, await statements(db)),
       ];
     },
   };
