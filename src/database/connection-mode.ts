@@ -47,8 +47,9 @@ export function looksLikePoolerUrl(url: string): boolean {
  * Sets up each connection of the app's pool as it opens (pg-pool's `onConnect`, before the pool
  * lends it out); the first one also finds the mode:
  *
- * - Direct, each connection is a session of its own: it gets its statement timeout once, with a SET
- *   (not as a startup parameter, which PgBouncer and others refuse).
+ * - Direct, each connection is a session of its own: it gets its session settings once, with a SET
+ *   (not as startup parameters, which PgBouncer and others refuse): the statement timeout, and
+ *   generic plans for prepared statements (SESSION_SETTINGS).
  * - Pooled, there is no session: transactions set the timeout for themselves (SET LOCAL, in
  *   database/transaction.ts), and hot statements are sent unnamed unless DB_PREPARED_STATEMENTS=on.
  *
@@ -73,7 +74,7 @@ export class ConnectionSetup {
       };
     }
     retireOnReadOnlyServer(client);
-    if (!this.found.pooled) await client.query(SESSION_TIMEOUT);
+    if (!this.found.pooled) await client.query(SESSION_SETTINGS);
   };
 
   /** Gives `dataSource`, connected with `onConnect`, its mode, and says once at start-up what it is. */
@@ -98,7 +99,20 @@ export class ConnectionSetup {
   }
 }
 
-const SESSION_TIMEOUT = `SET statement_timeout = ${STATEMENT_TIMEOUT_MS}`;
+/**
+ * A direct connection's settings, in one round trip.
+ *
+ * `plan_cache_mode = force_generic_plan`: every statement here is written for one plan whatever its
+ * values (the caller, LIMIT and OFFSET behind sub-selects, statement.ts), and a named statement is
+ * planned once per connection. Left to choose, PostgreSQL compares the generic plan's cost with the
+ * average of every custom plan the statement has had on that connection. Those made while the tables
+ * were small keep the average low long after they grew: once ANALYZE raised the generic plan's cost,
+ * a connection opened before went back to planning every call, and stayed there for thousands of
+ * calls (the bench's list page: planned on all 4,356 calls of a window, 541 µs of planning each on
+ * top of 393 µs of execution, docs/performance.md). Through a pooler there is no session to set;
+ * statements there are unnamed (planned on every call anyway) unless DB_PREPARED_STATEMENTS=on.
+ */
+const SESSION_SETTINGS = `SET statement_timeout = ${STATEMENT_TIMEOUT_MS}; SET plan_cache_mode = force_generic_plan`;
 
 /** 25006 (read_only_sql_transaction): this connection reached a server that takes no writes. */
 const READ_ONLY_SERVER = '25006';
