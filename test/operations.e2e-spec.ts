@@ -108,12 +108,17 @@ describe('npm run migration:*', () => {
          ORDER BY 1`,
       )
     ).rows.map((r) => r.c);
-  /** Every function's definition: what a migration that replaces a function changes. */
-  const functionDefinitions = async () =>
+  /**
+   * Every function's and index's definition: what a migration that replaces a function, or adds or
+   * drops an index or a key, changes.
+   */
+  const definitions = async () =>
     (
       await sql.query<{ d: string }>(
         `SELECT pg_get_functiondef(p.oid) AS d FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace AND p.prokind = 'f'
-         ORDER BY p.oid::regprocedure::text`,
+         UNION ALL
+         SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'
+         ORDER BY 1`,
       )
     ).rows.map((r) => r.d);
 
@@ -151,7 +156,7 @@ describe('npm run migration:*', () => {
     (await sql.query<{ name: string }>('SELECT name FROM migrations ORDER BY id')).rows.map((row) => row.name);
   let tablesAfterRun: string[];
   let columnsAfterRun: string[];
-  let functionsAfterRun: string[];
+  let definitionsAfterRun: string[];
 
   it('run applies every migration', async () => {
     const run = await migration('run');
@@ -159,7 +164,7 @@ describe('npm run migration:*', () => {
     expect(await applied()).toEqual(MIGRATIONS.map((m) => m.name));
     tablesAfterRun = await tables();
     columnsAfterRun = await columns();
-    functionsAfterRun = await functionDefinitions();
+    definitionsAfterRun = await definitions();
     expect(tablesAfterRun).toEqual(
       expect.arrayContaining(['auth_sessions', 'migrations', 'refresh_tokens', 'tasks', 'users']),
     );
@@ -191,11 +196,11 @@ describe('npm run migration:*', () => {
     const run = await migration('revert');
     expect(run.code).toBe(0);
     expect(await applied()).toEqual(MIGRATIONS.slice(0, -1).map((m) => m.name));
-    // The last migration's change is gone (a table, a column or a function fewer, or a function as it
-    // was before), and the earlier ones stay.
+    // The last migration's change is gone (a table, a column or a function fewer, or a function or
+    // an index as it was before), and the earlier ones stay.
     const left = await columns();
     const changed = left.length < columnsAfterRun.length;
-    const replaced = (await functionDefinitions()).some((definition) => !functionsAfterRun.includes(definition));
+    const replaced = (await definitions()).some((definition) => !definitionsAfterRun.includes(definition));
     expect(changed || replaced).toBe(true);
     expect(columnsAfterRun).toEqual(expect.arrayContaining(left));
     expect(await tables()).toEqual(expect.arrayContaining(['tasks', 'users']));

@@ -19,6 +19,7 @@ import { IdempotencyScope1764700000000 } from './migrations/1764700000000-idempo
 import { Lists1764800000000 } from './migrations/1764800000000-lists.js';
 import { SingleUserWrites1764850000000 } from './migrations/1764850000000-single-user-writes.js';
 import { SyncPush1764900000000 } from './migrations/1764900000000-sync-push.js';
+import { DropTasksUserIdIdKey1765000000000 } from './migrations/1765000000000-drop-tasks-user-id-id-key.js';
 
 export const MIGRATIONS = [
   InitialSchema1763800000000,
@@ -36,6 +37,7 @@ export const MIGRATIONS = [
   Lists1764800000000,
   SingleUserWrites1764850000000,
   SyncPush1764900000000,
+  DropTasksUserIdIdKey1765000000000,
 ];
 
 /** Any constant: serialises migrations when several instances start at once. */

@@ -36,7 +36,6 @@ export const MAX_CATEGORIES_PER_TASK = 20;
 @Index('tasks_user_due_date_idx', ['userId', 'dueDate', 'id'])
 @Index('tasks_user_priority_idx', ['userId', 'priority', 'id'])
 @Index('tasks_user_title_idx', { synchronize: false })
-@Unique('tasks_user_id_id_key', ['userId', 'id'])
 @Unique('tasks_list_id_id_key', ['listId', 'id'])
 @Index('tasks_list_top_position_key', ['listId', 'position'], { unique: true, where: 'parent_id IS NULL' })
 @Index('tasks_parent_position_key', ['parentId', 'position'], { unique: true, where: 'parent_id IS NOT NULL' })
