@@ -27,11 +27,19 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { Pool, type PoolClient, type QueryResultRow } from 'pg';
 import { SQL } from './raw-sql.js';
+import { useFastTimestamps } from '../src/database/timestamps.js';
 
 const env = process.env as Record<string, string>;
 const secret = createSecretKey(Buffer.from(env.BETTER_AUTH_SECRET));
 const jwks = createRemoteJWKSet(new URL(env.BETTER_AUTH_JWKS_URL));
-const pool = new Pool({ connectionString: env.DATABASE_URL, max: Number(env.DB_POOL_SIZE || 10) });
+// timestamptz parsed as the service parses it (database/timestamps.ts).
+useFastTimestamps();
+// Generic plans, as the service's direct connections use (database/connection-mode.ts).
+const pool = new Pool({
+  connectionString: env.DATABASE_URL,
+  max: Number(env.DB_POOL_SIZE || 10),
+  options: '-c plan_cache_mode=force_generic_plan',
+});
 
 // --- SQL: the service's texts (raw-sql.ts), prepared by name -----------------------------------
 

@@ -20,6 +20,7 @@ import { Lists1764800000000 } from './migrations/1764800000000-lists.js';
 import { SingleUserWrites1764850000000 } from './migrations/1764850000000-single-user-writes.js';
 import { SyncPush1764900000000 } from './migrations/1764900000000-sync-push.js';
 import { DropTasksUserIdIdKey1765000000000 } from './migrations/1765000000000-drop-tasks-user-id-id-key.js';
+import { useFastTimestamps } from './timestamps.js';
 
 export const MIGRATIONS = [
   InitialSchema1763800000000,
@@ -63,6 +64,8 @@ export interface OpenSettings extends DatabaseSettings {
  * here: the feature modules register their own (the CLI takes them from src/entities.ts).
  */
 export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
+  // The process's pg clients, these included, parse timestamptz on a fast path (timestamps.ts).
+  useFastTimestamps();
   return {
     type: 'postgres',
     url: settings.url,
