@@ -31,6 +31,16 @@ function eachTask(users: BenchUser[], request: (user: BenchUser, taskId: number)
  * too. The same request lists drive the service and the raw server. `syncCursors` are cursors of
  * the large user, each with at least 500 changes after it.
  */
+/**
+ * Whether `--routes=` part `part` names route `name`: a whole word of it, so `create` is the create
+ * route and not also `push 100 creates`, and `list` is every list route.
+ */
+export const routeNamed = (name: string, part: string): boolean =>
+  name
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .includes(part.toLowerCase());
+
 export function hotRoutes(f: Fixtures, syncCursors: string[]): Route[] {
   return [
     { name: 'list 50 (HS256)', p99TargetMs: 30, requests: list(f.readers) },

@@ -14,7 +14,7 @@ import { BetterAuthIssuer } from './better-auth-issuer.js';
 import { seed, userIds } from './fixtures.js';
 import { load } from './load.js';
 import { benchOptions } from './options.js';
-import { hotRoutes, type Route } from './routes.js';
+import { hotRoutes, type Route, routeNamed } from './routes.js';
 import { ServerProcess, type ServerSpec } from './server-process.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -151,9 +151,7 @@ async function main(): Promise<void> {
     const fixtures = await seed(seeder.url, issuer, plan).finally(() => seeder.stop());
     ids = userIds(fixtures);
     await db.settle();
-    const routes = hotRoutes(fixtures, ['v1.1']).filter((route) =>
-      ROUTES.some((part) => route.name.toLowerCase().includes(part)),
-    );
+    const routes = hotRoutes(fixtures, ['v1.1']).filter((route) => ROUTES.some((part) => routeNamed(route.name, part)));
     const dir = join(ROOT, 'bench', 'results', 'stages');
     for (const route of routes) {
       process.stderr.write(`[stages] ${route.name}: service and raw, ${SECONDS} s each under --cpu-prof\n`);
