@@ -34,6 +34,20 @@ const prepared = () =>
     ),
   );
 
+/** How each connection ran the prepared list page ordered by `order`: generic and custom plans used. */
+const pagePlans = (order: string) =>
+  onEachConnection(async (client) =>
+    (
+      await client.query<{ generic_plans: string; custom_plans: string }>(
+        'SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE $1',
+        [`%ORDER BY ${order}%`],
+      )
+    ).rows.map((row) => ({ generic: Number(row.generic_plans), custom: Number(row.custom_plans) })),
+  );
+
+/** Generic plans used, over both connections. */
+const genericPlans = async (order: string) => (await pagePlans(order)).reduce((sum, plans) => sum + plans.generic, 0);
+
 it('prepares the statements of get, toggle, create and list once, and reuses them', async () => {
   const { token } = await t.signUp();
   const created = await t.request({ method: 'POST', url: '/api/tasks', token, body: { title: 'prepared' } });
@@ -114,17 +128,10 @@ it('plans a prepared statement once per connection, even after its tables grew (
     (await client.query<{ mode: string }>("SELECT current_setting('plan_cache_mode') AS mode")).rows[0].mode,
   ]);
   expect(modes).toEqual(['force_generic_plan', 'force_generic_plan']);
-  const plans = await onEachConnection(
-    async (client) =>
-      (
-        await client.query<{ generic_plans: string; custom_plans: string }>(
-          `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%ORDER BY priority DESC, tasks.id DESC%'`,
-        )
-      ).rows,
-  );
+  const plans = await pagePlans('priority DESC, tasks.id DESC');
   expect(plans.length).toBeGreaterThan(0);
-  expect(plans.map((row) => Number(row.custom_plans))).toEqual(plans.map(() => 0));
-  expect(plans.reduce((sum, row) => sum + Number(row.generic_plans), 0)).toBe(24);
+  expect(plans.map((used) => used.custom)).toEqual(plans.map(() => 0));
+  expect(plans.reduce((sum, used) => sum + used.generic, 0)).toBe(24);
 });
 
 /**
@@ -165,14 +172,7 @@ it('serves a list page from the generic plan, not one plan per call (LIMIT and O
       expect(page.statusCode).toBe(200);
       expect(page.json<TaskPage>().items).toHaveLength(1 + (i % 3));
     }
-    const generic = await onEachConnection(async (client) =>
-      (
-        await client.query<{ generic_plans: string }>(
-          `SELECT generic_plans FROM pg_prepared_statements WHERE statement LIKE '%ORDER BY lower(title) ASC, tasks.id ASC%'`,
-        )
-      ).rows.map((row) => Number(row.generic_plans)),
-    );
-    expect(generic.reduce((sum, n) => sum + n, 0)).toBeGreaterThan(0);
+    expect(await genericPlans('lower(title) ASC, tasks.id ASC')).toBeGreaterThan(0);
   });
 });
 
@@ -196,14 +196,7 @@ it('serves a page of a user with few tasks from the generic plan too (the caller
       expect(page.statusCode).toBe(200);
       expect(page.json<TaskPage>()).toMatchObject({ total: 3 });
     }
-    const generic = await onEachConnection(async (client) =>
-      (
-        await client.query<{ generic_plans: string }>(
-          `SELECT generic_plans FROM pg_prepared_statements WHERE statement LIKE '%ORDER BY updated_at DESC, tasks.id DESC%'`,
-        )
-      ).rows.map((row) => Number(row.generic_plans)),
-    );
-    expect(generic.reduce((sum, n) => sum + n, 0)).toBeGreaterThan(0);
+    expect(await genericPlans('updated_at DESC, tasks.id DESC')).toBeGreaterThan(0);
   });
 });
 
