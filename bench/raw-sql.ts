@@ -15,30 +15,23 @@ const accessible = (user: string, roles = READ) =>
   `(tasks.user_id = ${user} OR tasks.list_id IN (${sharedListIds(user, roles)}))`;
 
 /** tasks.repository.ts's `columns`: a task as `caller` sees it, with its subtask counts and the caller's labels. */
-const columns = (
-  caller: string,
-  counts: 'probed' | 'joined' | 'none' = 'probed',
-) => `tasks.id, tasks.user_id, tasks.title, tasks.description,
+const columns = (caller: string, counted = false) => `tasks.id, tasks.user_id, tasks.title, tasks.description,
   tasks.completed, tasks.priority, tasks.due_date, tasks.position, tasks.remind_at, tasks.reminded_at,
   tasks.recurrence, tasks.recurrence_start, tasks.created_at, tasks.updated_at, tasks.version, tasks.list_id,
-  tasks.created_by, tasks.assignee_id, tasks.parent_id,${COUNT_COLUMNS[counts]}
+  tasks.created_by, tasks.assignee_id, tasks.parent_id,
+  ${
+    counted
+      ? 'subtasks.subtask_count, subtasks.pending_subtask_count'
+      : `(SELECT count(*) FROM tasks AS sub WHERE sub.parent_id = tasks.id) AS subtask_count,
+  (SELECT count(*) FROM tasks AS sub WHERE sub.parent_id = tasks.id AND NOT sub.completed) AS pending_subtask_count`
+  },
   ARRAY(SELECT category_id FROM task_categories
          WHERE user_id = ${caller} AND task_id = tasks.id ORDER BY category_id) AS category_ids`;
 
-const COUNT_COLUMNS = {
-  probed: `
-  (SELECT count(*) FROM tasks AS sub WHERE sub.parent_id = tasks.id) AS subtask_count,
-  (SELECT count(*) FROM tasks AS sub WHERE sub.parent_id = tasks.id AND NOT sub.completed) AS pending_subtask_count,`,
-  joined: `
-  subtasks.subtask_count, subtasks.pending_subtask_count,`,
-  none: '',
-};
-
-/** tasks.repository.ts's `subtaskCounts`. */
-const subtaskCounts = (row = 'tasks') => `LEFT JOIN LATERAL (
+/** tasks.repository.ts's `SUBTASK_COUNTS`. */
+const SUBTASK_COUNTS = `LEFT JOIN LATERAL (
     SELECT count(*) AS subtask_count, count(*) FILTER (WHERE NOT sub.completed) AS pending_subtask_count
-      FROM tasks AS sub WHERE sub.parent_id = ${row}.id) AS subtasks ON true`;
-const SUBTASK_COUNTS = subtaskCounts();
+      FROM tasks AS sub WHERE sub.parent_id = tasks.id) AS subtasks ON true`;
 
 /** The service's `pageBounds`: LIMIT and OFFSET as sub-selects, so no plan depends on the page size. */
 const page = (limit: string, offset?: string) =>
@@ -57,7 +50,7 @@ const taskPage = (where: string, limit: string, offset: string) => {
   const order = 'created_at DESC, tasks.id DESC';
   const firstOf = (branch: string) =>
     `(SELECT tasks.* FROM tasks WHERE ${branch} ORDER BY ${order} LIMIT (SELECT ${limit}::int + ${offset}::int))`;
-  return `SELECT ${columns(CALLER, 'joined')}, (SELECT count(*) FROM tasks WHERE ${owned}) + (SELECT count(*) FROM tasks WHERE ${shared}) AS total
+  return `SELECT ${columns(CALLER, true)}, (SELECT count(*) FROM tasks WHERE ${owned}) + (SELECT count(*) FROM tasks WHERE ${shared}) AS total
     FROM (${firstOf(owned)}
     UNION ALL
     ${firstOf(shared)}) AS tasks ${SUBTASK_COUNTS}
@@ -71,16 +64,14 @@ const conditionalUpdate = (options: {
   unless?: string;
   after?: string;
   select?: string;
-  returning?: string;
-  joins?: string;
 }) => {
-  const { sets, target = '1', unless, after, select = 'changed.*', returning = columns('$2'), joins = '' } = options;
+  const { sets, target = '1', unless, after, select = 'changed.*' } = options;
   return `WITH${after ? ' RECURSIVE' : ''} target AS (SELECT ${target}, ${accessible('$2', WRITE)} AS allowed FROM tasks WHERE id = $1 AND ${accessible('$2')}),
         changed AS (UPDATE tasks SET ${sets}, updated_at = now(), version = version + 1
                      WHERE id = $1 AND ${accessible('$2', WRITE)} AND ($3::int[] IS NULL OR version = ANY ($3::int[]))${unless ? ` AND NOT (${unless})` : ''}
-                     RETURNING ${returning})${after ? `,\n        ${after}` : ''}
+                     RETURNING ${columns('$2')})${after ? `,\n        ${after}` : ''}
    SELECT EXISTS (SELECT 1 FROM target) AS found, EXISTS (SELECT 1 FROM target WHERE allowed) AS allowed, ${select}
-     FROM (VALUES (1)) AS one LEFT JOIN changed ON true ${joins}`;
+     FROM (VALUES (1)) AS one LEFT JOIN changed ON true `;
 };
 const COMPLETING = `NOT completed AND COALESCE($4, true)
   AND (recurrence IS NOT NULL OR EXISTS (SELECT 1 FROM tasks AS sub WHERE sub.parent_id = tasks.id))`;
@@ -108,10 +99,7 @@ export const SQL = {
     sets: 'completed = COALESCE($4, NOT completed)',
     target: `${COMPLETING} AS under_lock`,
     unless: COMPLETING,
-    returning: columns('$2', 'none'),
-    select:
-      '(SELECT under_lock FROM target) AS under_lock, changed.*, subtasks.subtask_count, subtasks.pending_subtask_count',
-    joins: subtaskCounts('changed'),
+    select: '(SELECT under_lock FROM target) AS under_lock, changed.*',
   }),
   writeLock: 'SELECT pg_advisory_xact_lock($1, hashtext($2))',
   lockMoved: `SELECT version, list_id, parent_id, ${accessible('$2', WRITE)} AS allowed FROM tasks
@@ -121,9 +109,9 @@ export const SQL = {
   firstOtherChild: `SELECT position FROM tasks WHERE tasks.parent_id = $2 AND id <> $1 ORDER BY position LIMIT 1`,
   setPosition: conditionalUpdate({ sets: 'position = $4' }),
   head: 'SELECT seq::float8 AS seq, purged_seq::float8 AS purged_seq FROM user_changes WHERE user_id = $1',
-  tasksSince: `SELECT ${columns('$1', 'joined')}, tasks.change_seq::float8 AS change_seq FROM tasks ${SUBTASK_COUNTS}
+  tasksSince: `SELECT ${columns('$1', true)}, tasks.change_seq::float8 AS change_seq FROM tasks ${SUBTASK_COUNTS}
     WHERE user_id = $1 AND change_seq > $2 ORDER BY tasks.change_seq ${page('$3')}`,
-  tasksForMember: `SELECT ${columns('$1', 'joined')}, mine.change_seq::float8 AS change_seq
+  tasksForMember: `SELECT ${columns('$1', true)}, mine.change_seq::float8 AS change_seq
      FROM member_changes AS mine JOIN tasks ON tasks.id = mine.id ${SUBTASK_COUNTS}
     WHERE mine.user_id = $1 AND mine.kind = 'tasks' AND mine.change_seq > $2 AND ${accessible('$1')}
     ORDER BY mine.change_seq ${page('$3')}`,

@@ -104,34 +104,26 @@ const SORT_KEYS: Record<TaskSortField, string> = {
 /**
  * A task's columns as `caller` sees them, over the row `tasks`: its subtask counts (off the parent
  * index), and the caller's own category ids read in the same statement (one index range per row of
- * a page, on task_categories' primary key). Usable in RETURNING as well. `counts`: 'probed' reads the
- * two counts with a sub-select each; a statement of many rows joins SUBTASK_COUNTS instead ('joined'),
- * so both come from one index probe per row; 'none' leaves them to a join outside a RETURNING.
+ * a page, on task_categories' primary key). Usable in RETURNING as well. A statement of many rows
+ * joins SUBTASK_COUNTS instead (`counted`), so both counts come from one index probe per row.
  */
-const columns = (
-  caller: string,
-  counts: 'probed' | 'joined' | 'none' = 'probed',
-) => `tasks.id, tasks.user_id, tasks.title, tasks.description,
+const columns = (caller: string, counted = false) => `tasks.id, tasks.user_id, tasks.title, tasks.description,
   tasks.completed, tasks.priority, tasks.due_date, tasks.position, tasks.remind_at, tasks.reminded_at,
   tasks.recurrence, tasks.recurrence_start, tasks.created_at, tasks.updated_at, tasks.version, tasks.list_id,
-  tasks.created_by, tasks.assignee_id, tasks.parent_id,${COUNT_COLUMNS[counts]}
+  tasks.created_by, tasks.assignee_id, tasks.parent_id,
+  ${
+    counted
+      ? 'subtasks.subtask_count, subtasks.pending_subtask_count'
+      : `(SELECT count(*) FROM tasks AS sub WHERE sub.parent_id = tasks.id) AS subtask_count,
+  (SELECT count(*) FROM tasks AS sub WHERE sub.parent_id = tasks.id AND NOT sub.completed) AS pending_subtask_count`
+  },
   ARRAY(SELECT category_id FROM task_categories
          WHERE user_id = ${caller} AND task_id = tasks.id ORDER BY category_id) AS category_ids`;
 
-const COUNT_COLUMNS = {
-  probed: `
-  (SELECT count(*) FROM tasks AS sub WHERE sub.parent_id = tasks.id) AS subtask_count,
-  (SELECT count(*) FROM tasks AS sub WHERE sub.parent_id = tasks.id AND NOT sub.completed) AS pending_subtask_count,`,
-  joined: `
-  subtasks.subtask_count, subtasks.pending_subtask_count,`,
-  none: '',
-};
-
-/** Both subtask counts of each row `row` in one probe of the parent index, for `columns(caller, 'joined')`. */
-const subtaskCounts = (row = 'tasks') => `LEFT JOIN LATERAL (
+/** Both subtask counts of each row `tasks` in one probe of the parent index, for `columns(caller, true)`. */
+const SUBTASK_COUNTS = `LEFT JOIN LATERAL (
     SELECT count(*) AS subtask_count, count(*) FILTER (WHERE NOT sub.completed) AS pending_subtask_count
-      FROM tasks AS sub WHERE sub.parent_id = ${row}.id) AS subtasks ON true`;
-const SUBTASK_COUNTS = subtaskCounts();
+      FROM tasks AS sub WHERE sub.parent_id = tasks.id) AS subtasks ON true`;
 
 /** Conditional writes of a task: seen by members of its list, written by its owner and editors. */
 const SCOPE = { read: taskAccessible('$2'), write: taskAccessible('$2', 'write') };
@@ -162,12 +154,12 @@ const WRITABLE = [
 // Sync pages order by the stamp column, not the float8 output of that name, which sorted every later
 // change instead of reading the index (8.5 against 1.3 ms at 10,000 tasks).
 const CHANGED_SINCE = new Statement(
-  `SELECT ${columns('$1', 'joined')}, tasks.change_seq::float8 AS change_seq FROM tasks ${SUBTASK_COUNTS}
+  `SELECT ${columns('$1', true)}, tasks.change_seq::float8 AS change_seq FROM tasks ${SUBTASK_COUNTS}
     WHERE user_id = $1 AND change_seq > $2 ORDER BY tasks.change_seq ${pageBounds('$3')}`,
 );
 /** Rows of lists shared with the user (and rows whose labels alone changed), by the user's own stamps. */
 const CHANGED_FOR_MEMBER = new Statement(
-  `SELECT ${columns('$1', 'joined')}, mine.change_seq::float8 AS change_seq
+  `SELECT ${columns('$1', true)}, mine.change_seq::float8 AS change_seq
      FROM member_changes AS mine JOIN tasks ON tasks.id = mine.id ${SUBTASK_COUNTS}
     WHERE mine.user_id = $1 AND mine.kind = 'tasks' AND mine.change_seq > $2 AND ${taskAccessible('$1')}
     ORDER BY mine.change_seq ${pageBounds('$3')}`,
@@ -213,15 +205,11 @@ const SET_COMPLETED = new Statement(
   conditionalUpdateSql({
     table: 'tasks',
     sets: ['completed = COALESCE($4, NOT completed)'],
-    // The counts of the written row in one probe, joined outside the UPDATE: two sub-selects in its
-    // RETURNING probed the parent index twice on every toggle.
-    returning: columns('$2', 'none'),
+    returning: columns('$2'),
     target: `${COMPLETING} AS under_lock`,
     unless: COMPLETING,
     scope: SCOPE,
-    select:
-      '(SELECT under_lock FROM target) AS under_lock, changed.*, subtasks.subtask_count, subtasks.pending_subtask_count',
-    joins: subtaskCounts('changed'),
+    select: '(SELECT under_lock FROM target) AS under_lock, changed.*',
   }),
 );
 const DELETE = new Statement(conditionalDeleteSql('tasks', SCOPE));
@@ -292,7 +280,7 @@ export class TasksRepository {
     const total = `(SELECT count(*) FROM tasks WHERE ${owned}) + (SELECT count(*) FROM tasks WHERE ${shared})`;
 
     const rows = await Statement.built(
-      `SELECT ${columns(caller, 'joined')}, ${total} AS total FROM ${from} ${SUBTASK_COUNTS}
+      `SELECT ${columns(caller, true)}, ${total} AS total FROM ${from} ${SUBTASK_COUNTS}
        ORDER BY ${order} ${pageBounds(limit, offset)}`,
     ).rows<TaskRow & { total: string }>(this.db, params);
     if (rows.length) return { rows, total: Number(rows[0].total) };
