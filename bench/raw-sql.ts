@@ -73,7 +73,8 @@ const conditionalUpdate = (options: {
    SELECT EXISTS (SELECT 1 FROM target) AS found, EXISTS (SELECT 1 FROM target WHERE allowed) AS allowed, ${select}
      FROM (VALUES (1)) AS one LEFT JOIN changed ON true `;
 };
-const COMPLETING = `NOT completed AND COALESCE($4, true)
+/** tasks.repository.ts's `completing`, for the flag `completed`. */
+const completing = (completed: string) => `NOT completed AND COALESCE(${completed}, true)
   AND (recurrence IS NOT NULL OR EXISTS (SELECT 1 FROM tasks AS sub WHERE sub.parent_id = tasks.id))`;
 
 export const SQL = {
@@ -95,12 +96,15 @@ export const SQL = {
      `,
   0 AS subtask_count, 0 AS pending_subtask_count, '{}'::int[] AS category_ids`,
    )}`,
-  setCompleted: conditionalUpdate({
-    sets: 'completed = COALESCE($4, NOT completed)',
-    target: `${COMPLETING} AS under_lock`,
-    unless: COMPLETING,
-    select: '(SELECT under_lock FROM target) AS under_lock, changed.*',
-  }),
+  /** tasks.repository.ts's SET_COMPLETED and WHY_NOT_COMPLETED. */
+  setCompleted: `UPDATE tasks SET completed = COALESCE($4, NOT completed), updated_at = now(), version = version + 1
+     FROM (SELECT count(*) AS subtask_count, count(*) FILTER (WHERE NOT sub.completed) AS pending_subtask_count
+             FROM tasks AS sub WHERE sub.parent_id = $1) AS subtasks
+    WHERE tasks.id = $1 AND ${accessible('$2', WRITE)} AND ($3::int[] IS NULL OR version = ANY ($3::int[]))
+      AND NOT (NOT completed AND COALESCE($4, true) AND (recurrence IS NOT NULL OR subtasks.subtask_count > 0))
+    RETURNING ${columns('$2', true)}`,
+  whyNotCompleted: `SELECT ${accessible('$2', WRITE)} AS allowed, ${completing('$3')} AS under_lock, version FROM tasks
+    WHERE id = $1 AND ${accessible('$2')}`,
   writeLock: 'SELECT pg_advisory_xact_lock($1, hashtext($2))',
   lockMoved: `SELECT version, list_id, parent_id, ${accessible('$2', WRITE)} AS allowed FROM tasks
     WHERE id = $1 AND ${accessible('$2')} FOR UPDATE OF tasks`,

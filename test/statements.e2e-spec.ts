@@ -64,7 +64,7 @@ it('prepares the statements of get, toggle, create and list once, and reuses the
       expect.stringMatching(
         /^SELECT tasks\.id, tasks\.user_id, .* FROM tasks WHERE id = \$1 AND \(tasks\.user_id = \$2 OR/s,
       ),
-      expect.stringMatching(/^WITH target AS \(SELECT NOT completed/),
+      expect.stringMatching(/^UPDATE tasks SET completed = COALESCE\(\$4, NOT completed\)/),
       expect.stringMatching(/^INSERT INTO tasks/),
       expect.stringMatching(
         /^SELECT position FROM tasks WHERE list_id = \(SELECT id FROM lists WHERE owner_id = \$1 AND is_inbox\)/,

@@ -31,7 +31,7 @@ export function accepted<R extends { version: number }>(target: Target, row: R |
  * versions If-Match accepts (null: any). The owner's scope makes another user's row look exactly
  * like no row.
  */
-const VERSION_ACCEPTED = '($3::int[] IS NULL OR version = ANY ($3::int[]))';
+export const VERSION_ACCEPTED = '($3::int[] IS NULL OR version = ANY ($3::int[]))';
 
 export interface ConditionalUpdate {
   table: string;

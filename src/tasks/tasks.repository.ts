@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
+  accepted,
   type ConditionalRow,
   conditionalChanges,
   type ConditionalWrite,
@@ -11,6 +12,7 @@ import {
   conditionalUpdateSql,
   notWritten,
   type Target,
+  VERSION_ACCEPTED,
 } from '../database/conditional-write.js';
 import { opaqueParam, pageBounds, Statement } from '../database/statement.js';
 import type { UserTransaction, UserWrite } from '../database/user-writes.js';
@@ -191,26 +193,36 @@ const INSERT_IN_LIST = new Statement(
    ON CONFLICT DO NOTHING RETURNING ${NEW_COLUMNS}`,
 );
 /**
- * Whether completing ($4: true, or null for a flip) needs more than the row's own write: a pending
- * recurring task advances to its next date, and a task with subtasks completes the open ones at
- * every level (done direct subtasks may have open ones below them, so any subtask counts). Both
+ * Whether completing (`completed`: true, or null for a flip) needs more than the row's own write: a
+ * pending recurring task advances to its next date, and a task with subtasks completes the open ones
+ * at every level (done direct subtasks may have open ones below them, so any subtask counts). Both
  * are done under the row's lock (TaskRecurrenceService.complete), so the toggle's statement writes
  * one row: a second UPDATE in it, even one with nothing to write, cost PostgreSQL 7% of every
  * toggle (the tables opened and their indexes, on each call).
  */
-const COMPLETING = `NOT completed AND COALESCE($4, true)
+const completing = (completed: string) => `NOT completed AND COALESCE(${completed}, true)
   AND (recurrence IS NOT NULL OR EXISTS (SELECT 1 FROM tasks AS sub WHERE sub.parent_id = tasks.id))`;
-/** Sets `completed` on one task, unless completing it needs its row lock (COMPLETING). */
+/**
+ * Sets `completed` on one task the caller may write, if If-Match accepts its version and completing
+ * it needs no lock (`completing`); returns the row only when it wrote it. The toggle is the one hot
+ * write, so it is the UPDATE alone, without conditionalUpdateSql's reads of the row as it was: a
+ * generic plan costs PostgreSQL every node of it on each call, run or not, and those reads were a
+ * sixth of a toggle's instructions (callgrind, docs/performance.md). Why nothing was written is
+ * asked only then (WHY_NOT_COMPLETED). The subtasks are counted once, for both `completing` and the
+ * returned counts: the statement's snapshot gives both the same answer, also when a concurrent
+ * write makes PostgreSQL check the row again.
+ */
 const SET_COMPLETED = new Statement(
-  conditionalUpdateSql({
-    table: 'tasks',
-    sets: ['completed = COALESCE($4, NOT completed)'],
-    returning: columns('$2'),
-    target: `${COMPLETING} AS under_lock`,
-    unless: COMPLETING,
-    scope: SCOPE,
-    select: '(SELECT under_lock FROM target) AS under_lock, changed.*',
-  }),
+  `UPDATE tasks SET completed = COALESCE($4, NOT completed), updated_at = now(), version = version + 1
+     FROM (SELECT count(*) AS subtask_count, count(*) FILTER (WHERE NOT sub.completed) AS pending_subtask_count
+             FROM tasks AS sub WHERE sub.parent_id = $1) AS subtasks
+    WHERE tasks.id = $1 AND ${SCOPE.write} AND ${VERSION_ACCEPTED}
+      AND NOT (NOT completed AND COALESCE($4, true) AND (recurrence IS NOT NULL OR subtasks.subtask_count > 0))
+    RETURNING ${columns('$2', true)}`,
+);
+/** The task as SET_COMPLETED's caller ($2) sees it now, for why it was not written: absent when they cannot read it. */
+const WHY_NOT_COMPLETED = new Statement(
+  `SELECT ${SCOPE.write} AS allowed, ${completing('$3')} AS under_lock, version FROM tasks WHERE id = $1 AND ${SCOPE.read}`,
 );
 const DELETE = new Statement(conditionalDeleteSql('tasks', SCOPE));
 const UPDATE_SQL = (sets: string[]) =>
@@ -469,20 +481,24 @@ export class TasksRepository {
    */
   async setCompleted(
     write: UserWrite,
-    { id, versions }: Target,
+    target: Target,
     completed: boolean | null,
   ): Promise<ConditionalWrite<TaskRow> | { outcome: 'under-lock' }> {
-    const [row] = await SET_COMPLETED.rows<ConditionalRow<TaskRow> & { under_lock: boolean | null }>(write.db, [
+    const { id, versions } = target;
+    const [row] = await SET_COMPLETED.rows<TaskRow>(write.db, [id, write.userId, versions, completed]);
+    if (row) return { outcome: 'written', row };
+    // Not written. The task as it is now says why: it is gone (or not the caller's to see), the
+    // caller may not write it, or its version is not accepted. When it would be written now (it
+    // changed in between), or completing it needs the lock, the caller looks again under the row
+    // lock, so every answer holds for one state of the row.
+    const [now] = await WHY_NOT_COMPLETED.rows<{ allowed: boolean; under_lock: boolean; version: number }>(write.db, [
       id,
       write.userId,
-      versions,
       completed,
     ]);
-    if (row.id !== null) return { outcome: 'written', row };
-    // Not written though found: a stale version, unless completing needs the lock (or began to,
-    // concurrently, when any version would do); the caller then looks again under the row lock.
-    if (row.found && row.allowed && (row.under_lock || versions === null)) return { outcome: 'under-lock' };
-    return notWritten(row.found, row.allowed);
+    if (!now || !now.allowed) return notWritten(!!now, false);
+    if (now.under_lock || accepted(target, now)) return { outcome: 'under-lock' };
+    return notWritten(true);
   }
 
   /** Sets `completed` on the open (or done) subtasks of task `id`, at every level; how many changed. */
