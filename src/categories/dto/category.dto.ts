@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { VERSION, type Versioned } from '../../common/etag.js';
 import type { CategoryRow } from '../categories.repository.js';
+import { isoTimestamp } from '../../common/iso-timestamp.js';
 
 export class CategoryDto {
   /** @example 3 */
@@ -43,8 +44,8 @@ export function toCategoryDto(row: CategoryRow): VersionedCategory {
     color: row.color,
     task_count: Number(row.task_count),
     pending_count: Number(row.pending_count),
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
+    created_at: isoTimestamp(row.created_at),
+    updated_at: isoTimestamp(row.updated_at),
     [VERSION]: row.version,
   };
 }

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { INVITED_ROLES } from '../list-access.js';
 import type { InvitationRow, InvitedRole } from '../list-invitations.repository.js';
+import { isoTimestamp } from '../../common/iso-timestamp.js';
 
 export class InvitationDto {
   /**
@@ -23,5 +24,5 @@ export class InvitationListDto {
 }
 
 export function toInvitationDto(row: InvitationRow): InvitationDto {
-  return { code: row.code, role: row.role, expires_at: row.expires_at.toISOString() };
+  return { code: row.code, role: row.role, expires_at: isoTimestamp(row.expires_at) };
 }

@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { VERSION, type Versioned } from '../../common/etag.js';
 import { ROLES, type Role } from '../list-access.js';
 import type { ListRow } from '../lists.repository.js';
+import { isoTimestamp } from '../../common/iso-timestamp.js';
 
 export class ListDto {
   /** @example 12 */
@@ -66,8 +67,8 @@ export function toListDto(row: ListRow): VersionedList {
     member_count: Number(row.member_count),
     task_count: Number(row.task_count),
     pending_count: Number(row.pending_count),
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
+    created_at: isoTimestamp(row.created_at),
+    updated_at: isoTimestamp(row.updated_at),
     [VERSION]: row.version,
   };
 }

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ROLES, type Role } from '../list-access.js';
 import type { MemberRow } from '../list-members.repository.js';
+import { isoTimestamp } from '../../common/iso-timestamp.js';
 
 export class MemberDto {
   /** The member's user id. */
@@ -31,6 +32,6 @@ export function toMemberDto(row: MemberRow): MemberDto {
     email: row.email,
     name: row.name,
     role: row.role,
-    joined_at: row.joined_at.toISOString(),
+    joined_at: isoTimestamp(row.joined_at),
   };
 }

@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { VERSION, type Versioned } from '../../common/etag.js';
 import type { Priority } from '../task.entity.js';
 import type { TaskRow } from '../tasks.repository.js';
+import { isoTimestamp } from '../../common/iso-timestamp.js';
 
 export class TaskDto {
   /** @example 42 */
@@ -89,13 +90,13 @@ export function toTaskDto(row: TaskRow): VersionedTask {
     description: row.description,
     completed: row.completed,
     priority: row.priority,
-    due_date: row.due_date ? row.due_date.toISOString() : null,
+    due_date: row.due_date ? isoTimestamp(row.due_date) : null,
     position: row.position,
-    remind_at: row.remind_at ? row.remind_at.toISOString() : null,
-    reminded_at: row.reminded_at ? row.reminded_at.toISOString() : null,
+    remind_at: row.remind_at ? isoTimestamp(row.remind_at) : null,
+    reminded_at: row.reminded_at ? isoTimestamp(row.reminded_at) : null,
     recurrence: row.recurrence,
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
+    created_at: isoTimestamp(row.created_at),
+    updated_at: isoTimestamp(row.updated_at),
     list_id: row.list_id,
     created_by: row.created_by,
     assignee_id: row.assignee_id,
