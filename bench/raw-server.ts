@@ -415,11 +415,9 @@ app.get<{ Querystring: { cursor?: string } }>('/api/sync', answers(200, SYNC_PAG
   const values = [userId, after, SYNC_PAGE_SIZE + 1];
   const set = await transaction('BEGIN ISOLATION LEVEL REPEATABLE READ', async (client) => {
     const cursor = (await rows<{ seq: number; purged_seq: number }>(client, 'head', [userId]))[0];
-    const owned = await rows<Stamped>(client, 'tasksSince', values);
-    const shared = await rows<Stamped>(client, 'tasksForMember', values);
     return {
       cursor,
-      tasks: shared.length ? [...owned, ...shared] : owned,
+      tasks: await rows<Stamped>(client, 'tasksSince', values),
       categories: await rows<Stamped>(client, 'categoriesSince', values),
       lists: await rows<Stamped>(client, 'listsSince', values),
       // The full state holds only live rows: a client starting from nothing has nothing to delete.

@@ -113,12 +113,14 @@ export const SQL = {
   firstOtherChild: `SELECT position FROM tasks WHERE tasks.parent_id = $2 AND id <> $1 ORDER BY position LIMIT 1`,
   setPosition: conditionalUpdate({ sets: 'position = $4' }),
   head: 'SELECT seq::float8 AS seq, purged_seq::float8 AS purged_seq FROM user_changes WHERE user_id = $1',
-  tasksSince: `SELECT ${columns('$1', true)}, tasks.change_seq::float8 AS change_seq FROM tasks ${SUBTASK_COUNTS}
-    WHERE user_id = $1 AND change_seq > $2 ORDER BY tasks.change_seq ${page('$3')}`,
-  tasksForMember: `SELECT ${columns('$1', true)}, mine.change_seq::float8 AS change_seq
-     FROM member_changes AS mine JOIN tasks ON tasks.id = mine.id ${SUBTASK_COUNTS}
-    WHERE mine.user_id = $1 AND mine.kind = 'tasks' AND mine.change_seq > $2 AND ${accessible('$1')}
-    ORDER BY mine.change_seq ${page('$3')}`,
+  /** tasks.repository.ts's CHANGED_SINCE: the caller's rows, then those of lists shared with them, each a page. */
+  tasksSince: `(SELECT ${columns('$1', true)}, tasks.change_seq::float8 AS change_seq FROM tasks ${SUBTASK_COUNTS}
+     WHERE user_id = $1 AND change_seq > $2 ORDER BY tasks.change_seq ${page('$3')})
+   UNION ALL
+   (SELECT ${columns('$1', true)}, mine.change_seq::float8 AS change_seq
+      FROM member_changes AS mine JOIN tasks ON tasks.id = mine.id ${SUBTASK_COUNTS}
+     WHERE mine.user_id = $1 AND mine.kind = 'tasks' AND mine.change_seq > $2 AND ${accessible('$1')}
+     ORDER BY mine.change_seq ${page('$3')})`,
   categoriesSince: `WITH c AS (SELECT id, user_id, name, color, created_at, updated_at, version, change_seq::float8 AS change_seq FROM categories
                WHERE user_id = $1 AND change_seq > $2 ORDER BY categories.change_seq ${page('$3')})
    SELECT c.*, coalesce(counts.task_count, 0) AS task_count, coalesce(counts.pending_count, 0) AS pending_count FROM c LEFT JOIN (

@@ -213,26 +213,24 @@ it("reads a sync page off the (user_id, change_seq) index in order, not by sorti
   // `ORDER BY change_seq` next to `change_seq::float8 AS change_seq` sorted by the float output
   // column: every matching row read and sorted for each page of 500 (8.5 against 1.3 ms at 10,000).
   const plans = await onEachConnection(async (client) => {
-    const { rows } = await client.query<{ name: string; shared: boolean }>(
-      `SELECT name, statement LIKE '%FROM member_changes%' AS shared FROM pg_prepared_statements
-        WHERE statement LIKE '%FROM tasks%change_seq > $2%'`,
+    const { rows } = await client.query<{ name: string }>(
+      `SELECT name FROM pg_prepared_statements WHERE statement LIKE '%FROM tasks%change_seq > $2%FROM member_changes%'`,
     );
-    const found: { shared: boolean; plan: string }[] = [];
-    for (const { name, shared } of rows) {
+    const found: string[] = [];
+    for (const { name } of rows) {
       const plan = await client.query<{ 'QUERY PLAN': string }>(
         `EXPLAIN EXECUTE ${name}(${client.escapeLiteral(user.id)}, 0, 501)`,
       );
-      found.push({ shared, plan: plan.rows.map((row) => row['QUERY PLAN']).join('\n') });
+      found.push(plan.rows.map((row) => row['QUERY PLAN']).join('\n'));
     }
     return found;
   });
   expect(plans.length).toBeGreaterThan(0);
-  // Both halves of a page: the rows of the user's own lists, and those stamped for them as a member.
-  expect(new Set(plans.map(({ shared }) => shared))).toEqual(new Set([false, true]));
-  for (const { shared, plan } of plans) {
-    expect(plan).toContain(
-      shared ? 'Index Scan using member_changes_user_change_seq_idx' : 'Index Scan using tasks_user_change_seq_idx',
-    );
+  for (const plan of plans) {
+    // Both halves of a page, each off its index: the rows of the user's own lists, and those stamped
+    // for them as a member.
+    expect(plan).toContain('Index Scan using tasks_user_change_seq_idx');
+    expect(plan).toContain('Index Scan using member_changes_user_change_seq_idx');
     expect(plan).not.toMatch(/Sort Key: .*change_seq/);
   }
 });
