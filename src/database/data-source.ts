@@ -20,6 +20,7 @@ import { Lists1764800000000 } from './migrations/1764800000000-lists.js';
 import { SingleUserWrites1764850000000 } from './migrations/1764850000000-single-user-writes.js';
 import { SyncPush1764900000000 } from './migrations/1764900000000-sync-push.js';
 import { DropTasksUserIdIdKey1765000000000 } from './migrations/1765000000000-drop-tasks-user-id-id-key.js';
+import { StampInOneStatement1765100000000 } from './migrations/1765100000000-stamp-in-one-statement.js';
 import { useFastTimestamps } from './timestamps.js';
 
 export const MIGRATIONS = [
@@ -39,6 +40,7 @@ export const MIGRATIONS = [
   SingleUserWrites1764850000000,
   SyncPush1764900000000,
   DropTasksUserIdIdKey1765000000000,
+  StampInOneStatement1765100000000,
 ];
 
 /** Any constant: serialises migrations when several instances start at once. */
