@@ -182,6 +182,43 @@ describe('concurrent writers (e2e)', () => {
     expect(await storedRow(task.id)).toMatchObject({ completed: toggles % 2 === 1, version: 1 + toggles });
   });
 
+  it('toggles under the row lock when the toggle missed a row that If-Match accepts by the time it asks why', async () => {
+    // The toggle's UPDATE writes nothing, once (a trigger skips it), though If-Match accepts the
+    // row's version. So it is when a concurrent write brings the row to another version If-Match
+    // lists between the UPDATE and the question why: the answer must come from the locked path
+    // (200), not a 412 for a version If-Match accepts.
+    const { task, etag } = await createTask();
+    await t.sql.query(`CREATE TABLE IF NOT EXISTS skip_next_update (task_id int PRIMARY KEY)`);
+    await t.sql.query(`CREATE OR REPLACE FUNCTION skip_next_update() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        DELETE FROM skip_next_update WHERE task_id = OLD.id;
+        IF FOUND THEN RETURN NULL; END IF;
+        RETURN NEW;
+      END $$`);
+    // BEFORE triggers fire in name order: this one before the change trigger.
+    await t.sql.query(
+      `CREATE TRIGGER a_skip_next_update BEFORE UPDATE ON tasks FOR EACH ROW EXECUTE FUNCTION skip_next_update()`,
+    );
+    try {
+      await t.sql.query('INSERT INTO skip_next_update VALUES ($1)', [task.id]);
+      const response = await t.request({
+        method: 'PATCH',
+        url: `/api/tasks/${task.id}/complete`,
+        token: alice.token,
+        headers: { 'if-match': etag },
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.json<Task>()).toMatchObject({ id: task.id, completed: true });
+      // The UPDATE was skipped (the marker is gone) and the locked path wrote the row once.
+      expect((await t.sql.query('SELECT 1 FROM skip_next_update')).rowCount).toBe(0);
+      expect(await storedRow(task.id)).toMatchObject({ completed: true, version: 2 });
+    } finally {
+      await t.sql.query('DROP TRIGGER a_skip_next_update ON tasks');
+      await t.sql.query('DROP FUNCTION skip_next_update()');
+      await t.sql.query('DROP TABLE skip_next_update');
+    }
+  });
+
   describe('Idempotency-Key', () => {
     const post = (session: Session, key: string, body: object, url = '/api/tasks') =>
       t.request({ method: 'POST', url, token: session.token, body, headers: { 'idempotency-key': key } });
