@@ -305,9 +305,10 @@ export class TasksRepository {
 
   /**
    * The tasks the user reads that were stamped for them after `after` (their change cursor), in two
-   * runs of oldest stamp first (CHANGED_SINCE), read with `db`: GET /api/sync reads every synced table in one snapshot. Rows of the
-   * lists they own carry their stamp; others come through member_changes. A row may come from both
-   * (its labels changed, then the row): the caller keeps the newer.
+   * runs of oldest stamp first (CHANGED_SINCE), read with `db`: GET /api/sync reads every synced
+   * table in one snapshot. Rows of the lists they own carry their stamp; others come through
+   * member_changes. A row may come from both (its labels changed, then the row): the caller keeps
+   * the newer.
    */
   changedSince(db: EntityManager, userId: string, after: number, limit: number): Promise<StampedTaskRow[]> {
     return CHANGED_SINCE.rows<StampedTaskRow>(db, [userId, after, limit]);
