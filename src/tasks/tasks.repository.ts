@@ -201,8 +201,10 @@ const INSERT_IN_LIST = new Statement(
  * one row: a second UPDATE in it, even one with nothing to write, cost PostgreSQL 7% of every
  * toggle (the tables opened and their indexes, on each call).
  */
-const completing = (completed: string) => `NOT completed AND COALESCE(${completed}, true)
-  AND (recurrence IS NOT NULL OR EXISTS (SELECT 1 FROM tasks AS sub WHERE sub.parent_id = tasks.id))`;
+const completing = (
+  completed: string,
+  hasSubtasks = 'EXISTS (SELECT 1 FROM tasks AS sub WHERE sub.parent_id = tasks.id)',
+) => `NOT completed AND COALESCE(${completed}, true) AND (recurrence IS NOT NULL OR ${hasSubtasks})`;
 /**
  * Sets `completed` on one task the caller may write, if If-Match accepts its version and completing
  * it needs no lock (`completing`); returns the row only when it wrote it. The toggle is the one hot
@@ -218,7 +220,7 @@ const SET_COMPLETED = new Statement(
      FROM (SELECT count(*) AS subtask_count, count(*) FILTER (WHERE NOT sub.completed) AS pending_subtask_count
              FROM tasks AS sub WHERE sub.parent_id = $1) AS subtasks
     WHERE tasks.id = $1 AND ${SCOPE.write} AND ${VERSION_ACCEPTED}
-      AND NOT (NOT completed AND COALESCE($4, true) AND (recurrence IS NOT NULL OR subtasks.subtask_count > 0))
+      AND NOT (${completing('$4', 'subtasks.subtask_count > 0')})
     RETURNING ${columns('$2', true)}`,
 );
 /** The task as SET_COMPLETED's caller ($2) sees it now, for why it was not written: absent when they cannot read it. */
